@@ -1,0 +1,46 @@
+# sm-pipeline-iam: the README's two commands are `make synth` and `make test`.
+# Each sets up what it needs first (Python venv, Node 22, the CDK CLI), idempotently.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# Node 22 from node_modules first: jsii and the CDK CLI then run on a supported Node.
+export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+.PHONY: setup synth test lint typecheck unit bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The main job: synthesize the sample app into cdk.out/.
+synth: setup
+	cdk synth --no-notices --output cdk.out --quiet
+
+lint: setup
+	ruff check .
+
+typecheck: setup
+	mypy --strict sm_pipeline_iam
+
+unit: setup
+	pytest
+
+# The whole test suite: lint, types, then pytest.
+test: lint typecheck unit
+
+bench: setup
+	python bench/run.py
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

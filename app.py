@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Sample app: a SageMaker pipeline execution role built from context keys.
+
+Context keys (defaults in cdk.json; override with ``cdk synth -c key=value``); they are a
+stable interface:
+
+- ``account`` / ``region``: the environment, used when ``CDK_DEFAULT_ACCOUNT`` /
+  ``CDK_DEFAULT_REGION`` are unset (defaults 111122223333 / us-east-1).
+- ``step_types``: comma-separated step ``Type`` strings (``Processing,Training``).
+- ``job_prefix``: the pipeline's custom job prefix; empty for the default naming.
+- ``json_get_s3``: comma-separated ``s3://bucket/prefix`` folders that JsonGet reads.
+- ``principal_tag``: ``key=value`` tagged on the role for an SCP exception; empty for none.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from sm_pipeline_iam import PipelineExecutionRole
+
+
+@dataclass(frozen=True)
+class SampleSettings:
+    """The sample app's settings, read from context."""
+
+    account: str
+    region: str
+    step_types: tuple[str, ...]
+    job_prefix: str | None
+    json_get_locations: tuple[str, ...]
+    principal_tag: tuple[str, str] | None
+
+    @classmethod
+    def from_context(cls, node: Any) -> SampleSettings:
+        """Read the settings from ``node``'s context (an ``App``'s node)."""
+
+        def text(key: str) -> str:
+            value = node.try_get_context(key)
+            return "" if value is None else str(value).strip()
+
+        def listed(key: str) -> tuple[str, ...]:
+            return tuple(item.strip() for item in text(key).split(",") if item.strip())
+
+        tag = text("principal_tag")
+        if tag and "=" not in tag:
+            raise ValueError(
+                f"context principal_tag {tag!r} is not key=value: give e.g. "
+                "-c principal_tag=sm-pipeline-exception=true"
+            )
+        key, _, value = tag.partition("=")
+        return cls(
+            account=os.environ.get("CDK_DEFAULT_ACCOUNT") or text("account"),
+            region=os.environ.get("CDK_DEFAULT_REGION") or text("region"),
+            step_types=listed("step_types"),
+            job_prefix=text("job_prefix") or None,
+            json_get_locations=listed("json_get_s3"),
+            principal_tag=(key.strip(), value.strip()) if tag else None,
+        )
+
+
+class PipelineIamStack(cdk.Stack):
+    """A workload account's pipeline execution role."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.execution_role = PipelineExecutionRole(
+            self,
+            "PipelineExecutionRole",
+            step_types=settings.step_types,
+            job_prefix=settings.job_prefix,
+            json_get_locations=settings.json_get_locations,
+            principal_tag=settings.principal_tag,
+        )
+        cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
+
+
+def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> cdk.App:
+    """The sample app; ``context`` overrides cdk.json's keys (for tests)."""
+    app = cdk.App(context=context, outdir=outdir)
+    settings = SampleSettings.from_context(app.node)
+    env = cdk.Environment(account=settings.account, region=settings.region)
+    PipelineIamStack(app, "PipelineIamStack", settings=settings, env=env)
+    return app
+
+
+def stacks_of(app: cdk.App) -> Sequence[cdk.Stack]:
+    """The app's stacks, in tree order."""
+    return [child for child in app.node.children if isinstance(child, cdk.Stack)]
+
+
+if __name__ == "__main__":
+    build_app().synth()

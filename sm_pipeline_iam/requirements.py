@@ -1,0 +1,250 @@
+"""What a pipeline needs from its execution role, as plain data, and how to gather it.
+
+A :class:`PipelineRequirements` is built from a list of step types (here) or from a
+pipeline definition; the policy builder turns it into statements. No CDK import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import naming
+from .locations import S3ObjectPattern, parse_s3_folder
+from .steps import SAGEMAKER, Binding, ResourceScope, StepType, spec_for
+
+
+@dataclass(frozen=True, order=True)
+class PassRoleTarget:
+    """A role the execution role may pass, and the service it may pass it to."""
+
+    role_arn: str
+    service: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning for the user, with a stable id they can acknowledge."""
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PipelineRequirements:
+    """Everything the execution role must allow, and nothing more.
+
+    Attributes:
+        step_types: the step types the pipeline runs.
+        name_patterns: per name-scoped step type, the patterns its job or resource
+            names match (``team-a-*``, ``pipelines-*``).
+        pass_roles: roles the execution role may pass, each to one service.
+        json_get_objects: the S3 objects ``JsonGet`` reads.
+        given: per binding, the caller-given values (function ARNs, queue ARNs, EMR
+            cluster ids, EMR Serverless application ids, S3 object patterns).
+        notices: warnings about choices the user should know of.
+    """
+
+    step_types: frozenset[StepType]
+    name_patterns: Mapping[StepType, tuple[str, ...]] = field(default_factory=dict)
+    pass_roles: frozenset[PassRoleTarget] = frozenset()
+    json_get_objects: tuple[S3ObjectPattern, ...] = ()
+    given: Mapping[Binding, tuple[str, ...]] = field(default_factory=dict)
+    notices: tuple[Notice, ...] = ()
+
+    def given_values(self, binding: Binding) -> tuple[str, ...]:
+        """The caller-given values for ``binding`` (empty when none)."""
+        return self.given.get(binding, ())
+
+
+#: Notice ids, a public contract: users acknowledge warnings by id.
+MIXED_CASE_PREFIX = "sm-pipeline-iam:mixedCaseJobPrefix"
+UNSCOPED_USER_NAMES = "sm-pipeline-iam:unscopedResourceNames"
+
+
+def parse_step_types(values: Iterable[StepType | str], *, prop: str) -> tuple[
+    list[StepType], list[str]
+]:
+    """Read step types given as members or ``Type`` strings; collect problems."""
+    parsed: list[StepType] = []
+    problems: list[str] = []
+    for value in values:
+        try:
+            parsed.append(StepType.parse(value))
+        except ValueError as error:
+            problems.append(f"{prop}: {error}")
+    if not parsed and not problems:
+        problems.append(
+            f"{prop} is empty: name the step types the pipeline runs (e.g. ['Processing', "
+            "'Training'])"
+        )
+    return parsed, problems
+
+
+def name_patterns_for(
+    step_types: Iterable[StepType], job_prefix: str | None
+) -> tuple[dict[StepType, tuple[str, ...]], list[Notice]]:
+    """The name patterns of each name-scoped step type, and the notices they raise.
+
+    ``job_prefix`` is None for the default naming; a prefix that is a CDK token is
+    passed through as-is (it is neither validated nor case-folded).
+    """
+    patterns: dict[StepType, tuple[str, ...]] = {}
+    unscoped: list[str] = []
+    for step_type in sorted(set(step_types), key=lambda s: s.value):
+        scopes = {group.scope for group in spec_for(step_type).action_groups}
+        if ResourceScope.JOB_NAME in scopes:
+            patterns[step_type] = (
+                naming.prefix_patterns(job_prefix) if job_prefix else naming.default_patterns()
+            )
+        elif ResourceScope.USER_NAME in scopes:
+            if job_prefix:
+                patterns[step_type] = naming.prefix_patterns(job_prefix)
+            else:
+                patterns[step_type] = (naming.ANY_NAME,)
+                unscoped.append(step_type.value)
+    notices: list[Notice] = []
+    if job_prefix and naming.is_mixed_case(job_prefix):
+        notices.append(
+            Notice(
+                MIXED_CASE_PREFIX,
+                f"job_prefix {job_prefix!r} has upper-case letters; whether SageMaker "
+                "lower-cases names inside job ARNs is unconfirmed, so the policy allows both "
+                f"'{job_prefix}-*' and '{job_prefix.lower()}-*'. Use a lower-case prefix to "
+                "allow one spelling only.",
+            )
+        )
+    if unscoped:
+        notices.append(
+            Notice(
+                UNSCOPED_USER_NAMES,
+                f"{', '.join(unscoped)} steps create resources whose names you choose, not "
+                "the pipeline; without job_prefix their permissions cover every such resource "
+                "in the account and region. Set job_prefix and name them '<prefix>-...', or "
+                "derive the role from the pipeline definition.",
+            )
+        )
+    return patterns, notices
+
+
+def sagemaker_pass_roles(
+    step_types: Iterable[StepType], role_arns: Iterable[str]
+) -> frozenset[PassRoleTarget]:
+    """PassRole targets for roles handed to SageMaker jobs, if any step hands one."""
+    if not any(SAGEMAKER in spec_for(s).passes_role_to for s in step_types):
+        return frozenset()
+    return frozenset(PassRoleTarget(arn, SAGEMAKER) for arn in role_arns)
+
+
+@dataclass(frozen=True)
+class GivenResources:
+    """Resources that integration steps act on, named by the caller.
+
+    Attributes:
+        lambda_function_arns: functions that Lambda steps invoke.
+        callback_queue_arns: queues that Callback steps send to.
+        emr_cluster_ids: clusters that EMR steps add steps to (``j-...``).
+        emr_serverless_application_ids: applications that EMRServerless steps run on.
+        cleanup_locations: ``s3://bucket/prefix`` folders that Cleanup steps delete from.
+    """
+
+    lambda_function_arns: Sequence[str] = ()
+    callback_queue_arns: Sequence[str] = ()
+    emr_cluster_ids: Sequence[str] = ()
+    emr_serverless_application_ids: Sequence[str] = ()
+    cleanup_locations: Sequence[str] = ()
+
+
+def given_for(
+    step_types: Iterable[StepType], resources: GivenResources
+) -> tuple[dict[Binding, tuple[str, ...]], list[str]]:
+    """Match caller-given resources to the step types that need them; collect problems.
+
+    A step type whose permissions need resources the caller did not give is a problem
+    (it would otherwise get ``*``); resources given for no chosen step type are too.
+    """
+    chosen = set(step_types)
+    needed: dict[Binding, list[StepType]] = {}
+    for step_type in chosen:
+        for group in spec_for(step_type).action_groups:
+            if group.binding is not None:
+                needed.setdefault(group.binding, []).append(step_type)
+    given: dict[Binding, tuple[str, ...]] = {}
+    problems: list[str] = []
+    for binding in Binding:
+        values = tuple(getattr(resources, binding.value))
+        users = sorted({s.value for s in needed.get(binding, [])})
+        if users and not values:
+            problems.append(
+                f"{binding.value} is empty but step types {', '.join(users)} need it: name "
+                f"the resources those steps use, so that they are not granted on '*'"
+            )
+        elif values and not users:
+            problems.append(
+                f"{binding.value} is given but no chosen step type uses it: remove it or add "
+                "the step type that does"
+            )
+        if binding is Binding.CLEANUP_OBJECTS:
+            patterns: list[str] = []
+            for uri in values:
+                pattern, uri_problems = parse_s3_folder(uri, prop=binding.value)
+                problems.extend(uri_problems)
+                if pattern is not None:
+                    patterns.append(f"{pattern.bucket}/{pattern.key_pattern}")
+            values = tuple(patterns)
+        if users and values:
+            given[binding] = tuple(sorted(set(values)))
+    return given, problems
+
+
+def json_get_objects_for(locations: Iterable[str]) -> tuple[tuple[S3ObjectPattern, ...], list[str]]:
+    """Parse ``JsonGet`` folders; collect problems."""
+    objects: set[S3ObjectPattern] = set()
+    problems: list[str] = []
+    for uri in locations:
+        pattern, uri_problems = parse_s3_folder(uri, prop="json_get_locations")
+        problems.extend(uri_problems)
+        if pattern is not None:
+            objects.add(pattern)
+    return tuple(sorted(objects)), problems
+
+
+def from_step_types(
+    step_types: Iterable[StepType | str],
+    *,
+    job_prefix: str | None = None,
+    validate_prefix: bool = True,
+    step_role_arns: Iterable[str] = (),
+    json_get_locations: Iterable[str] = (),
+    resources: GivenResources | None = None,
+) -> tuple[PipelineRequirements, list[str]]:
+    """Gather the requirements of a pipeline described by its step types.
+
+    Args:
+        step_types: step types as :class:`StepType` or ``Type`` strings.
+        job_prefix: the custom job prefix; None for the default naming.
+        validate_prefix: False when ``job_prefix`` is a CDK token.
+        step_role_arns: roles the pipeline passes to its SageMaker jobs (the execution
+            role's own ARN included, since steps run as it by default).
+        json_get_locations: ``s3://bucket/prefix`` folders that ``JsonGet`` reads.
+        resources: the resources of integration steps.
+
+    Returns:
+        The requirements, and every problem found (empty when the input is valid).
+    """
+    parsed, problems = parse_step_types(step_types, prop="step_types")
+    if job_prefix is not None and validate_prefix:
+        problems.extend(naming.prefix_problems(job_prefix, parsed))
+    patterns, notices = name_patterns_for(parsed, job_prefix)
+    given, given_problems = given_for(parsed, resources or GivenResources())
+    objects, object_problems = json_get_objects_for(json_get_locations)
+    problems.extend(given_problems + object_problems)
+    requirements = PipelineRequirements(
+        step_types=frozenset(parsed),
+        name_patterns=patterns,
+        pass_roles=sagemaker_pass_roles(parsed, step_role_arns),
+        json_get_objects=objects,
+        given=given,
+        notices=tuple(notices),
+    )
+    return requirements, problems

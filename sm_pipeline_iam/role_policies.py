@@ -1,0 +1,179 @@
+"""The CDK side of policy building: plain statements -> policies attached to a role.
+
+Statements come from :mod:`sm_pipeline_iam.policy` with placeholders; here they get the
+stack's partition, region and account tokens, are split to fit IAM's size limits, and
+are attached as one inline policy or, when that cannot fit, as managed policies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import Acknowledgment, Annotations, Stack, Validations
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from . import policy
+from .policy import Statement
+from .requirements import Notice
+
+#: Where a CDK token stands in a string: measured as 128 characters, longer than any
+#: role ARN (64-character name) or job prefix that a token may stand for.
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+_TOKEN_SIZE = "x" * 128
+
+
+def sizing_render(extra: Mapping[str, str]) -> policy.Render:
+    """A renderer for sizes: longest env values, ``extra`` placeholders, tokens as 128."""
+
+    def render(text: str) -> str:
+        for placeholder, value in extra.items():
+            text = text.replace(placeholder, value)
+        return _TOKEN.sub(_TOKEN_SIZE, policy.render_longest(text))
+
+    return render
+
+
+def plan_documents(
+    statements: Sequence[Statement], render: policy.Render
+) -> tuple[list[list[Statement]], list[str]]:
+    """Choose inline (one document) or managed (several) policies; collect problems.
+
+    Returns:
+        The documents (one inline document, or managed documents) and the problems
+        (empty when they fit). With one document, it is meant to be inline.
+    """
+    if policy.policy_size(statements, render) <= policy.INLINE_POLICIES_LIMIT:
+        return [list(statements)], []
+    try:
+        documents = policy.pack_statements(statements, policy.MANAGED_POLICY_LIMIT, render)
+    except ValueError as error:
+        return [], [f"the permissions cannot fit IAM's policy limits: {error}"]
+    if len(documents) > policy.MANAGED_POLICIES_PER_ROLE:
+        size = policy.policy_size(statements, render)
+        return [], [
+            f"the permissions need {len(documents)} managed policies ({size} characters), "
+            f"more than the {policy.MANAGED_POLICIES_PER_ROLE} a role may have: split the "
+            "pipeline's steps across roles (step_roles) or use fewer resources"
+        ]
+    return documents, []
+
+
+def _to_statement(statement: Statement, values: Mapping[str, str]) -> iam.PolicyStatement:
+    conditions: dict[str, dict[str, str]] = {}
+    for operator, key, value in statement.condition:
+        conditions.setdefault(operator, {})[key] = _fill(value, values)
+    return iam.PolicyStatement(
+        sid=statement.sid,
+        actions=list(statement.actions),
+        resources=[_fill(resource, values) for resource in statement.resources],
+        conditions=conditions or None,
+    )
+
+
+def placeholder_values(scope: Construct, extra: Mapping[str, str]) -> dict[str, str]:
+    """Placeholder -> the stack's tokens (and ``extra`` placeholders -> their values)."""
+    stack = Stack.of(scope)
+    return {
+        policy.PLACEHOLDERS.partition: stack.partition,
+        policy.PLACEHOLDERS.region: stack.region,
+        policy.PLACEHOLDERS.account: stack.account,
+        **extra,
+    }
+
+
+def attach_documents(
+    role: iam.Role,
+    documents: Sequence[Sequence[Statement]],
+    values: Mapping[str, str],
+    *,
+    reason: str,
+) -> list[Construct]:
+    """Attach ``documents`` to ``role``: one inline ``Policy``, or ``Policy1..N`` managed.
+
+    Construct ids are stable: ``Policy`` while the permissions fit inline.
+    """
+    attached: list[Construct] = []
+    if len(documents) == 1:
+        inline = iam.Policy(
+            role,
+            "Policy",
+            statements=[_to_statement(s, values) for s in documents[0]],
+            roles=[role],
+        )
+        attached.append(inline)
+    else:
+        for number, document in enumerate(documents, start=1):
+            managed = iam.ManagedPolicy(
+                role,
+                f"Policy{number}",
+                statements=[_to_statement(s, values) for s in document],
+                roles=[role],
+            )
+            attached.append(managed)
+    for construct, document in zip(attached, documents, strict=True):
+        acknowledge_wildcards(construct, document, values, reason=reason)
+    return attached
+
+
+def acknowledge_wildcards(
+    construct: Construct,
+    statements: Sequence[Statement],
+    values: Mapping[str, str],
+    *,
+    reason: str,
+) -> None:
+    """Acknowledge cdk-nag's IAM5 finding for each deliberate wildcard, one by one."""
+    stack = Stack.of(construct)
+    for statement in statements:
+        for resource in statement.resources:
+            if "*" not in resource:
+                continue
+            rendered = _nag_rendering(stack, _fill(resource, values))
+            Validations.of(construct).acknowledge(
+                iam_acknowledgment(f"Resource::{rendered}", f"{reason} ({statement.sid})")
+            )
+        for action in statement.actions:
+            if "*" in action:
+                Validations.of(construct).acknowledge(
+                    iam_acknowledgment(f"Action::{action}", reason)
+                )
+
+
+def iam_acknowledgment(finding: str, reason: str) -> Acknowledgment:
+    """cdk-nag's acknowledgment of one IAM5 (wildcard) finding."""
+    return Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason)
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def _nag_rendering(stack: Stack, value: str) -> str:
+    # cdk-nag names a finding by the resolved resource, with intrinsics written as
+    # <AWS::Partition> / <Logical.Arn>; see tests/test_role_policies.py for the proof.
+    resolved = stack.resolve(value)
+    return _render_intrinsic(resolved)
+
+
+def _render_intrinsic(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return f"<{value['Ref']}>"
+        if "Fn::GetAtt" in value:
+            return "<" + ".".join(value["Fn::GetAtt"]) + ">"
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return str(separator).join(_render_intrinsic(part) for part in parts)
+    return str(value)
+
+
+def emit_notices(scope: Construct, notices: Sequence[Notice]) -> None:
+    """Each notice as an acknowledgeable warning on ``scope``."""
+    for notice in notices:
+        Annotations.of(scope).add_warning_v2(notice.id, notice.message)

@@ -1,0 +1,36 @@
+"""IAM tag rules, for the principal tag that an SCP exception keys on."""
+
+from __future__ import annotations
+
+import re
+
+_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*", re.UNICODE)
+MAX_KEY_LENGTH = 128
+MAX_VALUE_LENGTH = 256
+
+
+def tag_problems(key: str, value: str, *, prop: str) -> list[str]:
+    """Every reason ``key=value`` is not a valid IAM tag."""
+    problems: list[str] = []
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        problems.append(
+            f"{prop} key {key!r} is {len(key)} characters: an IAM tag key has 1 to "
+            f"{MAX_KEY_LENGTH}"
+        )
+    if len(value) > MAX_VALUE_LENGTH:
+        problems.append(
+            f"{prop} value {value!r} is {len(value)} characters: an IAM tag value has at most "
+            f"{MAX_VALUE_LENGTH}"
+        )
+    for part, text in (("key", key), ("value", value)):
+        if not _TAG_CHARS.fullmatch(text):
+            problems.append(
+                f"{prop} {part} {text!r} has characters IAM tags cannot hold: use letters, "
+                "digits, spaces and _ . : / = + - @"
+            )
+    if key.lower().startswith("aws:"):
+        problems.append(
+            f"{prop} key {key!r} starts with 'aws:', which AWS reserves: choose another key "
+            "(e.g. 'sm-pipeline-exception')"
+        )
+    return problems

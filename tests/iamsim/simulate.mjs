@@ -1,0 +1,337 @@
+// Test-only bridge: evaluate many IAM requests with @cloud-copilot/iam-simulate in one process.
+//
+// Usage (the Python wrapper in tests/iamsim/__init__.py does this for you):
+//
+//   node_modules/.bin/node tests/iamsim/simulate.mjs < input.json > output.json
+//
+// Input (stdin), one JSON document:
+//
+//   {"cases": [
+//     {"id": "unique string",
+//      "principal": "arn:aws:iam::111122223333:role/x",
+//      "action": "sagemaker:CreateTrainingJob",
+//      "resource": "arn:aws:sagemaker:us-east-1:111122223333:training-job/foo",  // or "*"
+//      "resourceAccount": "111122223333",  // optional, default: the principal's account; must match
+//                                          //   the account in "resource" when the ARN has one
+//      "context": {"iam:PassedToService": "sagemaker.amazonaws.com"},  // optional
+//      "identityPolicies": [<policy document>, ...],
+//      "serviceControlPolicies": [[<root-level SCP docs>], [<OU/account-level SCP docs>]],  // optional
+//      "permissionBoundary": [<policy document>, ...]  // optional (omit or null = no boundary)
+//     }, ...]}
+//
+// Output (stdout), one JSON document, results in input order:
+//
+//   {"results": [
+//     {"id": "...",
+//      "resultType": "single" | "wildcard" | "error",   // iam-simulate's discriminant
+//      "result": "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | null,  // null on error
+//      "errors": null | {...},          // iam-simulate's SimulationErrors object, verbatim
+//      "ignoredContextKeys": [...],     // context keys iam-simulate dropped before evaluation
+//      "resourceTypes": [...],          // resource type(s) the resource ARN was matched to
+//      "patterns": [...],               // wildcard only: per-pattern {resourcePattern, result}
+//      "blockedBy": [...],              // single only: guardrail types that blocked an
+//                                       //   otherwise-allowed request (scp, pb, ...)
+//      "contextProblems": [...]}        // bridge-side notes on context values iam-simulate
+//   ]}                                  //   accepts but would not evaluate as given
+//
+// Each case is evaluated by one real call to iam-simulate's `runSimulation(simulation,
+// {simulationMode: 'Strict'})`; this script does no policy evaluation of its own. It only
+// translates the simple input shape into iam-simulate's `Simulation` shape (named policies,
+// SCP levels with an orgIdentifier) and reports what the library said.
+//
+// Exit status: 0 on success (even if some cases report validation errors; the caller decides),
+// 2 on malformed input, 1 on an unexpected exception inside iam-simulate.
+
+import {
+  isConditionKeyArray,
+  runSimulation,
+  typeForContextKey
+} from '@cloud-copilot/iam-simulate'
+
+const CASE_KEYS = new Set([
+  'id',
+  'principal',
+  'action',
+  'resource',
+  'resourceAccount',
+  'context',
+  'identityPolicies',
+  'serviceControlPolicies',
+  'permissionBoundary'
+])
+
+class InputError extends Error {}
+
+function fail(where, message) {
+  throw new InputError(`${where}: ${message}`)
+}
+
+function isPlainObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function requireString(value, where) {
+  if (typeof value !== 'string' || value.length === 0) {
+    fail(where, `expected a non-empty string, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function requirePolicyList(value, where) {
+  if (!Array.isArray(value)) {
+    fail(where, `expected a list of policy documents, got ${JSON.stringify(value)}`)
+  }
+  value.forEach((doc, i) => {
+    if (!isPlainObject(doc)) {
+      fail(`${where}[${i}]`, 'expected a policy document (JSON object)')
+    }
+  })
+  return value
+}
+
+/** The 12-digit account of an ARN such as arn:aws:iam::111122223333:role/x, or undefined. */
+function accountOfArn(arn) {
+  const account = arn.split(':')[4]
+  return /^\d{12}$/.test(account ?? '') ? account : undefined
+}
+
+/** Validate one input case and translate it into iam-simulate's `Simulation` shape. */
+function toSimulation(raw, index) {
+  const where = `cases[${index}]`
+  if (!isPlainObject(raw)) {
+    fail(where, 'expected an object')
+  }
+  const unknown = Object.keys(raw).filter((key) => !CASE_KEYS.has(key))
+  if (unknown.length > 0) {
+    fail(where, `unknown field(s) ${unknown.join(', ')}; allowed: ${[...CASE_KEYS].join(', ')}`)
+  }
+  const id = requireString(raw.id, `${where}.id`)
+  const at = `${where} (id ${JSON.stringify(id)})`
+  const principal = requireString(raw.principal, `${at}.principal`)
+  const action = requireString(raw.action, `${at}.action`)
+  const resource = requireString(raw.resource, `${at}.resource`)
+
+  let resourceAccount = raw.resourceAccount ?? accountOfArn(principal)
+  if (resourceAccount === undefined) {
+    fail(at, `cannot infer resourceAccount from principal ${principal}; pass it explicitly`)
+  }
+  resourceAccount = requireString(resourceAccount, `${at}.resourceAccount`)
+  const arnAccount = accountOfArn(resource)
+  if (arnAccount !== undefined && arnAccount !== resourceAccount) {
+    // iam-simulate takes the owning account only from resourceAccount; an ARN in another account
+    // with a defaulted resourceAccount would silently be simulated as a same-account request.
+    fail(
+      at,
+      `resource ${resource} is in account ${arnAccount} but resourceAccount is ` +
+        `${resourceAccount}; they must agree (pass resourceAccount for cross-account requests)`
+    )
+  }
+
+  const context = raw.context ?? {}
+  if (!isPlainObject(context)) {
+    fail(`${at}.context`, 'expected an object of context key -> string | string[]')
+  }
+  for (const [key, value] of Object.entries(context)) {
+    const ok =
+      typeof value === 'string' ||
+      (Array.isArray(value) && value.every((item) => typeof item === 'string'))
+    if (!ok) {
+      fail(`${at}.context[${JSON.stringify(key)}]`, 'values must be strings or lists of strings')
+    }
+  }
+
+  const identityPolicies = requirePolicyList(raw.identityPolicies, `${at}.identityPolicies`)
+
+  const scpLevels = raw.serviceControlPolicies ?? []
+  if (!Array.isArray(scpLevels)) {
+    fail(`${at}.serviceControlPolicies`, 'expected a list of levels (each a list of SCP docs)')
+  }
+  const serviceControlPolicies = scpLevels.map((level, levelIndex) => {
+    const levelWhere = `${at}.serviceControlPolicies[${levelIndex}]`
+    requirePolicyList(level, levelWhere)
+    if (level.length === 0) {
+      // AWS never lets a level have zero SCPs, and iam-simulate treats an empty level as
+      // "nothing allowed", which is almost certainly a mistake in the test input.
+      fail(levelWhere, 'an SCP level needs at least one policy (e.g. FullAWSAccess)')
+    }
+    return {
+      orgIdentifier: `level-${levelIndex}`,
+      // Names must be unique across levels: iam-simulate keys SCP validation errors by name.
+      policies: level.map((policy, i) => ({ name: `scp-level-${levelIndex}-${i}`, policy }))
+    }
+  })
+
+  let permissionBoundaryPolicies
+  if (raw.permissionBoundary !== undefined && raw.permissionBoundary !== null) {
+    requirePolicyList(raw.permissionBoundary, `${at}.permissionBoundary`)
+    if (raw.permissionBoundary.length === 0) {
+      // iam-simulate treats an empty boundary list as "no boundary", not "deny everything".
+      fail(`${at}.permissionBoundary`, 'use null/omit for "no boundary", not an empty list')
+    }
+    permissionBoundaryPolicies = raw.permissionBoundary.map((policy, i) => ({
+      name: `permission-boundary-${i}`,
+      policy
+    }))
+  }
+
+  return {
+    id,
+    simulation: {
+      request: {
+        principal,
+        action,
+        resource: { resource, accountId: resourceAccount },
+        contextVariables: context
+      },
+      identityPolicies: identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
+      serviceControlPolicies,
+      resourceControlPolicies: [],
+      ...(permissionBoundaryPolicies ? { permissionBoundaryPolicies } : {})
+    }
+  }
+}
+
+/**
+ * Context values that iam-simulate accepts without complaint but would not evaluate as given.
+ *
+ * iam-simulate (0.1.173) does not reject badly typed context values: for a single-valued key it
+ * silently keeps only the first element of a list, and it does not check Bool/Numeric values.
+ * This only looks up each key's declared type with the library's own `typeForContextKey`; it does
+ * not evaluate anything. Keys iam-simulate ignored are reported separately (ignoredContextKeys).
+ */
+async function contextProblems(context, ignoredContextKeys) {
+  const ignored = new Set(ignoredContextKeys)
+  const problems = []
+  for (const [key, value] of Object.entries(context)) {
+    if (ignored.has(key)) {
+      continue
+    }
+    let type
+    try {
+      type = await typeForContextKey(key)
+    } catch {
+      continue // not a key iam-simulate knows a type for; nothing to check
+    }
+    const isArray = isConditionKeyArray(type)
+    const baseType = isArray ? type.slice('ArrayOf'.length) : type
+    if (!isArray && Array.isArray(value) && value.length !== 1) {
+      problems.push(
+        `${key} is single-valued (${type}) but got ${value.length} values; ` +
+          'iam-simulate would keep only the first one'
+      )
+    }
+    for (const item of [value].flat()) {
+      if (baseType === 'Bool' && !/^(true|false)$/i.test(item)) {
+        problems.push(`${key} is Bool but got ${JSON.stringify(item)}`)
+      }
+      if (baseType === 'Numeric' && !/^-?\d+(\.\d+)?$/.test(item)) {
+        problems.push(`${key} is Numeric but got ${JSON.stringify(item)}`)
+      }
+    }
+  }
+  return problems
+}
+
+/** Flatten iam-simulate's RunSimulationResults into the bridge's per-case result. */
+function summarize(id, response) {
+  switch (response.resultType) {
+    case 'error':
+      return {
+        id,
+        resultType: 'error',
+        result: null,
+        errors: response.errors,
+        ignoredContextKeys: [],
+        resourceTypes: [],
+        patterns: [],
+        blockedBy: []
+      }
+    case 'single':
+      return {
+        id,
+        resultType: 'single',
+        result: response.overallResult,
+        errors: null,
+        ignoredContextKeys: response.result.ignoredContextKeys ?? [],
+        resourceTypes: response.result.resourceType ? [response.result.resourceType] : [],
+        patterns: [],
+        blockedBy: response.result.analysis?.blockedBy ?? []
+      }
+    case 'wildcard':
+      return {
+        id,
+        resultType: 'wildcard',
+        result: response.overallResult,
+        errors: null,
+        ignoredContextKeys: [...new Set(response.results.flatMap((r) => r.ignoredContextKeys ?? []))],
+        resourceTypes: [...new Set(response.results.map((r) => r.resourceType))],
+        patterns: response.results.map((r) => ({
+          resourcePattern: r.resourcePattern,
+          resourceType: r.resourceType,
+          result: r.analysis?.result ?? null
+        })),
+        blockedBy: []
+      }
+    default:
+      throw new Error(`unexpected iam-simulate resultType ${JSON.stringify(response.resultType)}`)
+  }
+}
+
+async function readStdin() {
+  const chunks = []
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseInput(text) {
+  let doc
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw new InputError(`stdin is not valid JSON: ${err.message}`)
+  }
+  if (!isPlainObject(doc) || !Array.isArray(doc.cases)) {
+    throw new InputError('expected a JSON object {"cases": [...]} on stdin')
+  }
+  const cases = doc.cases.map(toSimulation)
+  const seen = new Set()
+  for (const { id } of cases) {
+    if (seen.has(id)) {
+      throw new InputError(`duplicate case id ${JSON.stringify(id)}`)
+    }
+    seen.add(id)
+  }
+  return cases
+}
+
+async function main() {
+  const cases = parseInput(await readStdin())
+  const results = []
+  for (const { id, simulation } of cases) {
+    let response
+    try {
+      response = await runSimulation(simulation, { simulationMode: 'Strict' })
+    } catch (err) {
+      throw new Error(`iam-simulate threw for case ${JSON.stringify(id)}: ${err.stack ?? err}`)
+    }
+    const result = summarize(id, response)
+    result.contextProblems =
+      result.resultType === 'error'
+        ? []
+        : await contextProblems(simulation.request.contextVariables, result.ignoredContextKeys)
+    results.push(result)
+  }
+  process.stdout.write(JSON.stringify({ results }) + '\n')
+}
+
+main().catch((err) => {
+  if (err instanceof InputError) {
+    process.stderr.write(`simulate.mjs: malformed input: ${err.message}\n`)
+    process.exitCode = 2
+  } else {
+    process.stderr.write(`simulate.mjs: ${err.stack ?? err}\n`)
+    process.exitCode = 1
+  }
+})
