@@ -156,9 +156,11 @@ LONG_PREFIX_LIMIT = 38
 SHORT_PREFIX_LIMIT = 6
 
 
-def _job_group(label: str, resource_type: str, *verbs: str, inferred: bool = False) -> ActionGroup:
-    """Create/Describe/... of one SageMaker job type, plus the AddTags every Create* needs."""
-    actions = ("sagemaker:AddTags", *(f"sagemaker:{verb}" for verb in verbs))
+def _job_group(
+    label: str, resource_type: str, *verbs: str, tags: bool = True, inferred: bool = False
+) -> ActionGroup:
+    """Actions on one SageMaker job type, with the AddTags that every Create* needs."""
+    actions = (("sagemaker:AddTags",) if tags else ()) + tuple(f"sagemaker:{v}" for v in verbs)
     return ActionGroup(
         label=label,
         actions=actions,
@@ -239,6 +241,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 "TuningJobs",
                 "hyper-parameter-tuning-job",
                 "ListTrainingJobsForHyperParameterTuningJob",
+                tags=False,
                 inferred=True,
             ),
         ),
@@ -372,7 +375,6 @@ _CATALOG: tuple[StepSpec, ...] = (
                 "EndpointsHostingInferenceComponents",
                 "endpoint",
                 "CreateInferenceComponent",
-                "UpdateInferenceComponent",
                 tags=False,
                 inferred=True,
             ),

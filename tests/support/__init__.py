@@ -1,0 +1,1 @@
+"""Test-side helpers: scenarios, template reading, intrinsic resolution."""
