@@ -143,7 +143,7 @@ def acknowledge_wildcards(
 
 def iam_acknowledgment(finding: str, reason: str) -> Acknowledgment:
     """cdk-nag's acknowledgment of one IAM5 (wildcard) finding."""
-    return Acknowledgment(id=f"AwsSolutions-IAM5[{finding}]", reason=reason)
+    return Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=reason)
 
 
 def _fill(text: str, values: Mapping[str, str]) -> str:

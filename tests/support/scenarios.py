@@ -77,3 +77,13 @@ GIVEN_SAMPLES: dict[Binding, str] = {
     Binding.EMR_SERVERLESS_APPLICATIONS: "00fabcdefghijk",
     Binding.CLEANUP_OBJECTS: "s3://ml-scratch-111122223333/tmp",
 }
+
+
+def sample_context(**overrides: str) -> dict[str, Any]:
+    """cdk.json's context (what `cdk synth` passes to app.py), with ``overrides``."""
+    import json
+    from pathlib import Path
+
+    cdk_json = Path(__file__).resolve().parents[2] / "cdk.json"
+    context: dict[str, Any] = json.loads(cdk_json.read_text())["context"]
+    return {**context, **overrides}

@@ -1,0 +1,91 @@
+"""Best-practice checks on every synthesized stack: cdk-nag AwsSolutions and cfn-lint."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
+from cfnlint.api import ManualArgs, lint
+
+from support.scenarios import SCENARIOS, sample_context
+
+ACKNOWLEDGED = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+
+
+def _synth_with_nag(build: Any, outdir: str) -> cdk.Stack:
+    """Build a stack in a fresh app that runs AwsSolutions; synthesis fails on findings."""
+    app = cdk.App(outdir=outdir)
+    stack = build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()
+    return stack
+
+
+def _scenario_stack(name: str) -> Any:
+    def build(app: cdk.App) -> cdk.Stack:
+        stack = cdk.Stack(app, "Scenario")
+        from sm_pipeline_iam import PipelineExecutionRole
+
+        PipelineExecutionRole(stack, "PipelineExecutionRole", **SCENARIOS[name].props(stack))
+        return stack
+
+    return build
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scenarios_have_no_unacknowledged_nag_findings(name: str, tmp_path: Any) -> None:
+    """GIVEN a scenario WHEN synthesized under AwsSolutions THEN synthesis succeeds."""
+    stack = _synth_with_nag(_scenario_stack(name), str(tmp_path))
+    acknowledgments = [
+        entry.data
+        for construct in stack.node.find_all()
+        for entry in construct.node.metadata
+        if entry.type == ACKNOWLEDGED
+    ]
+    assert acknowledgments, "the scenarios have deliberate wildcards to acknowledge"
+    for batch in acknowledgments:
+        for rule_id, reason in batch.items():
+            # One finding per acknowledgment (RuleId[FindingId]), each with a reason.
+            assert rule_id.startswith("AwsSolutions::AwsSolutions-IAM5[Resource::"), rule_id
+            assert rule_id.endswith("]")
+            assert len(reason) > 40
+
+
+def test_the_sample_app_has_no_unacknowledged_nag_findings(tmp_path: Any) -> None:
+    """GIVEN the sample app WHEN synthesized under AwsSolutions THEN synthesis succeeds."""
+    from app import build_app
+
+    app = build_app(sample_context(), outdir=str(tmp_path))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    assembly = app.synth()
+    assert assembly.stacks
+
+
+def test_canary_nag_checks_are_live(tmp_path: Any) -> None:
+    """GIVEN a known-bad wildcard policy WHEN synthesized under AwsSolutions THEN it fails."""
+
+    def bad(app: cdk.App) -> cdk.Stack:
+        stack = cdk.Stack(app, "Canary")
+        role = iam.Role(stack, "Bad", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+        role.add_to_policy(iam.PolicyStatement(actions=["sagemaker:*"], resources=["*"]))
+        return stack
+
+    with pytest.raises(Exception, match=r"AwsSolutions-IAM5\[Resource::\*\]"):
+        _synth_with_nag(bad, str(tmp_path))
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_cfn_lint_reports_nothing(name: str, synthesized: dict[str, dict[str, Any]]) -> None:
+    """GIVEN a scenario's template WHEN cfn-lint checks it THEN no finding at all."""
+    matches = lint(json.dumps(synthesized[name]), config=ManualArgs(regions=["us-east-1"]))
+    assert [str(match) for match in matches] == []
+
+
+def test_cfn_lint_is_live() -> None:
+    """GIVEN a template with an invalid property WHEN cfn-lint checks it THEN it reports it."""
+    broken = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"Bogus": 1}}}}
+    assert lint(json.dumps(broken), config=ManualArgs(regions=["us-east-1"]))

