@@ -12,11 +12,11 @@ gives). Where AWS does not document an action for a step, the group is marked
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, unique
+from enum import Enum, StrEnum, unique
 
 
 @unique
-class StepType(str, Enum):
+class StepType(StrEnum):
     """Every step ``Type`` that the SageMaker Python SDK v3 writes into a definition."""
 
     PROCESSING = "Processing"

@@ -183,7 +183,7 @@ def _pass_role(role_arn: str, service: str) -> Request:
 def test_pass_role_only_for_step_roles_and_itself_to_sagemaker(
     resolvers: dict[str, Resolver],
 ) -> None:
-    """GIVEN a step role WHEN the role passes roles THEN only its own and the step role, to SageMaker."""
+    """GIVEN a step role WHEN roles are passed THEN only it and the role itself, to SageMaker."""
     resolver = resolvers["step_roles_json_get"]
     own_arn = resolver.role_arn(_role_id(resolver))
     allowed = [_pass_role(STEP_ROLE_ARN, SAGEMAKER), _pass_role(own_arn, SAGEMAKER)]

@@ -1,0 +1,84 @@
+"""The sample app: context keys, and `cdk synth` through the real CDK CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from app import PipelineIamStack, build_app, stacks_of
+from support.scenarios import sample_context
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _template(**context: str) -> dict[str, Any]:
+    stack = stacks_of(build_app(sample_context(**context)))[0]
+    assert isinstance(stack, PipelineIamStack)
+    return Template.from_stack(stack).to_json()
+
+
+def test_context_keys_drive_the_role() -> None:
+    """GIVEN step_types, job_prefix, json_get_s3, principal_tag WHEN built THEN all applied."""
+    template = _template(
+        step_types="Training,Tuning",
+        job_prefix="fraud",
+        json_get_s3="s3://ml-artifacts-1/eval,s3://ml-artifacts-2/metrics/",
+        principal_tag="sm-exception=true",
+    )
+    text = json.dumps(template)
+    assert ":training-job/fraud-*" in text and ":hyper-parameter-tuning-job/fraud-*" in text
+    assert "processing-job" not in text
+    assert ":s3:::ml-artifacts-1/eval/*" in text and ":s3:::ml-artifacts-2/metrics/*" in text
+    role = next(r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role")
+    assert role["Properties"]["Tags"] == [{"Key": "sm-exception", "Value": "true"}]
+
+
+def test_defaults_use_the_default_naming_and_cdk_json_environment() -> None:
+    """GIVEN cdk.json's defaults WHEN built THEN pipelines-* names in 111122223333/us-east-1."""
+    app = build_app(sample_context())
+    stack = stacks_of(app)[0]
+    assert (stack.account, stack.region) == ("111122223333", "us-east-1")
+    assert ":training-job/pipelines-*" in json.dumps(Template.from_stack(stack).to_json())
+
+
+def test_bad_principal_tag_context_says_the_expected_form() -> None:
+    """GIVEN principal_tag without '=' WHEN built THEN the error shows key=value."""
+    with pytest.raises(ValueError, match=r"principal_tag 'oops' is not key=value"):
+        build_app(sample_context(principal_tag="oops"))
+
+
+def test_bad_step_type_context_fails_with_the_constructs_message() -> None:
+    """GIVEN an unknown step type WHEN built THEN the construct's error names it."""
+    with pytest.raises(ValueError, match=r"'Trainnig' is not a SageMaker Pipelines step type"):
+        build_app(sample_context(step_types="Trainnig"))
+
+
+def test_cdk_cli_synth_prints_no_error_and_no_node_end_of_life_banner(tmp_path: Path) -> None:
+    """GIVEN the real CDK CLI WHEN `cdk synth` runs THEN a template, no error, no EOL banner."""
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
+    env.pop("CDK_DEFAULT_ACCOUNT", None)
+    completed = subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--no-notices", "--quiet",
+         "--output", str(tmp_path / "cdk.out"), "-c", "job_prefix=fraud"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "end-of-life" not in output.lower() and "eol" not in output.lower()
+    assert "error" not in output.lower()
+    template = json.loads((tmp_path / "cdk.out" / "PipelineIamStack.template.json").read_text())
+    assert ":training-job/fraud-*" in json.dumps(template)
+
+
+def test_stacks_of_lists_only_stacks() -> None:
+    """GIVEN an app with a stack WHEN listed THEN exactly the stacks."""
+    app = cdk.App()
+    cdk.Stack(app, "One")
+    assert [s.stack_name for s in stacks_of(app)] == ["One"]
