@@ -40,7 +40,7 @@ unit: setup
 test: lint typecheck unit
 
 bench: setup
-	python bench/run.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

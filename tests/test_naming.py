@@ -37,7 +37,7 @@ def _step_id(value: object) -> str | None:
     return value.value if isinstance(value, StepType) else None
 
 
-# --- the name rule --------------------------------------------------------------------------
+# --- the name rule ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("prefix", ["team-a", "a", "A1", "fraud", "a--b", "x" * 38, "9lives"])
@@ -77,7 +77,7 @@ def test_prop_name_is_used_in_messages() -> None:
     assert problems[0].startswith("base_job_name 'bad_prefix'")
 
 
-# --- the prefix table -----------------------------------------------------------------------
+# --- the prefix table ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("step_type", LONG_LIMIT_STEPS, ids=_step_id)

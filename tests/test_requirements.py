@@ -59,7 +59,7 @@ def _step_id(value: object) -> str | None:
     return value.value if isinstance(value, StepType) else None
 
 
-# --- step types -------------------------------------------------------------------------------
+# --- step types ---------------------------------------------------------------------------
 
 
 def test_strings_and_members_are_both_accepted() -> None:
@@ -102,7 +102,7 @@ def test_only_unknown_step_types_do_not_add_the_empty_problem() -> None:
     assert not any("is empty" in problem for problem in problems)
 
 
-# --- the job prefix ---------------------------------------------------------------------------
+# --- the job prefix -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_token_prefix_is_not_validated_nor_case_folded() -> None:
     assert requirements.name_patterns[StepType.TRAINING][0] == f"{token}-*"
 
 
-# --- name patterns and notices ----------------------------------------------------------------
+# --- name patterns and notices ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("step_type", PIPELINE_NAMED, ids=_step_id)
@@ -204,7 +204,7 @@ def test_integration_steps_have_no_name_patterns(step_type: StepType) -> None:
     assert requirements.name_patterns == {}
 
 
-# --- integration resources ---------------------------------------------------------------------
+# --- integration resources ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("step_type", list(INTEGRATION), ids=_step_id)
@@ -278,7 +278,7 @@ def test_bad_cleanup_location_is_a_problem() -> None:
     assert requirements.given_values(Binding.CLEANUP_OBJECTS) == ("bkt2/tmp/*",)
 
 
-# --- JsonGet locations -------------------------------------------------------------------------
+# --- JsonGet locations --------------------------------------------------------------------
 
 
 def test_json_get_locations_are_parsed_deduplicated_and_sorted() -> None:
@@ -306,7 +306,7 @@ def test_bad_json_get_location_is_a_problem() -> None:
     assert requirements.json_get_objects == ()
 
 
-# --- pass roles --------------------------------------------------------------------------------
+# --- pass roles ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

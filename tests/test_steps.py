@@ -112,7 +112,7 @@ def _matching_resource_types(action: str, arn: str) -> list[str]:
     return matching
 
 
-# --- the enum and the catalog ---------------------------------------------------------
+# --- the enum and the catalog -------------------------------------------------------------
 
 
 def test_step_type_enum_is_exactly_the_sdk_type_strings() -> None:
@@ -148,7 +148,7 @@ def test_group_bindings_fit_their_scope(step_type: StepType, group: ActionGroup)
         assert "{name}" in group.arn_template
 
 
-# --- actions against the IAM reference data ---------------------------------------------
+# --- actions against the IAM reference data -----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -226,7 +226,7 @@ def test_arn_regex_helper_rejects_a_wrong_resource_type() -> None:
     assert _matching_resource_types("sagemaker:CreateTrainingJob", arn) == ["training-job"]
 
 
-# --- condition keys ------------------------------------------------------------------------
+# --- condition keys -----------------------------------------------------------------------
 
 
 def test_passed_to_service_is_an_iam_condition_key_of_pass_role() -> None:
@@ -238,7 +238,7 @@ def test_passed_to_service_is_an_iam_condition_key_of_pass_role() -> None:
     assert "iam:PassedToService" in pass_role["conditionKeys"]
 
 
-# --- roles passed -----------------------------------------------------------------------------
+# --- roles passed -------------------------------------------------------------------------
 
 #: FACTS §4: the services each step type hands a role to (where FACTS says so).
 FACTS_PASSES_ROLE_TO = {
@@ -278,7 +278,7 @@ def test_passes_role_to_follows_facts(step_type: StepType, expected: set[str]) -
     assert set(spec_for(step_type).passes_role_to) == expected
 
 
-# --- names and prefixes ------------------------------------------------------------------------
+# --- names and prefixes -------------------------------------------------------------------
 
 #: FACTS §2: the prefix length table; every other step type has no limit of its own.
 FACTS_MAX_PREFIX = {
@@ -340,7 +340,7 @@ def test_prefix_limited_steps_are_name_scoped(step_type: StepType) -> None:
     assert spec.prefix_argument
 
 
-# --- job-creating steps ------------------------------------------------------------------------
+# --- job-creating steps -------------------------------------------------------------------
 
 #: FACTS §4: step type -> the job noun of its Create/Describe/Stop actions.
 JOB_STEPS = {
@@ -430,7 +430,7 @@ def test_emr_status_rules_are_the_two_pipeline_rules() -> None:
     }
 
 
-# --- StepType.parse --------------------------------------------------------------------------
+# --- StepType.parse -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value", FACTS_STEP_TYPES)

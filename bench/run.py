@@ -1,0 +1,12 @@
+"""Run every benchmark and print its figures (`make bench`)."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in ("policy_size.py", "import_time.py", "synth_time.py"):
+    print(f"== {script}")
+    runpy.run_path(str(HERE / script), run_name="__main__")
