@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 
 # The main job: synthesize the sample app into cdk.out/.
 synth: setup
-	cdk synth --no-notices --output cdk.out --quiet
+	cdk synth --no-notices --output cdk.out --quiet $(CDK_ARGS)
 
 lint: setup
 	ruff check .
