@@ -15,10 +15,6 @@ class S3ObjectPattern:
     bucket: str
     key_pattern: str
 
-    def arn_template(self) -> str:
-        """The object ARN with a ``{partition}`` placeholder."""
-        return f"arn:{{partition}}:s3:::{self.bucket}/{self.key_pattern}"
-
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.key_pattern}"
 

@@ -106,7 +106,11 @@ def policy_size(statements: Iterable[Statement], render: Render = render_longest
     return len(render(json.dumps(policy_document(statements), separators=(",", ":"))))
 
 
+S3_OBJECT_ARN = "arn:{partition}:s3:::{name}"
+
+
 def _fill(template: str, env: ArnEnvironment, name: str) -> str:
+    # Only the catalog's templates are parsed as format strings; values go in verbatim.
     return template.format(
         partition=env.partition, region=env.region, account=env.account, name=name
     )
@@ -168,7 +172,14 @@ def build_statements(
     add(
         "JsonGetReads",
         ("s3:GetObject",),
-        tuple(sorted({_fill(o.arn_template(), env, "") for o in requirements.json_get_objects})),
+        tuple(
+            sorted(
+                {
+                    _fill(S3_OBJECT_ARN, env, f"{o.bucket}/{o.key_pattern}")
+                    for o in requirements.json_get_objects
+                }
+            )
+        ),
     )
 
     statements = sorted(
@@ -233,6 +244,13 @@ def _split_to_fit(statement: Statement, limit: int, render: Render) -> list[Stat
     parts: list[Statement] = []
     chunk: list[str] = []
     for resource in statement.resources:
+        alone = statement.with_resources([resource], len(parts) + 1)
+        if policy_size([alone], render) > limit:
+            raise ValueError(
+                f"statement {statement.sid} on {resource} alone is "
+                f"{policy_size([alone], render)} characters, over the {limit}-character "
+                "policy limit"
+            )
         candidate = statement.with_resources([*chunk, resource], len(parts) + 1)
         if chunk and policy_size([candidate], render) > limit:
             parts.append(statement.with_resources(chunk, len(parts) + 1))

@@ -6,6 +6,7 @@ pipeline definition; the policy builder turns it into statements. No CDK import.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -155,6 +156,29 @@ class GivenResources:
     cleanup_locations: Sequence[str] = ()
 
 
+#: The literal form of each binding's values (a CDK token is passed through unchecked).
+_GIVEN_FORMS: dict[Binding, tuple[re.Pattern[str], str]] = {
+    Binding.LAMBDA_FUNCTIONS: (
+        re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?"),
+        "a function ARN (arn:aws:lambda:us-east-1:111122223333:function:score)",
+    ),
+    Binding.CALLBACK_QUEUES: (
+        re.compile(r"arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+(\.fifo)?"),
+        "a queue ARN (arn:aws:sqs:us-east-1:111122223333:approvals)",
+    ),
+    Binding.EMR_CLUSTERS: (re.compile(r"j-[A-Z0-9]+"), "a cluster id (j-1ABCDEFGHIJKL)"),
+    Binding.EMR_SERVERLESS_APPLICATIONS: (
+        re.compile(r"[0-9a-z]+"),
+        "an application id (00fabcdefghijk)",
+    ),
+}
+
+
+def is_token(value: str) -> bool:
+    """True when ``value`` is a CDK token's string encoding (resolved at deploy time)."""
+    return "${Token[" in value
+
+
 def given_for(
     step_types: Iterable[StepType], resources: GivenResources
 ) -> tuple[dict[Binding, tuple[str, ...]], list[str]]:
@@ -184,6 +208,13 @@ def given_for(
                 f"{binding.value} is given but no chosen step type uses it: remove it or add "
                 "the step type that does"
             )
+        form = _GIVEN_FORMS.get(binding)
+        for value in values:
+            if form is not None and not is_token(value) and not form[0].fullmatch(value):
+                problems.append(
+                    f"{binding.value} {value!r} is not {form[1]}: name one resource, "
+                    "without wildcards"
+                )
         if binding is Binding.CLEANUP_OBJECTS:
             patterns: list[str] = []
             for uri in values:

@@ -379,7 +379,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 inferred=True,
             ),
         ),
-        passes_role_to=(SAGEMAKER,),
+        # CreateInferenceComponent takes no role: the endpoint's model carries it.
         name_key="InferenceComponentName",
     ),
     StepSpec(
@@ -390,8 +390,19 @@ _CATALOG: tuple[StepSpec, ...] = (
             _user_named_group(
                 "LineageActions", "action", "CreateAction", "AddAssociation", inferred=True
             ),
-            _user_named_group(
-                "LineageArtifacts", "artifact", "CreateArtifact", "AddAssociation", inferred=True
+            # An artifact's ARN holds a hash of its source, not its name: no prefix can
+            # narrow it, so the group covers the account's artifacts.
+            ActionGroup(
+                label="LineageArtifacts",
+                actions=(
+                    "sagemaker:AddAssociation",
+                    "sagemaker:AddTags",
+                    "sagemaker:CreateArtifact",
+                ),
+                arn_template=f"{_SM_ARN}artifact/{{name}}",
+                scope=ResourceScope.FIXED,
+                fixed_names=("*",),
+                inferred=True,
             ),
             _user_named_group(
                 "LineageContexts", "context", "CreateContext", "AddAssociation", inferred=True

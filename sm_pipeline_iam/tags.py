@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*", re.UNICODE)
+# IAM allows letters, digits, separators (\p{Z}) and _ . : / = + - @; Python's \s would
+# also let tabs and newlines through, which IAM refuses.
+_TAG_CHARS = re.compile(r"[\w .:/=+\-@]*")
 MAX_KEY_LENGTH = 128
 MAX_VALUE_LENGTH = 256
 

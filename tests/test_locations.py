@@ -36,13 +36,10 @@ def test_folder_becomes_every_object_under_it(uri: str, bucket: str, key_pattern
     assert pattern == S3ObjectPattern(bucket, key_pattern)
 
 
-def test_pattern_renders_an_object_arn_and_an_uri() -> None:
-    """GIVEN a pattern WHEN rendered THEN the ARN has the S3 object format with a partition
-    placeholder, and str() is the s3:// form."""
+def test_pattern_renders_an_uri() -> None:
+    """GIVEN a pattern WHEN rendered THEN str() is the s3:// form."""
     pattern = S3ObjectPattern("bucket", "a/b/*")
 
-    assert pattern.arn_template() == "arn:{partition}:s3:::bucket/a/b/*"
-    assert pattern.arn_template().format(partition="aws") == "arn:aws:s3:::bucket/a/b/*"
     assert str(pattern) == "s3://bucket/a/b/*"
 
 

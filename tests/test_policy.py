@@ -537,3 +537,21 @@ def test_one_resource_too_big_for_the_limit_raises() -> None:
     )
     with pytest.raises(ValueError, match=message):
         pack_statements([statement], 300)
+
+
+def test_braces_in_a_json_get_key_go_into_the_arn_verbatim() -> None:
+    """GIVEN a JsonGet key with braces WHEN statements are built THEN the key is kept as is."""
+    from sm_pipeline_iam import requirements as reqs
+
+    built, problems = reqs.from_step_types(["Condition"], json_get_locations=["s3://bucket/a{b}/c"])
+    assert problems == []
+    statements = build_statements(built)
+    assert statements[0].resources == ("arn:${AWS::Partition}:s3:::bucket/a{b}/c/*",)
+
+
+def test_packing_refuses_a_statement_whose_one_resource_exceeds_the_limit_among_others() -> None:
+    """GIVEN an oversized resource beside a small one WHEN packed THEN ValueError, never an
+    oversized document."""
+    big = Statement("Big", ("s3:GetObject",), ("arn:aws:s3:::b/" + "x" * 7000, "arn:aws:s3:::b/y"))
+    with pytest.raises(ValueError, match=r"statement Big on arn:aws:s3:::b/x+ alone is \d+"):
+        pack_statements([big], 6144)

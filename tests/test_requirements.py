@@ -358,3 +358,30 @@ def test_no_step_roles_means_no_pass_roles() -> None:
     requirements, _ = from_step_types(["Training"])
 
     assert requirements.pass_roles == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("field", "step_type", "value", "form"),
+    [
+        ("lambda_function_arns", "Lambda", "*", "a function ARN"),
+        ("lambda_function_arns", "Lambda", "arn:aws:lambda:us-east-1:111122223333:function:*",
+         "a function ARN"),
+        ("callback_queue_arns", "Callback", "arn:aws:sqs:us-east-1:111122223333:*", "a queue ARN"),
+        ("emr_cluster_ids", "EMR", "j-*", "a cluster id"),
+        ("emr_serverless_application_ids", "EMRServerless", "*", "an application id"),
+    ],
+)
+def test_given_resources_must_name_one_resource(
+    field: str, step_type: str, value: str, form: str
+) -> None:
+    """GIVEN a wildcard where one resource belongs WHEN gathered THEN a problem names the form."""
+    _, problems = from_step_types([step_type], resources=GivenResources(**{field: [value]}))
+    assert any(p.startswith(f"{field} {value!r} is not {form}") for p in problems), problems
+
+
+def test_given_resources_that_are_tokens_pass_unchecked() -> None:
+    """GIVEN a CDK token as a function ARN WHEN gathered THEN no problem (resolved later)."""
+    _, problems = from_step_types(
+        ["Lambda"], resources=GivenResources(lambda_function_arns=["${Token[TOKEN.12]}"])
+    )
+    assert problems == []

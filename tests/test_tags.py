@@ -103,3 +103,9 @@ def test_every_problem_is_reported_at_once() -> None:
     assert problems[3].startswith(f"{PROP} value ")
     assert "cannot hold" in problems[3]
     assert "reserves" in problems[4]
+
+
+@pytest.mark.parametrize(("key", "value"), [("a\tb", "x"), ("a", "x\ny")])
+def test_tabs_and_newlines_are_refused(key: str, value: str) -> None:
+    """GIVEN a tab or newline WHEN validated THEN refused, as IAM refuses them."""
+    assert any("characters IAM tags cannot hold" in p for p in tag_problems(key, value, prop="t"))
