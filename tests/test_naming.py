@@ -18,6 +18,7 @@ from sm_pipeline_iam.naming import (
     prefix_problems,
 )
 from sm_pipeline_iam.steps import StepType
+from support.samples import step_id
 
 #: FACTS §2's prefix table.
 LONG_LIMIT_STEPS = (
@@ -32,9 +33,6 @@ LONG_LIMIT_STEPS = (
 SHORT_LIMIT_STEPS = (StepType.TUNING, StepType.AUTOML)
 UNLIMITED_STEPS = (StepType.LAMBDA, StepType.ENDPOINT, StepType.CONDITION, StepType.EMR)
 
-
-def _step_id(value: object) -> str | None:
-    return value.value if isinstance(value, StepType) else None
 
 
 # --- the name rule ------------------------------------------------------------------------
@@ -80,7 +78,7 @@ def test_prop_name_is_used_in_messages() -> None:
 # --- the prefix table ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("step_type", LONG_LIMIT_STEPS, ids=_step_id)
+@pytest.mark.parametrize("step_type", LONG_LIMIT_STEPS, ids=step_id)
 def test_38_characters_fit_but_39_do_not(step_type: StepType) -> None:
     """GIVEN a 38-limited step WHEN a 38- and a 39-character prefix are checked THEN only the
     39-character one is refused, naming the step, 38 and a fitting prefix."""
@@ -108,7 +106,7 @@ def test_training_message_suggests_a_prefix_that_fits() -> None:
     assert prefix_problems(suggested.group(1), [StepType.TRAINING]) == []
 
 
-@pytest.mark.parametrize("step_type", SHORT_LIMIT_STEPS, ids=_step_id)
+@pytest.mark.parametrize("step_type", SHORT_LIMIT_STEPS, ids=step_id)
 def test_seven_characters_fit_training_but_not_short_limit_steps(step_type: StepType) -> None:
     """GIVEN a 7-character prefix WHEN checked for Training and a 6-limited step THEN only
     that step is named, with 6."""
@@ -122,7 +120,7 @@ def test_seven_characters_fit_training_but_not_short_limit_steps(step_type: Step
     assert "Training" not in problems[0]
 
 
-@pytest.mark.parametrize("step_type", UNLIMITED_STEPS, ids=_step_id)
+@pytest.mark.parametrize("step_type", UNLIMITED_STEPS, ids=step_id)
 def test_steps_outside_the_table_have_no_length_limit(step_type: StepType) -> None:
     """GIVEN a step the prefix table does not cover WHEN a long prefix is checked THEN no
     length problem is reported."""

@@ -31,19 +31,14 @@ from sm_pipeline_iam.requirements import (
     from_step_types,
 )
 from sm_pipeline_iam.steps import StepType
+from support.samples import GIVEN_RESOURCES, step_id
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 ROLE = "arn:aws:iam::111122223333:role/step-role"
 ENV = ArnEnvironment("aws", "us-east-1", "111122223333")
 
 #: Realistic values for every integration step, so that every step type can be built.
-ALL_RESOURCES = GivenResources(
-    lambda_function_arns=["arn:aws:lambda:us-east-1:111122223333:function:fn"],
-    callback_queue_arns=["arn:aws:sqs:us-east-1:111122223333:q"],
-    emr_cluster_ids=["j-ABC123"],
-    emr_serverless_application_ids=["00abc"],
-    cleanup_locations=["s3://bucket/tmp"],
-)
+ALL_RESOURCES = GIVEN_RESOURCES
 _NEEDS = {
     StepType.LAMBDA: "lambda_function_arns",
     StepType.CALLBACK: "callback_queue_arns",
@@ -52,9 +47,6 @@ _NEEDS = {
     StepType.CLEANUP: "cleanup_locations",
 }
 
-
-def _step_id(value: object) -> str | None:
-    return value.value if isinstance(value, StepType) else None
 
 
 def _requirements(step_types: list[StepType] | list[str], **kwargs: object) -> PipelineRequirements:
@@ -297,7 +289,7 @@ def test_control_flow_steps_alone_need_no_statement() -> None:
 
 
 @pytest.mark.parametrize("job_prefix", [None, "team"])
-@pytest.mark.parametrize("step_type", list(StepType), ids=_step_id)
+@pytest.mark.parametrize("step_type", list(StepType), ids=step_id)
 def test_no_bare_star_resource_except_automl_candidates(
     step_type: StepType, job_prefix: str | None
 ) -> None:
@@ -375,7 +367,7 @@ def test_default_naming_scopes_to_pipelines_jobs() -> None:
         ),
         (StepType.CLEANUP, "s3:DeleteObject", ("arn:aws:s3:::bucket/tmp/*",)),
     ],
-    ids=_step_id,
+    ids=step_id,
 )
 def test_integration_steps_act_on_the_given_resources(
     step_type: StepType, action: str, resources: tuple[str, ...]

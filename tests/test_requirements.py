@@ -18,6 +18,7 @@ from sm_pipeline_iam.requirements import (
     from_step_types,
 )
 from sm_pipeline_iam.steps import Binding, StepType
+from support.samples import step_id
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 ROLE = "arn:aws:iam::111122223333:role/step-role"
@@ -54,9 +55,6 @@ USER_NAMED = (
     StepType.INFERENCE_COMPONENT,
 )
 
-
-def _step_id(value: object) -> str | None:
-    return value.value if isinstance(value, StepType) else None
 
 
 # --- step types ---------------------------------------------------------------------------
@@ -138,7 +136,7 @@ def test_token_prefix_is_not_validated_nor_case_folded() -> None:
 # --- name patterns and notices ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("step_type", PIPELINE_NAMED, ids=_step_id)
+@pytest.mark.parametrize("step_type", PIPELINE_NAMED, ids=step_id)
 def test_pipeline_named_steps_use_default_naming_without_prefix(step_type: StepType) -> None:
     """GIVEN a pipeline-named step and no prefix WHEN gathered THEN 'pipelines-*', no notice."""
     requirements, problems = from_step_types([step_type])
@@ -148,7 +146,7 @@ def test_pipeline_named_steps_use_default_naming_without_prefix(step_type: StepT
     assert requirements.notices == ()
 
 
-@pytest.mark.parametrize("step_type", PIPELINE_NAMED + USER_NAMED, ids=_step_id)
+@pytest.mark.parametrize("step_type", PIPELINE_NAMED + USER_NAMED, ids=step_id)
 def test_prefix_scopes_every_name_scoped_step(step_type: StepType) -> None:
     """GIVEN a lower-case prefix WHEN gathered THEN the step's names match '<prefix>-*' only."""
     requirements, problems = from_step_types([step_type], job_prefix="team")
@@ -158,7 +156,7 @@ def test_prefix_scopes_every_name_scoped_step(step_type: StepType) -> None:
     assert requirements.notices == ()
 
 
-@pytest.mark.parametrize("step_type", USER_NAMED, ids=_step_id)
+@pytest.mark.parametrize("step_type", USER_NAMED, ids=step_id)
 def test_user_named_steps_without_prefix_get_a_notice(step_type: StepType) -> None:
     """GIVEN a step whose resources the user names and no prefix WHEN gathered THEN its
     names are unscoped ('*') and a notice with a stable id names the step."""
@@ -191,7 +189,7 @@ def test_mixed_case_prefix_allows_both_spellings_and_warns() -> None:
     assert "'TeamA-*' and 'teama-*'" in requirements.notices[0].message
 
 
-@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=_step_id)
+@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=step_id)
 def test_integration_steps_have_no_name_patterns(step_type: StepType) -> None:
     """GIVEN an integration step WHEN gathered THEN no name pattern is recorded for it."""
     field, value, _ = INTEGRATION[step_type]
@@ -207,7 +205,7 @@ def test_integration_steps_have_no_name_patterns(step_type: StepType) -> None:
 # --- integration resources ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=_step_id)
+@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=step_id)
 def test_missing_integration_resources_are_a_problem(step_type: StepType) -> None:
     """GIVEN an integration step and none of its resources WHEN gathered THEN the problem
     names the field and the step, so the grant never falls back to '*'."""
@@ -222,7 +220,7 @@ def test_missing_integration_resources_are_a_problem(step_type: StepType) -> Non
     assert requirements.given == {}
 
 
-@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=_step_id)
+@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=step_id)
 def test_given_integration_resources_are_recorded(step_type: StepType) -> None:
     """GIVEN an integration step and its resources (with a repeat) WHEN gathered THEN they are
     recorded once under the step's binding."""
@@ -237,7 +235,7 @@ def test_given_integration_resources_are_recorded(step_type: StepType) -> None:
     assert requirements.given_values(Binding(field)) == (recorded,)
 
 
-@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=_step_id)
+@pytest.mark.parametrize("step_type", list(INTEGRATION), ids=step_id)
 def test_resources_for_no_chosen_step_are_a_problem(step_type: StepType) -> None:
     """GIVEN resources for a step type that is not chosen WHEN gathered THEN a problem asks to
     remove them, and they are not recorded."""
@@ -320,7 +318,7 @@ def test_bad_json_get_location_is_a_problem() -> None:
         StepType.AUTOML,
         StepType.MODEL,
     ],
-    ids=_step_id,
+    ids=step_id,
 )
 def test_steps_that_pass_a_role_to_sagemaker_get_pass_roles(step_type: StepType) -> None:
     """GIVEN a step that hands a role to SageMaker (FACTS §4) WHEN gathered with step roles

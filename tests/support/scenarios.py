@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from sm_pipeline_iam import PipelineExecutionRole, StepType
-from sm_pipeline_iam.steps import CATALOG, Binding
+from sm_pipeline_iam.steps import CATALOG
 
 from .cfn import ACCOUNT, REGION
 
@@ -69,14 +69,6 @@ SCENARIOS: dict[str, Scenario] = {
     )
 }
 
-#: Values that integration steps' resources get in tests.
-GIVEN_SAMPLES: dict[Binding, str] = {
-    Binding.LAMBDA_FUNCTIONS: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:score",
-    Binding.CALLBACK_QUEUES: f"arn:aws:sqs:{REGION}:{ACCOUNT}:approvals",
-    Binding.EMR_CLUSTERS: "j-1ABCDEFGHIJKL",
-    Binding.EMR_SERVERLESS_APPLICATIONS: "00fabcdefghijk",
-    Binding.CLEANUP_OBJECTS: "s3://ml-scratch-111122223333/tmp",
-}
 
 
 def sample_context(**overrides: str) -> dict[str, Any]:

@@ -1,0 +1,20 @@
+"""Sample values shared by the core tests."""
+
+from __future__ import annotations
+
+from sm_pipeline_iam.requirements import GivenResources
+from sm_pipeline_iam.steps import StepType
+
+#: One well-formed resource for each integration binding.
+GIVEN_RESOURCES = GivenResources(
+    lambda_function_arns=["arn:aws:lambda:us-east-1:111122223333:function:fn"],
+    callback_queue_arns=["arn:aws:sqs:us-east-1:111122223333:q"],
+    emr_cluster_ids=["j-ABC123"],
+    emr_serverless_application_ids=["00abc"],
+    cleanup_locations=["s3://bucket/tmp"],
+)
+
+
+def step_id(value: object) -> str | None:
+    """Test ids: a step type's value; pytest's default for other parameters."""
+    return value.value if isinstance(value, StepType) else None
