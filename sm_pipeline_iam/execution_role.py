@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, Stack, Tags, Token
+from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from . import policy, role_policies
-from .errors import raise_if_any
-from .requirements import (
-    GivenResources,
-    PipelineRequirements,
-    from_step_types,
-    sagemaker_pass_roles,
-)
-from .steps import SAGEMAKER, StepType
-from .tags import tag_problems
+from .pipeline_role import PipelineRoleBase, RoleOptions
+from .requirements import GivenResources, from_step_types
+from .steps import StepType, step_names
 
-#: Stands for the role's own ARN in statements until the role exists.
-_OWN_ARN = "${PipelineExecutionRole.Arn}"
-
-_WILDCARD_REASON = (
-    "sm-pipeline-iam scopes each job action to the job names the pipeline generates "
-    "(<prefix>-* or pipelines-*) and each S3 read to a JsonGet folder; the wildcard is "
-    "the unique part of the name"
-)
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
-def sagemaker_trust(scope: Construct) -> iam.IPrincipal:
-    """SageMaker as the trusted service, limited to the stack's account.
-
-    ``aws:SourceAccount`` holds both when the pipeline assumes the role (source: the
-    pipeline) and when its jobs do (source: the job), which an ``aws:SourceArn``
-    condition would have to list separately (confused-deputy protection).
-    """
-    return iam.ServicePrincipal(SAGEMAKER).with_conditions(
-        {"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
-    )
-
-
-class PipelineExecutionRole(iam.Role):
+class PipelineExecutionRole(PipelineRoleBase):
     """The IAM role a SageMaker pipeline runs as, with exactly the permissions it needs.
 
     It is an ``iam.Role`` (usable wherever an ``IRole`` or ``IGrantable`` is expected):
@@ -82,12 +57,7 @@ class PipelineExecutionRole(iam.Role):
         step_roles: Sequence[iam.IRole] = (),
         json_get_locations: Sequence[str] = (),
         integration_resources: GivenResources | None = None,
-        principal_tag: tuple[str, str] | None = None,
-        role_name: str | None = None,
-        path: str | None = None,
-        description: str | None = None,
-        permissions_boundary: iam.IManagedPolicy | None = None,
-        max_session_duration: Duration | None = None,
+        **options: Unpack[RoleOptions],
     ) -> None:
         """Create the role.
 
@@ -106,14 +76,9 @@ class PipelineExecutionRole(iam.Role):
             integration_resources: the functions, queues, clusters, applications and S3
                 folders that Lambda, Callback, EMR, EMRServerless and Cleanup steps use;
                 required for those step types. Default: none.
-            principal_tag: ``(key, value)`` tagged on the role, for an SCP exception.
-                Default: no tag.
-            role_name: the role's name. Default: a name CloudFormation generates.
-            path: the role's path. Default: ``/``.
-            description: the role's description. Default: a description naming the
-                step types.
-            permissions_boundary: a permissions boundary. Default: none.
-            max_session_duration: the longest session. Default: one hour.
+            options: the role's own options (:class:`RoleOptions`: ``principal_tag``,
+                ``role_name``, ``path``, ``description``, ``permissions_boundary``,
+                ``max_session_duration``).
         """
         prefix_is_token = job_prefix is not None and Token.is_unresolved(job_prefix)
         requirements, problems = from_step_types(
@@ -124,71 +89,14 @@ class PipelineExecutionRole(iam.Role):
             json_get_locations=json_get_locations,
             resources=integration_resources,
         )
-        if principal_tag is not None:
-            problems.extend(tag_problems(*principal_tag, prop="principal_tag"))
-        # The role passes itself: its steps run as it unless given a step role.
-        requirements = dataclasses.replace(
-            requirements,
-            pass_roles=requirements.pass_roles
-            | sagemaker_pass_roles(requirements.step_types, [_OWN_ARN]),
-        )
-        statements = policy.build_statements(requirements)
-        render = role_policies.sizing_render({_OWN_ARN: _longest_role_arn(path)})
-        documents, size_problems = role_policies.plan_documents(statements, render)
-        problems.extend(size_problems)
-        raise_if_any("PipelineExecutionRole", id, problems)
-
         super().__init__(
             scope,
             id,
-            assumed_by=sagemaker_trust(scope),
-            role_name=role_name,
-            path=path,
-            description=description
-            or "SageMaker pipeline execution role for "
-            + ", ".join(sorted(s.value for s in requirements.step_types))
+            construct_name="PipelineExecutionRole",
+            default_description="SageMaker pipeline execution role for "
+            + step_names(requirements.step_types)
             + " steps (sm-pipeline-iam)",
-            permissions_boundary=permissions_boundary,
-            max_session_duration=max_session_duration,
+            requirements=requirements,
+            problems=problems,
+            options=options,
         )
-        self._requirements = requirements
-        self._statements = tuple(statements)
-        values = role_policies.placeholder_values(self, {_OWN_ARN: self.role_arn})
-        self.policies = role_policies.attach_documents(
-            self, documents, values, reason=_WILDCARD_REASON
-        )
-        if principal_tag is not None:
-            Tags.of(self).add(*principal_tag)
-        role_policies.emit_notices(self, requirements.notices)
-
-    @property
-    def role(self) -> iam.Role:
-        """The role itself (this construct is the ``iam.Role``)."""
-        return self
-
-    @property
-    def requirements(self) -> PipelineRequirements:
-        """What the role allows, as plain data (for reports and tests)."""
-        return self._requirements
-
-    @property
-    def statements(self) -> tuple[policy.Statement, ...]:
-        """The role's statements, with ``${AWS::...}`` placeholders for the environment."""
-        return self._statements
-
-    def grant_pass_role(self, grantee: iam.IPrincipal) -> iam.Grant:
-        """Let ``grantee`` pass this role to SageMaker, and to nothing else.
-
-        Whoever creates or updates the pipeline needs this.
-        """
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["iam:PassRole"],
-            resource_arns=[self.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
-        )
-
-
-def _longest_role_arn(path: str | None) -> str:
-    # A role name has at most 64 characters.
-    return f"arn:aws-us-gov:iam::123456789012:role{path or '/'}{'x' * 64}"

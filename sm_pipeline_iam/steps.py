@@ -11,6 +11,7 @@ gives). Where AWS does not document an action for a step, the group is marked
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum, unique
 
@@ -534,6 +535,11 @@ _CATALOG: tuple[StepSpec, ...] = (
 )
 
 CATALOG: dict[StepType, StepSpec] = {spec.step_type: spec for spec in _CATALOG}
+
+
+def step_names(step_types: Iterable[StepType]) -> str:
+    """``"Processing, Training"``: step types for messages, sorted."""
+    return ", ".join(sorted(s.value for s in step_types))
 
 
 def spec_for(step_type: StepType) -> StepSpec:

@@ -1,0 +1,147 @@
+"""The role both constructs build on: a SageMaker-trusted role whose permissions come
+from :class:`~sm_pipeline_iam.requirements.PipelineRequirements`.
+
+``PipelineExecutionRole`` and ``PrefixedStepRole`` differ only in how they gather the
+requirements; validation, sizing, attachment, tagging and warnings live here once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TypedDict
+
+from aws_cdk import Duration, Stack, Tags
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from . import policy, role_policies
+from .errors import raise_if_any
+from .requirements import PipelineRequirements, sagemaker_pass_roles
+from .steps import SAGEMAKER
+from .tags import tag_problems
+
+#: Stands for the role's own ARN in statements until the role exists.
+OWN_ARN = "${PipelineRole.Arn}"
+
+WILDCARD_REASON = (
+    "sm-pipeline-iam scopes each job action to the job names the pipeline generates "
+    "(<prefix>-* or pipelines-*) and each S3 read to a JsonGet folder; the wildcard is "
+    "the unique part of the name"
+)
+
+
+class RoleOptions(TypedDict, total=False):
+    """Options of the IAM role itself, shared by the constructs.
+
+    Keys:
+        principal_tag: ``(key, value)`` tagged on the role, for an SCP exception
+            (``OrgScpException``). Default: no tag.
+        role_name: the role's name. Default: a name CloudFormation generates.
+        path: the role's path. Default: ``/``.
+        description: the role's description. Default: one naming the step types.
+        permissions_boundary: a permissions boundary. Default: none.
+        max_session_duration: the longest session. Default: one hour.
+    """
+
+    principal_tag: tuple[str, str] | None
+    role_name: str | None
+    path: str | None
+    description: str | None
+    permissions_boundary: iam.IManagedPolicy | None
+    max_session_duration: Duration | None
+
+
+def sagemaker_trust(scope: Construct) -> iam.IPrincipal:
+    """SageMaker as the trusted service, limited to the stack's account.
+
+    ``aws:SourceAccount`` holds both when the pipeline assumes the role (source: the
+    pipeline) and when its jobs do (source: the job), which an ``aws:SourceArn``
+    condition would have to list separately (confused-deputy protection).
+    """
+    return iam.ServicePrincipal(SAGEMAKER).with_conditions(
+        {"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}
+    )
+
+
+class PipelineRoleBase(iam.Role):
+    """A SageMaker-trusted role with exactly the permissions of its requirements.
+
+    Not meant to be used directly: use ``PipelineExecutionRole`` or ``PrefixedStepRole``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        construct_name: str,
+        default_description: str,
+        requirements: PipelineRequirements,
+        problems: Sequence[str],
+        options: RoleOptions,
+    ) -> None:
+        problems = list(problems)
+        principal_tag = options.get("principal_tag")
+        if principal_tag is not None:
+            problems.extend(tag_problems(*principal_tag, prop="principal_tag"))
+        # The role passes itself: its steps run as it unless given a step role.
+        requirements = dataclasses.replace(
+            requirements,
+            pass_roles=requirements.pass_roles
+            | sagemaker_pass_roles(requirements.step_types, [OWN_ARN]),
+        )
+        statements = policy.build_statements(requirements)
+        longest_own_arn = f"arn:aws-us-gov:iam::123456789012:role{options.get('path') or '/'}"
+        render = role_policies.sizing_render({OWN_ARN: longest_own_arn + "x" * 64})
+        documents, size_problems = role_policies.plan_documents(statements, render)
+        problems.extend(size_problems)
+        # Everything is checked before the first construct is added: no half-made stack.
+        raise_if_any(construct_name, id, problems)
+
+        super().__init__(
+            scope,
+            id,
+            assumed_by=sagemaker_trust(scope),
+            role_name=options.get("role_name"),
+            path=options.get("path"),
+            description=options.get("description") or default_description,
+            permissions_boundary=options.get("permissions_boundary"),
+            max_session_duration=options.get("max_session_duration"),
+        )
+        self._requirements = requirements
+        self._statements = tuple(statements)
+        values = role_policies.placeholder_values(self, {OWN_ARN: self.role_arn})
+        self.policies = role_policies.attach_documents(
+            self, documents, values, reason=WILDCARD_REASON
+        )
+        if principal_tag is not None:
+            Tags.of(self).add(*principal_tag)
+        role_policies.emit_notices(self, requirements.notices)
+
+    @property
+    def role(self) -> iam.Role:
+        """The role itself (this construct is the ``iam.Role``)."""
+        return self
+
+    @property
+    def requirements(self) -> PipelineRequirements:
+        """What the role allows, as plain data (for reports and tests)."""
+        return self._requirements
+
+    @property
+    def statements(self) -> tuple[policy.Statement, ...]:
+        """The role's statements, with ``${AWS::...}`` placeholders for the environment."""
+        return self._statements
+
+    def grant_pass_role(self, grantee: iam.IPrincipal) -> iam.Grant:
+        """Let ``grantee`` pass this role to SageMaker, and to nothing else.
+
+        Whoever creates or updates the pipeline needs this.
+        """
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["iam:PassRole"],
+            resource_arns=[self.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
+        )
