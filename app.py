@@ -10,6 +10,9 @@ stable interface:
 - ``job_prefix``: the pipeline's custom job prefix; empty for the default naming.
 - ``json_get_s3``: comma-separated ``s3://bucket/prefix`` folders that JsonGet reads.
 - ``principal_tag``: ``key=value`` tagged on the role for an SCP exception; empty for none.
+- ``teams``: ``name=Type,Type;name=Type`` adds one ``PrefixedStepRole`` per team, with the
+  team name as its job prefix (``rsch=Training,Tuning;analytics=Processing``); empty for
+  none.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from sm_pipeline_iam import PipelineExecutionRole
+from sm_pipeline_iam import PipelineExecutionRole, PrefixedStepRole
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class SampleSettings:
     job_prefix: str | None
     json_get_locations: tuple[str, ...]
     principal_tag: tuple[str, str] | None
+    teams: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def from_context(cls, node: Any) -> SampleSettings:
@@ -54,6 +58,19 @@ class SampleSettings:
                 "-c principal_tag=sm-pipeline-exception=true"
             )
         key, _, value = tag.partition("=")
+        teams = []
+        for entry in (part.strip() for part in text("teams").split(";")):
+            if not entry:
+                continue
+            name, equals, step_types = entry.partition("=")
+            if not equals:
+                raise ValueError(
+                    f"context teams entry {entry!r} is not name=Type,Type: give e.g. "
+                    "-c teams='rsch=Training,Tuning;analytics=Processing'"
+                )
+            teams.append(
+                (name.strip(), tuple(t.strip() for t in step_types.split(",") if t.strip()))
+            )
         return cls(
             account=os.environ.get("CDK_DEFAULT_ACCOUNT") or text("account"),
             region=os.environ.get("CDK_DEFAULT_REGION") or text("region"),
@@ -61,11 +78,12 @@ class SampleSettings:
             job_prefix=text("job_prefix") or None,
             json_get_locations=listed("json_get_s3"),
             principal_tag=(key.strip(), value.strip()) if tag else None,
+            teams=tuple(teams),
         )
 
 
 class PipelineIamStack(cdk.Stack):
-    """A workload account's pipeline execution role."""
+    """A workload account's pipeline execution role, and one role per team."""
 
     def __init__(
         self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
@@ -80,6 +98,16 @@ class PipelineIamStack(cdk.Stack):
             principal_tag=settings.principal_tag,
         )
         cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
+        self.team_roles = [
+            PrefixedStepRole(
+                self,
+                f"TeamRole-{name}",
+                job_prefix=name,
+                step_types=step_types,
+                json_get_locations=settings.json_get_locations,
+            )
+            for name, step_types in settings.teams
+        ]
 
 
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> cdk.App:

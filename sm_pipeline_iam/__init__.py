@@ -2,7 +2,9 @@
 
 from .errors import InvalidPropsError
 from .execution_role import PipelineExecutionRole
+from .pipeline_role import RoleOptions
 from .requirements import GivenResources, PipelineRequirements
+from .step_role import PrefixedStepRole
 from .steps import CATALOG, StepType
 
 __all__ = [
@@ -11,5 +13,7 @@ __all__ = [
     "InvalidPropsError",
     "PipelineExecutionRole",
     "PipelineRequirements",
+    "PrefixedStepRole",
+    "RoleOptions",
     "StepType",
 ]

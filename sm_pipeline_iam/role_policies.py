@@ -72,13 +72,19 @@ def _to_statement(statement: Statement, values: Mapping[str, str]) -> iam.Policy
     )
 
 
+def stack_environment(scope: Construct) -> policy.ArnEnvironment:
+    """The stack's partition, region and account (tokens unless the stack is concrete)."""
+    stack = Stack.of(scope)
+    return policy.ArnEnvironment(stack.partition, stack.region, stack.account)
+
+
 def placeholder_values(scope: Construct, extra: Mapping[str, str]) -> dict[str, str]:
     """Placeholder -> the stack's tokens (and ``extra`` placeholders -> their values)."""
-    stack = Stack.of(scope)
+    env = stack_environment(scope)
     return {
-        policy.PLACEHOLDERS.partition: stack.partition,
-        policy.PLACEHOLDERS.region: stack.region,
-        policy.PLACEHOLDERS.account: stack.account,
+        policy.PLACEHOLDERS.partition: env.partition,
+        policy.PLACEHOLDERS.region: env.region,
+        policy.PLACEHOLDERS.account: env.account,
         **extra,
     }
 

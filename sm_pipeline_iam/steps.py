@@ -125,6 +125,9 @@ class StepSpec:
         prefix_argument: the SDK argument that carries a custom job prefix.
         max_prefix_length: the longest custom prefix the step accepts, if the AWS
             prefix table covers the step.
+        sdk_prefix_caveat: how SDK v3 (sagemaker 3.27) fails to put the prefix into
+            some jobs of this type, if it does: such jobs are denied by a prefix-scoped
+            role.
     """
 
     step_type: StepType
@@ -134,6 +137,7 @@ class StepSpec:
     name_key: str | None = None
     prefix_argument: str | None = None
     max_prefix_length: int | None = None
+    sdk_prefix_caveat: str | None = None
 
     @property
     def creates_sagemaker_resources(self) -> bool:
@@ -193,7 +197,15 @@ _PROCESSING_JOBS = _job_group(
 )
 
 
-def _processing_like(step_type: StepType, prefix_argument: str) -> StepSpec:
+_CHECK_CAVEAT = (
+    "the SDK always names check jobs 'clarify-job' / 'baseline-job', whatever "
+    "CheckJobConfig(base_job_name=...) says"
+)
+
+
+def _processing_like(
+    step_type: StepType, prefix_argument: str, caveat: str | None = None
+) -> StepSpec:
     # ClarifyCheck and QualityCheck run processing jobs: same resource, same actions.
     return StepSpec(
         step_type=step_type,
@@ -203,6 +215,7 @@ def _processing_like(step_type: StepType, prefix_argument: str) -> StepSpec:
         name_key="ProcessingJobName",
         prefix_argument=prefix_argument,
         max_prefix_length=LONG_PREFIX_LIMIT,
+        sdk_prefix_caveat=caveat,
     )
 
 
@@ -224,6 +237,10 @@ _CATALOG: tuple[StepSpec, ...] = (
         name_key="TrainingJobName",
         prefix_argument="Estimator/ModelTrainer(base_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
+        sdk_prefix_caveat=(
+            "training steps built from a ModelTrainer never carry the prefix (SDK issues "
+            "#5776, #6299); Estimator-based steps do"
+        ),
     ),
     StepSpec(
         step_type=StepType.TUNING,
@@ -250,6 +267,10 @@ _CATALOG: tuple[StepSpec, ...] = (
         name_key="HyperParameterTuningJobName",
         prefix_argument="HyperparameterTuner(tuning_base_job_name=...)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
+        sdk_prefix_caveat=(
+            "tuning steps built from a ModelTrainer never carry the prefix (SDK issues "
+            "#5776, #6299)"
+        ),
     ),
     StepSpec(
         step_type=StepType.TRANSFORM,
@@ -326,8 +347,8 @@ _CATALOG: tuple[StepSpec, ...] = (
         prefix_argument="AutoML(base_job_name=...)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
     ),
-    _processing_like(StepType.CLARIFY_CHECK, "CheckJobConfig(base_job_name=...)"),
-    _processing_like(StepType.QUALITY_CHECK, "CheckJobConfig(base_job_name=...)"),
+    _processing_like(StepType.CLARIFY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT),
+    _processing_like(StepType.QUALITY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT),
     StepSpec(
         step_type=StepType.ENDPOINT_CONFIG,
         resource_type="endpoint-config",

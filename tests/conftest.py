@@ -22,7 +22,7 @@ def synthesized() -> dict[str, dict[str, Any]]:
     """Scenario name -> its synthesized template."""
     templates = {}
     for name, scenario in SCENARIOS.items():
-        stack, _ = scenario.build()
+        stack = scenario.build()
         templates[name] = Template.from_stack(stack).to_json()
     return templates
 

@@ -31,6 +31,7 @@ def test_context_keys_drive_the_role() -> None:
         job_prefix="fraud",
         json_get_s3="s3://ml-artifacts-1/eval,s3://ml-artifacts-2/metrics/",
         principal_tag="sm-exception=true",
+        teams="",
     )
     text = json.dumps(template)
     assert ":training-job/fraud-*" in text and ":hyper-parameter-tuning-job/fraud-*" in text
@@ -82,3 +83,34 @@ def test_stacks_of_lists_only_stacks() -> None:
     app = cdk.App()
     cdk.Stack(app, "One")
     assert [s.stack_name for s in stacks_of(app)] == ["One"]
+
+
+def test_teams_context_adds_one_prefixed_role_per_team() -> None:
+    """GIVEN two teams WHEN built THEN one role each, scoped by the team name."""
+    teams = "rsch=Training,Model; analytics=Processing"
+    stack = stacks_of(build_app(sample_context(teams=teams)))[0]
+    assert isinstance(stack, PipelineIamStack)
+    assert [r.job_prefix for r in stack.team_roles] == ["rsch", "analytics"]
+    assert [r.node.id for r in stack.team_roles] == ["TeamRole-rsch", "TeamRole-analytics"]
+    text = json.dumps(Template.from_stack(stack).to_json())
+    assert ":training-job/rsch-*" in text and ":processing-job/analytics-*" in text
+
+
+def test_empty_teams_context_adds_no_team_role() -> None:
+    """GIVEN no teams WHEN built THEN only the execution role."""
+    stack = stacks_of(build_app(sample_context(teams="")))[0]
+    assert isinstance(stack, PipelineIamStack) and stack.team_roles == []
+
+
+@pytest.mark.parametrize(
+    ("teams", "match"),
+    [
+        ("rsch", r"context teams entry 'rsch' is not name=Type,Type"),
+        ("research=Tuning", r"job_prefix 'research' is 8 characters, longer than the 6 that "
+                            r"Tuning steps allow"),
+    ],
+)
+def test_bad_teams_context_is_a_synth_error(teams: str, match: str) -> None:
+    """GIVEN a malformed team or a team name too long for its steps WHEN built THEN an error."""
+    with pytest.raises(ValueError, match=match):
+        build_app(sample_context(teams=teams))

@@ -8,80 +8,22 @@ that does not fit the action, ignored context keys) fails the test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pytest
 
-from iamsim import Request, simulate
+from iamsim import Request
 from sm_pipeline_iam.steps import CATALOG, ResourceScope, StepType
-from support.cfn import ACCOUNT, REGION, Resolver, identity_policies
+from support.cfn import ACCOUNT, REGION, Resolver
 from support.scenarios import JSON_GET_LOCATION, NAMED_STEP_TYPES, STEP_ROLE_ARN
-
-OTHER_ACCOUNT = "444455556666"
-SAGEMAKER = "sagemaker.amazonaws.com"
-
-
-def _role_id(resolver: Resolver) -> str:
-    roles = [
-        logical_id
-        for logical_id, resource in resolver.template["Resources"].items()
-        if resource["Type"] == "AWS::IAM::Role"
-    ]
-    assert len(roles) == 1, roles
-    return roles[0]
-
-
-def _job_arn(template: str, name: str, *, account: str = ACCOUNT, region: str = REGION) -> str:
-    # The catalog's `job/*/{name}` template: a concrete request names a job category.
-    concrete = template.replace("job/*/", "job/training/")
-    return concrete.format(partition="aws", region=region, account=account, name=name)
-
-
-PRINCIPAL = "arn:aws:iam::{account}:role/{name}"
-
-
-def _named_requests(
-    step_types: Iterable[StepType], job_name: str, tag: str, **where: str
-) -> list[Request]:
-    """One request per (step type, name-scoped action) on a resource named ``job_name``."""
-    requests = []
-    for step_type in step_types:
-        for group in CATALOG[step_type].action_groups:
-            if group.scope not in (ResourceScope.JOB_NAME, ResourceScope.USER_NAME):
-                continue
-            for action in group.actions:
-                arn = _job_arn(group.arn_template, job_name, **where)
-                requests.append(
-                    Request(
-                        id=f"{tag}:{step_type.value}:{action}:{arn}",
-                        principal=PRINCIPAL,
-                        action=action,
-                        resource=arn,
-                    )
-                )
-    return requests
-
-
-def _decide(
-    resolver: Resolver, requests: list[Request], principal_account: str = ACCOUNT
-) -> dict[str, str]:
-    """Evaluate ``requests`` as the scenario's role (in ``principal_account``)."""
-    role_id = _role_id(resolver)
-    principal = PRINCIPAL.format(account=principal_account, name=resolver.role_name(role_id))
-    unique = {
-        r.id: Request(r.id, principal, r.action, r.resource, r.context) for r in requests
-    }
-    decisions = simulate(
-        list(unique.values()), identity_policies=identity_policies(resolver, role_id)
-    )
-    return {request_id: decision.result for request_id, decision in decisions.items()}
-
-
-def _assert_all(results: dict[str, str], expected: str) -> None:
-    wrong = {request_id: result for request_id, result in results.items() if result != expected}
-    assert not wrong, f"expected {expected} for every request, got:\n" + "\n".join(
-        f"  {request_id}: {result}" for request_id, result in sorted(wrong.items())
-    )
+from support.tables import (
+    OTHER_ACCOUNT,
+    PRINCIPAL,
+    SAGEMAKER,
+    assert_all,
+    decide,
+    named_requests,
+    only_role_id,
+    pass_role,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,10 +40,10 @@ def test_every_named_action_is_allowed_on_the_pipelines_own_names(
         # Default naming: pipeline-named jobs start with `pipelines-`; user-named
         # resources (endpoints, ...) are unscoped by name, so any name will do.
         name = own_name or ("my-endpoint-1" if user_named else "pipelines-x1-train-abc")
-        requests += _named_requests([step_type], name, "own")
-    results = _decide(resolvers[scenario], requests)
+        requests += named_requests([step_type], name, "own")
+    results = decide(resolvers[scenario], requests)
     assert len(results) == len(requests) > 50
-    _assert_all(results, "Allowed")
+    assert_all(results, "Allowed")
 
 
 def test_automl_candidates_action_is_allowed_on_any_resource(
@@ -111,7 +53,7 @@ def test_automl_candidates_action_is_allowed_on_any_resource(
     request = Request(
         "candidates", PRINCIPAL, "sagemaker:ListCandidatesForAutoMLJob", "*"
     )
-    _assert_all(_decide(resolvers["custom_prefix"], [request]), "Allowed")
+    assert_all(decide(resolvers["custom_prefix"], [request]), "Allowed")
 
 
 @pytest.mark.parametrize(
@@ -129,21 +71,23 @@ def test_named_actions_are_denied_outside_the_prefix_account_and_region(
     resolvers: dict[str, Resolver], name: str, where: dict[str, str]
 ) -> None:
     """GIVEN prefix 'fraud' WHEN a job is named otherwise or lives elsewhere THEN denied."""
-    requests = _named_requests(NAMED_STEP_TYPES, name, "x", **where)
+    requests = named_requests(NAMED_STEP_TYPES, name, "x", **where)
     # Another account's resources are asked by a principal of that account: the request is
     # then same-account, so only the policy's account in the ARN can deny it.
-    results = _decide(resolvers["custom_prefix"], requests, where.get("account", ACCOUNT))
+    results = decide(
+        resolvers["custom_prefix"], requests, principal_account=where.get("account", ACCOUNT)
+    )
     assert results
-    _assert_all(results, "ImplicitlyDenied")
+    assert_all(results, "ImplicitlyDenied")
 
 
 def test_other_job_types_are_denied(resolvers: dict[str, Resolver]) -> None:
     """GIVEN a role for Processing and Training WHEN other step types act THEN denied."""
     others = [s for s in NAMED_STEP_TYPES if s not in (StepType.PROCESSING, StepType.TRAINING)
               and CATALOG[s].resource_type not in ("processing-job", "training-job")]
-    requests = _named_requests(others, "fraud-x1-abc", "other-type")
+    requests = named_requests(others, "fraud-x1-abc", "other-type")
     assert len(requests) > 20
-    _assert_all(_decide(resolvers["step_roles_json_get"], requests), "ImplicitlyDenied")
+    assert_all(decide(resolvers["step_roles_json_get"], requests), "ImplicitlyDenied")
 
 
 @pytest.mark.parametrize(
@@ -167,17 +111,7 @@ def test_actions_outside_the_catalog_are_denied(
 ) -> None:
     """GIVEN any scenario WHEN an action outside the catalog is asked THEN denied."""
     request = Request("outside", PRINCIPAL, action, resource)
-    _assert_all(_decide(resolvers[scenario], [request]), "ImplicitlyDenied")
-
-
-def _pass_role(role_arn: str, service: str) -> Request:
-    return Request(
-        f"pass {role_arn} to {service}",
-        PRINCIPAL,
-        "iam:PassRole",
-        role_arn,
-        {"iam:PassedToService": service},
-    )
+    assert_all(decide(resolvers[scenario], [request]), "ImplicitlyDenied")
 
 
 def test_pass_role_only_for_step_roles_and_itself_to_sagemaker(
@@ -185,17 +119,17 @@ def test_pass_role_only_for_step_roles_and_itself_to_sagemaker(
 ) -> None:
     """GIVEN a step role WHEN roles are passed THEN only it and the role itself, to SageMaker."""
     resolver = resolvers["step_roles_json_get"]
-    own_arn = resolver.role_arn(_role_id(resolver))
-    allowed = [_pass_role(STEP_ROLE_ARN, SAGEMAKER), _pass_role(own_arn, SAGEMAKER)]
+    own_arn = resolver.role_arn(only_role_id(resolver))
+    allowed = [pass_role(STEP_ROLE_ARN, SAGEMAKER), pass_role(own_arn, SAGEMAKER)]
     denied = [
-        _pass_role(STEP_ROLE_ARN, "ec2.amazonaws.com"),
-        _pass_role(STEP_ROLE_ARN, "lambda.amazonaws.com"),
-        _pass_role(own_arn, "lambda.amazonaws.com"),
-        _pass_role(f"arn:aws:iam::{ACCOUNT}:role/admin", SAGEMAKER),
-        _pass_role(f"{STEP_ROLE_ARN}-2", SAGEMAKER),
+        pass_role(STEP_ROLE_ARN, "ec2.amazonaws.com"),
+        pass_role(STEP_ROLE_ARN, "lambda.amazonaws.com"),
+        pass_role(own_arn, "lambda.amazonaws.com"),
+        pass_role(f"arn:aws:iam::{ACCOUNT}:role/admin", SAGEMAKER),
+        pass_role(f"{STEP_ROLE_ARN}-2", SAGEMAKER),
     ]
-    _assert_all(_decide(resolver, allowed), "Allowed")
-    _assert_all(_decide(resolver, denied), "ImplicitlyDenied")
+    assert_all(decide(resolver, allowed), "Allowed")
+    assert_all(decide(resolver, denied), "ImplicitlyDenied")
 
 
 def test_json_get_reads_only_inside_its_location(resolvers: dict[str, Resolver]) -> None:
@@ -207,12 +141,12 @@ def test_json_get_reads_only_inside_its_location(resolvers: dict[str, Resolver])
                        f"arn:aws:s3:::{target}/{key}")
 
     resolver = resolvers["step_roles_json_get"]
-    _assert_all(
-        _decide(resolver, [get("evaluation/metrics.json"), get("evaluation/run/1/e.json")]),
+    assert_all(
+        decide(resolver, [get("evaluation/metrics.json"), get("evaluation/run/1/e.json")]),
         "Allowed",
     )
-    _assert_all(
-        _decide(resolver, [get("evaluation-old/metrics.json"), get("train/data.csv"),
+    assert_all(
+        decide(resolver, [get("evaluation-old/metrics.json"), get("train/data.csv"),
                            get("evaluation/metrics.json", "other-bucket-1")]),
         "ImplicitlyDenied",
     )

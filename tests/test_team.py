@@ -1,0 +1,95 @@
+"""The team module: shared steps, prefix guidance and the team's pipeline actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from sm_pipeline_iam.policy import ArnEnvironment
+from sm_pipeline_iam.requirements import GivenResources
+from sm_pipeline_iam.steps import StepType
+from sm_pipeline_iam.team import (
+    PIPELINE_ACTIONS,
+    SDK_IGNORES_PREFIX,
+    default_shared_step_types,
+    pipeline_access_statement,
+    prefix_guide,
+    team_requirements,
+    usage_text,
+)
+from support.iam_reference import action_details, matching_resource_types
+from support.samples import GIVEN_RESOURCES
+
+ENV = ArnEnvironment("aws", "us-east-1", "111122223333")
+
+
+def test_default_shared_steps_are_the_non_job_steps_with_their_resources() -> None:
+    """GIVEN every integration resource WHEN defaulting THEN all non-job steps are shared."""
+    assert set(default_shared_step_types(GivenResources())) == {
+        StepType.CONDITION, StepType.FAIL, StepType.FOR_EACH,
+    }
+    assert set(default_shared_step_types(GIVEN_RESOURCES)) == {
+        StepType.CONDITION, StepType.FAIL, StepType.FOR_EACH, StepType.LAMBDA,
+        StepType.CALLBACK, StepType.EMR, StepType.EMR_SERVERLESS, StepType.CLEANUP,
+    }
+
+
+def test_team_requirements_scope_every_named_step_by_the_prefix_only() -> None:
+    """GIVEN a team WHEN gathered THEN each job step's names are the prefix patterns."""
+    requirements, problems = team_requirements("rsch", ["Training", "Endpoint"])
+    assert problems == []
+    assert dict(requirements.name_patterns) == {
+        StepType.TRAINING: ("rsch-*",), StepType.ENDPOINT: ("rsch-*",),
+    }
+
+
+def test_team_requirements_report_each_problem_once() -> None:
+    """GIVEN an unknown step type WHEN gathered THEN it is reported once, not twice."""
+    _, problems = team_requirements("rsch", ["Bogus"])
+    assert len([p for p in problems if "'Bogus'" in p]) == 1
+
+
+@pytest.mark.parametrize(
+    ("step_type", "expected"),
+    [("Training", True), ("Tuning", True), ("ClarifyCheck", True), ("QualityCheck", True),
+     ("Processing", False), ("Model", False), ("AutoML", False)],
+)
+def test_sdk_caveat_notice_only_for_steps_the_sdk_does_not_prefix(
+    step_type: str, expected: bool
+) -> None:
+    """GIVEN a step type WHEN gathered THEN the SDK caveat notice appears exactly when due."""
+    requirements, _ = team_requirements("rsch", [step_type])
+    assert any(n.id == SDK_IGNORES_PREFIX for n in requirements.notices) is expected
+
+
+def test_prefix_guide_skips_steps_without_a_prefix_argument() -> None:
+    """GIVEN Processing and Condition WHEN guided THEN only Processing's argument."""
+    assert prefix_guide([StepType.CONDITION, StepType.PROCESSING]) == {
+        StepType.PROCESSING: "Processor(base_job_name=...)"
+    }
+
+
+def test_usage_text_without_caveats_has_no_caveat_section() -> None:
+    """GIVEN steps the SDK prefixes WHEN explained THEN no 'ignores' section."""
+    text = usage_text("analytics", [StepType.PROCESSING])
+    assert text.splitlines()[1] == "  Processing: Processor(base_job_name=...)"
+    assert "ignores" not in text
+
+
+def test_pipeline_access_covers_the_teams_pipelines_and_their_executions() -> None:
+    """GIVEN prefix rsch WHEN the statement is built THEN pipeline/rsch-* only."""
+    statement = pipeline_access_statement("rsch", ENV)
+    assert statement.resources == ("arn:aws:sagemaker:us-east-1:111122223333:pipeline/rsch-*",)
+    assert statement.actions == PIPELINE_ACTIONS
+
+
+@pytest.mark.parametrize("action", PIPELINE_ACTIONS)
+def test_pipeline_actions_exist_and_fit_the_pipeline_arns(action: str) -> None:
+    """GIVEN each pipeline action WHEN checked against IAM THEN it exists and takes a
+    pipeline or pipeline-execution ARN under pipeline/<prefix>-*."""
+    details = action_details(action)
+    assert details is not None and f"sagemaker:{details['name']}" == action
+    pipeline = "arn:aws:sagemaker:us-east-1:111122223333:pipeline/rsch-churn"
+    fits = matching_resource_types(action, pipeline) + matching_resource_types(
+        action, f"{pipeline}/execution/abc"
+    )
+    assert {"pipeline", "pipeline-execution"} & set(fits), (action, fits)
