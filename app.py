@@ -13,6 +13,13 @@ stable interface:
 - ``teams``: ``name=Type,Type;name=Type`` adds one ``PrefixedStepRole`` per team, with the
   team name as its job prefix (``rsch=Training,Tuning;analytics=Processing``); empty for
   none.
+- ``scp_targets``: comma-separated root, OU or account ids; when given, an ``OrgStack``
+  (meant for the management account: SCPs never apply to it) holds the SCP exception
+  attached to them, and the workload roles carry its tag (``principal_tag``, by default
+  ``sm-pipeline-exception=true``). Empty for no OrgStack.
+- ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
+- ``tag_admin_principal_arns``: comma-separated principals that may set the exception tag
+  (the CDK deployment roles that create the tagged roles must be among them).
 """
 
 from __future__ import annotations
@@ -25,7 +32,10 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from sm_pipeline_iam import PipelineExecutionRole, PrefixedStepRole
+from sm_pipeline_iam import OrgScpException, PipelineExecutionRole, PrefixedStepRole
+
+#: The exception tag when an OrgStack is configured and principal_tag is not given.
+DEFAULT_EXCEPTION_TAG = ("sm-pipeline-exception", "true")
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,15 @@ class SampleSettings:
     json_get_locations: tuple[str, ...]
     principal_tag: tuple[str, str] | None
     teams: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    scp_targets: tuple[str, ...] = ()
+    vpc_endpoint_ids: tuple[str, ...] = ()
+    vpc_ids: tuple[str, ...] = ()
+    tag_admin_principal_arns: tuple[str, ...] = ()
+
+    @property
+    def exception_tag(self) -> tuple[str, str]:
+        """The tag that the SCP exempts."""
+        return self.principal_tag or DEFAULT_EXCEPTION_TAG
 
     @classmethod
     def from_context(cls, node: Any) -> SampleSettings:
@@ -79,6 +98,10 @@ class SampleSettings:
             json_get_locations=listed("json_get_s3"),
             principal_tag=(key.strip(), value.strip()) if tag else None,
             teams=tuple(teams),
+            scp_targets=listed("scp_targets"),
+            vpc_endpoint_ids=listed("vpc_endpoint_ids"),
+            vpc_ids=listed("vpc_ids"),
+            tag_admin_principal_arns=listed("tag_admin_principal_arns"),
         )
 
 
@@ -110,12 +133,38 @@ class PipelineIamStack(cdk.Stack):
         ]
 
 
+class OrgStack(cdk.Stack):
+    """The management account's side: the SCP that exempts the tagged pipeline roles."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        key, value = settings.exception_tag
+        self.scp = OrgScpException(
+            self,
+            "PipelineS3Exception",
+            tag_key=key,
+            tag_value=value,
+            vpc_ids=settings.vpc_ids,
+            vpc_endpoint_ids=settings.vpc_endpoint_ids,
+            target_ids=settings.scp_targets,
+            tag_admin_principal_arns=settings.tag_admin_principal_arns,
+        )
+
+
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> cdk.App:
     """The sample app; ``context`` overrides cdk.json's keys (for tests)."""
     app = cdk.App(context=context, outdir=outdir)
     settings = SampleSettings.from_context(app.node)
     env = cdk.Environment(account=settings.account, region=settings.region)
-    PipelineIamStack(app, "PipelineIamStack", settings=settings, env=env)
+    if settings.scp_targets:
+        # The SCP first: invalid SCP settings fail before any workload role is made.
+        org = OrgStack(app, "OrgStack", settings=settings, env=env)
+    workload = PipelineIamStack(app, "PipelineIamStack", settings=settings, env=env)
+    if settings.scp_targets:
+        for role in [workload.execution_role, *workload.team_roles]:
+            org.scp.exempt(role)
     return app
 
 

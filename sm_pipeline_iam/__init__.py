@@ -2,6 +2,7 @@
 
 from .errors import InvalidPropsError
 from .execution_role import PipelineExecutionRole
+from .org_scp import OrgScpException
 from .pipeline_role import RoleOptions
 from .requirements import GivenResources, PipelineRequirements
 from .step_role import PrefixedStepRole
@@ -11,6 +12,7 @@ __all__ = [
     "CATALOG",
     "GivenResources",
     "InvalidPropsError",
+    "OrgScpException",
     "PipelineExecutionRole",
     "PipelineRequirements",
     "PrefixedStepRole",

@@ -114,3 +114,39 @@ def test_bad_teams_context_is_a_synth_error(teams: str, match: str) -> None:
     """GIVEN a malformed team or a team name too long for its steps WHEN built THEN an error."""
     with pytest.raises(ValueError, match=match):
         build_app(sample_context(teams=teams))
+
+
+SCP_CONTEXT = {"scp_targets": "ou-ab12-cdefgh34", "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718"}
+
+
+def test_scp_targets_add_an_org_stack_and_tag_every_workload_role() -> None:
+    """GIVEN scp_targets WHEN built THEN OrgStack holds the SCP; the roles carry its tag."""
+    app = build_app(sample_context(**SCP_CONTEXT, teams="rsch=Model"))
+    stacks = {stack.stack_name: stack for stack in stacks_of(app)}
+    assert sorted(stacks) == ["OrgStack", "PipelineIamStack"]
+    Template.from_stack(stacks["OrgStack"]).has_resource_properties(
+        "AWS::Organizations::Policy",
+        {"Type": "SERVICE_CONTROL_POLICY", "TargetIds": ["ou-ab12-cdefgh34"]},
+    )
+    roles = Template.from_stack(stacks["PipelineIamStack"]).find_resources("AWS::IAM::Role")
+    assert len(roles) == 2
+    for role in roles.values():
+        assert role["Properties"]["Tags"] == [{"Key": "sm-pipeline-exception", "Value": "true"}]
+
+
+def test_principal_tag_context_is_the_scps_exception_tag() -> None:
+    """GIVEN principal_tag and scp_targets WHEN built THEN the SCP exempts that tag."""
+    app = build_app(sample_context(**SCP_CONTEXT, principal_tag="pipeline=yes"))
+    org = next(s for s in stacks_of(app) if s.stack_name == "OrgStack")
+    assert "aws:PrincipalTag/pipeline" in json.dumps(Template.from_stack(org).to_json())
+
+
+def test_no_scp_targets_no_org_stack() -> None:
+    """GIVEN cdk.json's defaults WHEN built THEN no OrgStack."""
+    assert [s.stack_name for s in stacks_of(build_app(sample_context()))] == ["PipelineIamStack"]
+
+
+def test_scp_targets_without_a_vpc_is_a_synth_error() -> None:
+    """GIVEN scp_targets but no VPC or endpoint WHEN built THEN the SCP's error."""
+    with pytest.raises(ValueError, match=r"vpc_ids and vpc_endpoint_ids are both empty"):
+        build_app(sample_context(scp_targets="ou-ab12-cdefgh34"))

@@ -44,14 +44,22 @@ def test_scenarios_have_no_unacknowledged_nag_findings(name: str, tmp_path: Any)
             assert len(reason) > 40
 
 
-def test_the_sample_app_has_no_unacknowledged_nag_findings(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"scp_targets": "ou-ab12-cdefgh34", "vpc_ids": "vpc-0123456789abcdef0",
+          "teams": "rsch=Training,Model;analytics=Processing"}],
+    ids=["defaults", "org-stack-and-teams"],
+)
+def test_the_sample_app_has_no_unacknowledged_nag_findings(
+    tmp_path: Any, overrides: dict[str, str]
+) -> None:
     """GIVEN the sample app WHEN synthesized under AwsSolutions THEN synthesis succeeds."""
     from app import build_app
 
-    app = build_app(sample_context(), outdir=str(tmp_path))
+    app = build_app(sample_context(**overrides), outdir=str(tmp_path))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     assembly = app.synth()
-    assert assembly.stacks
+    assert len(assembly.stacks) == (2 if overrides else 1)
 
 
 def test_canary_nag_checks_are_live(tmp_path: Any) -> None:

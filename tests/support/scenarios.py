@@ -11,7 +11,13 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from sm_pipeline_iam import GivenResources, PipelineExecutionRole, PrefixedStepRole, StepType
+from sm_pipeline_iam import (
+    GivenResources,
+    OrgScpException,
+    PipelineExecutionRole,
+    PrefixedStepRole,
+    StepType,
+)
 from sm_pipeline_iam.steps import CATALOG
 
 from .cfn import ACCOUNT, REGION
@@ -83,6 +89,35 @@ def _two_teams(stack: cdk.Stack) -> object:
     return stack
 
 
+#: The SCP exception scenario's values.
+EXCEPTION_TAG = ("sm-pipeline-exception", "true")
+VPC_ENDPOINT_ID = "vpce-0a1b2c3d4e5f60718"
+VPC_ID = "vpc-0123456789abcdef0"
+TAG_ADMIN_ARN = "arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"
+
+
+def _scp_exception(stack: cdk.Stack) -> object:
+    """An execution role exempted by the SCP (one stack here, for evaluation)."""
+    role = PipelineExecutionRole(
+        stack,
+        "PipelineExecutionRole",
+        step_types=[StepType.PROCESSING],
+        json_get_locations=[JSON_GET_LOCATION],
+    )
+    scp = OrgScpException(
+        stack,
+        "PipelineS3Exception",
+        tag_key=EXCEPTION_TAG[0],
+        tag_value=EXCEPTION_TAG[1],
+        vpc_ids=[VPC_ID],
+        vpc_endpoint_ids=[VPC_ENDPOINT_ID],
+        target_ids=["ou-ab12-cdefgh34"],
+        tag_admin_principal_arns=[TAG_ADMIN_ARN],
+    )
+    scp.exempt(role)
+    return scp
+
+
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
@@ -99,6 +134,7 @@ SCENARIOS: dict[str, Scenario] = {
             ),
         ),
         Scenario("two_teams", _two_teams),
+        Scenario("scp_exception", _scp_exception),
     )
 }
 
