@@ -1,0 +1,108 @@
+"""Pipeline definition values -> name patterns. No CDK, no SageMaker SDK.
+
+A value in a definition is a literal or an expression: ``{"Get": "Parameters.X"}``,
+``{"Get": "Execution.PipelineExecutionId"}``, ``{"Get": "Steps.S.Properties..."}``,
+``{"Std:Join": {"On": "/", "Values": [...]}}``. Each value evaluates to the patterns it may
+take at run time, ``*`` standing for what cannot be known when the role is made.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Beyond this many combinations a Std:Join collapses its unknown parts to '*'.
+MAX_COMBINATIONS = 64
+
+_STARS = re.compile(r"\*+")
+
+
+@dataclass(frozen=True, order=True)
+class Pattern:
+    """One shape a value may take.
+
+    Attributes:
+        text: the value, with ``*`` for each part that is unknown until run time.
+        unbound: the parameters whose values are unknown here (``Parameters.X``), the
+            ones a caller can bind to narrow the pattern.
+    """
+
+    text: str
+    unbound: tuple[str, ...] = ()
+
+    @property
+    def literal_prefix(self) -> str:
+        """The part before the first unknown."""
+        return self.text.split("*", 1)[0]
+
+    @property
+    def is_literal(self) -> bool:
+        """True when nothing is unknown."""
+        return "*" not in self.text
+
+
+class ExpressionError(ValueError):
+    """A value is neither a literal nor an expression the reader knows."""
+
+
+def evaluate(value: Any, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]:
+    """Every pattern ``value`` may take; ``bindings`` gives parameters' allowed values.
+
+    A parameter's default value is not a bound: an execution may override it.
+
+    Raises:
+        ExpressionError: ``value`` is of a kind no definition holds.
+    """
+    if isinstance(value, bool):
+        return [Pattern("true" if value else "false")]
+    if isinstance(value, (str, int, float)):
+        return [Pattern(str(value))]
+    if isinstance(value, Mapping):
+        if set(value) == {"Get"} and isinstance(value["Get"], str):
+            return _get(value["Get"], bindings)
+        if set(value) == {"Std:Join"}:
+            return _join(value["Std:Join"], bindings)
+        if len(value) == 1 and next(iter(value)).startswith("Std:"):
+            # Std:JsonGet and other run-time functions: known only during the execution.
+            return [Pattern("*")]
+    raise ExpressionError(f"{_short(value)} is not a literal or a pipeline expression")
+
+
+def _get(reference: str, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]:
+    if reference.startswith("Parameters."):
+        name = reference.removeprefix("Parameters.")
+        if name in bindings:
+            return [Pattern(str(v)) for v in bindings[name]]
+        return [Pattern("*", (reference,))]
+    # Execution variables and step properties differ from run to run.
+    return [Pattern("*")]
+
+
+def _join(join: Any, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]:
+    if not isinstance(join, Mapping) or not isinstance(join.get("Values"), list):
+        raise ExpressionError(f"Std:Join {_short(join)} has no Values list")
+    separator = str(join.get("On", ""))
+    parts = [evaluate(item, bindings) for item in join["Values"]]
+    combinations = 1
+    for options in parts:
+        combinations *= len(options)
+    if combinations > MAX_COMBINATIONS:
+        parts = [options if len(options) == 1 else [_widen(options)] for options in parts]
+    patterns = set()
+    for choice in itertools.product(*parts):
+        text = _STARS.sub("*", separator.join(p.text for p in choice))
+        unbound = tuple(sorted({name for p in choice for name in p.unbound}))
+        patterns.add(Pattern(text, unbound))
+    return sorted(patterns)
+
+
+def _widen(options: list[Pattern]) -> Pattern:
+    return Pattern("*", tuple(sorted({name for p in options for name in p.unbound})))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
