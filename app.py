@@ -27,12 +27,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from constructs import Construct
 
 from sm_pipeline_iam import OrgScpException, PipelineExecutionRole, PrefixedStepRole
+from sm_pipeline_iam.report import review_assembly, to_markdown
+
+#: The review that `cdk synth` writes next to the templates.
+REPORT_FILE = "sm-pipeline-iam-report.md"
 
 #: The exception tag when an OrgStack is configured and principal_tag is not given.
 DEFAULT_EXCEPTION_TAG = ("sm-pipeline-exception", "true")
@@ -173,5 +178,12 @@ def stacks_of(app: cdk.App) -> Sequence[cdk.Stack]:
     return [child for child in app.node.children if isinstance(child, cdk.Stack)]
 
 
+def synth_with_report(app: cdk.App) -> Path:
+    """Synthesize ``app`` and write the review report into its assembly directory."""
+    directory = Path(app.synth().directory)
+    (directory / REPORT_FILE).write_text(to_markdown(review_assembly(directory)))
+    return directory
+
+
 if __name__ == "__main__":
-    build_app().synth()
+    synth_with_report(build_app())
