@@ -1,0 +1,83 @@
+"""The sm-pipeline-iam command: exit codes, formats, errors, the installed script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sm_pipeline_iam.cli import main
+
+SCRIPT = Path(sys.executable).parent / "sm-pipeline-iam"
+
+
+def _assembly(directory: Path, resources: dict[str, object]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Stack.template.json").write_text(json.dumps({"Resources": resources}))
+    (directory / "manifest.json").write_text(json.dumps({"artifacts": {"Stack": {
+        "type": "aws:cloudformation:stack",
+        "properties": {"templateFile": "Stack.template.json"}}}}))
+    return directory
+
+
+SCOPED_ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                   "Principal": {"Service": "sagemaker.amazonaws.com"},
+                   "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]}}}
+
+
+def test_report_of_a_clean_assembly_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    """GIVEN a clean assembly WHEN reported THEN Markdown on stdout and exit 0."""
+    assert main(["report", str(_assembly(tmp_path, {"Role": SCOPED_ROLE}))]) == 0
+    assert capsys.readouterr().out.startswith("# sm-pipeline-iam review\n\n## Stack Stack")
+
+
+def test_report_with_findings_exits_1_and_writes_json(tmp_path: Path) -> None:
+    """GIVEN an unconditioned service trust WHEN reported as JSON to a file THEN exit 1."""
+    bare = json.loads(json.dumps(SCOPED_ROLE))
+    del bare["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    output = tmp_path / "review.json"
+    code = main(["report", str(_assembly(tmp_path / "a", {"Role": bare})), "--format", "json",
+                 "--output", str(output)])
+    assert code == 1
+    assert json.loads(output.read_text())["stacks"][0]["findings"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing", "is not a cloud assembly: it has no manifest.json"),
+        ("malformed", "manifest.json is not valid JSON"),
+        ("no-template", "Stack.template.json is missing from the assembly"),
+    ],
+)
+def test_unreadable_assemblies_exit_2_with_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, message: str
+) -> None:
+    """GIVEN a missing or broken assembly WHEN reported THEN exit 2 and say what is wrong."""
+    if setup == "malformed":
+        tmp_path.joinpath("manifest.json").write_text("{")
+    if setup == "no-template":
+        _assembly(tmp_path, {}).joinpath("Stack.template.json").unlink()
+    assert main(["report", str(tmp_path / "x" if setup == "missing" else tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2() -> None:
+    """GIVEN no command WHEN run THEN argparse's usage error, exit 2."""
+    with pytest.raises(SystemExit) as raised:
+        main([])
+    assert raised.value.code == 2
+
+
+def test_the_installed_console_script_runs() -> None:
+    """GIVEN the editable install WHEN the console script runs THEN its help lists report."""
+    completed = subprocess.run([str(SCRIPT), "report", "--help"], capture_output=True,
+                               text=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert "review a synthesized cloud assembly" in completed.stdout or "--format" in \
+        completed.stdout
