@@ -18,7 +18,8 @@ def test_only_stack_artifacts_are_read_in_manifest_order(tmp_path: Path) -> None
         "B.assets": {"type": "cdk:asset-manifest", "properties": {"file": "B.assets.json"}},
         "B": {"type": "aws:cloudformation:stack", "displayName": "Bee",
               "properties": {"templateFile": "B.template.json"}},
-        "A": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "A.template.json"}},
+        "A": {"type": "aws:cloudformation:stack",
+              "properties": {"templateFile": "A.template.json"}},
     }}))
     assert [stack.name for stack in read_assembly(tmp_path)] == ["Bee", "A"]
 
