@@ -154,8 +154,11 @@ def build_statements(
         merged_actions.update(actions)
 
     for step_type in sorted(requirements.step_types, key=lambda s: s.value):
-        names = requirements.name_patterns.get(step_type, ())
+        step_names = requirements.name_patterns.get(step_type, ())
         for group in spec_for(step_type).action_groups:
+            if group.variant is not None and group.variant not in requirements.variants:
+                continue
+            names = requirements.group_names.get(group.label, step_names)
             add(group.label, group.actions, _group_resources(group, names, requirements, env))
 
     by_service: dict[str, set[str]] = {}

@@ -43,6 +43,9 @@ class PipelineRequirements:
         json_get_objects: the S3 objects ``JsonGet`` reads.
         given: per binding, the caller-given values (function ARNs, queue ARNs, EMR
             cluster ids, EMR Serverless application ids, S3 object patterns).
+        group_names: per catalog group label, names that replace the step's
+            ``name_patterns`` for that group (e.g. a model package group's name).
+        variants: the catalog variants in use (e.g. an EMR step creating its cluster).
         notices: warnings about choices the user should know of.
     """
 
@@ -51,6 +54,8 @@ class PipelineRequirements:
     pass_roles: frozenset[PassRoleTarget] = frozenset()
     json_get_objects: tuple[S3ObjectPattern, ...] = ()
     given: Mapping[Binding, tuple[str, ...]] = field(default_factory=dict)
+    group_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    variants: frozenset[str] = frozenset()
     notices: tuple[Notice, ...] = ()
 
     def given_values(self, binding: Binding) -> tuple[str, ...]:

@@ -100,6 +100,8 @@ class ActionGroup:
         scope: how ``{name}`` is filled.
         binding: for GIVEN groups, which caller-given values fill ``{name}``.
         fixed_names: for FIXED groups, the names that fill ``{name}``.
+        variant: when set, the group applies only to steps of that variant (e.g. an EMR
+            step that creates its own cluster), which a pipeline definition reveals.
         inferred: True where no AWS document lists these actions for the step.
     """
 
@@ -109,6 +111,7 @@ class ActionGroup:
     scope: ResourceScope
     binding: Binding | None = None
     fixed_names: tuple[str, ...] = ()
+    variant: str | None = None
     inferred: bool = False
 
 
@@ -218,6 +221,10 @@ def _processing_like(
         sdk_prefix_caveat=caveat,
     )
 
+
+#: Variants of integration steps that create what they run on.
+EMR_NEW_CLUSTER = "emr-new-cluster"
+EMR_SERVERLESS_NEW_APPLICATION = "emr-serverless-new-application"
 
 _CATALOG: tuple[StepSpec, ...] = (
     _processing_like(StepType.PROCESSING, "Processor(base_job_name=...)"),
@@ -360,6 +367,8 @@ _CATALOG: tuple[StepSpec, ...] = (
                 "DescribeEndpointConfig",
             ),
         ),
+        # An endpoint config for inference components carries an ExecutionRoleArn.
+        passes_role_to=(SAGEMAKER,),
         name_key="EndpointConfigName",
     ),
     StepSpec(
@@ -507,6 +516,30 @@ _CATALOG: tuple[StepSpec, ...] = (
                     "SageMakerPipelineExecutionEMRStepStatusUpdateRule",
                 ),
             ),
+            # A step with ClusterConfig creates its cluster: RunJobFlow has no resource
+            # type in IAM ('*'), and the new cluster's id is unknown until it runs.
+            ActionGroup(
+                label="EmrNewClusters",
+                actions=("elasticmapreduce:RunJobFlow",),
+                arn_template="*",
+                scope=ResourceScope.NO_RESOURCE,
+                variant=EMR_NEW_CLUSTER,
+            ),
+            ActionGroup(
+                label="EmrNewClusterSteps",
+                actions=(
+                    "elasticmapreduce:AddJobFlowSteps",
+                    "elasticmapreduce:CancelSteps",
+                    "elasticmapreduce:DescribeCluster",
+                    "elasticmapreduce:DescribeStep",
+                    "elasticmapreduce:ListSteps",
+                    "elasticmapreduce:TerminateJobFlows",
+                ),
+                arn_template="arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{name}",
+                scope=ResourceScope.FIXED,
+                fixed_names=("*",),
+                variant=EMR_NEW_CLUSTER,
+            ),
         ),
         passes_role_to=("elasticmapreduce.amazonaws.com", "ec2.amazonaws.com"),
     ),
@@ -532,6 +565,42 @@ _CATALOG: tuple[StepSpec, ...] = (
                 ),
                 scope=ResourceScope.GIVEN,
                 binding=Binding.EMR_SERVERLESS_APPLICATIONS,
+                inferred=True,
+            ),
+            # A step with ApplicationConfig creates its application (inferred):
+            # CreateApplication has no resource type in IAM ('*'), the new id is unknown.
+            ActionGroup(
+                label="EmrServerlessNewApplications",
+                actions=("emr-serverless:CreateApplication",),
+                arn_template="*",
+                scope=ResourceScope.NO_RESOURCE,
+                variant=EMR_SERVERLESS_NEW_APPLICATION,
+                inferred=True,
+            ),
+            ActionGroup(
+                label="EmrServerlessNewApplicationRuns",
+                actions=(
+                    "emr-serverless:DeleteApplication",
+                    "emr-serverless:GetApplication",
+                    "emr-serverless:StartApplication",
+                    "emr-serverless:StartJobRun",
+                    "emr-serverless:StopApplication",
+                ),
+                arn_template="arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}",
+                scope=ResourceScope.FIXED,
+                fixed_names=("*",),
+                variant=EMR_SERVERLESS_NEW_APPLICATION,
+                inferred=True,
+            ),
+            ActionGroup(
+                label="EmrServerlessNewApplicationJobRuns",
+                actions=("emr-serverless:CancelJobRun", "emr-serverless:GetJobRun"),
+                arn_template=(
+                    "arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}"
+                ),
+                scope=ResourceScope.FIXED,
+                fixed_names=("*/jobruns/*",),
+                variant=EMR_SERVERLESS_NEW_APPLICATION,
                 inferred=True,
             ),
         ),

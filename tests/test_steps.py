@@ -172,8 +172,9 @@ def test_no_resource_actions_have_no_iam_resource_type(
     assert group.arn_template == "*"
 
 
-def test_no_resource_groups_are_only_the_automl_candidates() -> None:
-    """GIVEN the catalog WHEN listing '*' groups THEN only ListCandidatesForAutoMLJob has one."""
+def test_no_resource_groups_are_only_the_three_unscopable_actions() -> None:
+    """GIVEN the catalog WHEN listing '*' groups THEN only the actions IAM gives no resource
+    type: AutoML candidates, and creating an EMR cluster or EMR Serverless application."""
     unscoped = {
         (spec.step_type, action)
         for spec in CATALOG.values()
@@ -182,7 +183,11 @@ def test_no_resource_groups_are_only_the_automl_candidates() -> None:
         for action in group.actions
     }
 
-    assert unscoped == {(StepType.AUTOML, "sagemaker:ListCandidatesForAutoMLJob")}
+    assert unscoped == {
+        (StepType.AUTOML, "sagemaker:ListCandidatesForAutoMLJob"),
+        (StepType.EMR, "elasticmapreduce:RunJobFlow"),
+        (StepType.EMR_SERVERLESS, "emr-serverless:CreateApplication"),
+    }
 
 
 def test_arn_regex_helper_rejects_a_wrong_resource_type() -> None:
@@ -387,7 +392,7 @@ def test_emr_status_rules_are_the_two_pipeline_rules() -> None:
     fixed = {
         name
         for group in spec_for(StepType.EMR).action_groups
-        if group.scope is ResourceScope.FIXED
+        if group.scope is ResourceScope.FIXED and group.label == "EmrStatusRules"
         for name in group.fixed_names
     }
 
