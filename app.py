@@ -17,6 +17,8 @@ stable interface:
   (meant for the management account: SCPs never apply to it) holds the SCP exception
   attached to them, and the workload roles carry its tag (``principal_tag``, by default
   ``sm-pipeline-exception=true``). Empty for no OrgStack.
+- ``pipeline_definition``: a path to ``pipeline.definition()`` JSON; when given, the
+  execution role is derived from it (``step_types`` and ``job_prefix`` are then unused).
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated principals that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them).
@@ -58,6 +60,7 @@ class SampleSettings:
     vpc_endpoint_ids: tuple[str, ...] = ()
     vpc_ids: tuple[str, ...] = ()
     tag_admin_principal_arns: tuple[str, ...] = ()
+    pipeline_definition: str | None = None
 
     @property
     def exception_tag(self) -> tuple[str, str]:
@@ -107,6 +110,7 @@ class SampleSettings:
             vpc_endpoint_ids=listed("vpc_endpoint_ids"),
             vpc_ids=listed("vpc_ids"),
             tag_admin_principal_arns=listed("tag_admin_principal_arns"),
+            pipeline_definition=text("pipeline_definition") or None,
         )
 
 
@@ -117,14 +121,22 @@ class PipelineIamStack(cdk.Stack):
         self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        self.execution_role = PipelineExecutionRole(
-            self,
-            "PipelineExecutionRole",
-            step_types=settings.step_types,
-            job_prefix=settings.job_prefix,
-            json_get_locations=settings.json_get_locations,
-            principal_tag=settings.principal_tag,
-        )
+        if settings.pipeline_definition:
+            self.execution_role = PipelineExecutionRole.from_definition(
+                self,
+                "PipelineExecutionRole",
+                Path(settings.pipeline_definition),
+                principal_tag=settings.principal_tag,
+            )
+        else:
+            self.execution_role = PipelineExecutionRole(
+                self,
+                "PipelineExecutionRole",
+                step_types=settings.step_types,
+                job_prefix=settings.job_prefix,
+                json_get_locations=settings.json_get_locations,
+                principal_tag=settings.principal_tag,
+            )
         cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
         self.team_roles = [
             PrefixedStepRole(

@@ -113,9 +113,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def moto_server(log_dir: Path, *, patched: bool = True) -> Iterator[MotoServer]:
-    """Start moto's server on a free loopback port (with the adapter unless ``patched``
-    is false); always stop it, by its PID, on leaving the block."""
+def moto_server(
+    log_dir: Path, *, patched: bool = True, skip_patches: Sequence[str] = ()
+) -> Iterator[MotoServer]:
+    """Start moto's server on a free loopback port; always stop it, by its PID, on
+    leaving the block. With the adapter's patches unless ``patched`` is false, all but
+    ``skip_patches``."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"moto_server{'' if patched else '.unpatched'}.log"
     for attempt in range(3):  # the free port may be taken before the server binds it
@@ -123,6 +126,8 @@ def moto_server(log_dir: Path, *, patched: bool = True) -> Iterator[MotoServer]:
         command = [sys.executable, str(SERVER), "--host", "127.0.0.1", "--port", str(port)]
         if not patched:
             command.append("--unpatched")
+        for name in skip_patches:
+            command += ["--skip", name]
         with log_path.open("ab") as log:
             process = subprocess.Popen(
                 command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -190,10 +195,17 @@ def context_args(context: Mapping[str, str]) -> list[str]:
     return [arg for key in sorted(context) for arg in ("-c", f"{key}={context[key]}")]
 
 
+def _shown(command: Sequence[str]) -> str:
+    """The command for logs, with very long arguments shortened."""
+    return shlex.join(
+        arg if len(arg) <= 160 else f"{arg[:120]}...({len(arg)} chars)" for arg in command
+    )
+
+
 def run(command: Sequence[str], *, env: Mapping[str, str], timeout: float, echo: Echo) -> str:
     """Run ``command`` in the project root, echoing its output; fail on non-zero exit or
     timeout (the command's whole process group is killed then: the CLI runs the app)."""
-    echo(f"$ {shlex.join(command)}")
+    echo(f"$ {_shown(command)}")
     process = subprocess.Popen(
         list(command),
         cwd=ROOT,
@@ -221,13 +233,11 @@ def run(command: Sequence[str], *, env: Mapping[str, str], timeout: float, echo:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(SERVER_STOP_TIMEOUT)
         reader.join(SERVER_STOP_TIMEOUT)
-        raise CommandFailed(f"timed out after {timeout}s: {shlex.join(command)}") from None
+        raise CommandFailed(f"timed out after {timeout}s: {_shown(command)}") from None
     reader.join(SERVER_STOP_TIMEOUT)
     output = "".join(lines)
     if process.returncode != 0:
-        raise CommandFailed(
-            f"exit code {process.returncode}: {shlex.join(command)}\n{output[-3000:]}"
-        )
+        raise CommandFailed(f"exit code {process.returncode}: {_shown(command)}\n{output[-3000:]}")
     return output
 
 
@@ -883,11 +893,14 @@ class RoundTrip:
 PHASES = ("bootstrap", "deploy initial", "deploy update", "deploy reprefix", "destroy")
 
 
-def round_trip(server: MotoServer, workdir: Path, *, echo: Echo = print) -> RoundTrip:
+def round_trip(
+    server: MotoServer, workdir: Path, *, echo: Echo = print, timeout: float | None = None
+) -> RoundTrip:
     """Bootstrap, deploy each of ``deployments()``, destroy; read back after each step.
 
     Stops at the first command that fails (recorded in its phase's ``error``); the
-    read-back differences are collected in each phase's ``problems``.
+    read-back differences are collected in each phase's ``problems``. ``timeout`` bounds
+    each CLI command (default: BOOTSTRAP_TIMEOUT, DEPLOY_TIMEOUT, DESTROY_TIMEOUT).
     """
     result = RoundTrip()
     start = time.monotonic()
@@ -899,7 +912,7 @@ def round_trip(server: MotoServer, workdir: Path, *, echo: Echo = print) -> Roun
                 [str(CDK), "bootstrap", f"aws://{result.account}/{REGION}",
                  "--output", str(workdir / "cdk.out.bootstrap"),
                  *context_args({"account": result.account, "region": REGION})],
-                env=env, timeout=BOOTSTRAP_TIMEOUT, echo=echo,
+                env=env, timeout=timeout or BOOTSTRAP_TIMEOUT, echo=echo,
             )  # fmt: skip
             phase.problems += check_bootstrap(server)
         organization = prepare_organization(server)
@@ -915,7 +928,7 @@ def round_trip(server: MotoServer, workdir: Path, *, echo: Echo = print) -> Roun
                     [str(CDK), "deploy", "--all", "--require-approval", "never",
                      "--no-previous-parameters", "--output", str(outdir),
                      *context_args(context)],
-                    env=env, timeout=DEPLOY_TIMEOUT, echo=echo,
+                    env=env, timeout=timeout or DEPLOY_TIMEOUT, echo=echo,
                 )  # fmt: skip
                 state, problems = check_deployment(server, outdir, baseline)
                 phase.problems += problems
@@ -927,7 +940,7 @@ def round_trip(server: MotoServer, workdir: Path, *, echo: Echo = print) -> Roun
             run(
                 [str(CDK), "destroy", "--all", "--force",
                  "--output", str(workdir / "cdk.out.destroy"), *context_args(context)],
-                env=env, timeout=DESTROY_TIMEOUT, echo=echo,
+                env=env, timeout=timeout or DESTROY_TIMEOUT, echo=echo,
             )  # fmt: skip
             assert previous is not None
             phase.problems += check_destroyed(server, baseline, previous)
@@ -957,6 +970,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, help="where cloud assemblies and logs go")
     parser.add_argument("--keep", action="store_true", help="keep the workdir on success")
+    parser.add_argument("--timeout", type=float, help="seconds per CLI command (default 300-600)")
+    parser.add_argument(
+        "--skip-patch",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave one of tests/deploy/moto_patches.py's patches out, to see what it is for",
+    )
     args = parser.parse_args(argv)
     if not CDK.exists():
         print(f"{CDK} not found: run `make setup` (npm ci) first", file=sys.stderr)
@@ -964,9 +985,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="deploy-local-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        with moto_server(workdir) as server:
+        with moto_server(workdir, skip_patches=args.skip_patch) as server:
             print(f"moto server pid {server.pid} at {server.endpoint} (log {server.log_path})")
-            result = round_trip(server, workdir, echo=lambda line: print(line, flush=True))
+            result = round_trip(
+                server, workdir, echo=lambda line: print(line, flush=True), timeout=args.timeout
+            )
     except CommandFailed as error:
         print(f"error: {error}", file=sys.stderr)
         print(f"kept {workdir}", file=sys.stderr)

@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import report
+from . import explain, report
 from .assembly import AssemblyError
+from .definition import DefinitionError, read_definition
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -35,12 +36,55 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("markdown", "json"), default="markdown",
                         help="output format (default: markdown)")
     review.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    describe = commands.add_parser(
+        "explain",
+        help="say what a pipeline definition needs from its execution role",
+        description="Read pipeline.definition() JSON and print the step types, job-name "
+        "scopes, roles passed, S3 objects read, integrations and unresolved values with how "
+        "to bind them. Exits 1 when values are unresolved.",
+    )
+    describe.add_argument("definition", type=Path, help="the definition JSON file")
+    describe.add_argument(
+        "--parameter", action="append", default=[], metavar="NAME=VALUE[,VALUE...]",
+        help="the values executions may give a parameter (repeatable)",
+    )
+    describe.add_argument("--allow-unknown-step-types", action="store_true",
+                          help="warn about unknown step types instead of failing")
+    describe.add_argument("--format", choices=("text", "json"), default="text",
+                          help="output format (default: text)")
     return parser
+
+
+def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    bindings: dict[str, list[str]] = {}
+    for item in arguments.parameter:
+        name, equals, values = item.partition("=")
+        if not equals or not name:
+            parser.error(f"--parameter {item!r} is not NAME=VALUE[,VALUE...]")
+        bindings[name] = [v for v in values.split(",") if v]
+    if not arguments.definition.is_file():
+        print(f"sm-pipeline-iam explain: {arguments.definition} is not a file", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        reading = read_definition(
+            arguments.definition,
+            parameter_values=bindings,
+            allow_unknown_step_types=arguments.allow_unknown_step_types,
+        )
+    except DefinitionError as error:
+        print(f"sm-pipeline-iam explain: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    text = explain.to_json(reading) if arguments.format == "json" else explain.to_text(reading)
+    sys.stdout.write(text)
+    return EXIT_FINDINGS if reading.unresolved else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code."""
-    arguments = _parser().parse_args(argv)
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command == "explain":
+        return _explain(arguments, parser)
     try:
         reviews = report.review_assembly(arguments.cdk_out)
     except AssemblyError as error:

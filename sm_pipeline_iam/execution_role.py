@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .definition import read_definition
 from .pipeline_role import PipelineRoleBase, RoleOptions
-from .requirements import GivenResources, from_step_types
+from .requirements import GivenResources, PipelineRequirements, from_step_types
 from .steps import StepType, step_names
 
 if TYPE_CHECKING:
@@ -52,7 +54,8 @@ class PipelineExecutionRole(PipelineRoleBase):
         scope: Construct,
         id: str,
         *,
-        step_types: Sequence[StepType | str],
+        step_types: Sequence[StepType | str] = (),
+        requirements: PipelineRequirements | None = None,
         job_prefix: str | None = None,
         step_roles: Sequence[iam.IRole] = (),
         json_get_locations: Sequence[str] = (),
@@ -65,7 +68,13 @@ class PipelineExecutionRole(PipelineRoleBase):
             scope: the parent construct.
             id: the construct id (a public contract: changing it replaces the role).
             step_types: the step types the pipeline runs (:class:`StepType` members or
-                their ``Type`` strings, e.g. ``"Training"``).
+                their ``Type`` strings, e.g. ``"Training"``). Required unless
+                ``requirements`` is given.
+            requirements: exactly what the role must allow, e.g. from
+                :func:`~sm_pipeline_iam.definition.read_definition` (see
+                :meth:`from_definition`); replaces ``step_types``, ``job_prefix``,
+                ``step_roles``, ``json_get_locations`` and ``integration_resources``.
+                Default: None.
             job_prefix: the custom job prefix the pipeline puts in its job names
                 (``PipelineDefinitionConfig(use_custom_job_prefix=True)``). Default: None,
                 the default naming ``pipelines-*``.
@@ -80,15 +89,28 @@ class PipelineExecutionRole(PipelineRoleBase):
                 ``role_name``, ``path``, ``description``, ``permissions_boundary``,
                 ``max_session_duration``).
         """
-        prefix_is_token = job_prefix is not None and Token.is_unresolved(job_prefix)
-        requirements, problems = from_step_types(
-            step_types,
-            job_prefix=job_prefix,
-            validate_prefix=not prefix_is_token,
-            step_role_arns=[role.role_arn for role in step_roles],
-            json_get_locations=json_get_locations,
-            resources=integration_resources,
-        )
+        explicit = requirements is not None
+        if requirements is not None:
+            given = [name for name, value in (
+                ("step_types", step_types), ("job_prefix", job_prefix),
+                ("step_roles", step_roles), ("json_get_locations", json_get_locations),
+                ("integration_resources", integration_resources)) if value]
+            problems = [
+                f"{name} is given with requirements, which already say it all: give one"
+                for name in given
+            ]
+            if not requirements.step_types:
+                problems.append("requirements name no step type: the pipeline runs nothing")
+        else:
+            prefix_is_token = job_prefix is not None and Token.is_unresolved(job_prefix)
+            requirements, problems = from_step_types(
+                step_types,
+                job_prefix=job_prefix,
+                validate_prefix=not prefix_is_token,
+                step_role_arns=[role.role_arn for role in step_roles],
+                json_get_locations=json_get_locations,
+                resources=integration_resources,
+            )
         super().__init__(
             scope,
             id,
@@ -99,4 +121,39 @@ class PipelineExecutionRole(PipelineRoleBase):
             requirements=requirements,
             problems=problems,
             options=options,
+            # Explicit requirements (a definition) name every role the steps run as.
+            pass_self=not explicit,
         )
+
+    @classmethod
+    def from_definition(
+        cls,
+        scope: Construct,
+        id: str,
+        definition: str | Path | Mapping[str, Any],
+        *,
+        parameter_values: Mapping[str, Sequence[str]] | None = None,
+        allow_unknown_step_types: bool = False,
+        **options: Unpack[RoleOptions],
+    ) -> PipelineExecutionRole:
+        """The role that exactly the pipeline ``definition`` needs.
+
+        Args:
+            scope: the parent construct.
+            id: the construct id.
+            definition: ``pipeline.definition()`` JSON text, a path to it, or the dict.
+            parameter_values: per pipeline parameter, the values executions may use;
+                binding them narrows values that depend on parameters. Default: none.
+            allow_unknown_step_types: warn about an unknown step ``Type`` instead of
+                failing. Default: False.
+            options: the role's own options (:class:`RoleOptions`).
+
+        Raises:
+            DefinitionError: (a ``ValueError``) the definition is malformed.
+        """
+        reading = read_definition(
+            definition,
+            parameter_values=parameter_values,
+            allow_unknown_step_types=allow_unknown_step_types,
+        )
+        return cls(scope, id, requirements=reading.requirements, **options)

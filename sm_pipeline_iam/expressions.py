@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,10 +48,20 @@ class ExpressionError(ValueError):
     """A value is neither a literal nor an expression the reader knows."""
 
 
-def evaluate(value: Any, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]:
+#: Resolves a ``Steps.<name>.<key>`` reference to patterns, or None when unknown.
+StepReferences = Callable[[str], "list[Pattern] | None"]
+
+
+def evaluate(
+    value: Any,
+    bindings: Mapping[str, Sequence[str]],
+    steps: StepReferences | None = None,
+) -> list[Pattern]:
     """Every pattern ``value`` may take; ``bindings`` gives parameters' allowed values.
 
     A parameter's default value is not a bound: an execution may override it.
+    ``steps`` resolves references to other steps' literal arguments (an endpoint's
+    config name set by the step that created the config).
 
     Raises:
         ExpressionError: ``value`` is of a kind no definition holds.
@@ -62,9 +72,14 @@ def evaluate(value: Any, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]
         return [Pattern(str(value))]
     if isinstance(value, Mapping):
         if set(value) == {"Get"} and isinstance(value["Get"], str):
-            return _get(value["Get"], bindings)
+            reference = value["Get"]
+            if reference.startswith("Steps.") and steps is not None:
+                resolved = steps(reference)
+                if resolved is not None:
+                    return resolved
+            return _get(reference, bindings)
         if set(value) == {"Std:Join"}:
-            return _join(value["Std:Join"], bindings)
+            return _join(value["Std:Join"], bindings, steps)
         if len(value) == 1 and next(iter(value)).startswith("Std:"):
             # Std:JsonGet and other run-time functions: known only during the execution.
             return [Pattern("*")]
@@ -81,11 +96,13 @@ def _get(reference: str, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]
     return [Pattern("*")]
 
 
-def _join(join: Any, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]:
+def _join(
+    join: Any, bindings: Mapping[str, Sequence[str]], steps: StepReferences | None
+) -> list[Pattern]:
     if not isinstance(join, Mapping) or not isinstance(join.get("Values"), list):
         raise ExpressionError(f"Std:Join {_short(join)} has no Values list")
     separator = str(join.get("On", ""))
-    parts = [evaluate(item, bindings) for item in join["Values"]]
+    parts = [evaluate(item, bindings, steps) for item in join["Values"]]
     combinations = 1
     for options in parts:
         combinations *= len(options)

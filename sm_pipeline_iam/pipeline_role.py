@@ -80,17 +80,19 @@ class PipelineRoleBase(iam.Role):
         requirements: PipelineRequirements,
         problems: Sequence[str],
         options: RoleOptions,
+        pass_self: bool = True,
     ) -> None:
         problems = list(problems)
         principal_tag = options.get("principal_tag")
         if principal_tag is not None:
             problems.extend(tag_problems(*principal_tag, prop="principal_tag"))
-        # The role passes itself: its steps run as it unless given a step role.
-        requirements = dataclasses.replace(
-            requirements,
-            pass_roles=requirements.pass_roles
-            | sagemaker_pass_roles(requirements.step_types, [OWN_ARN]),
-        )
+        if pass_self:
+            # The role passes itself: its steps run as it unless given a step role.
+            requirements = dataclasses.replace(
+                requirements,
+                pass_roles=requirements.pass_roles
+                | sagemaker_pass_roles(requirements.step_types, [OWN_ARN]),
+            )
         statements = policy.build_statements(requirements)
         longest_own_arn = f"arn:aws-us-gov:iam::123456789012:role{options.get('path') or '/'}"
         render = role_policies.sizing_render({OWN_ARN: longest_own_arn + "x" * 64})

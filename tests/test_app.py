@@ -150,3 +150,21 @@ def test_scp_targets_without_a_vpc_is_a_synth_error() -> None:
     """GIVEN scp_targets but no VPC or endpoint WHEN built THEN the SCP's error."""
     with pytest.raises(ValueError, match=r"vpc_ids and vpc_endpoint_ids are both empty"):
         build_app(sample_context(scp_targets="ou-ab12-cdefgh34"))
+
+
+def test_pipeline_definition_context_derives_the_execution_role() -> None:
+    """GIVEN a definition path WHEN built THEN the role is the definition's, not the step
+    types'."""
+    definition = ROOT / "tests" / "fixtures" / "definitions" / "training_eval_register.json"
+    stack = stacks_of(build_app(sample_context(pipeline_definition=str(definition), teams="")))[0]
+    text = json.dumps(Template.from_stack(stack).to_json())
+    assert "processing-job/pipelines-*-PreprocessData-*" in text
+    assert "transform-job" not in text and "model-package-group/fraud-models" in text
+
+
+def test_a_malformed_pipeline_definition_is_a_synth_error(tmp_path: Path) -> None:
+    """GIVEN a definition without Steps WHEN built THEN the reader's error."""
+    broken = tmp_path / "definition.json"
+    broken.write_text("{}")
+    with pytest.raises(ValueError, match=r"has no Steps list"):
+        build_app(sample_context(pipeline_definition=str(broken)))

@@ -81,3 +81,54 @@ def test_the_installed_console_script_runs() -> None:
     assert completed.returncode == 0, completed.stderr
     assert "review a synthesized cloud assembly" in completed.stdout or "--format" in \
         completed.stdout
+
+
+DEFINITIONS = Path(__file__).resolve().parent / "fixtures" / "definitions"
+
+
+def test_explain_with_unresolved_values_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a definition with an unbound parameter WHEN explained THEN exit 1 and how to
+    bind it."""
+    assert main(["explain", str(DEFINITIONS / "integrations.json")]) == 1
+    assert "bind ScoresPrefix with parameter_values" in capsys.readouterr().out
+
+
+def test_explain_with_bound_parameters_exits_0_as_json(capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    """GIVEN --parameter for every unbound value WHEN explained as JSON THEN exit 0."""
+    code = main(["explain", str(DEFINITIONS / "integrations.json"), "--format", "json",
+                 "--parameter", "ScoresPrefix=s3://ml-artifacts-111122223333/scores"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["unresolved"] == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["explain", "no-such.json"], "no-such.json is not a file"),
+        (["explain", "{malformed}"], "is not a file"),
+    ],
+)
+def test_explain_of_missing_files_exits_2(
+    capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    """GIVEN no file WHEN explained THEN exit 2 and say so."""
+    assert main(arguments) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_explain_of_a_malformed_definition_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a definition with a typeless step WHEN explained THEN exit 2, step named."""
+    broken = tmp_path / "d.json"
+    broken.write_text(json.dumps({"Steps": [{"Name": "A"}]}))
+    assert main(["explain", str(broken)]) == 2
+    assert "step 'A' has no Type" in capsys.readouterr().err
+
+
+def test_explain_parameter_without_equals_is_a_usage_error() -> None:
+    """GIVEN --parameter NAME WHEN run THEN argparse's usage error, exit 2."""
+    with pytest.raises(SystemExit) as raised:
+        main(["explain", str(DEFINITIONS / "integrations.json"), "--parameter", "Name"])
+    assert raised.value.code == 2

@@ -31,6 +31,15 @@ Only what our templates use is modelled; anything else raises ``NotImplementedEr
    CLI deploys) updates the resources but not the stack's outputs, which stay those of
    the empty template the change set was created from. Wrapped: the outputs are
    rebuilt from the change set's template.
+6. ``moto.cloudformation.responses.CloudFormationResponse.describe_change_set``,
+   ``delete_change_set`` and ``execute_change_set``: moto looks a change set up by name
+   across *all* stacks, ignoring ``StackName``, and a missing one is a ValidationError
+   (delete: an UnboundLocalError). The CDK CLI names every stack's change set
+   ``cdk-deploy-change-set``; before an update it deletes the stack's old one and waits
+   for ``ChangeSetNotFound``: with two stacks moto keeps finding the other stack's, and
+   the deploy waits forever. Replaced: a name is looked up within ``StackName``; a
+   missing change set is ``ChangeSetNotFound`` (404) on describe and execute, and
+   deleting one is a no-op.
 
 Known moto gaps that our templates do not hit, so not patched (the read-back check would
 catch them): a role's ``ManagedPolicyArns`` are ignored and its inline ``Policies`` are
@@ -41,7 +50,7 @@ update raises for those properties rather than ignoring them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 #: The patches, by number above: (moto target, what the patch does). Kept in step with
@@ -52,38 +61,92 @@ PATCHES: dict[str, str] = {
     "managed_policy_update": "adds moto.iam.models.ManagedPolicy.update_from_cloudformation_json",
     "managed_policy_delete": "adds moto.iam.models.ManagedPolicy.delete_from_cloudformation_json",
     "change_set_outputs": "wraps moto.cloudformation.models.ChangeSet.apply",
+    "change_set_scope": (
+        "replaces moto.cloudformation.responses.CloudFormationResponse."
+        "describe_change_set, delete_change_set and execute_change_set"
+    ),
 }
 
 _MARK = "_sm_pipeline_iam_patched"
 
 
-def is_applied() -> bool:
-    """Whether ``apply()`` ran in this process."""
-    from moto.iam.models import Role
-
-    return bool(getattr(Role.update_from_cloudformation_json, _MARK, False))
-
-
-def apply() -> None:
-    """Apply every patch to moto in this process (idempotent)."""
-    if is_applied():
-        return
+def applied_in_process() -> list[str]:
+    """The patches found applied to moto in this process (by inspecting moto)."""
     from moto.cloudformation import models as cfn_models
     from moto.cloudformation import parsing
+    from moto.cloudformation.responses import CloudFormationResponse
     from moto.iam.models import ManagedPolicy, Role
+
+    marked = {
+        "organizations_policy_model": "AWS::Organizations::Policy" in parsing.get_model_map(),
+        "role_update": Role.update_from_cloudformation_json,
+        "managed_policy_update": ManagedPolicy.update_from_cloudformation_json,
+        "managed_policy_delete": ManagedPolicy.delete_from_cloudformation_json,
+        "change_set_outputs": cfn_models.ChangeSet.apply,
+        "change_set_scope": CloudFormationResponse.describe_change_set,
+    }
+    return [
+        name for name, target in marked.items() if target is True or getattr(target, _MARK, False)
+    ]
+
+
+def apply(skip: Collection[str] = ()) -> list[str]:
+    """Apply the patches (all but ``skip``) to moto in this process; return their names.
+
+    ``skip`` is for showing what a patch is for (``server.py --skip NAME``).
+    """
+    if unknown := sorted(set(skip) - set(PATCHES)):
+        raise ValueError(f"unknown patches {unknown}: choose from {sorted(PATCHES)}")
+    installers: dict[str, Callable[[], None]] = {
+        "organizations_policy_model": _register_organizations_policy_model,
+        "role_update": _patch_role_update,
+        "managed_policy_update": _patch_managed_policy_update,
+        "managed_policy_delete": _patch_managed_policy_delete,
+        "change_set_outputs": _patch_change_set_outputs,
+        "change_set_scope": _scope_change_sets_by_stack,
+    }
+    already = set(applied_in_process())
+    for name, install in installers.items():
+        if name not in skip and name not in already:
+            install()
+    return applied_in_process()
+
+
+def _register_organizations_policy_model() -> None:
+    from moto.cloudformation import parsing
 
     _organizations_policy_model()
     # parsing caches the list of CloudFormationModel subclasses: let it see the new one.
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
 
+
+def _patch_role_update() -> None:
+    from moto.iam.models import Role
+
     Role.update_from_cloudformation_json = classmethod(_marked(_update_role))  # type: ignore[method-assign,assignment]
+
+
+def _patch_managed_policy_update() -> None:
+    from moto.iam.models import ManagedPolicy
+
     ManagedPolicy.update_from_cloudformation_json = classmethod(  # type: ignore[method-assign,assignment]
         _marked(_update_managed_policy)
     )
+
+
+def _patch_managed_policy_delete() -> None:
+    from moto.iam.models import ManagedPolicy
+
     ManagedPolicy.delete_from_cloudformation_json = classmethod(  # type: ignore[method-assign,assignment]
         _marked(_delete_managed_policy)
     )
+
+
+def _patch_change_set_outputs() -> None:
+    """Wraps ``moto.cloudformation.models.ChangeSet.apply``: outputs follow the template."""
+    from moto.cloudformation import models as cfn_models
+
     original_apply = cfn_models.ChangeSet.apply
 
     def apply_with_outputs(change_set: Any) -> None:
@@ -367,3 +430,59 @@ def _delete_managed_policy(
             if policy.arn in entity.managed_policies:
                 detach(policy.arn, entity.name)
     backend.delete_policy(policy.arn)
+
+
+# --- 6. change sets looked up within their stack -------------------------------------
+
+
+def _scope_change_sets_by_stack() -> None:
+    from moto.cloudformation.exceptions import CloudFormationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    class ChangeSetNotFound(CloudFormationError):
+        code = "ChangeSetNotFoundException"  # query error code ChangeSetNotFound, 404
+        # moto serializes an error with the model of the service its module names.
+        __module__ = "moto.cloudformation.sm_pipeline_iam_adapter"
+
+        def __init__(self, name: str, stack_name: str | None) -> None:
+            super().__init__(f"ChangeSet [{name}] does not exist (stack {stack_name})")
+
+    def change_set_id(response: Any) -> tuple[str | None, str, str | None]:
+        """The id of the change set the request names, within its StackName."""
+        name = response._get_param("ChangeSetName")
+        stack_name = response._get_param("StackName")
+        change_sets = response.cloudformation_backend.change_sets
+        if name in change_sets:  # an ARN
+            return name, name, stack_name
+        for found_id, change_set in change_sets.items():
+            if change_set.change_set_name == name and stack_name in (
+                None,
+                change_set.stack_name,
+                change_set.stack_id,
+            ):
+                return found_id, name, stack_name
+        return None, name, stack_name
+
+    def describe_change_set(self: Any) -> ActionResult:
+        found, name, stack_name = change_set_id(self)
+        if found is None:
+            raise ChangeSetNotFound(name, stack_name)
+        return ActionResult(self.cloudformation_backend.describe_change_set(found))
+
+    def delete_change_set(self: Any) -> EmptyResult:
+        found, _, _ = change_set_id(self)
+        if found is not None:
+            self.cloudformation_backend.delete_change_set(found)
+        return EmptyResult()
+
+    def execute_change_set(self: Any) -> EmptyResult:
+        found, name, stack_name = change_set_id(self)
+        if found is None:
+            raise ChangeSetNotFound(name, stack_name)
+        self.cloudformation_backend.execute_change_set(found, stack_name)
+        return EmptyResult()
+
+    CloudFormationResponse.describe_change_set = _marked(describe_change_set)  # type: ignore[method-assign]
+    CloudFormationResponse.delete_change_set = _marked(delete_change_set)  # type: ignore[method-assign]
+    CloudFormationResponse.execute_change_set = _marked(execute_change_set)  # type: ignore[method-assign]

@@ -1,9 +1,10 @@
 """Run moto's server with the test-side adapter (``moto_patches``) applied.
 
-    python tests/deploy/server.py --host 127.0.0.1 --port 5000 [--unpatched]
+    python tests/deploy/server.py --host 127.0.0.1 --port 5000 [--unpatched | --skip NAME...]
 
 The same as ``moto_server -H HOST -p PORT``, but the patches of ``moto_patches.py`` are
-applied in this process first (``--unpatched`` skips them, to show moto's own behaviour).
+applied in this process first (``--unpatched`` leaves them all out, ``--skip NAME`` one of
+them: to show moto's own behaviour).
 Stop it with SIGTERM (moto's server exits on it).
 """
 
@@ -23,9 +24,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--unpatched", action="store_true", help="plain moto, no patches")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=sorted(moto_patches.PATCHES),
+        help="leave this patch out (repeatable)",
+    )
     args = parser.parse_args(argv)
     if not args.unpatched:
-        moto_patches.apply()
+        applied = moto_patches.apply(skip=args.skip)
+        print(f"moto_patches applied: {', '.join(applied) or 'none'}", flush=True)
     from moto.server import main as moto_main
 
     moto_main(["-H", args.host, "-p", str(args.port)])

@@ -118,6 +118,15 @@ def _scp_exception(stack: cdk.Stack) -> object:
     return scp
 
 
+DEFINITIONS = Path(__file__).resolve().parents[1] / "fixtures" / "definitions"
+
+
+def _from_definition(name: str, **kw: Any) -> Callable[[cdk.Stack], object]:
+    return lambda stack: PipelineExecutionRole.from_definition(
+        stack, "PipelineExecutionRole", DEFINITIONS / f"{name}.json", **kw
+    )
+
+
 SCENARIOS: dict[str, Scenario] = {
     scenario.name: scenario
     for scenario in (
@@ -135,6 +144,15 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario("two_teams", _two_teams),
         Scenario("scp_exception", _scp_exception),
+        Scenario("definition_default_naming", _from_definition("training_eval_register")),
+        Scenario("definition_prefixed", _from_definition("training_eval_register_prefixed")),
+        Scenario(
+            "definition_integrations",
+            _from_definition(
+                "integrations",
+                parameter_values={"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]},
+            ),
+        ),
     )
 }
 

@@ -1,0 +1,660 @@
+"""A pipeline definition (``pipeline.definition()`` JSON) -> the pipeline's requirements.
+
+Pure Python: no CDK and no SageMaker SDK import. The reader walks every step (into
+Condition ``IfSteps``/``ElseSteps`` and ForEach ``ForEachBody``) and collects the step
+types, each job's name scope, the roles passed and to which service, the S3 objects that
+``JsonGet`` reads and that Cleanup deletes, and the integrations' resources. A value that
+cannot be known when the role is made never becomes a silent ``*``: it becomes the
+narrowest pattern its literal parts allow, and a warning says how to bind it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import naming
+from .expressions import ExpressionError, Pattern, evaluate
+from .locations import S3ObjectPattern
+from .policy import PLACEHOLDERS
+from .requirements import Notice, PassRoleTarget, PipelineRequirements
+from .steps import (
+    EMR_NEW_CLUSTER,
+    EMR_SERVERLESS_NEW_APPLICATION,
+    LONG_PREFIX_LIMIT,
+    SAGEMAKER,
+    Binding,
+    ResourceScope,
+    StepType,
+    spec_for,
+)
+
+#: The largest definition SageMaker accepts (characters).
+DEFINITION_LIMIT = 1_048_576
+
+#: Notice ids (a public contract: users acknowledge warnings by id).
+UNRESOLVED_VALUE = "sm-pipeline-iam:unresolvedDefinitionValue"
+STEP_NAME_NOT_IN_JOB_NAMES = "sm-pipeline-iam:stepNameNotInJobNames"
+UNKNOWN_STEP_TYPE = "sm-pipeline-iam:unknownStepType"
+
+#: How many characters of a step's name the default job name carries (AWS page).
+STEP_NAME_PREFIX_LENGTH = 20
+
+_JOB_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
+_QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
+_ANY_ROLE = f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/*"
+
+#: Resources a user names (not the pipeline), per catalog group: the ``Arguments`` key
+#: that holds the exact name.
+_USER_NAME_KEYS: dict[str, str] = {
+    "EndpointConfigs": "EndpointConfigName",
+    "Endpoints": "EndpointName",
+    "EndpointConfigsUsedByEndpoints": "EndpointConfigName",
+    "InferenceComponents": "InferenceComponentName",
+    "EndpointsHostingInferenceComponents": "EndpointName",
+}
+
+#: The service each role field of a step is passed to.
+_EMR = "elasticmapreduce.amazonaws.com"
+_EMR_SERVERLESS = "emr-serverless.amazonaws.com"
+
+
+class DefinitionError(ValueError):
+    """The definition is malformed; ``problems`` names each step and field."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"the pipeline definition cannot be read:\n{lines}")
+
+
+@dataclass(frozen=True)
+class JobScope:
+    """The names one step's resources may have."""
+
+    step: str
+    step_type: StepType
+    resource: str
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A value known only at run time, and how to narrow it."""
+
+    step: str
+    field: str
+    pattern: str
+    parameters: tuple[str, ...]
+
+    def message(self) -> str:
+        """The warning text: the step, the field, the pattern granted, the way to bind."""
+        if self.parameters:
+            names = ", ".join(p.removeprefix("Parameters.") for p in self.parameters)
+            bind = (
+                f"bind {names} with parameter_values (e.g. {{'{names.split(', ')[0]}': "
+                "['value-a', 'value-b']}), the values executions may use"
+            )
+        else:
+            bind = "give the step a literal value"
+        return (
+            f"step {self.step!r} field {self.field}: only known at run time, so the policy "
+            f"allows {self.pattern!r}; {bind}"
+        )
+
+
+@dataclass(frozen=True)
+class DefinitionReading:
+    """What a definition needs, and what the reader could not pin down."""
+
+    requirements: PipelineRequirements
+    steps: tuple[tuple[str, StepType], ...]
+    scopes: tuple[JobScope, ...]
+    unresolved: tuple[Unresolved, ...]
+
+
+def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
+    """The definition as a dict, from JSON text, a path to a JSON file, or a dict.
+
+    Raises:
+        DefinitionError: not JSON, too large, or not an object with a ``Steps`` list.
+    """
+    if isinstance(source, Mapping):
+        definition: Any = dict(source)
+    else:
+        text = source.read_text() if isinstance(source, Path) else source
+        if isinstance(source, str) and not source.lstrip().startswith("{"):
+            path = Path(source)
+            if not path.is_file():
+                raise DefinitionError([f"{source!r} is neither definition JSON nor a file"])
+            text = path.read_text()
+        if len(text) > DEFINITION_LIMIT:
+            raise DefinitionError([
+                f"the definition is {len(text):,} characters, over SageMaker's "
+                f"{DEFINITION_LIMIT:,}"
+            ])
+        try:
+            definition = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DefinitionError([f"the definition is not JSON: {error}"]) from None
+    if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
+        raise DefinitionError(["the definition has no Steps list: give pipeline.definition()"])
+    return definition
+
+
+@dataclass
+class _Collected:
+    step_types: set[StepType] = field(default_factory=set)
+    name_patterns: dict[StepType, set[str]] = field(default_factory=dict)
+    group_names: dict[str, set[str]] = field(default_factory=dict)
+    pass_roles: set[PassRoleTarget] = field(default_factory=set)
+    json_get: set[S3ObjectPattern] = field(default_factory=set)
+    given: dict[Binding, set[str]] = field(default_factory=dict)
+    variants: set[str] = field(default_factory=set)
+    scopes: list[JobScope] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        bindings: Mapping[str, Sequence[str]],
+        allow_unknown_step_types: bool,
+    ) -> None:
+        self.bindings = bindings
+        self.allow_unknown = allow_unknown_step_types
+        self.out = _Collected()
+        self.steps: list[tuple[str, dict[str, Any]]] = list(self._walk(definition["Steps"], ""))
+        self.by_name = {
+            step["Name"]: step for _, step in self.steps if isinstance(step.get("Name"), str)
+        }
+
+    # --- walking -------------------------------------------------------------------------
+
+    def _walk(self, steps: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for index, step in enumerate(steps if isinstance(steps, list) else []):
+            location = f"{where}Steps[{index}]"
+            if not isinstance(step, dict):
+                self.out.problems.append(f"{location} is not an object")
+                continue
+            yield location, step
+            arguments = step.get("Arguments")
+            if isinstance(arguments, dict):
+                name = step.get("Name", location)
+                for key in ("IfSteps", "ElseSteps", "ForEachBody"):
+                    if key in arguments:
+                        yield from self._walk(arguments[key], f"{name}.{key}/")
+
+    def read(self) -> None:
+        for location, step in self.steps:
+            name, type_name = step.get("Name"), step.get("Type")
+            if not isinstance(name, str) or not name:
+                self.out.problems.append(f"{location} has no Name")
+                continue
+            if not isinstance(type_name, str):
+                self.out.problems.append(f"step {name!r} has no Type")
+                continue
+            try:
+                step_type = StepType.parse(type_name)
+            except ValueError as error:
+                if self.allow_unknown:
+                    self.out.notices.append(Notice(
+                        UNKNOWN_STEP_TYPE,
+                        f"step {name!r} has Type {type_name!r}, unknown to sm-pipeline-iam: "
+                        "the role grants it nothing; check what it needs",
+                    ))
+                else:
+                    self.out.problems.append(
+                        f"step {name!r} field Type: {error} (or pass "
+                        "allow_unknown_step_types=True to warn instead)"
+                    )
+                continue
+            arguments = step.get("Arguments", {})
+            if not isinstance(arguments, dict):
+                self.out.problems.append(f"step {name!r} field Arguments is not an object")
+                continue
+            self.out.step_types.add(step_type)
+            self._step(name, step_type, step, arguments)
+
+    # --- one step --------------------------------------------------------------------------
+
+    def _step(
+        self, name: str, step_type: StepType, step: dict[str, Any], arguments: dict[str, Any]
+    ) -> None:
+        spec = spec_for(step_type)
+        scopes = {group.scope for group in spec.action_groups}
+        if ResourceScope.JOB_NAME in scopes:
+            self._job_names(name, step_type, arguments)
+        if step_type is StepType.REGISTER_MODEL:
+            self._registration(name, arguments)
+        elif step_type is StepType.LINEAGE:
+            self._lineage(name, arguments)
+        for group in spec.action_groups:
+            if group.label in _USER_NAME_KEYS:
+                key = _USER_NAME_KEYS[group.label]
+                self._exact_names(name, step_type, group.label, key, arguments.get(key))
+        self._roles(name, step_type, arguments)
+        self._integrations(name, step_type, step, arguments)
+        self._json_gets(name, step)
+
+    def _patterns(self, name: str, field_name: str, value: Any) -> list[Pattern]:
+        try:
+            return evaluate(value, self.bindings, self._step_reference)
+        except ExpressionError as error:
+            self.out.problems.append(f"step {name!r} field {field_name}: {error}")
+            return []
+
+    def _step_reference(self, reference: str) -> list[Pattern] | None:
+        # Steps.<name>.<path into its Arguments>, e.g. an endpoint's config name set by
+        # the step that made the config, or a training step's output path; list items
+        # are picked by index ([0]) or by name (['train'] matches an OutputName).
+        parts = reference.split(".")
+        if len(parts) < 3 or parts[1] not in self.by_name:
+            return None
+        value: Any = self.by_name[parts[1]].get("Arguments")
+        for part in parts[2:]:
+            value = _descend(value, part)
+            if value is None:
+                return None
+        if isinstance(value, (dict, list)) and not _is_expression(value):
+            return None
+        return evaluate(value, self.bindings, self._step_reference)
+
+    def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
+        item = Unresolved(name, field_name, pattern.text, pattern.unbound)
+        self.out.unresolved.append(item)
+        self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
+
+    def _scope(self, name: str, step_type: StepType, resource: str, patterns: set[str]) -> None:
+        self.out.scopes.append(JobScope(name, step_type, resource, tuple(sorted(patterns))))
+
+    def _job_names(self, name: str, step_type: StepType, arguments: dict[str, Any]) -> None:
+        spec = spec_for(step_type)
+        key = spec.name_key
+        patterns: set[str] = set()
+        if key is not None and key in arguments:
+            for pattern in self._patterns(name, key, arguments[key]):
+                if not pattern.literal_prefix:
+                    self._unresolved(name, key, pattern)
+                patterns.update(_prefixed(pattern.text))
+        else:
+            patterns.update(self._default_names(name, step_type))
+        self.out.name_patterns.setdefault(step_type, set()).update(patterns)
+        self._scope(name, step_type, spec.resource_type or "", patterns)
+
+    def _default_names(self, name: str, step_type: StepType) -> set[str]:
+        prefix = name[:STEP_NAME_PREFIX_LENGTH]
+        if spec_for(step_type).max_prefix_length != LONG_PREFIX_LIMIT:
+            # Tuning and AutoML names hold 32 characters: how the step name fits is
+            # undocumented, so only the static start narrows them.
+            return set(naming.default_patterns())
+        if not _JOB_NAME_CHARS.fullmatch(prefix):
+            self.out.notices.append(Notice(
+                STEP_NAME_NOT_IN_JOB_NAMES,
+                f"step {name!r} has characters job names cannot hold, and how SageMaker "
+                "rewrites them is undocumented: its jobs are allowed as 'pipelines-*'. "
+                "Rename the step with letters, digits and hyphens to narrow it.",
+            ))
+            return set(naming.default_patterns())
+        start = f"{naming.DEFAULT_PREFIX}-*-"
+        return {f"{start}{prefix}-*", f"{start}{prefix.lower()}-*"}
+
+    def _exact_names(
+        self, name: str, step_type: StepType, label: str, key: str, value: Any
+    ) -> None:
+        names = self.out.group_names.setdefault(label, set())
+        if value is None:
+            return
+        found: set[str] = set()
+        for pattern in self._patterns(name, key, value):
+            if not pattern.literal_prefix:
+                self._unresolved(name, key, pattern)
+            found.add(pattern.text)
+        names.update(found)
+        self._scope(name, step_type, label, found)
+
+    def _registration(self, name: str, arguments: dict[str, Any]) -> None:
+        packages = self.out.group_names.setdefault("ModelPackages", set())
+        groups = self.out.group_names.setdefault("ModelPackageGroups", set())
+        if "ModelPackageGroupName" in arguments:
+            found = set()
+            for pattern in self._patterns(name, "ModelPackageGroupName",
+                                          arguments["ModelPackageGroupName"]):
+                if not pattern.literal_prefix:
+                    self._unresolved(name, "ModelPackageGroupName", pattern)
+                found.add(pattern.text)
+            groups.update(found)
+            packages.update(f"{group}/*" for group in found)
+            self._scope(name, StepType.REGISTER_MODEL, "model-package-group", found)
+            return
+        found = set()
+        if "ModelPackageName" in arguments:
+            for pattern in self._patterns(name, "ModelPackageName", arguments["ModelPackageName"]):
+                if not pattern.literal_prefix:
+                    self._unresolved(name, "ModelPackageName", pattern)
+                found.update(_prefixed(pattern.text))
+        else:
+            found = self._default_names(name, StepType.REGISTER_MODEL)
+        packages.update(found)
+        self._scope(name, StepType.REGISTER_MODEL, "model-package", found)
+
+    def _lineage(self, name: str, arguments: dict[str, Any]) -> None:
+        names: dict[str, set[str]] = {"Action": set(), "Context": set()}
+        for kind in names:
+            for entity in _objects(arguments.get(f"{kind}s")):
+                value = entity.get(f"{kind}Name")
+                if isinstance(value, str):
+                    names[kind].add(value)
+        for association in _objects(arguments.get("Associations")):
+            for end in (association.get("Source"), association.get("Destination")):
+                if not isinstance(end, dict):
+                    continue
+                arn = end.get("Arn")
+                if isinstance(arn, str) and ":context/" in arn:
+                    names["Context"].add(arn.split(":context/", 1)[1])
+                elif isinstance(arn, str) and ":action/" in arn:
+                    names["Action"].add(arn.split(":action/", 1)[1])
+                elif end.get("Type") in names and isinstance(end.get("Name"), str):
+                    names[end["Type"]].add(end["Name"])
+        for kind, label in (("Action", "LineageActions"), ("Context", "LineageContexts")):
+            self.out.group_names.setdefault(label, set()).update(names[kind])
+            self._scope(name, StepType.LINEAGE, kind.lower(), names[kind])
+
+    # --- roles -----------------------------------------------------------------------------
+
+    def _roles(self, name: str, step_type: StepType, arguments: dict[str, Any]) -> None:
+        fields: list[tuple[str, Any, str]] = []
+        if step_type is StepType.EMR:
+            fields.append(("ExecutionRoleArn", arguments.get("ExecutionRoleArn"), _EMR))
+            cluster = arguments.get("ClusterConfig")
+            if isinstance(cluster, dict):
+                fields.append(("ClusterConfig.ServiceRole", cluster.get("ServiceRole"), _EMR))
+                # An instance profile's name: by EMR's convention, its role's name too.
+                fields.append(
+                    ("ClusterConfig.JobFlowRole", cluster.get("JobFlowRole"), "ec2.amazonaws.com")
+                )
+        elif step_type is StepType.EMR_SERVERLESS:
+            fields.append(("ExecutionRoleArn", arguments.get("ExecutionRoleArn"), _EMR_SERVERLESS))
+        else:
+            fields.append(("RoleArn", arguments.get("RoleArn"), SAGEMAKER))
+            fields.append(("ExecutionRoleArn", arguments.get("ExecutionRoleArn"), SAGEMAKER))
+            definition = arguments.get("TrainingJobDefinition")
+            if isinstance(definition, dict):
+                fields.append(("TrainingJobDefinition.RoleArn", definition.get("RoleArn"),
+                               SAGEMAKER))
+        for field_name, value, service in fields:
+            if value is None:
+                continue
+            if not isinstance(value, (str, dict)):
+                self.out.problems.append(
+                    f"step {name!r} field {field_name}: {value!r} is not a role ARN string"
+                )
+                continue
+            for pattern in self._patterns(name, field_name, value):
+                self.out.pass_roles.add(PassRoleTarget(self._role_arn(name, field_name, pattern),
+                                                       service))
+
+    def _role_arn(self, name: str, field_name: str, pattern: Pattern) -> str:
+        if pattern.is_literal:
+            if pattern.text.startswith("arn:"):
+                if not _ROLE_ARN.fullmatch(pattern.text):
+                    self.out.problems.append(
+                        f"step {name!r} field {field_name}: {pattern.text!r} is not an IAM "
+                        "role ARN (arn:aws:iam::111122223333:role/name)"
+                    )
+                return pattern.text
+            return f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/{pattern.text}"
+        self._unresolved(name, field_name, Pattern(_ANY_ROLE, pattern.unbound))
+        return _ANY_ROLE
+
+    # --- integrations ----------------------------------------------------------------------
+
+    def _given(self, binding: Binding, value: str) -> None:
+        self.out.given.setdefault(binding, set()).add(value)
+
+    def _integrations(
+        self, name: str, step_type: StepType, step: dict[str, Any], arguments: dict[str, Any]
+    ) -> None:
+        if step_type is StepType.LAMBDA:
+            for pattern in self._patterns(name, "FunctionArn", step.get("FunctionArn")):
+                if not pattern.is_literal:
+                    self._unresolved(name, "FunctionArn", pattern)
+                self._given(Binding.LAMBDA_FUNCTIONS, pattern.text)
+        elif step_type is StepType.CALLBACK:
+            for pattern in self._patterns(name, "SqsQueueUrl", step.get("SqsQueueUrl")):
+                self._given(Binding.CALLBACK_QUEUES, self._queue_arn(name, pattern))
+        elif step_type is StepType.EMR:
+            if "ClusterConfig" in arguments:
+                self.out.variants.add(EMR_NEW_CLUSTER)
+            if "ClusterId" in arguments:
+                for pattern in self._patterns(name, "ClusterId", arguments["ClusterId"]):
+                    if not pattern.is_literal:
+                        self._unresolved(name, "ClusterId", pattern)
+                    self._given(Binding.EMR_CLUSTERS, pattern.text)
+        elif step_type is StepType.EMR_SERVERLESS:
+            if "ApplicationConfig" in arguments:
+                self.out.variants.add(EMR_SERVERLESS_NEW_APPLICATION)
+            if "ApplicationId" in arguments:
+                for pattern in self._patterns(name, "ApplicationId", arguments["ApplicationId"]):
+                    if not pattern.is_literal:
+                        self._unresolved(name, "ApplicationId", pattern)
+                    self._given(Binding.EMR_SERVERLESS_APPLICATIONS, pattern.text)
+        elif step_type is StepType.CLEANUP:
+            self._cleanup(name, arguments)
+
+    def _queue_arn(self, name: str, pattern: Pattern) -> str:
+        match = _QUEUE_URL.fullmatch(pattern.text) if pattern.is_literal else None
+        if match is None:
+            arn = f"arn:{PLACEHOLDERS.partition}:sqs:{PLACEHOLDERS.region}:{PLACEHOLDERS.account}:*"
+            self._unresolved(name, "SqsQueueUrl", Pattern(arn, pattern.unbound))
+            return arn
+        region, account, queue = match.groups()
+        return f"arn:{PLACEHOLDERS.partition}:sqs:{region}:{account}:{queue}"
+
+    def _cleanup(self, name: str, arguments: dict[str, Any]) -> None:
+        resources = arguments.get("Resources")
+        sources = resources.get("S3", []) if isinstance(resources, dict) else []
+        for index, source in enumerate(_objects(sources)):
+            field_name = f"Resources.S3[{index}]"
+            uris = source.get("S3Uris")
+            if uris:
+                for uri in _list(uris):
+                    for pattern in self._patterns(name, f"{field_name}.S3Uris", uri):
+                        self._cleanup_object(name, f"{field_name}.S3Uris", pattern)
+                continue
+            # Without S3Uris the service deletes the source step's outputs.
+            for uri in self._output_locations(source.get("StepName")):
+                for pattern in self._patterns(name, f"{field_name}.StepName", uri):
+                    folder = Pattern(pattern.text.rstrip("/") + "/*", pattern.unbound)
+                    self._cleanup_object(name, f"{field_name}.StepName", folder)
+
+    def _cleanup_object(self, name: str, field_name: str, pattern: Pattern) -> None:
+        target = self._s3_object(name, field_name, pattern)
+        if target is not None:
+            self._given(Binding.CLEANUP_OBJECTS, f"{target.bucket}/{target.key_pattern}")
+
+    def _output_locations(self, step_name: Any) -> list[Any]:
+        step = self.by_name.get(step_name) if isinstance(step_name, str) else None
+        arguments = step.get("Arguments", {}) if step else {}
+        locations: list[Any] = []
+        output = arguments.get("OutputDataConfig")
+        if isinstance(output, dict) and "S3OutputPath" in output:
+            locations.append(output["S3OutputPath"])
+        processing = arguments.get("ProcessingOutputConfig")
+        for item in _objects(processing.get("Outputs") if isinstance(processing, dict) else []):
+            s3_output = item.get("S3Output")
+            if isinstance(s3_output, dict) and "S3Uri" in s3_output:
+                locations.append(s3_output["S3Uri"])
+        return locations
+
+    # --- JsonGet ---------------------------------------------------------------------------
+
+    def _json_gets(self, name: str, step: dict[str, Any]) -> None:
+        for json_get in _json_get_calls(step):
+            if "S3Uri" in json_get:
+                for pattern in self._patterns(name, "Std:JsonGet.S3Uri", json_get["S3Uri"]):
+                    self._json_get_object(name, "Std:JsonGet.S3Uri", pattern)
+            elif "PropertyFile" in json_get:
+                self._property_file(name, json_get["PropertyFile"])
+            else:
+                self.out.problems.append(
+                    f"step {name!r} field Std:JsonGet has neither S3Uri nor PropertyFile"
+                )
+
+    def _property_file(self, name: str, reference: Any) -> None:
+        field_name = "Std:JsonGet.PropertyFile"
+        target = reference.get("Get") if isinstance(reference, dict) else None
+        parts = target.split(".") if isinstance(target, str) else []
+        if len(parts) != 4 or parts[0] != "Steps" or parts[2] != "PropertyFiles":
+            self.out.problems.append(
+                f"step {name!r} field {field_name}: {reference!r} is not "
+                "{'Get': 'Steps.<step>.PropertyFiles.<file>'}"
+            )
+            return
+        producer = self.by_name.get(parts[1])
+        files = {f.get("PropertyFileName"): f for f in _objects(
+            producer.get("PropertyFiles") if producer else [])}
+        property_file = files.get(parts[3])
+        if producer is None or property_file is None:
+            self.out.problems.append(
+                f"step {name!r} field {field_name}: no step {parts[1]!r} with property file "
+                f"{parts[3]!r}"
+            )
+            return
+        outputs = producer.get("Arguments", {}).get("ProcessingOutputConfig", {})
+        by_output = {o.get("OutputName"): o for o in _objects(outputs.get("Outputs"))}
+        output = by_output.get(property_file.get("OutputName"), {}).get("S3Output", {})
+        if "S3Uri" not in output:
+            self.out.problems.append(
+                f"step {parts[1]!r} field PropertyFiles: output "
+                f"{property_file.get('OutputName')!r} has no S3Output.S3Uri"
+            )
+            return
+        file_path = str(property_file.get("FilePath", "")).lstrip("/")
+        for pattern in self._patterns(parts[1], "ProcessingOutputConfig", output["S3Uri"]):
+            location = Pattern(f"{pattern.text.rstrip('/')}/{file_path}", pattern.unbound)
+            self._json_get_object(name, field_name, location)
+
+    def _json_get_object(self, name: str, field_name: str, pattern: Pattern) -> None:
+        target = self._s3_object(name, field_name, pattern)
+        if target is not None:
+            self.out.json_get.add(target)
+
+    def _s3_object(self, name: str, field_name: str, pattern: Pattern) -> S3ObjectPattern | None:
+        text = pattern.text
+        if text.startswith("s3://"):
+            bucket, _, key = text.removeprefix("s3://").partition("/")
+        elif text.startswith("*"):
+            bucket, key = "*", text.lstrip("*/") or "*"
+        else:
+            self.out.problems.append(f"step {name!r} field {field_name}: {text!r} is not s3://")
+            return None
+        if "*" in bucket:
+            self._unresolved(name, field_name, Pattern(f"s3://{bucket}/{key}", pattern.unbound))
+        return S3ObjectPattern(bucket, key or "*")
+
+    # --- result ----------------------------------------------------------------------------
+
+    def reading(self) -> DefinitionReading:
+        out = self.out
+        if out.problems:
+            raise DefinitionError(out.problems)
+        notices = tuple(dict.fromkeys(out.notices))
+        requirements = PipelineRequirements(
+            step_types=frozenset(out.step_types),
+            name_patterns={t: tuple(sorted(p)) for t, p in out.name_patterns.items()},
+            pass_roles=frozenset(out.pass_roles),
+            json_get_objects=tuple(sorted(out.json_get)),
+            given={b: tuple(sorted(v)) for b, v in out.given.items()},
+            group_names={label: tuple(sorted(v)) for label, v in out.group_names.items()},
+            variants=frozenset(out.variants),
+            notices=notices,
+        )
+        steps = tuple(
+            (step["Name"], StepType(step["Type"]))
+            for _, step in self.steps
+            if step.get("Type") in StepType._value2member_map_
+        )
+        return DefinitionReading(requirements, steps, tuple(out.scopes), tuple(out.unresolved))
+
+
+def read_definition(
+    source: str | Path | Mapping[str, Any],
+    *,
+    parameter_values: Mapping[str, Sequence[str]] | None = None,
+    allow_unknown_step_types: bool = False,
+) -> DefinitionReading:
+    """Read what a pipeline definition needs from its execution role.
+
+    Args:
+        source: ``pipeline.definition()`` JSON text, a path to it, or the parsed dict.
+        parameter_values: per pipeline parameter, the values executions may use; a
+            parameter without them is unbound (its default is not a bound).
+        allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
+
+    Raises:
+        DefinitionError: the definition is malformed; every problem names the step and
+            the field.
+    """
+    definition = load_definition(source)
+    reader = _Reader(definition, parameter_values or {}, allow_unknown_step_types)
+    reader.read()
+    return reader.reading()
+
+
+def _prefixed(prefix: str) -> tuple[str, ...]:
+    patterns = naming.prefix_patterns(prefix)
+    return tuple(re.sub(r"\*+", "*", pattern) for pattern in patterns)
+
+
+_ITEM = re.compile(r"(\w+)\[(?:(\d+)|'([^']*)')\]")
+
+
+def _descend(value: Any, part: str) -> Any:
+    item = _ITEM.fullmatch(part)
+    key = item.group(1) if item else part
+    value = value.get(key) if isinstance(value, dict) else None
+    if item is None or not isinstance(value, list):
+        return value if item is None else None
+    index, name = item.group(2), item.group(3)
+    if index is not None:
+        return value[int(index)] if int(index) < len(value) else None
+    for entry in _objects(value):
+        if any(k.endswith("Name") and v == name for k, v in entry.items()):
+            return entry
+    return None
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and (
+        "Get" in value or next(iter(value)).startswith("Std:")
+    )
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _json_get_calls(value: Any) -> Iterator[dict[str, Any]]:
+    """Every Std:JsonGet in ``value``, not descending into nested steps (read on their own)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Std:JsonGet" and isinstance(item, dict):
+                yield item
+            elif key not in ("IfSteps", "ElseSteps", "ForEachBody"):
+                yield from _json_get_calls(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_get_calls(item)

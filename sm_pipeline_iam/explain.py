@@ -1,0 +1,77 @@
+"""What a pipeline definition needs, in words (text) or data (JSON). No CDK import."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .definition import DefinitionReading
+from .steps import Binding
+
+_INTEGRATIONS = {
+    Binding.LAMBDA_FUNCTIONS: "Lambda functions invoked",
+    Binding.CALLBACK_QUEUES: "Callback queues sent to",
+    Binding.EMR_CLUSTERS: "EMR clusters used",
+    Binding.EMR_SERVERLESS_APPLICATIONS: "EMR Serverless applications used",
+    Binding.CLEANUP_OBJECTS: "S3 objects Cleanup deletes",
+}
+
+
+def to_data(reading: DefinitionReading) -> dict[str, Any]:
+    """The reading as plain data."""
+    requirements = reading.requirements
+    return {
+        "steps": [{"name": name, "type": step_type.value} for name, step_type in reading.steps],
+        "step_types": sorted(t.value for t in requirements.step_types),
+        "job_name_scopes": [
+            {"step": s.step, "type": s.step_type.value, "resource": s.resource,
+             "patterns": list(s.patterns)}
+            for s in reading.scopes
+        ],
+        "roles_passed": [
+            {"role": t.role_arn, "service": t.service} for t in sorted(requirements.pass_roles)
+        ],
+        "s3_read_by_json_get": [str(o) for o in requirements.json_get_objects],
+        "integrations": {
+            binding.value: list(values) for binding, values in sorted(
+                requirements.given.items(), key=lambda item: item[0].value)
+        },
+        "creates": sorted(requirements.variants),
+        "unresolved": [
+            {"step": u.step, "field": u.field, "pattern": u.pattern,
+             "parameters": list(u.parameters), "how_to_bind": u.message()}
+            for u in reading.unresolved
+        ],
+        "warnings": [{"id": n.id, "message": n.message} for n in requirements.notices],
+    }
+
+
+def to_text(reading: DefinitionReading) -> str:
+    """The reading as a text a reviewer reads top to bottom."""
+    data = to_data(reading)
+    lines = [f"Step types: {', '.join(data['step_types'])}", "", "Job-name scopes:"]
+    lines += [
+        f"  {s['step']} ({s['type']}, {s['resource']}): {', '.join(s['patterns']) or 'none'}"
+        for s in data["job_name_scopes"]
+    ] or ["  none"]
+    lines += ["", "Roles passed:"]
+    lines += [f"  {r['role']} -> {r['service']}" for r in data["roles_passed"]] or ["  none"]
+    lines += ["", "S3 objects JsonGet reads:"]
+    lines += [f"  {o}" for o in data["s3_read_by_json_get"]] or ["  none"]
+    for binding, title in _INTEGRATIONS.items():
+        values = data["integrations"].get(binding.value)
+        if values:
+            lines += ["", f"{title}:"] + [f"  {v}" for v in values]
+    if data["creates"]:
+        lines += ["", "Creates its own: " + ", ".join(data["creates"])]
+    lines += ["", "Unresolved values:"]
+    lines += [f"  {u['how_to_bind']}" for u in data["unresolved"]] or ["  none"]
+    others = [w for w in data["warnings"] if w["id"] != "sm-pipeline-iam:unresolvedDefinitionValue"]
+    if others:
+        lines += ["", "Warnings:"] + [f"  [{w['id']}] {w['message']}" for w in others]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(reading: DefinitionReading) -> str:
+    """The reading as JSON."""
+    return json.dumps(to_data(reading), indent=2, sort_keys=True)

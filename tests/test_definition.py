@@ -1,0 +1,232 @@
+"""Reading real SDK-built pipeline definitions (tests/fixtures) into requirements."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sm_pipeline_iam.definition import (
+    DEFINITION_LIMIT,
+    STEP_NAME_NOT_IN_JOB_NAMES,
+    UNKNOWN_STEP_TYPE,
+    UNRESOLVED_VALUE,
+    DefinitionError,
+    load_definition,
+    read_definition,
+)
+from sm_pipeline_iam.locations import S3ObjectPattern
+from sm_pipeline_iam.requirements import PassRoleTarget
+from sm_pipeline_iam.steps import EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION, Binding
+from sm_pipeline_iam.steps import StepType as T
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "definitions"
+ROLE = "arn:aws:iam::111122223333:role/{}"
+SAGEMAKER = "sagemaker.amazonaws.com"
+
+
+def _definition(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return loaded
+
+
+def _scopes(name: str, **kw: Any) -> dict[tuple[str, str], tuple[str, ...]]:
+    reading = read_definition(FIXTURES / f"{name}.json", **kw)
+    return {(s.step, s.resource): s.patterns for s in reading.scopes}
+
+
+def test_default_naming_is_narrowed_to_each_step_name() -> None:
+    """GIVEN the prefix flag off WHEN read THEN pipelines-*-<step name>-* per job step, both
+    spellings, and the registration scoped to its model package group."""
+    scopes = _scopes("training_eval_register")
+    assert scopes[("PreprocessData", "processing-job")] == (
+        "pipelines-*-PreprocessData-*", "pipelines-*-preprocessdata-*")
+    assert scopes[("CreateFraudModel", "model")] == (
+        "pipelines-*-CreateFraudModel-*", "pipelines-*-createfraudmodel-*")
+    assert scopes[("RegisterFraudModel", "model-package-group")] == ("fraud-models",)
+
+
+def test_the_custom_prefix_replaces_the_default_naming_where_the_sdk_writes_it() -> None:
+    """GIVEN the prefix flag on WHEN read THEN <prefix>-*; ModelTrainer training keeps the
+    default naming (the SDK drops its prefix)."""
+    scopes = _scopes("training_eval_register_prefixed")
+    assert scopes[("PreprocessData", "processing-job")] == ("fraud-preprocess-*",)
+    assert scopes[("CreateFraudModel", "model")] == ("fraud-model-*",)
+    assert scopes[("TrainModel", "training-job")] == (
+        "pipelines-*-TrainModel-*", "pipelines-*-trainmodel-*")
+
+
+def test_step_names_are_cut_to_twenty_characters() -> None:
+    """GIVEN a 22-character step name WHEN read THEN the first 20 narrow the job names."""
+    assert _scopes("other_steps")[("RegisterStandaloneModel", "model-package")] == (
+        "pipelines-*-RegisterStandaloneMo-*", "pipelines-*-registerstandalonemo-*")
+
+
+def test_a_step_name_job_names_cannot_hold_falls_back_with_a_warning() -> None:
+    """GIVEN 'train_model_v2' WHEN read THEN pipelines-* for it, and a warning."""
+    reading = read_definition(FIXTURES / "tuning_transform_foreach.json")
+    scopes = {(s.step, s.resource): s.patterns for s in reading.scopes}
+    assert scopes[("train_model_v2", "training-job")] == ("pipelines-*",)
+    notices = [n for n in reading.requirements.notices if n.id == STEP_NAME_NOT_IN_JOB_NAMES]
+    assert len(notices) == 1 and "'train_model_v2'" in notices[0].message
+
+
+def test_nested_steps_are_read_in_conditions_and_for_each() -> None:
+    """GIVEN IfSteps, ElseSteps and ForEachBody WHEN read THEN their steps count."""
+    steps = dict(read_definition(_definition("tuning_transform_foreach")).steps)
+    assert steps["ScoreSegment"] is T.PROCESSING and steps["NotifySegment"] is T.LAMBDA
+    inner = dict(read_definition(_definition("training_eval_register")).steps)
+    assert inner["RegisterFraudModel"] is T.REGISTER_MODEL and inner["AccuracyTooLow"] is T.FAIL
+
+
+def test_every_role_is_passed_to_its_service() -> None:
+    """GIVEN SageMaker, EMR and EMR Serverless roles WHEN read THEN each to its service."""
+    roles = read_definition(_definition("integrations")).requirements.pass_roles
+    assert roles == {
+        PassRoleTarget(ROLE.format("FraudProcessingRole"), SAGEMAKER),
+        PassRoleTarget(ROLE.format("EmrRuntimeRole"), "elasticmapreduce.amazonaws.com"),
+        PassRoleTarget(ROLE.format("EMR_DefaultRole"), "elasticmapreduce.amazonaws.com"),
+        PassRoleTarget("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/EMR_EC2_DefaultRole",
+                       "ec2.amazonaws.com"),
+        PassRoleTarget(ROLE.format("EmrServerlessJobRole"), "emr-serverless.amazonaws.com"),
+    }
+    tuning = read_definition(_definition("tuning_transform_foreach")).requirements.pass_roles
+    assert PassRoleTarget(ROLE.format("FraudTrainingRole"), SAGEMAKER) in tuning
+
+
+def test_json_get_property_files_resolve_to_the_producing_output() -> None:
+    """GIVEN a PropertyFile JsonGet WHEN read THEN the output's S3Uri plus the file path."""
+    requirements = read_definition(_definition("training_eval_register")).requirements
+    assert requirements.json_get_objects == (
+        S3ObjectPattern("ml-artifacts-111122223333", "fraud/evaluation/evaluation.json"),
+    )
+
+
+def test_an_unbound_parameter_gives_the_narrowest_pattern_and_a_warning() -> None:
+    """GIVEN a JsonGet S3Uri from a parameter WHEN unbound THEN s3://*/summary.json and a
+    warning naming the step, the field and the parameter to bind."""
+    reading = read_definition(_definition("integrations"))
+    assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "summary.json"),)
+    (unresolved,) = reading.unresolved
+    assert (unresolved.step, unresolved.field) == ("CheckScore", "Std:JsonGet.S3Uri")
+    (notice,) = [n for n in reading.requirements.notices if n.id == UNRESOLVED_VALUE]
+    assert "bind ScoresPrefix with parameter_values" in notice.message
+
+
+def test_bound_parameters_narrow_the_pattern_and_silence_the_warning() -> None:
+    """GIVEN the parameter's allowed values WHEN read THEN one object per value."""
+    reading = read_definition(
+        _definition("integrations"),
+        parameter_values={"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]},
+    )
+    assert reading.unresolved == ()
+    assert reading.requirements.json_get_objects == (
+        S3ObjectPattern("ml-artifacts-111122223333", "scores/*/summary.json"),
+    )
+
+
+def test_integrations_give_their_resources_and_variants() -> None:
+    """GIVEN Lambda, Callback, EMR, EMR Serverless and Cleanup WHEN read THEN their
+    resources, the queue URL as an ARN, and the create-cluster/application variants."""
+    requirements = read_definition(_definition("integrations")).requirements
+    assert dict(requirements.given) == {
+        Binding.LAMBDA_FUNCTIONS: ("arn:aws:lambda:us-east-1:111122223333:function:score",),
+        Binding.CALLBACK_QUEUES: ("arn:${AWS::Partition}:sqs:us-east-1:111122223333:approvals",),
+        Binding.EMR_CLUSTERS: ("j-1ABCDEFGHIJKL",),
+        Binding.EMR_SERVERLESS_APPLICATIONS: ("00fabcdefghij012",),
+        Binding.CLEANUP_OBJECTS: ("ml-artifacts-111122223333/tmp/features/part-0000.parquet",),
+    }
+    assert requirements.variants == {EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION}
+
+
+def test_cleanup_of_a_training_step_deletes_under_its_output_path() -> None:
+    """GIVEN a Cleanup of a training step without S3Uris WHEN read THEN its output folder."""
+    given = read_definition(_definition("tuning_transform_foreach")).requirements.given
+    assert given[Binding.CLEANUP_OBJECTS] == ("ml-artifacts-111122223333/fraud-v2/*",)
+
+
+def test_user_named_resources_are_scoped_to_their_exact_names() -> None:
+    """GIVEN endpoints named in the definition WHEN read THEN exactly those names, the
+    config name followed through the step that made it."""
+    groups = read_definition(_definition("other_steps")).requirements.group_names
+    assert groups["Endpoints"] == ("fraud-endpoint", "fraud-shared-endpoint")
+    assert groups["EndpointConfigsUsedByEndpoints"] == (
+        "fraud-endpoint-config", "fraud-shared-endpoint-config")
+    assert groups["InferenceComponents"] == ("fraud-ic",)
+    assert groups["LineageActions"] == ("fraud-training-run",)
+
+
+def test_check_steps_keep_the_names_the_sdk_forces() -> None:
+    """GIVEN Quality/Clarify checks with the flag on WHEN read THEN baseline-job-* and
+    clarify-job-* (the SDK ignores their base_job_name)."""
+    scopes = _scopes("other_steps_prefixed")
+    assert scopes[("CheckDataQuality", "processing-job")] == ("baseline-job-*",)
+    assert scopes[("CheckDataBias", "processing-job")] == ("clarify-job-*",)
+
+
+def _pipeline(*steps: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2020-12-01", "Steps": list(steps)}
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        ("{not json", r"the definition is not JSON"),
+        ('{"Version": "2020-12-01"}', r"has no Steps list"),
+        ("no-such-file.json", r"is neither definition JSON nor a file"),
+        (_pipeline({"Name": "A"}), r"step 'A' has no Type"),
+        (_pipeline({"Type": "Training"}), r"Steps\[0\] has no Name"),
+        (_pipeline({"Name": "A", "Type": "Trainer", "Arguments": {}}),
+         r"step 'A' field Type: 'Trainer' is not a SageMaker Pipelines step type.*"
+         r"allow_unknown_step_types=True"),
+        (_pipeline({"Name": "A", "Type": "Training", "Arguments": {"RoleArn": 12}}),
+         r"step 'A' field RoleArn: 12 is not a role ARN string"),
+        (_pipeline({"Name": "A", "Type": "Training", "Arguments": {"RoleArn": "arn:aws:s3:::b"}}),
+         r"step 'A' field RoleArn: 'arn:aws:s3:::b' is not an IAM role ARN"),
+        (_pipeline({"Name": "A", "Type": "Training", "Arguments": []}),
+         r"step 'A' field Arguments is not an object"),
+        (_pipeline({"Name": "A", "Type": "Fail", "Arguments": {"ErrorMessage": {
+            "Std:JsonGet": {"PropertyFile": {"Get": "Steps.B.PropertyFiles.R"}, "Path": "x"}}}}),
+         r"step 'A' field Std:JsonGet.PropertyFile: no step 'B' with property file 'R'"),
+    ],
+)
+def test_malformed_definitions_name_the_step_and_the_field(source: Any, match: str) -> None:
+    """GIVEN a malformed definition WHEN read THEN DefinitionError says where and what."""
+    with pytest.raises(DefinitionError, match=match):
+        read_definition(source)
+
+
+def test_unknown_step_types_can_be_warnings_instead() -> None:
+    """GIVEN a future step Type and the opt-in WHEN read THEN a warning, no grant."""
+    reading = read_definition(
+        _pipeline({"Name": "A", "Type": "Quantum", "Arguments": {}},
+                  {"Name": "B", "Type": "Fail", "Arguments": {}}),
+        allow_unknown_step_types=True,
+    )
+    assert reading.requirements.step_types == {T.FAIL}
+    assert [n.id for n in reading.requirements.notices] == [UNKNOWN_STEP_TYPE]
+
+
+def test_a_definition_over_the_sagemaker_limit_is_refused() -> None:
+    """GIVEN more than 1,048,576 characters WHEN loaded THEN the size error."""
+    text = json.dumps(_pipeline({"Name": "A", "Type": "Fail", "Arguments": {
+        "ErrorMessage": "x" * DEFINITION_LIMIT}}))
+    with pytest.raises(DefinitionError, match=r"over SageMaker's 1,048,576"):
+        load_definition(text)
+
+
+def test_text_path_and_dict_read_the_same() -> None:
+    """GIVEN one definition as text, path and dict WHEN loaded THEN the same dict."""
+    path = FIXTURES / "training_eval_register.json"
+    assert load_definition(path) == load_definition(str(path)) == load_definition(
+        path.read_text()) == load_definition(_definition("training_eval_register"))
+
+
+def test_the_fixtures_are_what_the_sdk_builds() -> None:
+    """GIVEN the SageMaker SDK WHEN it builds the first fixture pipeline again THEN the same
+    definition (the fixtures are real SDK output, not hand-written)."""
+    from fixtures.build_definitions import build_training_eval_register
+
+    assert build_training_eval_register() == _definition("training_eval_register")
