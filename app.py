@@ -22,11 +22,20 @@ stable interface:
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated principals that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them).
+- ``stackset_ou_ids`` / ``stackset_regions``: comma-separated; when OUs are given, the
+  workload stack is not deployed directly but emitted as a service-managed StackSet
+  (``PipelineIamStackSet``, from the management account) that auto-deploys it to every
+  account of those OUs, in those regions (default: ``region``).
+
+Teams are spread over stacks of at most ``TEAMS_PER_STACK``, so that no stack reaches
+CloudFormation's 500 resources; more roles than an account's default 1,000 is an error.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +44,23 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from sm_pipeline_iam import OrgScpException, PipelineExecutionRole, PrefixedStepRole
+from sm_pipeline_iam import (
+    OrgScpException,
+    PipelineExecutionRole,
+    PrefixedStepRole,
+    ServiceManagedStackSet,
+)
 from sm_pipeline_iam.report import review_assembly, to_markdown
+from sm_pipeline_iam.stackset import consistency_problems, hard_coded_accounts
 
 #: The review that `cdk synth` writes next to the templates.
 REPORT_FILE = "sm-pipeline-iam-report.md"
+
+#: Teams per stack: each team is a role and its policy, far below 500 resources a stack.
+TEAMS_PER_STACK = 200
+
+#: IAM's default quota of roles per account.
+ROLES_PER_ACCOUNT = 1_000
 
 #: The exception tag when an OrgStack is configured and principal_tag is not given.
 DEFAULT_EXCEPTION_TAG = ("sm-pipeline-exception", "true")
@@ -61,6 +82,8 @@ class SampleSettings:
     vpc_ids: tuple[str, ...] = ()
     tag_admin_principal_arns: tuple[str, ...] = ()
     pipeline_definition: str | None = None
+    stackset_ou_ids: tuple[str, ...] = ()
+    stackset_regions: tuple[str, ...] = ()
 
     @property
     def exception_tag(self) -> tuple[str, str]:
@@ -111,14 +134,40 @@ class SampleSettings:
             vpc_ids=listed("vpc_ids"),
             tag_admin_principal_arns=listed("tag_admin_principal_arns"),
             pipeline_definition=text("pipeline_definition") or None,
+            stackset_ou_ids=listed("stackset_ou_ids"),
+            stackset_regions=listed("stackset_regions"),
         )
+
+    def problems(self) -> list[str]:
+        """What no single construct can see: account quotas, StackSet/SCP consistency."""
+        problems = []
+        roles = 1 + len(self.teams)
+        if roles > ROLES_PER_ACCOUNT:
+            problems.append(
+                f"{roles} roles (one per team, and the execution role) exceed IAM's default "
+                f"{ROLES_PER_ACCOUNT} roles per account: raise the quota or split the teams "
+                "across accounts"
+            )
+        if self.stackset_ou_ids and len(self.teams) > TEAMS_PER_STACK:
+            problems.append(
+                f"{len(self.teams)} teams do not fit one StackSet template (at most "
+                f"{TEAMS_PER_STACK}): split them across apps"
+            )
+        problems += consistency_problems(self.scp_targets, self.stackset_ou_ids)
+        return problems
 
 
 class PipelineIamStack(cdk.Stack):
-    """A workload account's pipeline execution role, and one role per team."""
+    """A workload account's pipeline execution role, and the first teams' roles."""
 
     def __init__(
-        self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: SampleSettings,
+        teams: Sequence[tuple[str, tuple[str, ...]]] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
         if settings.pipeline_definition:
@@ -138,16 +187,39 @@ class PipelineIamStack(cdk.Stack):
                 principal_tag=settings.principal_tag,
             )
         cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
-        self.team_roles = [
-            PrefixedStepRole(
-                self,
-                f"TeamRole-{name}",
-                job_prefix=name,
-                step_types=step_types,
-                json_get_locations=settings.json_get_locations,
-            )
-            for name, step_types in settings.teams
-        ]
+        self.team_roles = add_team_roles(self, settings, teams)
+
+
+class TeamsStack(cdk.Stack):
+    """More teams' roles, when they do not fit the workload stack."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: SampleSettings,
+        teams: Sequence[tuple[str, tuple[str, ...]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.team_roles = add_team_roles(self, settings, teams)
+
+
+def add_team_roles(
+    stack: cdk.Stack, settings: SampleSettings, teams: Sequence[tuple[str, tuple[str, ...]]]
+) -> list[PrefixedStepRole]:
+    """One PrefixedStepRole per team, the team name as its prefix."""
+    return [
+        PrefixedStepRole(
+            stack,
+            f"TeamRole-{name}",
+            job_prefix=name,
+            step_types=step_types,
+            json_get_locations=settings.json_get_locations,
+        )
+        for name, step_types in teams
+    ]
 
 
 class OrgStack(cdk.Stack):
@@ -170,18 +242,77 @@ class OrgStack(cdk.Stack):
         )
 
 
+class PipelineIamStackSetStack(cdk.Stack):
+    """The management account's StackSet that deploys the workload stack to OUs."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, settings: SampleSettings, template: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.stack_set = ServiceManagedStackSet(
+            self,
+            "Workload",
+            template=template,
+            ou_ids=settings.stackset_ou_ids,
+            regions=settings.stackset_regions or (settings.region,),
+        )
+
+
+def workload_template(settings: SampleSettings, exempt: OrgScpException | None) -> str:
+    """The workload stack synthesized on its own, environment-agnostic and without the
+    bootstrap version check, so that it resolves in every StackSet target account."""
+    inner = cdk.App(outdir=tempfile.mkdtemp(prefix="sm-pipeline-iam-workload-"))
+    workload = PipelineIamStack(
+        inner, "PipelineIamStack", settings=settings, teams=settings.teams,
+        synthesizer=cdk.BootstraplessSynthesizer(),
+    )
+    if exempt is not None:
+        for role in [workload.execution_role, *workload.team_roles]:
+            exempt.exempt(role)
+    template = inner.synth().get_stack_by_name("PipelineIamStack").template
+    text = json.dumps(template, separators=(",", ":"), sort_keys=True)
+    literal = hard_coded_accounts(text, [settings.account])
+    if literal:
+        raise ValueError(
+            f"the StackSet template names account {literal[0]} literally: it must resolve "
+            "in each target account (use the stack's account token)"
+        )
+    return text
+
+
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> cdk.App:
     """The sample app; ``context`` overrides cdk.json's keys (for tests)."""
     app = cdk.App(context=context, outdir=outdir)
     settings = SampleSettings.from_context(app.node)
+    problems = settings.problems()
+    if problems:
+        raise ValueError("the sample app's context is inconsistent:\n  - " + "\n  - ".join(
+            problems))
     env = cdk.Environment(account=settings.account, region=settings.region)
+    org = None
     if settings.scp_targets:
         # The SCP first: invalid SCP settings fail before any workload role is made.
-        org = OrgStack(app, "OrgStack", settings=settings, env=env)
-    workload = PipelineIamStack(app, "PipelineIamStack", settings=settings, env=env)
-    if settings.scp_targets:
-        for role in [workload.execution_role, *workload.team_roles]:
-            org.scp.exempt(role)
+        org = OrgStack(app, "OrgStack", settings=settings, env=env).scp
+    if settings.stackset_ou_ids:
+        PipelineIamStackSetStack(
+            app, "PipelineIamStackSet", settings=settings,
+            template=workload_template(settings, org), env=env,
+        )
+        return app
+    chunks = [settings.teams[i : i + TEAMS_PER_STACK]
+              for i in range(0, len(settings.teams), TEAMS_PER_STACK)] or [()]
+    workload = PipelineIamStack(
+        app, "PipelineIamStack", settings=settings, teams=chunks[0], env=env
+    )
+    roles = [workload.execution_role, *workload.team_roles]
+    for number, chunk in enumerate(chunks[1:], start=2):
+        roles += TeamsStack(
+            app, f"PipelineIamTeams{number}", settings=settings, teams=chunk, env=env
+        ).team_roles
+    if org is not None:
+        for role in roles:
+            org.exempt(role)
     return app
 
 

@@ -350,7 +350,7 @@ class Resolver:
 
     def role_arn(self, logical_id: str) -> str:
         path = self.template["Resources"][logical_id].get("Properties", {}).get("Path", "/")
-        name = self.physical_ids[logical_id]
+        name = self.physical_ids.get(logical_id, f"<{logical_id} not deployed>")
         return f"arn:{self.partition}:iam::{self.account}:role{path}{name}"
 
     def resolve(self, value: Any) -> Any:
@@ -384,7 +384,7 @@ class Resolver:
         if name in pseudo:
             return pseudo[name]
         if name in self.template["Resources"]:
-            return self.physical_ids[name]
+            return self.physical_ids.get(name, f"<{name} not deployed>")
         raise ValueError(f"cannot resolve Ref {name}")
 
 
@@ -553,7 +553,7 @@ class _StackChecker:
                 self.problem(logical_id, "not in the deployed stack's resources")
 
     def _physical(self, logical_id: str) -> str:
-        return self.state.resources[logical_id][1]
+        return self.state.resources.get(logical_id, ("", f"<{logical_id} not deployed>"))[1]
 
     def _unknown(
         self, logical_id: str, properties: Mapping[str, Any], known: frozenset[str]
@@ -746,8 +746,8 @@ def check_deployment(
         checker = _StackChecker(server, name, template)
         try:
             checker.check()
-        except ValueError as error:  # an intrinsic the resolver does not know
-            checker.problem("template", str(error))
+        except Exception as error:  # e.g. an intrinsic the resolver does not know
+            checker.problem("read-back", f"failed: {error!r}")
         problems += checker.problems
         stacks[name] = checker.state
     now = inventory(server)

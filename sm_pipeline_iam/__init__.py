@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .execution_role import PipelineExecutionRole
     from .org_scp import OrgScpException
     from .pipeline_role import RoleOptions
+    from .stackset_construct import ServiceManagedStackSet
     from .step_role import PrefixedStepRole
 
 _CONSTRUCTS = {
@@ -25,6 +26,7 @@ _CONSTRUCTS = {
     "PipelineExecutionRole": "execution_role",
     "PrefixedStepRole": "step_role",
     "RoleOptions": "pipeline_role",
+    "ServiceManagedStackSet": "stackset_construct",
 }
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "PipelineRequirements",
     "PrefixedStepRole",
     "RoleOptions",
+    "ServiceManagedStackSet",
     "StepType",
 ]
 

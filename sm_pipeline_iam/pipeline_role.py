@@ -18,6 +18,7 @@ from constructs import Construct
 from . import policy, role_policies
 from .errors import raise_if_any
 from .requirements import PipelineRequirements, sagemaker_pass_roles
+from .stack_limits import guard_resource_limit
 from .steps import SAGEMAKER
 from .tags import tag_problems
 
@@ -120,6 +121,7 @@ class PipelineRoleBase(iam.Role):
         if principal_tag is not None:
             Tags.of(self).add(*principal_tag)
         role_policies.emit_notices(self, requirements.notices)
+        guard_resource_limit(Stack.of(self))
 
     @property
     def role(self) -> iam.Role:

@@ -168,3 +168,40 @@ def test_a_malformed_pipeline_definition_is_a_synth_error(tmp_path: Path) -> Non
     broken.write_text("{}")
     with pytest.raises(ValueError, match=r"has no Steps list"):
         build_app(sample_context(pipeline_definition=str(broken)))
+
+
+def test_stackset_context_emits_the_workload_as_an_environment_agnostic_stackset() -> None:
+    """GIVEN stackset_ou_ids WHEN built THEN a StackSet stack whose body names no account and
+    carries no bootstrap check, instead of the workload stack."""
+    app = build_app(sample_context(stackset_ou_ids="ou-ab12-cdefgh34",
+                                   stackset_regions="us-east-1"))
+    (stack,) = stacks_of(app)
+    assert stack.stack_name == "PipelineIamStackSet"
+    (stack_set,) = Template.from_stack(stack).find_resources(
+        "AWS::CloudFormation::StackSet").values()
+    body = stack_set["Properties"]["TemplateBody"]
+    assert "111122223333" not in body and "BootstrapVersion" not in body
+    assert '"aws:SourceAccount":{"Ref":"AWS::AccountId"}' in body
+
+
+def test_stackset_and_scp_in_different_organizations_is_a_synth_error() -> None:
+    """GIVEN SCP targets and StackSet OUs of different roots WHEN built THEN an error."""
+    with pytest.raises(ValueError, match=r"deploy both in one organization"):
+        build_app(sample_context(stackset_ou_ids="ou-ab12-cdefgh34", scp_targets="r-zz99",
+                                 vpc_endpoint_ids="vpce-0a1b2c3d4e5f60718"))
+
+
+def test_many_teams_are_spread_over_stacks_below_the_resource_limit() -> None:
+    """GIVEN 450 teams WHEN built THEN three stacks of at most 200 teams, all synthesize."""
+    teams = ";".join(f"t{n}=Processing" for n in range(450))
+    app = build_app(sample_context(teams=teams))
+    assert [s.stack_name for s in stacks_of(app)] == [
+        "PipelineIamStack", "PipelineIamTeams2", "PipelineIamTeams3"]
+    assert len(app.synth().stacks) == 3
+
+
+def test_more_roles_than_an_account_holds_is_a_synth_error() -> None:
+    """GIVEN 1,000 teams WHEN built THEN the roles-per-account error."""
+    teams = ";".join(f"t{n}=Processing" for n in range(1000))
+    with pytest.raises(ValueError, match=r"1001 roles .* exceed IAM's default 1000 roles"):
+        build_app(sample_context(teams=teams))

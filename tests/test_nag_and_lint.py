@@ -44,22 +44,33 @@ def test_scenarios_have_no_unacknowledged_nag_findings(name: str, tmp_path: Any)
             assert len(reason) > 40
 
 
-@pytest.mark.parametrize(
-    "overrides",
-    [{}, {"scp_targets": "ou-ab12-cdefgh34", "vpc_ids": "vpc-0123456789abcdef0",
-          "teams": "rsch=Training,Model;analytics=Processing"}],
-    ids=["defaults", "org-stack-and-teams"],
-)
-def test_the_sample_app_has_no_unacknowledged_nag_findings(
-    tmp_path: Any, overrides: dict[str, str]
-) -> None:
-    """GIVEN the sample app WHEN synthesized under AwsSolutions THEN synthesis succeeds."""
+SAMPLE_CONTEXTS = {
+    "defaults": {},
+    "org-stack-and-teams": {"scp_targets": "ou-ab12-cdefgh34", "vpc_ids": "vpc-0123456789abcdef0",
+                            "teams": "rsch=Training,Model;analytics=Processing"},
+    "stackset": {"stackset_ou_ids": "ou-ab12-cdefgh34", "stackset_regions": "us-east-1"},
+}
+
+
+@pytest.mark.parametrize("context", sorted(SAMPLE_CONTEXTS))
+def test_the_sample_app_passes_nag_and_cfn_lint(tmp_path: Any, context: str) -> None:
+    """GIVEN the sample app WHEN synthesized under AwsSolutions THEN synthesis succeeds, and
+    cfn-lint finds nothing in any template (a StackSet's body included)."""
     from app import build_app
 
-    app = build_app(sample_context(**overrides), outdir=str(tmp_path))
+    app = build_app(sample_context(**SAMPLE_CONTEXTS[context]), outdir=str(tmp_path))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     assembly = app.synth()
-    assert len(assembly.stacks) == (2 if overrides else 1)
+    assert assembly.stacks
+    for stack in assembly.stacks:
+        templates = [json.dumps(stack.template)] + [
+            resource["Properties"]["TemplateBody"]
+            for resource in stack.template["Resources"].values()
+            if resource["Type"] == "AWS::CloudFormation::StackSet"
+        ]
+        for template in templates:
+            matches = lint(template, config=ManualArgs(regions=["us-east-1"]))
+            assert [str(match) for match in matches] == [], stack.stack_name
 
 
 def test_canary_nag_checks_are_live(tmp_path: Any) -> None:
