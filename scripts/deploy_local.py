@@ -870,6 +870,11 @@ class RoundTrip:
     phases: dict[str, Phase] = field(default_factory=dict)
     states: dict[str, DeployedState] = field(default_factory=dict)
     templates: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: deploy name -> its cloud assembly
+    outdirs: dict[str, Path] = field(default_factory=dict)
+    #: the account before the first deploy (after bootstrap and the organization)
+    baseline: Inventory | None = None
+    organization: Organization | None = None
     seconds: float = 0.0
 
     @property
@@ -915,8 +920,8 @@ def round_trip(
                 env=env, timeout=timeout or BOOTSTRAP_TIMEOUT, echo=echo,
             )  # fmt: skip
             phase.problems += check_bootstrap(server)
-        organization = prepare_organization(server)
-        baseline = inventory(server)
+        organization = result.organization = prepare_organization(server)
+        baseline = result.baseline = inventory(server)
         previous: DeployedState | None = None
         context: Mapping[str, str] = {}
         for deployment in deployments(result.account, organization):
@@ -936,6 +941,7 @@ def round_trip(
                     phase.problems += check_in_place(previous, state)
                 result.states[deployment.name] = previous = state
                 result.templates[deployment.name] = stack_templates(outdir)
+                result.outdirs[deployment.name] = outdir
         with result.phase("destroy") as phase:
             run(
                 [str(CDK), "destroy", "--all", "--force",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ DEFINITION_LIMIT = 1_048_576
 UNRESOLVED_VALUE = "sm-pipeline-iam:unresolvedDefinitionValue"
 STEP_NAME_NOT_IN_JOB_NAMES = "sm-pipeline-iam:stepNameNotInJobNames"
 UNKNOWN_STEP_TYPE = "sm-pipeline-iam:unknownStepType"
+COARSENED_JOB_SCOPES = "sm-pipeline-iam:coarsenedJobScopes"
 
 #: How many characters of a step's name the default job name carries (AWS page).
 STEP_NAME_PREFIX_LENGTH = 20
@@ -608,6 +609,34 @@ def read_definition(
     reader = _Reader(definition, parameter_values or {}, allow_unknown_step_types)
     reader.read()
     return reader.reading()
+
+
+def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:
+    """The requirements with each default-naming scope widened from
+    ``pipelines-*-<step>-*`` to ``pipelines-*``, for pipelines with so many steps that the
+    per-step patterns cannot fit IAM's policy limits; a warning says so."""
+    start = f"{naming.DEFAULT_PREFIX}-*-"
+    widened = {
+        step_type: tuple(sorted({
+            naming.default_patterns()[0] if pattern.startswith(start) else pattern
+            for pattern in patterns
+        }))
+        for step_type, patterns in requirements.name_patterns.items()
+    }
+    groups = {
+        label: tuple(sorted({
+            naming.default_patterns()[0] if name.startswith(start) else name for name in names
+        }))
+        for label, names in requirements.group_names.items()
+    }
+    notice = Notice(
+        COARSENED_JOB_SCOPES,
+        "the pipeline has too many steps for per-step job-name scopes to fit IAM's policy "
+        "limits, so jobs under the default naming are allowed as 'pipelines-*'; turn on the "
+        "custom job prefix to scope them again",
+    )
+    return replace(requirements, name_patterns=widened, group_names=groups,
+                   notices=(*requirements.notices, notice))
 
 
 def _prefixed(prefix: str) -> tuple[str, ...]:

@@ -10,7 +10,8 @@ from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from .definition import read_definition
+from . import policy, role_policies
+from .definition import coarsened, read_definition
 from .pipeline_role import PipelineRoleBase, RoleOptions
 from .requirements import GivenResources, PipelineRequirements, from_step_types
 from .steps import StepType, step_names
@@ -151,9 +152,16 @@ class PipelineExecutionRole(PipelineRoleBase):
         Raises:
             DefinitionError: (a ``ValueError``) the definition is malformed.
         """
-        reading = read_definition(
+        requirements = read_definition(
             definition,
             parameter_values=parameter_values,
             allow_unknown_step_types=allow_unknown_step_types,
+        ).requirements
+        render = role_policies.sizing_render({})
+        _, problems = role_policies.plan_documents(
+            policy.build_statements(requirements), render
         )
-        return cls(scope, id, requirements=reading.requirements, **options)
+        if problems:
+            # Too many per-step scopes for IAM's limits: widen the default-naming ones.
+            requirements = coarsened(requirements)
+        return cls(scope, id, requirements=requirements, **options)

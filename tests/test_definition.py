@@ -230,3 +230,15 @@ def test_the_fixtures_are_what_the_sdk_builds() -> None:
     from fixtures.build_definitions import build_training_eval_register
 
     assert build_training_eval_register() == _definition("training_eval_register")
+
+
+def test_coarsening_widens_only_the_default_naming_scopes() -> None:
+    """GIVEN per-step default-naming and prefixed scopes WHEN coarsened THEN pipelines-*
+    for the former, the prefixes kept, and a warning."""
+    from sm_pipeline_iam.definition import COARSENED_JOB_SCOPES, coarsened
+
+    requirements = read_definition(_definition("training_eval_register_prefixed")).requirements
+    wide = coarsened(requirements)
+    assert wide.name_patterns[T.TRAINING] == ("pipelines-*",)
+    assert wide.name_patterns[T.PROCESSING] == ("fraud-evaluate-*", "fraud-preprocess-*")
+    assert wide.notices[-1].id == COARSENED_JOB_SCOPES

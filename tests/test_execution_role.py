@@ -267,3 +267,22 @@ def test_permissions_beyond_ten_managed_policies_fail_with_the_measured_size() -
         match=r"the permissions need \d+ managed policies \(\d+ characters\), more than the 10",
     ):
         PipelineExecutionRole(stack, "Role", step_types=["Training"], step_roles=roles)
+
+
+def _steps(count: int) -> dict[str, object]:
+    role = f"arn:aws:iam::{ACCOUNT}:role/FraudProcessingRole"
+    return {"Steps": [{"Name": f"Step{n:04d}", "Type": "Processing",
+                       "Arguments": {"RoleArn": role}} for n in range(count)]}
+
+
+def test_a_definition_too_large_for_per_step_scopes_is_coarsened_with_a_warning() -> None:
+    """GIVEN 1,000 default-named steps WHEN derived THEN pipelines-* and a warning, within
+    IAM's limits; 100 steps keep their per-step scopes."""
+    stack = _stack()
+    wide = PipelineExecutionRole.from_definition(stack, "Wide", _steps(1000))
+    assert wide.requirements.name_patterns[StepType.PROCESSING] == ("pipelines-*",)
+    Annotations.from_stack(stack).has_warning(
+        "/Stack/Wide", Match.string_like_regexp("too many steps for per-step job-name scopes")
+    )
+    narrow = PipelineExecutionRole.from_definition(_stack(), "Narrow", _steps(100))
+    assert len(narrow.requirements.name_patterns[StepType.PROCESSING]) == 200

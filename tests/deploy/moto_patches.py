@@ -195,7 +195,7 @@ def _organizations_policy_model() -> type:
             raise AWSOrganizationsNotInUseException()
         return found
 
-    class OrganizationsPolicy(CloudFormationModel):  # type: ignore[misc]
+    class OrganizationsPolicy(CloudFormationModel):
         """An organization policy (SCP) created by a stack; physical id = policy id."""
 
         # moto's model metaclass files each model under the service named by the second
@@ -239,7 +239,7 @@ def _organizations_policy_model() -> type:
             return True
 
         @classmethod
-        def create_from_cloudformation_json(  # type: ignore[override]
+        def create_from_cloudformation_json(
             cls,
             resource_name: str,
             cloudformation_json: dict[str, Any],
@@ -262,7 +262,7 @@ def _organizations_policy_model() -> type:
             return cls(account_id, region_name, policy_id)
 
         @classmethod
-        def update_from_cloudformation_json(  # type: ignore[override]
+        def update_from_cloudformation_json(
             cls,
             original_resource: OrganizationsPolicy,
             new_resource_name: str,
@@ -301,7 +301,7 @@ def _organizations_policy_model() -> type:
             return original_resource
 
         @classmethod
-        def delete_from_cloudformation_json(  # type: ignore[override]
+        def delete_from_cloudformation_json(
             cls,
             resource_name: str,
             cloudformation_json: dict[str, Any],

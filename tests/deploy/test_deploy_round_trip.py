@@ -1,0 +1,219 @@
+"""The sample app, deployed for real with the CDK CLI against a (patched) moto server.
+
+GIVEN a moto server with the test-side adapter (``moto_patches.py``), started once for
+this module and stopped by its PID afterwards,
+WHEN ``scripts/deploy_local.py``'s round trip runs (``cdk bootstrap``; ``cdk deploy
+--all`` with the OrgStack, then two updates with changed context; ``cdk destroy``),
+THEN after each deploy the state read back with boto3 equals the synthesized templates
+of that deploy, the updates changed every resource in place, and the destroy leaves
+nothing behind.
+
+Nothing here skips: a missing CLI or server is a failure. Every command has a timeout.
+The whole module takes about a minute (most of it the CLI synthesizing the app).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.deploy_local import (
+    CDK,
+    PHASES,
+    MotoServer,
+    RoundTrip,
+    check_deployment,
+    inventory,
+    moto_server,
+    round_trip,
+    stack_templates,
+)
+
+#: Per CLI command, in this test (a deploy takes ~5 s on a 2-core machine).
+COMMAND_TIMEOUT = 300
+EXECUTION_ROLE = "PipelineExecutionRoleF9B1F2D0"
+TEAM_ROLE = "TeamRoleanalytics553E0C48"
+TEAM_POLICY = "TeamRoleanalyticsPolicy0FDEC52B"
+SCP = "PipelineS3ExceptionPolicy8B29164F"
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(tmp_path_factory.mktemp("deploy-local"))
+
+
+@pytest.fixture(scope="module")
+def server(workdir: Path) -> Iterator[MotoServer]:
+    assert CDK.exists(), f"{CDK} is missing: run `make setup` (npm ci)"
+    with moto_server(workdir) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def trip(server: MotoServer, workdir: Path) -> RoundTrip:
+    log_path = workdir / "round_trip.log"
+    with log_path.open("w") as log:
+        return round_trip(
+            server, workdir, echo=lambda line: print(line, file=log), timeout=COMMAND_TIMEOUT
+        )
+
+
+def resources(trip: RoundTrip, deploy: str, stack: str) -> dict[str, Any]:
+    return dict(trip.templates[deploy][stack]["Resources"])
+
+
+def test_every_phase_ran_without_a_failing_command(trip: RoundTrip, workdir: Path) -> None:
+    errors = {name: phase.error for name, phase in trip.phases.items() if phase.error}
+    assert errors == {}, f"CLI output in {workdir / 'round_trip.log'}"
+    assert list(trip.phases) == list(PHASES)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_state_read_back_is_what_the_templates_say(trip: RoundTrip, phase: str) -> None:
+    # bootstrap: the version parameter; each deploy: roles, trust policies, paths, tags,
+    # inline and managed policy documents and attachments, the SCP's content and targets,
+    # outputs, nothing else in the account, and (updates) every resource kept in place;
+    # destroy: nothing the stacks created is left.
+    assert phase in trip.phases, f"not run: {[p.error for p in trip.phases.values()]}"
+    assert trip.phases[phase].problems == []
+
+
+def test_updates_kept_every_role_and_the_scp(trip: RoundTrip) -> None:
+    states = [trip.states[name] for name in ("initial", "update", "reprefix")]
+    role_ids = [state.stacks["PipelineIamStack"].role_ids for state in states]
+    scp_ids = [state.stacks["OrgStack"].resources[SCP] for state in states]
+    assert sorted(role_ids[0]) == [EXECUTION_ROLE, TEAM_ROLE]
+    assert role_ids[0] == role_ids[1] == role_ids[2]
+    assert scp_ids[0] == scp_ids[1] == scp_ids[2]
+
+
+def test_the_updates_really_changed_what_is_deployed(trip: RoundTrip) -> None:
+    # GIVEN the three deploys' templates THEN each update changed what the read-back
+    # compares (so the in-place and equality checks above are not vacuous).
+    initial, update, reprefix = (
+        {stack: resources(trip, name, stack) for stack in ("OrgStack", "PipelineIamStack")}
+        for name in ("initial", "update", "reprefix")
+    )
+
+    def props(deploy: dict[str, Any], stack: str, logical_id: str) -> dict[str, Any]:
+        return dict(deploy[stack][logical_id]["Properties"])
+
+    for role in (EXECUTION_ROLE, TEAM_ROLE):
+        before = props(initial, "PipelineIamStack", role)
+        after = props(update, "PipelineIamStack", role)
+        assert before["Tags"] != after["Tags"]
+        assert before["Description"] != after["Description"]
+    assert props(initial, "OrgStack", SCP)["Content"] != props(update, "OrgStack", SCP)["Content"]
+    assert (
+        props(initial, "OrgStack", SCP)["TargetIds"]
+        != props(update, "OrgStack", SCP)["TargetIds"]
+        != props(reprefix, "OrgStack", SCP)["TargetIds"]
+    )
+    assert (
+        props(initial, "PipelineIamStack", TEAM_POLICY)["PolicyDocument"]
+        != props(update, "PipelineIamStack", TEAM_POLICY)["PolicyDocument"]
+    )
+
+    def managed(deploy: dict[str, Any]) -> dict[str, Any]:
+        return {
+            logical_id: resource["Properties"]["PolicyDocument"]
+            for logical_id, resource in deploy["PipelineIamStack"].items()
+            if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        }
+
+    assert managed(initial) == {}
+    assert len(managed(update)) >= 2
+    assert managed(update).keys() == managed(reprefix).keys()
+    assert managed(update) != managed(reprefix)
+
+
+def test_read_back_catches_drift(trip: RoundTrip, server: MotoServer) -> None:
+    # GIVEN the last deploy's stacks created again (with boto3, after the round trip)
+    assert trip.baseline is not None and trip.organization is not None
+    outdir = trip.outdirs["reprefix"]
+    cfn = server.client("cloudformation")
+    baseline = inventory(server)
+    for name, template in stack_templates(outdir).items():
+        change_set = cfn.create_change_set(
+            StackName=name,
+            ChangeSetName="canary",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps(template),
+        )
+        cfn.execute_change_set(ChangeSetName=change_set["Id"], StackName=name)
+    state, problems = check_deployment(server, outdir, baseline)
+    assert problems == []
+    iam, orgs = server.client("iam"), server.client("organizations")
+    physical = {
+        logical_id: physical_id
+        for stack in state.stacks.values()
+        for logical_id, (_, physical_id) in stack.resources.items()
+    }
+    execution_role, team_role = physical[EXECUTION_ROLE], physical[TEAM_ROLE]
+    managed = sorted(
+        logical_id
+        for logical_id, (resource_type, _) in state.stacks["PipelineIamStack"].resources.items()
+        if resource_type == "AWS::IAM::ManagedPolicy"
+    )
+
+    # WHEN each compared aspect drifts
+    iam.tag_role(RoleName=execution_role, Tags=[{"Key": "drift", "Value": "yes"}])
+    iam.update_assume_role_policy(
+        RoleName=team_role,
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    inline = iam.get_role_policy(RoleName=team_role, PolicyName=TEAM_POLICY)["PolicyDocument"]
+    inline["Statement"] = inline["Statement"][1:]
+    iam.put_role_policy(
+        RoleName=team_role, PolicyName=TEAM_POLICY, PolicyDocument=json.dumps(inline)
+    )
+    iam.create_policy_version(
+        PolicyArn=physical[managed[0]],
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            }
+        ),
+        SetAsDefault=True,
+    )
+    stray = iam.create_policy(
+        PolicyName="stray",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=execution_role, PolicyArn=stray)
+    orgs.detach_policy(PolicyId=physical[SCP], TargetId=trip.organization.ou_ids[0])
+
+    # THEN the read-back reports each of them
+    _, problems = check_deployment(server, outdir, baseline)
+    report = "\n".join(problems)
+    for expected in (
+        f"{EXECUTION_ROLE} ({execution_role}): tags differs",
+        f"{TEAM_ROLE} ({team_role}): trust policy (AssumeRolePolicyDocument) differs",
+        f"{TEAM_ROLE} ({team_role}): inline policy {TEAM_POLICY} document differs",
+        f"{managed[0]} ({physical[managed[0]]}): document (default version) differs",
+        f"{EXECUTION_ROLE} ({execution_role}): attached managed policies differs",
+        "account: all customer managed policies in the account differs",
+        f"{SCP} ({physical[SCP]}): targets differs",
+    ):
+        assert expected in report
