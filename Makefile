@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test lint typecheck unit bench clean
+.PHONY: setup synth test lint typecheck unit bench clean deploy-local
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -38,6 +38,10 @@ unit: setup
 
 # The whole test suite: lint, types, then pytest.
 test: lint typecheck unit
+
+# Deploy the sample app for real: the CDK CLI against a local moto server, read back, destroy.
+deploy-local: setup
+	$(BIN)/python scripts/deploy_local.py $(DEPLOY_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -54,8 +54,6 @@ SERVER = ROOT / "tests" / "deploy" / "server.py"
 REGION = "us-east-1"
 PARTITION = "aws"
 VPC_ENDPOINT_ID = "vpce-0a1b2c3d4e5f60718"
-#: The sample app's stacks when ``scp_targets`` is set.
-STACKS = ("OrgStack", "PipelineIamStack")
 #: The CDK bootstrap version parameter (default qualifier).
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
 
@@ -133,7 +131,7 @@ def moto_server(
                 command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
             )
         try:
-            if _wait_until_listening(process, port):
+            if _wait_until_listening(process, port, log_path):
                 yield MotoServer(process, port, log_path)
                 return
         finally:
@@ -143,13 +141,17 @@ def moto_server(
             raise CommandFailed(f"moto server did not start on port {port}:\n{tail}")
 
 
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int) -> bool:
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log_path: Path) -> bool:
+    """Whether *this* server came up on ``port`` (werkzeug logs that it runs there; a
+    connection alone could reach another process that took the port)."""
+    banner = f"Running on http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            return True
+        if banner in log_path.read_text(errors="replace"):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                return True
         time.sleep(0.1)
     return False
 
@@ -228,12 +230,14 @@ def run(command: Sequence[str], *, env: Mapping[str, str], timeout: float, echo:
     reader.start()
     try:
         process.wait(timeout)
-    except subprocess.TimeoutExpired:
+    except BaseException as error:  # timeout, or interrupted (Ctrl-C): stop what we started
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(SERVER_STOP_TIMEOUT)
         reader.join(SERVER_STOP_TIMEOUT)
-        raise CommandFailed(f"timed out after {timeout}s: {_shown(command)}") from None
+        if isinstance(error, subprocess.TimeoutExpired):
+            raise CommandFailed(f"timed out after {timeout}s: {_shown(command)}") from None
+        raise
     reader.join(SERVER_STOP_TIMEOUT)
     output = "".join(lines)
     if process.returncode != 0:
@@ -434,7 +438,7 @@ def inventory(server: MotoServer) -> Inventory:
         )
     managed = _pages(iam, "list_policies", "Policies", Scope="Local")
     scps = _pages(orgs, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
-    stacks = [s for s in _pages(cfn, "describe_stacks", "Stacks")]
+    stacks = _pages(cfn, "describe_stacks", "Stacks")
     return Inventory(
         roles=roles,
         managed_policies=frozenset(policy["Arn"] for policy in managed),

@@ -53,8 +53,8 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
-#: The patches, by number above: (moto target, what the patch does). Kept in step with
-#: the docstring; the gap tests check that each has a test.
+#: The patches, in the order above: name -> the moto function it replaces or adds. Kept in
+#: step with the docstring; the gap tests check that each has a case.
 PATCHES: dict[str, str] = {
     "organizations_policy_model": "adds the AWS::Organizations::Policy CloudFormation model",
     "role_update": "replaces moto.iam.models.Role.update_from_cloudformation_json",

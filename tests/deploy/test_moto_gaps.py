@@ -319,7 +319,7 @@ def unpatched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
         yield lambda service: boto3.client(service, region_name="us-east-1")
 
 
-@pytest.mark.filterwarnings("ignore:Tried to parse AWS::Organizations::Policy:UserWarning")
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS..Organizations..Policy:UserWarning")
 @pytest.mark.parametrize("name", sorted(GAPS))
 def test_gap_is_still_in_moto(name: str, unpatched_moto: Client) -> None:
     gap = GAPS[name]
