@@ -274,6 +274,15 @@ class _Reader:
         self.out.unresolved.append(item)
         self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
 
+    def _names(self, name: str, key: str, value: Any) -> list[str]:
+        """The name patterns of ``value``; one without a literal start is unresolved."""
+        texts = []
+        for pattern in self._patterns(name, key, value):
+            if not pattern.literal_prefix:
+                self._unresolved(name, key, pattern)
+            texts.append(pattern.text)
+        return texts
+
     def _scope(self, name: str, step_type: StepType, resource: str, patterns: set[str]) -> None:
         self.out.scopes.append(JobScope(name, step_type, resource, tuple(sorted(patterns))))
 
@@ -282,10 +291,8 @@ class _Reader:
         key = spec.name_key
         patterns: set[str] = set()
         if key is not None and key in arguments:
-            for pattern in self._patterns(name, key, arguments[key]):
-                if not pattern.literal_prefix:
-                    self._unresolved(name, key, pattern)
-                patterns.update(_prefixed(pattern.text))
+            for text in self._names(name, key, arguments[key]):
+                patterns.update(_prefixed(text))
         else:
             patterns.update(self._default_names(name, step_type))
         self.out.name_patterns.setdefault(step_type, set()).update(patterns)
@@ -314,11 +321,7 @@ class _Reader:
         names = self.out.group_names.setdefault(label, set())
         if value is None:
             return
-        found: set[str] = set()
-        for pattern in self._patterns(name, key, value):
-            if not pattern.literal_prefix:
-                self._unresolved(name, key, pattern)
-            found.add(pattern.text)
+        found = set(self._names(name, key, value))
         names.update(found)
         self._scope(name, step_type, label, found)
 
@@ -326,22 +329,16 @@ class _Reader:
         packages = self.out.group_names.setdefault("ModelPackages", set())
         groups = self.out.group_names.setdefault("ModelPackageGroups", set())
         if "ModelPackageGroupName" in arguments:
-            found = set()
-            for pattern in self._patterns(name, "ModelPackageGroupName",
-                                          arguments["ModelPackageGroupName"]):
-                if not pattern.literal_prefix:
-                    self._unresolved(name, "ModelPackageGroupName", pattern)
-                found.add(pattern.text)
+            found = set(self._names(name, "ModelPackageGroupName",
+                                    arguments["ModelPackageGroupName"]))
             groups.update(found)
             packages.update(f"{group}/*" for group in found)
             self._scope(name, StepType.REGISTER_MODEL, "model-package-group", found)
             return
         found = set()
         if "ModelPackageName" in arguments:
-            for pattern in self._patterns(name, "ModelPackageName", arguments["ModelPackageName"]):
-                if not pattern.literal_prefix:
-                    self._unresolved(name, "ModelPackageName", pattern)
-                found.update(_prefixed(pattern.text))
+            for text in self._names(name, "ModelPackageName", arguments["ModelPackageName"]):
+                found.update(_prefixed(text))
         else:
             found = self._default_names(name, StepType.REGISTER_MODEL)
         packages.update(found)
@@ -425,31 +422,33 @@ class _Reader:
         self, name: str, step_type: StepType, step: dict[str, Any], arguments: dict[str, Any]
     ) -> None:
         if step_type is StepType.LAMBDA:
-            for pattern in self._patterns(name, "FunctionArn", step.get("FunctionArn")):
-                if not pattern.is_literal:
-                    self._unresolved(name, "FunctionArn", pattern)
-                self._given(Binding.LAMBDA_FUNCTIONS, pattern.text)
+            self._resource_ids(name, "FunctionArn", step, Binding.LAMBDA_FUNCTIONS)
         elif step_type is StepType.CALLBACK:
             for pattern in self._patterns(name, "SqsQueueUrl", step.get("SqsQueueUrl")):
                 self._given(Binding.CALLBACK_QUEUES, self._queue_arn(name, pattern))
         elif step_type is StepType.EMR:
             if "ClusterConfig" in arguments:
                 self.out.variants.add(EMR_NEW_CLUSTER)
-            if "ClusterId" in arguments:
-                for pattern in self._patterns(name, "ClusterId", arguments["ClusterId"]):
-                    if not pattern.is_literal:
-                        self._unresolved(name, "ClusterId", pattern)
-                    self._given(Binding.EMR_CLUSTERS, pattern.text)
+            self._resource_ids(name, "ClusterId", arguments, Binding.EMR_CLUSTERS)
         elif step_type is StepType.EMR_SERVERLESS:
             if "ApplicationConfig" in arguments:
                 self.out.variants.add(EMR_SERVERLESS_NEW_APPLICATION)
-            if "ApplicationId" in arguments:
-                for pattern in self._patterns(name, "ApplicationId", arguments["ApplicationId"]):
-                    if not pattern.is_literal:
-                        self._unresolved(name, "ApplicationId", pattern)
-                    self._given(Binding.EMR_SERVERLESS_APPLICATIONS, pattern.text)
+            self._resource_ids(
+                name, "ApplicationId", arguments, Binding.EMR_SERVERLESS_APPLICATIONS
+            )
         elif step_type is StepType.CLEANUP:
             self._cleanup(name, arguments)
+
+    def _resource_ids(
+        self, name: str, key: str, holder: dict[str, Any], binding: Binding
+    ) -> None:
+        # An id or ARN: anything short of a literal is unresolved.
+        if key not in holder:
+            return
+        for pattern in self._patterns(name, key, holder[key]):
+            if not pattern.is_literal:
+                self._unresolved(name, key, pattern)
+            self._given(binding, pattern.text)
 
     def _queue_arn(self, name: str, pattern: Pattern) -> str:
         match = _QUEUE_URL.fullmatch(pattern.text) if pattern.is_literal else None
