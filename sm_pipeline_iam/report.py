@@ -118,6 +118,7 @@ class ScpReview:
     size: int
     limit: int
     targets: list[str]
+    document: str
 
 
 @dataclass
@@ -272,6 +273,7 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
         size=len(json.dumps(content, separators=(",", ":"))),
         limit=SCP_SIZE_LIMIT,
         targets=[render(t) for t in properties.get("TargetIds", [])],
+        document=json.dumps(_render_tree(content), indent=2),
     )
 
 
@@ -343,7 +345,7 @@ def to_markdown(reviews: Sequence[StackReview]) -> str:
             lines.append(f"- Tag admins: {_cell(scp.tag_admins)}")
             lines.append(f"- Size: {_share(scp.size, scp.limit)}")
             lines.append(f"- Targets: {_cell(scp.targets) if scp.targets else 'none'}")
-            lines.append("")
+            lines += ["", "```json", scp.document, "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
