@@ -9,14 +9,26 @@ free loopback port, with the test-side adapter ``tests/deploy/moto_patches.py`` 
 The round trip, with the real CLI from ``node_modules`` and fake credentials:
 
 1. ``cdk bootstrap aws://ACCOUNT/us-east-1`` (ACCOUNT is moto's, read from STS);
-2. an organization with a root and two OUs is created in moto (the SCP's targets);
+2. an organization with a root and two OUs is created in moto (the SCP's and the
+   StackSet's targets), with member accounts in each OU (``MEMBER_ACCOUNTS``);
 3. ``cdk deploy --all`` of each of ``deployments()``: the first with the OrgStack
    configured, then updates with changed context; after each, the state is read back
    with boto3 and compared with the synthesized templates of that deploy (roles, trust
    policies, paths, tags, inline and managed policy documents and attachments, the SCP's
-   content and targets, the stack outputs, nothing else created), and after an update
-   every resource must have been updated in place (same RoleId, same physical ids);
-4. ``cdk destroy --all --force``, after which nothing the stacks created may be left.
+   content and targets, the stack outputs, nothing else created in any account), and
+   after an update every resource must have been updated in place (same RoleId, same
+   physical ids);
+4. ``cdk destroy --all --force``, after which nothing the stacks created may be left;
+5. the StackSet phase, ``stackset_deployments()``: the app with ``stackset_ou_ids``
+   (OrgStack and ``PipelineIamStackSet``, a service-managed ``AWS::CloudFormation::StackSet``
+   instead of the workload stack), then an update (changed roles, a second OU). Read back:
+   the stack set (ACTIVE, TemplateBody, permission model, capabilities, auto-deployment,
+   OUs, regions, operation preferences), one stack instance per account of the OUs and
+   region, and each instance's stack in its member account (read with the member's
+   ``OrganizationAccountAccessRole``) compared with the TemplateBody like any stack;
+   then auto-deployment (an account moved into a target OU gets the stack, moved out
+   loses it) and ``cdk destroy``: the stack set, its instances and their stacks and roles
+   are gone.
 
 Exits non-zero when a command fails or any read-back check finds a difference. The
 functions are used by ``tests/deploy/test_deploy_round_trip.py``.
@@ -37,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -56,6 +68,8 @@ PARTITION = "aws"
 VPC_ENDPOINT_ID = "vpce-0a1b2c3d4e5f60718"
 #: The CDK bootstrap version parameter (default qualifier).
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
+#: The role Organizations creates in each account it creates, for the management account.
+MEMBER_ACCESS_ROLE = "OrganizationAccountAccessRole"
 
 # Timeouts, in seconds: every subprocess and every request is bounded.
 SERVER_START_TIMEOUT = 30
@@ -82,6 +96,10 @@ class MotoServer:
     process: subprocess.Popen[bytes]
     port: int
     log_path: Path
+    #: member account -> credentials of its OrganizationAccountAccessRole
+    _member_credentials: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    #: (service, account, region) -> client (making one takes ~0.1 s)
+    _clients: dict[tuple[str, str | None, str], Any] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
@@ -92,16 +110,38 @@ class MotoServer:
         """The endpoint for clients: ``localhost``, so template URLs resolve path-style."""
         return f"http://localhost:{self.port}"
 
-    def client(self, service: str) -> Any:
-        return boto3.session.Session().client(
+    def client(self, service: str, account: str | None = None, region: str = REGION) -> Any:
+        """A client of the management account (moto's default one), or of a member
+        ``account`` of its organization: as an operator reads a member account, through
+        the ``OrganizationAccountAccessRole`` that Organizations creates in it."""
+        key = (service, account, region)
+        if key in self._clients:
+            return self._clients[key]
+        credentials = {
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+            "aws_session_token": "testing",
+        }
+        if account is not None:
+            if account not in self._member_credentials:
+                assumed = self.client("sts").assume_role(
+                    RoleArn=f"arn:{PARTITION}:iam::{account}:role/{MEMBER_ACCESS_ROLE}",
+                    RoleSessionName="deploy-local-read-back",
+                )["Credentials"]
+                self._member_credentials[account] = {
+                    "aws_access_key_id": assumed["AccessKeyId"],
+                    "aws_secret_access_key": assumed["SecretAccessKey"],
+                    "aws_session_token": assumed["SessionToken"],
+                }
+            credentials = dict(self._member_credentials[account])
+        client = self._clients[key] = boto3.session.Session().client(
             service,
-            region_name=REGION,
+            region_name=region,
             endpoint_url=self.endpoint,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            aws_session_token="testing",
             config=BOTO_CONFIG,
+            **credentials,
         )
+        return client
 
 
 def free_port() -> int:
@@ -252,6 +292,16 @@ def run(command: Sequence[str], *, env: Mapping[str, str], timeout: float, echo:
 class Organization:
     root_id: str
     ou_ids: tuple[str, str]
+    #: OU id -> the member accounts created in it
+    accounts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def member_accounts(self) -> list[str]:
+        return [account for ou in self.ou_ids for account in self.accounts.get(ou, ())]
+
+
+#: Member accounts created in each OU (by OU name): two workload accounts, one sandbox.
+MEMBER_ACCOUNTS = {"ml-workloads": ("workload-a", "workload-b"), "ml-sandbox": ("sandbox-a",)}
 
 
 @dataclass(frozen=True)
@@ -307,8 +357,59 @@ def deployments(account: str, organization: Organization) -> list[Deployment]:
     ]
 
 
+def stackset_deployments(account: str, organization: Organization) -> list[Deployment]:
+    """The deploys of the StackSet phase, in order (after the workload stack's destroy)."""
+    first_ou, second_ou = organization.ou_ids
+    base = {
+        "account": account,
+        "region": REGION,
+        "vpc_endpoint_ids": VPC_ENDPOINT_ID,
+        "stackset_regions": REGION,
+    }
+    initial = {
+        **base,
+        "scp_targets": first_ou,
+        "stackset_ou_ids": first_ou,
+        "teams": "analytics=Processing",
+    }
+    update = {
+        **base,
+        "job_prefix": "fraud",
+        "step_types": "Processing,Training,Tuning,Transform,Model,Condition",
+        "teams": "analytics=Processing,Transform",
+        "principal_tag": "sm-pipeline-s3-exception=approved",
+        "scp_targets": f"{first_ou},{second_ou}",
+        "stackset_ou_ids": f"{first_ou},{second_ou}",
+    }
+    return [
+        Deployment(
+            "stackset",
+            "OrgStack (SCP on one OU) and PipelineIamStackSet: a service-managed StackSet "
+            "of the workload stack (execution role, team 'analytics') to one OU's accounts",
+            initial,
+        ),
+        Deployment(
+            "stackset-update",
+            "job_prefix fraud, step type Tuning and team step type Transform added, "
+            "exception tag renamed (role tags, SCP content): the instances' roles updated "
+            "in place; the second OU added (its account gets an instance)",
+            update,
+        ),
+    ]
+
+
+def create_member_account(orgs: Any, name: str, parent_id: str, root_id: str) -> str:
+    """A new account of the organization (created in the root), moved to ``parent_id``."""
+    status = orgs.create_account(Email=f"{name}@example.com", AccountName=name)
+    account = str(status["CreateAccountStatus"]["AccountId"])
+    if parent_id != root_id:
+        orgs.move_account(AccountId=account, SourceParentId=root_id, DestinationParentId=parent_id)
+    return account
+
+
 def prepare_organization(server: MotoServer) -> Organization:
-    """An organization (this account = management account) with SCPs enabled, two OUs."""
+    """An organization (this account = management account) with SCPs enabled, two OUs,
+    and the ``MEMBER_ACCOUNTS`` in them."""
     orgs = server.client("organizations")
     orgs.create_organization(FeatureSet="ALL")
     root_id = orgs.list_roots()["Roots"][0]["Id"]
@@ -316,9 +417,13 @@ def prepare_organization(server: MotoServer) -> Organization:
         orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
     ou_ids = tuple(
         orgs.create_organizational_unit(ParentId=root_id, Name=name)["OrganizationalUnit"]["Id"]
-        for name in ("ml-workloads", "ml-sandbox")
+        for name in MEMBER_ACCOUNTS
     )
-    return Organization(root_id, (ou_ids[0], ou_ids[1]))
+    accounts = {
+        ou_id: tuple(create_member_account(orgs, name, ou_id, root_id) for name in names)
+        for ou_id, names in zip(ou_ids, MEMBER_ACCOUNTS.values(), strict=True)
+    }
+    return Organization(root_id, (ou_ids[0], ou_ids[1]), accounts)
 
 
 # --- reading the state back -----------------------------------------------------------
@@ -401,11 +506,16 @@ class StackState:
     resources: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: role logical id -> RoleId
     role_ids: dict[str, str] = field(default_factory=dict)
+    #: the member account it is in (a StackSet instance's stack), None: management's
+    account: str | None = None
+    #: its StackId
+    stack_id: str = ""
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """Everything IAM/Organizations holds that a stack could have created or left."""
+    """Everything IAM/Organizations/CloudFormation holds that a stack could have created
+    or left, in one account (SCPs and stack sets: the management account's only)."""
 
     #: role name -> (RoleId, inline policy names, attached managed policy ARNs)
     roles: Mapping[str, tuple[str, frozenset[str], frozenset[str]]]
@@ -415,6 +525,8 @@ class Inventory:
     scps: frozenset[str]
     #: stack names that are not deleted
     stacks: frozenset[str]
+    #: ids of the stack sets that are not deleted
+    stack_sets: frozenset[str] = frozenset()
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -424,8 +536,9 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
     return items
 
 
-def inventory(server: MotoServer) -> Inventory:
-    iam, orgs, cfn = (server.client(name) for name in ("iam", "organizations", "cloudformation"))
+def inventory(server: MotoServer, account: str | None = None) -> Inventory:
+    """The management account's inventory, or a member ``account``'s."""
+    iam, cfn = (server.client(name, account) for name in ("iam", "cloudformation"))
     roles = {}
     for role in _pages(iam, "list_roles", "Roles"):
         name = role["RoleName"]
@@ -437,13 +550,19 @@ def inventory(server: MotoServer) -> Inventory:
             frozenset(policy["PolicyArn"] for policy in attached),
         )
     managed = _pages(iam, "list_policies", "Policies", Scope="Local")
-    scps = _pages(orgs, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
     stacks = _pages(cfn, "describe_stacks", "Stacks")
+    scps: list[Any] = []
+    stack_sets: list[Any] = []
+    if account is None:
+        orgs = server.client("organizations")
+        scps = _pages(orgs, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
+        stack_sets = _pages(cfn, "list_stack_sets", "Summaries")
     return Inventory(
         roles=roles,
         managed_policies=frozenset(policy["Arn"] for policy in managed),
         scps=frozenset(policy["Id"] for policy in scps),
         stacks=frozenset(s["StackName"] for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"),
+        stack_sets=frozenset(s["StackSetId"] for s in stack_sets if s["Status"] != "DELETED"),
     )
 
 
@@ -486,19 +605,47 @@ class _StackChecker:
         {"Description", "ManagedPolicyName", "Path", "PolicyDocument", "Roles"}
     )
     SCP_PROPERTIES = frozenset({"Content", "Description", "Name", "Tags", "TargetIds", "Type"})
+    STACK_SET_PROPERTIES = frozenset(
+        {
+            "AutoDeployment",
+            "Capabilities",
+            "Description",
+            "OperationPreferences",
+            "Parameters",
+            "PermissionModel",
+            "StackInstancesGroup",
+            "StackSetName",
+            "Tags",
+            "TemplateBody",
+        }
+    )
 
-    def __init__(self, server: MotoServer, name: str, template: Mapping[str, Any]) -> None:
-        self.iam = server.client("iam")
+    def __init__(
+        self,
+        server: MotoServer,
+        name: str,
+        template: Mapping[str, Any],
+        *,
+        account: str | None = None,
+        region: str = REGION,
+    ) -> None:
+        """Check stack ``name`` of the management account, or of member ``account``."""
+        self.server = server
+        self.iam = server.client("iam", account, region)
         self.orgs = server.client("organizations")
-        self.cfn = server.client("cloudformation")
-        self.account = server.client("sts").get_caller_identity()["Account"]
+        self.cfn = server.client("cloudformation", account, region)
+        self.account = server.client("sts", account, region).get_caller_identity()["Account"]
+        self.region = region
         self.name = name
+        self.label = name if account is None else f"{account}:{name}"
         self.template = template
         self.problems: list[str] = []
-        self.state = StackState(name)
+        self.state = StackState(name, account=account)
+        #: the stacks of its StackSets' instances, read back: "account/region" -> state
+        self.instance_states: dict[str, StackState] = {}
 
     def problem(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.name}/{where}: {message}")
+        self.problems.append(f"{self.label}/{where}: {message}")
 
     def check(self) -> None:
         try:
@@ -506,6 +653,7 @@ class _StackChecker:
         except ClientError as error:
             self.problem("stack", f"not found ({_error_code(error)})")
             return
+        self.state.stack_id = stack["StackId"]
         if stack["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
             self.problem("stack", f"status {stack['StackStatus']}")
         self._check_resources_listed()
@@ -514,12 +662,14 @@ class _StackChecker:
             {logical: physical for logical, (_, physical) in self.state.resources.items()},
             self.account,
             self.name,
+            region=self.region,
         )
         checks: dict[str, Callable[[str, Mapping[str, Any]], None]] = {
             "AWS::IAM::Role": self._check_role,
             "AWS::IAM::Policy": self._check_inline_policy,
             "AWS::IAM::ManagedPolicy": self._check_managed_policy,
             "AWS::Organizations::Policy": self._check_scp,
+            "AWS::CloudFormation::StackSet": self._check_stack_set,
         }
         for logical_id, resource in self.template["Resources"].items():
             if logical_id not in self.state.resources:
@@ -718,6 +868,162 @@ class _StackChecker:
         ]:
             self.problem(where, message)
 
+    def _check_stack_set(self, logical_id: str, properties: Mapping[str, Any]) -> None:
+        """The stack set, its operations and instances, and each instance's stack in its
+        member account (compared with the TemplateBody like any stack)."""
+        self._unknown(logical_id, properties, self.STACK_SET_PROPERTIES)
+        stack_set_id = self._physical(logical_id)
+        where = f"{logical_id} ({stack_set_id})"
+        try:
+            stack_set = self.cfn.describe_stack_set(StackSetName=stack_set_id)["StackSet"]
+        except ClientError as error:
+            self.problem(logical_id, f"stack set {stack_set_id!r} not found ({_error_code(error)})")
+            return
+        resolve = self.resolver.resolve
+        groups = resolve(properties.get("StackInstancesGroup", []))
+        ou_ids = sorted(
+            {ou for g in groups for ou in g["DeploymentTargets"]["OrganizationalUnitIds"]}
+        )
+        regions = sorted({region for group in groups for region in group["Regions"]})
+        name = resolve(properties.get("StackSetName", stack_set["StackSetName"]))
+        for message in [
+            *_diff("Status", stack_set["Status"], "ACTIVE"),
+            *_diff("StackSetId", stack_set["StackSetId"], stack_set_id),
+            *_diff("StackSetName", stack_set["StackSetName"], name),
+            *_diff("TemplateBody", stack_set.get("TemplateBody"), properties.get("TemplateBody")),
+            *_diff(
+                "PermissionModel",
+                stack_set.get("PermissionModel"),
+                properties.get("PermissionModel", "SELF_MANAGED"),
+            ),
+            *_diff(
+                "Capabilities",
+                sorted(stack_set.get("Capabilities", [])),
+                sorted(properties.get("Capabilities", [])),
+            ),
+            *_diff(
+                "AutoDeployment",
+                stack_set.get("AutoDeployment"),
+                resolve(properties.get("AutoDeployment")),
+            ),
+            *_diff(
+                "OrganizationalUnitIds", sorted(stack_set.get("OrganizationalUnitIds", [])), ou_ids
+            ),
+            *_diff("Regions", sorted(stack_set.get("Regions", [])), regions),
+            *_diff("Description", stack_set.get("Description"), properties.get("Description")),
+            *_diff(
+                "Parameters",
+                {p["ParameterKey"]: p["ParameterValue"] for p in stack_set.get("Parameters", [])},
+                {p["ParameterKey"]: p["ParameterValue"] for p in properties.get("Parameters", [])},
+            ),
+            *_diff(
+                "tags", _tags(stack_set.get("Tags")), _tags(resolve(properties.get("Tags", [])))
+            ),
+        ]:
+            self.problem(where, message)
+        self._check_stack_set_operations(where, stack_set_id, properties)
+        self._check_stack_instances(where, stack_set, groups, properties["TemplateBody"])
+
+    def _check_stack_set_operations(
+        self, where: str, stack_set_id: str, properties: Mapping[str, Any]
+    ) -> None:
+        """Every operation succeeded; the latest ran with the template's preferences."""
+        operations = _pages(
+            self.cfn, "list_stack_set_operations", "Summaries", StackSetName=stack_set_id
+        )
+        if not operations:
+            self.problem(where, "no stack set operation")
+            return
+        for operation in operations:
+            if operation["Status"] != "SUCCEEDED":
+                self.problem(
+                    where,
+                    f"operation {operation['OperationId']} ({operation['Action']}): "
+                    f"{operation['Status']} {operation.get('StatusReason', '')}",
+                )
+        latest = max(operations, key=lambda operation: operation["CreationTimestamp"])
+        for message in _diff(
+            f"OperationPreferences of the latest operation ({latest['Action']})",
+            latest.get("OperationPreferences"),
+            self.resolver.resolve(properties.get("OperationPreferences")),
+        ):
+            self.problem(where, message)
+
+    def _accounts_under(self, parent_id: str) -> list[str]:
+        """The active accounts in an OU (or root) and, recursively, in its child OUs."""
+        accounts = [
+            account["Id"]
+            for account in _pages(
+                self.orgs, "list_accounts_for_parent", "Accounts", ParentId=parent_id
+            )
+            if account["Status"] == "ACTIVE"
+        ]
+        for child in _pages(
+            self.orgs, "list_organizational_units_for_parent", "OrganizationalUnits",
+            ParentId=parent_id,
+        ):  # fmt: skip
+            accounts += self._accounts_under(child["Id"])
+        return accounts
+
+    def _check_stack_instances(
+        self,
+        where: str,
+        stack_set: Mapping[str, Any],
+        groups: Sequence[Mapping[str, Any]],
+        template_body: str,
+    ) -> None:
+        """One instance per account of the targeted OUs and region, each current, each
+        with its stack in the member account as the template's ``template_body`` says."""
+        stack_set_id = stack_set["StackSetId"]
+        expected = sorted(
+            {
+                (account, region, ou)
+                for group in groups
+                for ou in group["DeploymentTargets"]["OrganizationalUnitIds"]
+                for account in self._accounts_under(ou)
+                for region in group["Regions"]
+            }
+        )
+        instances = _pages(self.cfn, "list_stack_instances", "Summaries", StackSetName=stack_set_id)
+        deployed = sorted(
+            (i["Account"], i["Region"], i.get("OrganizationalUnitId")) for i in instances
+        )
+        for message in _diff("stack instances (account, region, OU)", deployed, expected):
+            self.problem(where, message)
+        template = json.loads(template_body)
+        for instance in instances:
+            account, region = instance["Account"], instance["Region"]
+            at = f"{where} instance {account}/{region}"
+            for message in [
+                *_diff("StackSetId", instance["StackSetId"], stack_set_id),
+                *_diff("Status", instance["Status"], "CURRENT"),
+                *_diff(
+                    "DetailedStatus",
+                    instance.get("StackInstanceStatus", {}).get("DetailedStatus"),
+                    "SUCCEEDED",
+                ),
+            ]:
+                self.problem(at, message)
+            stack_id = instance.get("StackId", "")
+            arn = stack_id.split(":")
+            stack_name = arn[5].split("/")[1] if len(arn) == 6 and "/" in arn[5] else ""
+            if arn[3:5] != [region, account] or not stack_name.startswith(
+                f"StackSet-{stack_set['StackSetName']}-"
+            ):
+                self.problem(at, f"StackId {stack_id!r} is not a stack of the instance")
+                continue
+            checker = _StackChecker(
+                self.server, stack_name, template, account=account, region=region
+            )
+            try:
+                checker.check()
+            except Exception as error:  # e.g. an intrinsic the resolver does not know
+                checker.problem("read-back", f"failed: {error!r}")
+            for message in _diff("its stack's StackId", checker.state.stack_id, stack_id):
+                self.problem(at, message)
+            self.problems += checker.problems
+            self.instance_states[f"{account}/{region}"] = checker.state
+
     def _check_outputs(self, stack: Mapping[str, Any]) -> None:
         deployed = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
         expected = {
@@ -734,19 +1040,80 @@ class DeployedState:
 
     stacks: dict[str, StackState]
     inventory: Inventory
+    #: the stacks of StackSet instances, "account/region" -> state
+    instances: dict[str, StackState] = field(default_factory=dict)
+    #: member account -> its inventory
+    member_inventories: dict[str, Inventory] = field(default_factory=dict)
+
+
+#: Resource types that create what ``Inventory`` lists: (type, its field).
+_INVENTORIED = (
+    ("AWS::IAM::Role", "roles"),
+    ("AWS::IAM::ManagedPolicy", "managed_policies"),
+    ("AWS::Organizations::Policy", "scps"),
+    ("AWS::CloudFormation::StackSet", "stack_sets"),
+)
+
+
+def _inventory_problems(
+    where: str, now: Inventory, baseline: Inventory, stacks: Sequence[StackState]
+) -> list[str]:
+    """``now`` is exactly ``baseline`` plus what ``stacks`` created, and the roles that
+    were there before are unchanged."""
+    created = {
+        kind: {
+            physical
+            for state in stacks
+            for t, physical in state.resources.values()
+            if t == resource_type
+        }
+        for resource_type, kind in _INVENTORIED
+    }
+    problems = []
+    for what, kind in (
+        ("roles", "roles"),
+        ("customer managed policies", "managed_policies"),
+        ("SCPs", "scps"),
+        ("stack sets", "stack_sets"),
+    ):
+        deployed, before = set(getattr(now, kind)), set(getattr(baseline, kind))
+        for message in _diff(
+            f"all {what} in the account", sorted(deployed), sorted(before | created[kind])
+        ):
+            problems.append(f"{where}: {message}")
+    names = {state.name for state in stacks}
+    for message in _diff(
+        "all stacks in the account", sorted(now.stacks), sorted(set(baseline.stacks) | names)
+    ):
+        problems.append(f"{where}: {message}")
+    for name, before_role in baseline.roles.items():
+        for message in _diff(f"role {name} (not the stacks')", now.roles.get(name), before_role):
+            problems.append(f"{where}: {message}")
+    return problems
 
 
 def check_deployment(
-    server: MotoServer, outdir: Path, baseline: Inventory
+    server: MotoServer,
+    outdir: Path,
+    baseline: Inventory,
+    member_baselines: Mapping[str, Inventory] | None = None,
+    *,
+    only: Collection[str] | None = None,
 ) -> tuple[DeployedState, list[str]]:
     """Compare the deployed stacks with the templates in ``outdir``: every difference.
 
-    Besides each stack's resources: nothing else was created (the inventory is the
-    ``baseline`` plus exactly the stacks' roles, managed policies and SCPs).
+    Besides each stack's resources (and each StackSet's instances' stacks in the member
+    accounts): nothing else was created (the management account's inventory is the
+    ``baseline`` plus exactly the stacks' roles, managed policies, SCPs and stack sets;
+    each member account's is its ``member_baselines`` entry plus what its instances'
+    stacks created). ``only``: check these stacks of ``outdir``, not all.
     """
     problems: list[str] = []
     stacks = {}
+    instances: dict[str, StackState] = {}
     for name, template in stack_templates(outdir).items():
+        if only is not None and name not in only:
+            continue
         checker = _StackChecker(server, name, template)
         try:
             checker.check()
@@ -754,42 +1121,38 @@ def check_deployment(
             checker.problem("read-back", f"failed: {error!r}")
         problems += checker.problems
         stacks[name] = checker.state
+        instances.update(checker.instance_states)
     now = inventory(server)
-    created = {
-        kind: {
-            physical
-            for state in stacks.values()
-            for t, physical in state.resources.values()
-            if t == kind
-        }
-        for kind in ("AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::Organizations::Policy")
-    }
-    for what, deployed, expected in (
-        ("roles", set(now.roles), set(baseline.roles) | created["AWS::IAM::Role"]),
-        (
-            "customer managed policies",
-            set(now.managed_policies),
-            set(baseline.managed_policies) | created["AWS::IAM::ManagedPolicy"],
-        ),
-        ("SCPs", set(now.scps), set(baseline.scps) | created["AWS::Organizations::Policy"]),
-        ("stacks", set(now.stacks), set(baseline.stacks) | set(stacks)),
-    ):
-        for message in _diff(f"all {what} in the account", sorted(deployed), sorted(expected)):
-            problems.append(f"account: {message}")
-    for name, before in baseline.roles.items():
-        for message in _diff(f"role {name} (not the stacks')", now.roles.get(name), before):
-            problems.append(f"account: {message}")
-    return DeployedState(stacks, now), problems
+    problems += _inventory_problems("account", now, baseline, list(stacks.values()))
+    member_inventories = {}
+    for account, before in (member_baselines or {}).items():
+        member_inventories[account] = inventory(server, account)
+        problems += _inventory_problems(
+            f"account {account}",
+            member_inventories[account],
+            before,
+            [state for state in instances.values() if state.account == account],
+        )
+    strays = {state.account or "" for state in instances.values()} - set(member_baselines or {})
+    if member_baselines is not None and strays:
+        problems.append(f"stack instances in accounts without a baseline: {sorted(strays)}")
+    return DeployedState(stacks, now, instances, member_inventories), problems
 
 
 def check_in_place(before: DeployedState, after: DeployedState) -> list[str]:
-    """Every resource in both deploys was updated in place: same physical id, same RoleId."""
+    """Every resource in both deploys was updated in place: same physical id, same RoleId
+    (the stacks of StackSet instances in both too)."""
     problems = []
-    for name, old in before.stacks.items():
-        new = after.stacks.get(name)
+    pairs = [(name, old, after.stacks.get(name)) for name, old in before.stacks.items()]
+    pairs += [
+        (f"instance {key}", old, after.instances.get(key)) for key, old in before.instances.items()
+    ]
+    for name, old, new in pairs:
         if new is None:
             problems.append(f"{name}: stack gone after the update")
             continue
+        for message in _diff("StackId (replaced?)", new.stack_id, old.stack_id):
+            problems.append(f"{name}: {message}")
         for logical_id in sorted(set(old.resources) & set(new.resources)):
             for message in _diff(
                 "physical id (replaced, not updated in place?)",
@@ -807,31 +1170,29 @@ def check_in_place(before: DeployedState, after: DeployedState) -> list[str]:
     return problems
 
 
-def check_destroyed(server: MotoServer, baseline: Inventory, last: DeployedState) -> list[str]:
-    """Nothing the stacks created is left: the inventory is back to ``baseline``."""
+def check_destroyed(
+    server: MotoServer,
+    baseline: Inventory,
+    last: DeployedState,
+    member_baselines: Mapping[str, Inventory] | None = None,
+) -> list[str]:
+    """Nothing the stacks created is left: every inventory is back to its baseline, the
+    stack sets are gone, and their instances' stacks deleted."""
     now = inventory(server)
-    problems = [
-        f"account: {message}"
-        for what, deployed, expected in (
-            ("roles", now.roles, baseline.roles),
-            (
-                "customer managed policies",
-                sorted(now.managed_policies),
-                sorted(baseline.managed_policies),
-            ),
-            ("SCPs", sorted(now.scps), sorted(baseline.scps)),
-            ("stacks", sorted(now.stacks), sorted(baseline.stacks)),
+    problems = _inventory_problems("account after destroy", now, baseline, [])
+    for account, before in (member_baselines or {}).items():
+        problems += _inventory_problems(
+            f"account {account} after destroy", inventory(server, account), before, []
         )
-        for message in _diff(f"all {what} after destroy", deployed, expected)
-    ]
-    iam, orgs = server.client("iam"), server.client("organizations")
+    iam, orgs, cfn = (server.client(name) for name in ("iam", "organizations", "cloudformation"))
+    lookups: dict[str, Callable[[str], Any]] = {
+        "AWS::IAM::Role": lambda p: iam.get_role(RoleName=p),
+        "AWS::IAM::ManagedPolicy": lambda p: iam.get_policy(PolicyArn=p),
+        "AWS::Organizations::Policy": lambda p: orgs.describe_policy(PolicyId=p),
+        "AWS::CloudFormation::StackSet": lambda p: cfn.describe_stack_set(StackSetName=p),
+    }
     for stack in last.stacks.values():
         for logical_id, (resource_type, physical_id) in stack.resources.items():
-            lookups = {
-                "AWS::IAM::Role": lambda p: iam.get_role(RoleName=p),
-                "AWS::IAM::ManagedPolicy": lambda p: iam.get_policy(PolicyArn=p),
-                "AWS::Organizations::Policy": lambda p: orgs.describe_policy(PolicyId=p),
-            }
             lookup = lookups.get(resource_type)
             if lookup is None:
                 continue
@@ -840,6 +1201,27 @@ def check_destroyed(server: MotoServer, baseline: Inventory, last: DeployedState
             except ClientError:
                 continue
             problems.append(f"{stack.name}/{logical_id}: {physical_id} still exists")
+            if resource_type == "AWS::CloudFormation::StackSet":
+                instances = _pages(
+                    cfn, "list_stack_instances", "Summaries", StackSetName=physical_id
+                )
+                problems += [f"{stack.name}/{logical_id}: instance {i} left" for i in instances]
+    for key, state in last.instances.items():
+        account, region = key.split("/")
+        member = server.client("cloudformation", account, region)
+        try:
+            status = member.describe_stacks(StackName=state.stack_id)["Stacks"][0]["StackStatus"]
+        except ClientError:
+            continue  # not found: deleted
+        if status != "DELETE_COMPLETE":
+            problems.append(f"instance {key}: its stack {state.name} is {status}")
+        member_iam = server.client("iam", account, region)
+        for logical_id, (resource_type, physical_id) in state.resources.items():
+            if resource_type != "AWS::IAM::Role":
+                continue
+            with contextlib.suppress(ClientError):
+                member_iam.get_role(RoleName=physical_id)
+                problems.append(f"instance {key}/{logical_id}: role {physical_id} still exists")
     return problems
 
 
@@ -878,7 +1260,11 @@ class RoundTrip:
     outdirs: dict[str, Path] = field(default_factory=dict)
     #: the account before the first deploy (after bootstrap and the organization)
     baseline: Inventory | None = None
+    #: each member account before the first deploy (or, if created later, on creation)
+    member_baselines: dict[str, Inventory] = field(default_factory=dict)
     organization: Organization | None = None
+    #: the account created and moved into and out of a StackSet's OU (auto-deployment)
+    late_account: str = ""
     seconds: float = 0.0
 
     @property
@@ -899,13 +1285,108 @@ class RoundTrip:
 
 
 #: The phases of ``round_trip``, in order.
-PHASES = ("bootstrap", "deploy initial", "deploy update", "deploy reprefix", "destroy")
+PHASES = (
+    "bootstrap",
+    "deploy initial",
+    "deploy update",
+    "deploy reprefix",
+    "destroy",
+    "deploy stackset",
+    "deploy stackset-update",
+    "stackset auto-deployment",
+    "destroy stackset",
+)
+
+
+def _deploy(
+    server: MotoServer,
+    workdir: Path,
+    result: RoundTrip,
+    deployment: Deployment,
+    previous: DeployedState | None,
+    *,
+    env: Mapping[str, str],
+    timeout: float,
+    echo: Echo,
+) -> DeployedState:
+    """One ``cdk deploy --all``, read back (and checked in place against ``previous``)."""
+    assert result.baseline is not None
+    with result.phase(f"deploy {deployment.name}") as phase:
+        echo(f"--- deploy {deployment.name}: {deployment.changes}")
+        outdir = workdir / f"cdk.out.{deployment.name}"
+        run(
+            [str(CDK), "deploy", "--all", "--require-approval", "never",
+             "--no-previous-parameters", "--output", str(outdir),
+             *context_args(deployment.context)],
+            env=env, timeout=timeout, echo=echo,
+        )  # fmt: skip
+        state, problems = check_deployment(server, outdir, result.baseline, result.member_baselines)
+        phase.problems += problems
+        if previous is not None:
+            phase.problems += check_in_place(previous, state)
+        result.states[deployment.name] = state
+        result.templates[deployment.name] = stack_templates(outdir)
+        result.outdirs[deployment.name] = outdir
+    return state
+
+
+def _destroy(
+    server: MotoServer,
+    workdir: Path,
+    result: RoundTrip,
+    name: str,
+    context: Mapping[str, str],
+    last: DeployedState,
+    *,
+    env: Mapping[str, str],
+    timeout: float,
+    echo: Echo,
+) -> None:
+    assert result.baseline is not None
+    with result.phase(name) as phase:
+        run(
+            [str(CDK), "destroy", "--all", "--force",
+             "--output", str(workdir / f"cdk.out.{name.replace(' ', '-')}"),
+             *context_args(context)],
+            env=env, timeout=timeout, echo=echo,
+        )  # fmt: skip
+        phase.problems += check_destroyed(server, result.baseline, last, result.member_baselines)
+
+
+def check_auto_deployment(server: MotoServer, result: RoundTrip, outdir: Path) -> list[str]:
+    """An account created and moved into a StackSet's OU gets its stack (read back like the
+    others); moved out again, it loses the stack and its roles (not retained)."""
+    assert result.baseline is not None and result.organization is not None
+    organization = result.organization
+    orgs = server.client("organizations")
+    target_ou = organization.ou_ids[0]
+    late = result.late_account = create_member_account(
+        orgs, "workload-late", organization.root_id, organization.root_id
+    )
+    result.member_baselines[late] = inventory(server, late)
+    problems = []
+    for destination, source, wanted in (
+        (target_ou, organization.root_id, True),
+        (organization.root_id, target_ou, False),
+    ):
+        orgs.move_account(AccountId=late, SourceParentId=source, DestinationParentId=destination)
+        state, found = check_deployment(server, outdir, result.baseline, result.member_baselines)
+        moved = "into" if wanted else "out of"
+        problems += [f"account {late} moved {moved} {target_ou}: {p}" for p in found]
+        has_instance = any(s.account == late for s in state.instances.values())
+        if has_instance != wanted:
+            problems.append(
+                f"account {late} moved {moved} {target_ou}: "
+                f"{'no' if wanted else 'still a'} stack instance"
+            )
+    return problems
 
 
 def round_trip(
     server: MotoServer, workdir: Path, *, echo: Echo = print, timeout: float | None = None
 ) -> RoundTrip:
-    """Bootstrap, deploy each of ``deployments()``, destroy; read back after each step.
+    """Bootstrap; deploy each of ``deployments()``, destroy; deploy each of
+    ``stackset_deployments()``, check auto-deployment, destroy; read back after each step.
 
     Stops at the first command that fails (recorded in its phase's ``error``); the
     read-back differences are collected in each phase's ``problems``. ``timeout`` bounds
@@ -925,35 +1406,31 @@ def round_trip(
             )  # fmt: skip
             phase.problems += check_bootstrap(server)
         organization = result.organization = prepare_organization(server)
-        baseline = result.baseline = inventory(server)
-        previous: DeployedState | None = None
-        context: Mapping[str, str] = {}
-        for deployment in deployments(result.account, organization):
-            with result.phase(f"deploy {deployment.name}") as phase:
-                echo(f"--- deploy {deployment.name}: {deployment.changes}")
-                context = deployment.context
-                outdir = workdir / f"cdk.out.{deployment.name}"
-                run(
-                    [str(CDK), "deploy", "--all", "--require-approval", "never",
-                     "--no-previous-parameters", "--output", str(outdir),
-                     *context_args(context)],
+        result.baseline = inventory(server)
+        result.member_baselines = {
+            account: inventory(server, account) for account in organization.member_accounts
+        }
+        for sequence, destroy in (
+            (deployments(result.account, organization), "destroy"),
+            (stackset_deployments(result.account, organization), "destroy stackset"),
+        ):
+            previous: DeployedState | None = None
+            for deployment in sequence:
+                previous = _deploy(
+                    server, workdir, result, deployment, previous,
                     env=env, timeout=timeout or DEPLOY_TIMEOUT, echo=echo,
                 )  # fmt: skip
-                state, problems = check_deployment(server, outdir, baseline)
-                phase.problems += problems
-                if previous is not None:
-                    phase.problems += check_in_place(previous, state)
-                result.states[deployment.name] = previous = state
-                result.templates[deployment.name] = stack_templates(outdir)
-                result.outdirs[deployment.name] = outdir
-        with result.phase("destroy") as phase:
-            run(
-                [str(CDK), "destroy", "--all", "--force",
-                 "--output", str(workdir / "cdk.out.destroy"), *context_args(context)],
+            assert previous is not None
+            if destroy == "destroy stackset":
+                with result.phase("stackset auto-deployment") as phase:
+                    echo("--- stackset auto-deployment: an account moved into and out of an OU")
+                    phase.problems += check_auto_deployment(
+                        server, result, result.outdirs[sequence[-1].name]
+                    )
+            _destroy(
+                server, workdir, result, destroy, sequence[-1].context, previous,
                 env=env, timeout=timeout or DESTROY_TIMEOUT, echo=echo,
             )  # fmt: skip
-            assert previous is not None
-            phase.problems += check_destroyed(server, baseline, previous)
     except CommandFailed:
         pass  # recorded in the phase
     finally:

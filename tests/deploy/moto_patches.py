@@ -1,4 +1,5 @@
-"""Test-side adapter: patches moto 5.2.5's CloudFormation where our templates hit a gap.
+"""Test-side adapter: patches moto 5.2.5's CloudFormation (and Organizations, for StackSet
+auto-deployment) where our templates hit a gap.
 
 Loaded only into the moto *server* process that the local deploy talks to (see
 ``tests/deploy/server.py``); importing this module changes nothing, ``apply()`` does.
@@ -37,14 +38,58 @@ Only what our templates use is modelled; anything else raises ``NotImplementedEr
    (delete: an UnboundLocalError). The CDK CLI names every stack's change set
    ``cdk-deploy-change-set``; before an update it deletes the stack's old one and waits
    for ``ChangeSetNotFound``: with two stacks moto keeps finding the other stack's, and
-   the deploy waits forever. Replaced: a name is looked up within ``StackName``; a
+   the deploy waits forever. Replaced: a name is looked up within ``StackName``, among
+   the change sets of stacks that are not deleted (CloudFormation deletes a stack's
+   change sets with it; moto keeps them, and a stack deployed again under the same name,
+   as the StackSet phase redeploys ``OrgStack``, would find its predecessor's); a
    missing change set is ``ChangeSetNotFound`` (404) on describe and execute, and
    deleting one is a no-op.
+
+7. ``AWS::CloudFormation::StackSet`` (the ``PipelineIamStackSet`` of
+   ``ServiceManagedStackSet``): moto has no model, so ``parse_resource`` warns and skips
+   it, the stack still reports success (listing one empty resource) and no stack set is
+   created. Added: a model on moto's own cloudformation backend, SERVICE_MANAGED only.
+   Create: ``create_stack_set`` (TemplateBody, Parameters, Tags, Description, permission
+   model), then ``create_stack_instances`` for the ``StackInstancesGroup`` OUs, one
+   operation per region. moto's ``StackSet`` has no field for Capabilities,
+   AutoDeployment, OrganizationalUnitIds or Regions and its operations none for
+   OperationPreferences: the model records them as the attributes moto's response
+   serializer reads (DescribeStackSet, ListStackSets, ListStackSetOperations). Update
+   (UpdateStackSet): the stack set's template and properties, then every instance's stack
+   updated with the new template (moto's ``StackSet.update`` records a template but updates
+   no instance; this needs patch 8, whose instance stacks are real stacks), instances of
+   accounts no longer targeted deleted, new targets' created. Delete:
+   ``delete_stack_instances`` for every instance, then ``delete_stack_set``. A changed
+   StackSetName (replacement), SELF_MANAGED, TemplateURL, account targets, parameter
+   overrides and the other properties raise ``NotImplementedError``.
+8. ``moto.cloudformation.models.StackInstance.__init__``, ``delete`` and ``to_dict``, for
+   SERVICE_MANAGED instances: moto deploys such an instance into a *hidden* stack (in no
+   backend: DescribeStacks in the member account does not show it) named after the stack
+   set, and ListStackInstances / DescribeStackInstance return a new random StackId on
+   every call, of no stack, and no OrganizationalUnitId. Replaced: the instance's stack is
+   created in the member account's cloudformation backend, as CloudFormation does, named
+   ``StackSet-<stack set name>-<uuid>``; the summary has its StackId, Status CURRENT
+   (OUTDATED unless the stack is ``*_COMPLETE``) and the OrganizationalUnitId (the OU the
+   account is in: our OUs have no child OUs); deleting the instance deletes that stack.
+   SELF_MANAGED instances keep moto's code.
+9. ``moto.organizations.models.OrganizationsBackend.move_account`` (wrapped): moto has no
+   StackSet auto-deployment: an account moved into a target OU gets no stack instance,
+   one moved out keeps its instance. Wrapped: after the move, every ACTIVE stack set of
+   the management account whose AutoDeployment is enabled (as patch 7 records it)
+   creates the account's instances when it is now targeted and deletes them when it no
+   longer is (keeping their stacks with RetainStacksOnAccountRemoval). Accounts created
+   directly in a targeted root are not covered (our StackSets target OUs).
 
 Known moto gaps that our templates do not hit, so not patched (the read-back check would
 catch them): a role's ``ManagedPolicyArns`` are ignored and its inline ``Policies`` are
 stored as a Python repr (``Role.create_from_cloudformation_json``). The patched role
-update raises for those properties rather than ignoring them.
+update raises for those properties rather than ignoring them. moto's CreateStackSet API
+ignores AutoDeployment, Capabilities and ManagedExecution, and CreateStackInstances
+ignores OperationPreferences (the CDK deploys through the model of patch 7, which records
+them). moto targets the accounts of an OU and of its *direct* child OUs only (real
+StackSets: all nested OUs). moto does not shorten the names it generates to IAM's 64
+characters as CloudFormation does: the roles of an instance's stack have longer names
+(the read-back compares them with the stack's physical ids, which agree).
 """
 
 from __future__ import annotations
@@ -65,6 +110,14 @@ PATCHES: dict[str, str] = {
         "replaces moto.cloudformation.responses.CloudFormationResponse."
         "describe_change_set, delete_change_set and execute_change_set"
     ),
+    "stack_set_model": "adds the AWS::CloudFormation::StackSet CloudFormation model",
+    "stack_instance_stacks": (
+        "replaces moto.cloudformation.models.StackInstance.__init__, delete and to_dict "
+        "(SERVICE_MANAGED)"
+    ),
+    "stack_set_auto_deployment": (
+        "wraps moto.organizations.models.OrganizationsBackend.move_account"
+    ),
 }
 
 _MARK = "_sm_pipeline_iam_patched"
@@ -76,14 +129,19 @@ def applied_in_process() -> list[str]:
     from moto.cloudformation import parsing
     from moto.cloudformation.responses import CloudFormationResponse
     from moto.iam.models import ManagedPolicy, Role
+    from moto.organizations.models import OrganizationsBackend
 
+    model_map = parsing.get_model_map()
     marked = {
-        "organizations_policy_model": "AWS::Organizations::Policy" in parsing.get_model_map(),
+        "organizations_policy_model": "AWS::Organizations::Policy" in model_map,
         "role_update": Role.update_from_cloudformation_json,
         "managed_policy_update": ManagedPolicy.update_from_cloudformation_json,
         "managed_policy_delete": ManagedPolicy.delete_from_cloudformation_json,
         "change_set_outputs": cfn_models.ChangeSet.apply,
         "change_set_scope": CloudFormationResponse.describe_change_set,
+        "stack_set_model": "AWS::CloudFormation::StackSet" in model_map,
+        "stack_instance_stacks": cfn_models.StackInstance.__init__,
+        "stack_set_auto_deployment": OrganizationsBackend.move_account,
     }
     return [
         name for name, target in marked.items() if target is True or getattr(target, _MARK, False)
@@ -104,6 +162,9 @@ def apply(skip: Collection[str] = ()) -> list[str]:
         "managed_policy_delete": _patch_managed_policy_delete,
         "change_set_outputs": _patch_change_set_outputs,
         "change_set_scope": _scope_change_sets_by_stack,
+        "stack_set_model": _register_stack_set_model,
+        "stack_instance_stacks": _patch_stack_instance_stacks,
+        "stack_set_auto_deployment": _patch_stack_set_auto_deployment,
     }
     already = set(applied_in_process())
     for name, install in installers.items():
@@ -452,10 +513,16 @@ def _scope_change_sets_by_stack() -> None:
         """The id of the change set the request names, within its StackName."""
         name = response._get_param("ChangeSetName")
         stack_name = response._get_param("StackName")
-        change_sets = response.cloudformation_backend.change_sets
-        if name in change_sets:  # an ARN
+        backend = response.cloudformation_backend
+        # A deleted stack's change sets are gone with it (moto keeps them).
+        live = {
+            found_id: change_set
+            for found_id, change_set in backend.change_sets.items()
+            if change_set.stack_id in backend.stacks
+        }
+        if name in live:  # an ARN
             return name, name, stack_name
-        for found_id, change_set in change_sets.items():
+        for found_id, change_set in live.items():
             if change_set.change_set_name == name and stack_name in (
                 None,
                 change_set.stack_name,
@@ -486,3 +553,414 @@ def _scope_change_sets_by_stack() -> None:
     CloudFormationResponse.describe_change_set = _marked(describe_change_set)  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = _marked(delete_change_set)  # type: ignore[method-assign]
     CloudFormationResponse.execute_change_set = _marked(execute_change_set)  # type: ignore[method-assign]
+
+
+# --- 7. AWS::CloudFormation::StackSet ------------------------------------------------
+
+#: StackSet properties the model reads; any other raises NotImplementedError.
+_STACK_SET_PROPERTIES = frozenset(
+    {
+        "AutoDeployment",
+        "Capabilities",
+        "Description",
+        "OperationPreferences",
+        "Parameters",
+        "PermissionModel",
+        "StackInstancesGroup",
+        "StackSetName",
+        "Tags",
+        "TemplateBody",
+    }
+)
+
+
+def _register_stack_set_model() -> None:
+    from moto.cloudformation import parsing
+
+    _stack_set_model()
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+
+def _cloudformation_backend(account_id: str, region_name: str) -> Any:
+    from moto.cloudformation.models import cloudformation_backends
+
+    return cloudformation_backends[account_id][region_name]
+
+
+def _organization_of(account_id: str, region_name: str) -> Any:
+    """The organizations backend whose organization ``account_id`` manages."""
+    from moto.organizations.exceptions import AWSOrganizationsNotInUseException
+    from moto.organizations.models import organizations_backends
+    from moto.utilities.utils import get_partition
+
+    found = organizations_backends[account_id][get_partition(region_name)]
+    if found.org is None:
+        raise AWSOrganizationsNotInUseException()
+    return found
+
+
+def _targeted_accounts(orgs: Any, ou_ids: Collection[str]) -> set[str]:
+    """The accounts a service-managed StackSet deploys to for ``ou_ids``: as moto's
+    ``StackInstances.create_instances`` computes them (the accounts of the OUs and of
+    their direct child OUs)."""
+    ous = set(ou_ids) | {ou.id for ou in orgs.ou if ou.parent_id in ou_ids}
+    return {account.id for account in orgs.accounts if account.parent_id in ous}
+
+
+def _stack_set_targets(properties: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The OU ids and regions of ``StackInstancesGroup``, in order, without repeats."""
+    ou_ids: list[str] = []
+    regions: list[str] = []
+    for group in properties.get("StackInstancesGroup", []):
+        targets = group.get("DeploymentTargets", {})
+        if set(group) - {"DeploymentTargets", "Regions"} or set(targets) != {
+            "OrganizationalUnitIds"
+        }:
+            raise NotImplementedError(
+                "moto_patches: only StackInstancesGroup entries of DeploymentTargets."
+                "OrganizationalUnitIds and Regions are modelled (no accounts, account "
+                "filters or parameter overrides)"
+            )
+        ou_ids += [ou for ou in targets["OrganizationalUnitIds"] if ou not in ou_ids]
+        regions += [region for region in group["Regions"] if region not in regions]
+    return ou_ids, regions
+
+
+def _stack_set_groups(properties: dict[str, Any]) -> set[tuple[str, str]]:
+    """(OU id, region) pairs of ``StackInstancesGroup``."""
+    return {
+        (ou, region)
+        for group in properties.get("StackInstancesGroup", [])
+        for ou in group["DeploymentTargets"]["OrganizationalUnitIds"]
+        for region in group["Regions"]
+    }
+
+
+def _record_stack_set_properties(stack_set: Any, properties: dict[str, Any]) -> None:
+    """What moto's ``StackSet`` has no field for, set as the attributes its response
+    serializer reads (``DescribeStackSet``, ``ListStackSets``)."""
+    ou_ids, regions = _stack_set_targets(properties)
+    stack_set.capabilities = list(properties.get("Capabilities", []))
+    stack_set.auto_deployment = properties.get("AutoDeployment")
+    stack_set.organizational_unit_ids = ou_ids
+    stack_set.regions = regions
+    stack_set.operation_preferences = properties.get("OperationPreferences")
+    stack_set.instance_groups = _stack_set_groups(properties)
+
+
+def _stamp_operation(stack_set: Any, operation_id: str) -> None:
+    """Record the stack set's operation preferences on one of its operations (moto's
+    operations have none; ``ListStackSetOperations`` returns the recorded ones)."""
+    preferences = getattr(stack_set, "operation_preferences", None)
+    if preferences is not None:
+        stack_set.get_operation(operation_id)["OperationPreferences"] = preferences
+
+
+def _create_stack_instances(
+    backend: Any, stack_set: Any, groups: set[tuple[str, str]], *, missing_only: bool = False
+) -> None:
+    """Create the instances of ``groups`` (OU, region), one operation per region (with
+    ``missing_only``: only in the regions where a targeted account has none yet)."""
+    orgs = _organization_of(stack_set.instances.account_id, backend.region_name)
+    present = {(i.account_id, i.region_name) for i in stack_set.stack_instances}
+    by_region: dict[str, list[str]] = {}
+    for ou, region in sorted(groups):
+        by_region.setdefault(region, []).append(ou)
+    if missing_only:
+        by_region = {
+            region: ous
+            for region, ous in by_region.items()
+            if any((a, region) not in present for a in _targeted_accounts(orgs, ous))
+        }
+    for region in stack_set.regions:
+        if region in by_region:
+            operation_id = backend.create_stack_instances(
+                stack_set.id, [], [region], [], {"OrganizationalUnitIds": by_region[region]}
+            )
+            _stamp_operation(stack_set, operation_id)
+
+
+def _stack_set_model() -> type:
+    """Define (and so register) the CloudFormation model of
+    ``AWS::CloudFormation::StackSet``, service-managed, on moto's cloudformation backend."""
+    from moto.core.common_models import CloudFormationModel
+    from moto.moto_api._internal import mock_random
+
+    class StackSetResource(CloudFormationModel):
+        """A StackSet created by a stack; physical id (``Ref``) = the StackSetId."""
+
+        __module__ = "moto.cloudformation.sm_pipeline_iam_adapter"
+
+        def __init__(self, account_id: str, region_name: str, stack_set_id: str) -> None:
+            self.account_id = account_id
+            self.region_name = region_name
+            self.stack_set_id = stack_set_id
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "StackSetName"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::CloudFormation::StackSet"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "StackSetId"
+
+        def get_cfn_attribute(self, attribute_name: str) -> Any:
+            if attribute_name == "StackSetId":
+                return self.stack_set_id
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            raise UnformattedGetAttTemplateException()
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.stack_set_id
+
+        def is_created(self) -> bool:
+            return True
+
+        @staticmethod
+        def _checked(properties: dict[str, Any]) -> dict[str, Any]:
+            if unmodelled := sorted(set(properties) - _STACK_SET_PROPERTIES):
+                raise NotImplementedError(
+                    f"moto_patches: StackSet properties {unmodelled} are not modelled by "
+                    "the adapter: extend tests/deploy/moto_patches.py"
+                )
+            if properties.get("PermissionModel") != "SERVICE_MANAGED":
+                raise NotImplementedError(
+                    "moto_patches: only SERVICE_MANAGED StackSets are modelled"
+                )
+            _stack_set_targets(properties)  # raises for unmodelled targets
+            return properties
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> StackSetResource:
+            properties = cls._checked(cloudformation_json["Properties"])
+            _organization_of(account_id, region_name)  # service-managed: in an organization
+            backend = _cloudformation_backend(account_id, region_name)
+            stack_set = backend.create_stack_set(
+                name=properties.get("StackSetName", resource_name),
+                template=properties["TemplateBody"],
+                parameters={
+                    p["ParameterKey"]: p["ParameterValue"] for p in properties.get("Parameters", [])
+                },
+                tags={tag["Key"]: tag["Value"] for tag in properties.get("Tags", [])},
+                permission_model=properties["PermissionModel"],
+                admin_role=None,
+                exec_role=None,
+                description=properties.get("Description"),
+            )
+            _record_stack_set_properties(stack_set, properties)
+            _create_stack_instances(backend, stack_set, _stack_set_groups(properties))
+            return cls(account_id, region_name, stack_set.id)
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls,
+            original_resource: StackSetResource,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> StackSetResource:
+            properties = cls._checked(cloudformation_json["Properties"])
+            backend = _cloudformation_backend(account_id, region_name)
+            stack_set = backend.describe_stack_set(original_resource.stack_set_id)
+            if properties.get("StackSetName", stack_set.name) != stack_set.name:
+                raise NotImplementedError(
+                    "moto_patches: a changed StackSetName replaces the StackSet in "
+                    "CloudFormation; the adapter does not model replacement"
+                )
+            orgs = _organization_of(account_id, region_name)
+            template = properties["TemplateBody"]
+            # UpdateStackSet: the stack set, then every instance's stack (moto's
+            # StackSet.update records the template but updates no instance).
+            stack_set.template = stack_set.instances.template = template
+            stack_set.description = properties.get("Description")
+            stack_set.parameters = {
+                p["ParameterKey"]: p["ParameterValue"] for p in properties.get("Parameters", [])
+            }
+            stack_set.tags = {tag["Key"]: tag["Value"] for tag in properties.get("Tags", [])}
+            _record_stack_set_properties(stack_set, properties)
+            operation_id = str(mock_random.uuid4())
+            stack_set._create_operation(operation_id, "UPDATE", "SUCCEEDED")
+            _stamp_operation(stack_set, operation_id)
+            for instance in list(stack_set.stack_instances):
+                instance.template = template
+                _cloudformation_backend(instance.account_id, instance.region_name).update_stack(
+                    instance.stack.stack_id, template, None, [], None
+                )
+            # Targets: instances no longer targeted are deleted, new ones created.
+            groups = _stack_set_groups(properties)
+            wanted = {
+                (account, region)
+                for ou, region in groups
+                for account in _targeted_accounts(orgs, [ou])
+            }
+            for instance in list(stack_set.stack_instances):
+                if (instance.account_id, instance.region_name) not in wanted:
+                    stack_set.delete_stack_instances([instance.account_id], [instance.region_name])
+                    _stamp_operation(stack_set, stack_set.operations[-1]["OperationId"])
+            _create_stack_instances(backend, stack_set, groups, missing_only=True)
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> None:
+            """``resource_name`` is the physical id: DeleteStackInstances (all), then
+            DeleteStackSet, as CloudFormation does."""
+            backend = _cloudformation_backend(account_id, region_name)
+            stack_set = backend.describe_stack_set(resource_name)
+            for instance in list(stack_set.stack_instances):
+                backend.delete_stack_instances(
+                    stack_set.id, [instance.account_id], [instance.region_name]
+                )
+            backend.delete_stack_set(stack_set.id)
+
+    return StackSetResource
+
+
+# --- 8. service-managed stack instances as real stacks -------------------------------
+
+
+def _patch_stack_instance_stacks() -> None:
+    """Replaces ``moto.cloudformation.models.StackInstance.__init__``, ``delete`` and
+    ``to_dict`` for SERVICE_MANAGED instances (SELF_MANAGED ones keep moto's code)."""
+    from moto.cloudformation import models as cfn_models
+    from moto.moto_api._internal import mock_random
+    from moto.organizations.models import organizations_backends
+
+    original_init = cfn_models.StackInstance.__init__
+    original_delete = cfn_models.StackInstance.delete
+    original_to_dict = cfn_models.StackInstance.to_dict
+
+    def parent_of(account_id: str) -> str | None:
+        management = organizations_backends.master_accounts.get(account_id)
+        if management is None:
+            return None
+        orgs = organizations_backends[management[0]][management[1]]
+        account = next((a for a in orgs.accounts if a.id == account_id), None)
+        return None if account is None else str(account.parent_id)
+
+    def init(
+        self: Any,
+        account_id: str,
+        region_name: str,
+        stackset_id: str,
+        stack_name: str,
+        name: str,
+        template: str,
+        parameters: Any,
+        permission_model: str,
+    ) -> None:
+        if permission_model != "SERVICE_MANAGED":
+            original_init(
+                self,
+                account_id=account_id,
+                region_name=region_name,
+                stackset_id=stackset_id,
+                stack_name=stack_name,
+                name=name,
+                template=template,
+                parameters=parameters,
+                permission_model=permission_model,
+            )
+            return
+        self.account_id = account_id
+        self.region_name = region_name
+        self.stackset_id = stackset_id
+        self.stack_name = stack_name
+        self.name = name
+        self.template = template
+        self.parameters = parameters or []
+        self.permission_model = permission_model
+        self.organizational_unit_id = parent_of(account_id)
+        if isinstance(parameters, dict):
+            values = dict(parameters)
+        else:
+            values = {p["ParameterKey"]: p["ParameterValue"] for p in parameters or []}
+        # CloudFormation names an instance's stack StackSet-<stack set name>-<uuid>.
+        self.stack = _cloudformation_backend(account_id, region_name).create_stack(
+            name=f"StackSet-{name}-{mock_random.uuid4()}", template=template, parameters=values
+        )
+
+    def delete(self: Any) -> None:
+        if self.permission_model != "SERVICE_MANAGED":
+            original_delete(self)
+            return
+        _cloudformation_backend(self.account_id, self.region_name).delete_stack(self.stack.stack_id)
+
+    def to_dict(self: Any) -> dict[str, Any]:
+        if self.permission_model != "SERVICE_MANAGED":
+            return dict(original_to_dict(self))
+        succeeded = str(self.stack.status).endswith("_COMPLETE")
+        summary = {
+            "StackId": self.stack.stack_id,
+            "StackSetId": self.stackset_id,
+            "Region": self.region_name,
+            "Account": self.account_id,
+            "Status": "CURRENT" if succeeded else "OUTDATED",
+            "ParameterOverrides": self.parameters,
+            "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED" if succeeded else "FAILED"},
+        }
+        if self.organizational_unit_id is not None:
+            summary["OrganizationalUnitId"] = self.organizational_unit_id
+        return summary
+
+    cfn_models.StackInstance.__init__ = _marked(init)  # type: ignore[method-assign]
+    cfn_models.StackInstance.delete = delete  # type: ignore[method-assign]
+    cfn_models.StackInstance.to_dict = to_dict  # type: ignore[method-assign]
+
+
+# --- 9. auto-deployment --------------------------------------------------------------
+
+
+def _patch_stack_set_auto_deployment() -> None:
+    """Wraps ``moto.organizations.models.OrganizationsBackend.move_account``."""
+    from moto.cloudformation.models import cloudformation_backends
+    from moto.moto_api._internal import mock_random
+    from moto.organizations.models import OrganizationsBackend
+
+    original_move = OrganizationsBackend.move_account
+
+    def move_account(self: Any, **kwargs: Any) -> None:
+        original_move(self, **kwargs)
+        account_id = kwargs["AccountId"]
+        for backend in list(cloudformation_backends[self.account_id].values()):
+            stack_sets: list[Any] = list(backend.stacksets.values())
+            for stack_set in stack_sets:
+                auto = getattr(stack_set, "auto_deployment", None) or {}
+                if stack_set.status != "ACTIVE" or not auto.get("Enabled"):
+                    continue
+                targeted = account_id in _targeted_accounts(self, stack_set.organizational_unit_ids)
+                present = [i for i in stack_set.stack_instances if i.account_id == account_id]
+                if targeted and not present:
+                    _create_stack_instances(
+                        backend, stack_set, stack_set.instance_groups, missing_only=True
+                    )
+                elif present and not targeted:
+                    operation_id = str(mock_random.uuid4())
+                    for instance in present:
+                        if not auto.get("RetainStacksOnAccountRemoval"):
+                            instance.delete()
+                        stack_set.stack_instances.remove(instance)
+                    stack_set._create_operation(operation_id, "DELETE", "SUCCEEDED")
+                    _stamp_operation(stack_set, operation_id)
+
+    OrganizationsBackend.move_account = _marked(move_account)  # type: ignore[method-assign]

@@ -3,13 +3,18 @@
 GIVEN a moto server with the test-side adapter (``moto_patches.py``), started once for
 this module and stopped by its PID afterwards,
 WHEN ``scripts/deploy_local.py``'s round trip runs (``cdk bootstrap``; ``cdk deploy
---all`` with the OrgStack, then two updates with changed context; ``cdk destroy``),
+--all`` with the OrgStack, then two updates with changed context; ``cdk destroy``; then
+the StackSet phase: the app with ``stackset_ou_ids`` deployed, updated (a second OU),
+an account moved into and out of a target OU, destroyed),
 THEN after each deploy the state read back with boto3 equals the synthesized templates
-of that deploy, the updates changed every resource in place, and the destroy leaves
-nothing behind.
+of that deploy (for the StackSet: the stack set, its operations, one instance per account
+of its OUs, and each instance's stack and roles in its member account), the updates
+changed every resource in place, auto-deployment follows the account, and each destroy
+leaves nothing behind in any account.
 
 Nothing here skips: a missing CLI or server is a failure. Every command has a timeout.
-The whole module takes about a minute (most of it the CLI synthesizing the app).
+The whole module takes about a minute and a half (most of it the CLI synthesizing the
+app).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pytest
 from scripts.deploy_local import (
     CDK,
     PHASES,
+    REGION,
     MotoServer,
     RoundTrip,
     check_deployment,
@@ -39,6 +45,7 @@ EXECUTION_ROLE = "PipelineExecutionRoleF9B1F2D0"
 TEAM_ROLE = "TeamRoleanalytics553E0C48"
 TEAM_POLICY = "TeamRoleanalyticsPolicy0FDEC52B"
 SCP = "PipelineS3ExceptionPolicy8B29164F"
+STACK_SET = "WorkloadStackSetB4753AF9"
 
 
 @pytest.fixture(scope="module")
@@ -215,5 +222,101 @@ def test_read_back_catches_drift(trip: RoundTrip, server: MotoServer) -> None:
         f"{EXECUTION_ROLE} ({execution_role}): attached managed policies differs",
         "account: all customer managed policies in the account differs",
         f"{SCP} ({physical[SCP]}): targets differs",
+    ):
+        assert expected in report
+
+
+# --- the StackSet phase ---------------------------------------------------------------
+
+
+def test_stack_set_deployed_the_workload_to_every_account_of_its_ous(trip: RoundTrip) -> None:
+    # GIVEN the StackSet deploys (first one OU, then both) THEN each account of the
+    # targeted OUs has an instance whose stack holds the workload roles (their trust
+    # policies, tags, policies and the outputs compared by the read-back above), and the
+    # update kept the stack set and every role (same RoleId).
+    assert trip.organization is not None
+    first_ou, second_ou = trip.organization.ou_ids
+    accounts = trip.organization.accounts
+    expected = {
+        "stackset": sorted(accounts[first_ou]),
+        "stackset-update": sorted(accounts[first_ou] + accounts[second_ou]),
+    }
+    for deploy, members in expected.items():
+        instances = trip.states[deploy].instances
+        assert sorted(instances) == [f"{account}/{REGION}" for account in members]
+        for state in instances.values():
+            assert sorted(state.role_ids) == [EXECUTION_ROLE, TEAM_ROLE]
+            assert state.name.startswith("StackSet-sm-pipeline-iam-Workload-")
+    before, after = (trip.states[name] for name in ("stackset", "stackset-update"))
+    set_ids = {
+        state.stacks["PipelineIamStackSet"].resources[STACK_SET] for state in (before, after)
+    }
+    assert len(set_ids) == 1
+    for key, state in before.instances.items():
+        assert after.instances[key].role_ids == state.role_ids
+        assert after.instances[key].stack_id == state.stack_id
+    assert trip.late_account and trip.late_account in trip.member_baselines
+
+
+def test_the_stack_set_update_really_changed_what_is_deployed(trip: RoundTrip) -> None:
+    # GIVEN the two StackSet deploys' templates THEN the update changed the workload
+    # template (so the instance stacks were updated) and the targeted OUs.
+    before, after = (
+        resources(trip, name, "PipelineIamStackSet")[STACK_SET]["Properties"]
+        for name in ("stackset", "stackset-update")
+    )
+    assert before["TemplateBody"] != after["TemplateBody"]
+    assert before["StackInstancesGroup"] != after["StackInstancesGroup"]
+    assert before["PermissionModel"] == after["PermissionModel"] == "SERVICE_MANAGED"
+    assert before["AutoDeployment"]["Enabled"] is True
+    assert "PipelineIamStack" not in trip.templates["stackset"]
+
+
+def test_stack_set_read_back_catches_drift(trip: RoundTrip, server: MotoServer) -> None:
+    # GIVEN the last StackSet deploy's stack created again (with boto3, after the trip)
+    assert trip.organization is not None
+    outdir = trip.outdirs["stackset-update"]
+    cfn = server.client("cloudformation")
+    baseline = inventory(server)
+    members = {account: inventory(server, account) for account in trip.member_baselines}
+    template = stack_templates(outdir)["PipelineIamStackSet"]
+    change_set = cfn.create_change_set(
+        StackName="PipelineIamStackSet",
+        ChangeSetName="canary",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(template),
+    )
+    cfn.execute_change_set(ChangeSetName=change_set["Id"], StackName="PipelineIamStackSet")
+    only = ["PipelineIamStackSet"]
+    state, problems = check_deployment(server, outdir, baseline, members, only=only)
+    assert problems == []
+    stack_set_id = state.stacks["PipelineIamStackSet"].resources[STACK_SET][1]
+    first_ou, second_ou = trip.organization.ou_ids
+    drifted, removed = (
+        trip.organization.accounts[first_ou][0],
+        trip.organization.accounts[second_ou][0],
+    )
+    instance = state.instances[f"{drifted}/{REGION}"]
+    role_name = instance.resources[EXECUTION_ROLE][1]
+
+    # WHEN a member's role, the instances and the stack set's template drift
+    server.client("iam", drifted).tag_role(
+        RoleName=role_name, Tags=[{"Key": "drift", "Value": "yes"}]
+    )
+    cfn.delete_stack_instances(
+        StackSetName=stack_set_id, Accounts=[removed], Regions=[REGION], RetainStacks=False
+    )
+    body = json.loads(template["Resources"][STACK_SET]["Properties"]["TemplateBody"])
+    body["Outputs"] = {}
+    cfn.update_stack_set(StackSetName=stack_set_id, TemplateBody=json.dumps(body))
+
+    # THEN the read-back reports each of them
+    _, problems = check_deployment(server, outdir, baseline, members, only=only)
+    report = "\n".join(problems)
+    where = f"PipelineIamStackSet/{STACK_SET} ({stack_set_id})"
+    for expected in (
+        f"{drifted}:{instance.name}/{EXECUTION_ROLE} ({role_name}): tags differs",
+        f"{where}: stack instances (account, region, OU) differs",
+        f"{where}: TemplateBody differs",
     ):
         assert expected in report

@@ -11,12 +11,13 @@ THEN the result is what CloudFormation does.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 import moto_patches
@@ -26,7 +27,12 @@ from moto import mock_aws
 
 from scripts.deploy_local import MotoServer, moto_server
 
-Client = Callable[[str], Any]
+
+class Client(Protocol):
+    """A boto3 client factory: the management account's, or a member ``account``'s."""
+
+    def __call__(self, service: str, account: str | None = None) -> Any: ...
+
 
 TRUST: dict[str, Any] = {
     "Version": "2012-10-17",
@@ -240,9 +246,208 @@ def change_set_scope(client: Client) -> dict[str, Any]:
     cfn.delete_change_set(StackName="first", ChangeSetName="cdk-deploy-change-set")
     try:
         found = cfn.describe_change_set(StackName="first", ChangeSetName="cdk-deploy-change-set")
+        described = f"found, of stack {found['StackName']}"
     except ClientError as error:
-        return {"describe after delete": error.response["Error"]["Code"]}
-    return {"describe after delete": f"found, of stack {found['StackName']}"}
+        described = error.response["Error"]["Code"]
+    # A stack deployed, destroyed and deployed again under its name, as the CLI does it
+    # (its change set named, not given by ARN).
+    for _ in range(2):
+        with contextlib.suppress(ClientError):
+            cfn.delete_stack(StackName="again")
+        cfn.create_change_set(
+            StackName="again",
+            ChangeSetName="cdk-deploy-change-set",
+            ChangeSetType="CREATE",
+            TemplateBody=json.dumps({"Resources": {"Role": role({}, TRUST, "again")}}),
+        )
+        cfn.execute_change_set(StackName="again", ChangeSetName="cdk-deploy-change-set")
+    status = cfn.describe_stacks(StackName="again")["Stacks"][0]["StackStatus"]
+    return {"describe after delete": described, "redeployed stack": status}
+
+
+def organization(client: Client, ou_names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+    """An organization (root id) with one OU (name -> id) per name."""
+    orgs = client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root_id = orgs.list_roots()["Roots"][0]["Id"]
+    ous = {
+        name: orgs.create_organizational_unit(ParentId=root_id, Name=name)["OrganizationalUnit"][
+            "Id"
+        ]
+        for name in ou_names
+    }
+    return root_id, ous
+
+
+def member_account(client: Client, name: str, root_id: str, parent_id: str | None) -> str:
+    """A new account of the organization, moved to ``parent_id`` (None: left in the root)."""
+    orgs = client("organizations")
+    status = orgs.create_account(Email=f"{name}@example.com", AccountName=name)
+    account = str(status["CreateAccountStatus"]["AccountId"])
+    if parent_id is not None:
+        orgs.move_account(AccountId=account, SourceParentId=root_id, DestinationParentId=parent_id)
+    return account
+
+
+def workload(description: str) -> str:
+    """A StackSet's template: one role whose trust names the target account."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                **TRUST["Statement"][0],
+                "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+            }
+        ],
+    }
+    return json.dumps({"Resources": {"Role": role({"team": "a"}, trust, description)}})
+
+
+PREFERENCES = {"MaxConcurrentPercentage": 25, "RegionOrder": ["us-east-1"]}
+AUTO_DEPLOYMENT = {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+
+
+def stack_set(ou_ids: list[str], description: str) -> dict[str, Any]:
+    """A stack holding a service-managed StackSet, as ServiceManagedStackSet emits it."""
+    return {
+        "Resources": {
+            "StackSet": {
+                "Type": "AWS::CloudFormation::StackSet",
+                "Properties": {
+                    "StackSetName": "workload",
+                    "PermissionModel": "SERVICE_MANAGED",
+                    "TemplateBody": workload(description),
+                    "Capabilities": ["CAPABILITY_IAM"],
+                    "AutoDeployment": AUTO_DEPLOYMENT,
+                    "OperationPreferences": PREFERENCES,
+                    "StackInstancesGroup": [
+                        {
+                            "DeploymentTargets": {"OrganizationalUnitIds": ou_ids},
+                            "Regions": ["us-east-1"],
+                        }
+                    ],
+                },
+            }
+        }
+    }
+
+
+def workload_roles(client: Client, account: str) -> list[str]:
+    """The descriptions of the roles in ``account`` but its Organizations access role."""
+    roles = client("iam", account).list_roles()["Roles"]
+    return sorted(
+        r.get("Description", "") for r in roles if r["RoleName"] != "OrganizationAccountAccessRole"
+    )
+
+
+def stack_set_model(client: Client) -> dict[str, Any]:
+    """A stack's StackSet created (one OU), updated (template, a second OU), deleted."""
+    root_id, ous = organization(client, ("a", "b"))
+    account_a = member_account(client, "a", root_id, ous["a"])
+    account_b = member_account(client, "b", root_id, ous["b"])
+    cfn = client("cloudformation")
+
+    def observed() -> dict[str, Any]:
+        summaries = cfn.list_stack_sets()["Summaries"]
+        found: dict[str, Any] = {
+            "stack sets": [(s["StackSetName"], s["Status"]) for s in summaries]
+        }
+        if any(s["Status"] == "ACTIVE" for s in summaries):
+            described = cfn.describe_stack_set(StackSetName="workload")["StackSet"]
+            instances = cfn.list_stack_instances(StackSetName="workload")["Summaries"]
+            operations = cfn.list_stack_set_operations(StackSetName="workload")["Summaries"]
+            found |= {
+                "described": {
+                    "PermissionModel": described.get("PermissionModel"),
+                    "Capabilities": described.get("Capabilities"),
+                    "AutoDeployment": described.get("AutoDeployment"),
+                    "OUs": sorted(
+                        name
+                        for name, ou in ous.items()
+                        if ou in described.get("OrganizationalUnitIds", [])
+                    ),
+                    "Regions": described.get("Regions"),
+                },
+                "instances": sorted(
+                    ("a" if i["Account"] == account_a else "b", i["Region"]) for i in instances
+                ),
+                "operation preferences": [o.get("OperationPreferences") for o in operations],
+            }
+        found["roles"] = {
+            "a": workload_roles(client, account_a),
+            "b": workload_roles(client, account_b),
+        }
+        return found
+
+    deploy(client, "holder", stack_set([ous["a"]], "first"), create=True)
+    created = observed()
+    deploy(client, "holder", stack_set([ous["a"], ous["b"]], "second"), create=False)
+    updated = observed()
+    cfn.delete_stack(StackName="holder")
+    return {"created": created, "updated": updated, "deleted": observed()}
+
+
+def stack_instance_stacks(client: Client) -> dict[str, Any]:
+    """A service-managed stack set's instance (CreateStackInstances on an OU)."""
+    root_id, ous = organization(client, ("a",))
+    account = member_account(client, "a", root_id, ous["a"])
+    cfn = client("cloudformation")
+    cfn.create_stack_set(
+        StackSetName="api", TemplateBody=workload("api"), PermissionModel="SERVICE_MANAGED"
+    )
+    cfn.create_stack_instances(
+        StackSetName="api",
+        DeploymentTargets={"OrganizationalUnitIds": [ous["a"]]},
+        Regions=["us-east-1"],
+    )
+    first, second = (cfn.list_stack_instances(StackSetName="api")["Summaries"][0] for _ in range(2))
+    stacks = client("cloudformation", account).describe_stacks()["Stacks"]
+    return {
+        "StackId stable": first["StackId"] == second["StackId"],
+        "member stacks": [
+            (
+                s["StackName"].startswith("StackSet-api-"),
+                s["StackStatus"],
+                s["StackId"] == first["StackId"],
+            )
+            for s in stacks
+        ],
+        "OrganizationalUnitId": "the OU" if first.get("OrganizationalUnitId") == ous["a"] else None,
+        "member roles": workload_roles(client, account),
+    }
+
+
+def stack_set_auto_deployment(client: Client) -> dict[str, Any]:
+    """An account moved into, then out of, the OU of a StackSet with auto-deployment."""
+    root_id, ous = organization(client, ("a",))
+    deploy(client, "holder", stack_set([ous["a"]], "auto"), create=True)
+    late = member_account(client, "late", root_id, None)
+    orgs = client("organizations")
+    cfn = client("cloudformation")
+
+    def instances() -> int:
+        try:
+            summaries = cfn.list_stack_instances(StackSetName="workload")["Summaries"]
+        except ClientError:
+            return 0  # no such stack set
+        return sum(1 for i in summaries if i["Account"] == late)
+
+    orgs.move_account(AccountId=late, SourceParentId=root_id, DestinationParentId=ous["a"])
+    moved_in = {"instances": instances(), "roles": workload_roles(client, late)}
+    orgs.move_account(AccountId=late, SourceParentId=ous["a"], DestinationParentId=root_id)
+    moved_out = {"instances": instances(), "roles": workload_roles(client, late)}
+    return {"moved in": moved_in, "moved out": moved_out}
+
+
+def stack_set_described(ous: list[str]) -> dict[str, Any]:
+    """DescribeStackSet of ``stack_set()`` deployed to the OUs named ``ous``."""
+    return {
+        "PermissionModel": "SERVICE_MANAGED",
+        "Capabilities": ["CAPABILITY_IAM"],
+        "AutoDeployment": AUTO_DEPLOYMENT,
+        "OUs": ous,
+        "Regions": ["us-east-1"],
+    }
 
 
 @dataclass(frozen=True)
@@ -294,8 +499,65 @@ GAPS = {
     ),
     "change_set_scope": Gap(
         change_set_scope,
-        moto_5_2_5={"describe after delete": "found, of stack second"},
-        cloudformation={"describe after delete": "ChangeSetNotFound"},
+        moto_5_2_5={
+            "describe after delete": "found, of stack second",
+            "redeployed stack": "CREATE_COMPLETE",
+        },
+        cloudformation={
+            "describe after delete": "ChangeSetNotFound",
+            "redeployed stack": "CREATE_COMPLETE",
+        },
+    ),
+    "stack_set_model": Gap(
+        stack_set_model,
+        moto_5_2_5={
+            "created": {"stack sets": [], "roles": {"a": [], "b": []}},
+            "updated": {"stack sets": [], "roles": {"a": [], "b": []}},
+            "deleted": {"stack sets": [], "roles": {"a": [], "b": []}},
+        },
+        cloudformation={
+            "created": {
+                "stack sets": [("workload", "ACTIVE")],
+                "described": stack_set_described(["a"]),
+                "instances": [("a", "us-east-1")],
+                "operation preferences": [PREFERENCES],
+                "roles": {"a": ["first"], "b": []},
+            },
+            "updated": {
+                "stack sets": [("workload", "ACTIVE")],
+                "described": stack_set_described(["a", "b"]),
+                "instances": [("a", "us-east-1"), ("b", "us-east-1")],
+                "operation preferences": [PREFERENCES] * 3,
+                "roles": {"a": ["second"], "b": ["second"]},
+            },
+            "deleted": {"stack sets": [("workload", "DELETED")], "roles": {"a": [], "b": []}},
+        },
+    ),
+    "stack_instance_stacks": Gap(
+        stack_instance_stacks,
+        moto_5_2_5={
+            "StackId stable": False,
+            "member stacks": [],
+            "OrganizationalUnitId": None,
+            "member roles": ["api"],
+        },
+        cloudformation={
+            "StackId stable": True,
+            "member stacks": [(True, "CREATE_COMPLETE", True)],
+            "OrganizationalUnitId": "the OU",
+            "member roles": ["api"],
+        },
+    ),
+    "stack_set_auto_deployment": Gap(
+        stack_set_auto_deployment,
+        moto_5_2_5={
+            "moved in": {"instances": 0, "roles": []},
+            "moved out": {"instances": 0, "roles": []},
+        },
+        cloudformation={
+            "moved in": {"instances": 1, "roles": ["auto"]},
+            "moved out": {"instances": 0, "roles": []},
+        },
     ),
 }
 
@@ -315,11 +577,27 @@ def unpatched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(name, raising=False)
     assert moto_patches.applied_in_process() == []
+
+    def client(service: str, account: str | None = None) -> Any:
+        credentials = {}
+        if account is not None:  # as the server's client does: the member's access role
+            assumed = client("sts").assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                RoleSessionName="moto-gaps",
+            )["Credentials"]
+            credentials = {
+                "aws_access_key_id": assumed["AccessKeyId"],
+                "aws_secret_access_key": assumed["SecretAccessKey"],
+                "aws_session_token": assumed["SessionToken"],
+            }
+        return boto3.client(service, region_name="us-east-1", **credentials)
+
     with mock_aws():
-        yield lambda service: boto3.client(service, region_name="us-east-1")
+        yield client
 
 
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..Organizations..Policy:UserWarning")
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudFormation..StackSet:UserWarning")
 @pytest.mark.parametrize("name", sorted(GAPS))
 def test_gap_is_still_in_moto(name: str, unpatched_moto: Client) -> None:
     gap = GAPS[name]
