@@ -41,7 +41,7 @@ test: lint typecheck unit
 
 # Deploy the sample app for real: the CDK CLI against a local moto server, read back, destroy.
 deploy-local: setup
-	$(BIN)/python scripts/deploy_local.py $(DEPLOY_ARGS)
+	$(BIN)/python -m scripts.deploy_local $(DEPLOY_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -58,13 +58,13 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from scripts.cfn_resolver import PARTITION, REGION, Resolver
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / "node_modules" / ".bin"
 CDK = NODE_BIN / "cdk"
 SERVER = ROOT / "tests" / "deploy" / "server.py"
 
-REGION = "us-east-1"
-PARTITION = "aws"
 VPC_ENDPOINT_ID = "vpce-0a1b2c3d4e5f60718"
 #: The CDK bootstrap version parameter (default qualifier).
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
@@ -440,61 +440,6 @@ def stack_templates(outdir: Path) -> dict[str, dict[str, Any]]:
         name = properties.get("stackName") or artifact_id
         templates[name] = json.loads((outdir / properties["templateFile"]).read_text())
     return templates
-
-
-@dataclass
-class Resolver:
-    """Resolves a template's intrinsics as CloudFormation did in this deployment.
-
-    Only what the app emits: ``Ref`` to pseudo parameters and to resources (their
-    physical ids), ``Fn::GetAtt <Role>.Arn``, ``Fn::Join``; anything else fails loudly.
-    """
-
-    template: Mapping[str, Any]
-    physical_ids: Mapping[str, str]
-    account: str
-    stack_name: str
-    region: str = REGION
-    partition: str = PARTITION
-
-    def role_arn(self, logical_id: str) -> str:
-        path = self.template["Resources"][logical_id].get("Properties", {}).get("Path", "/")
-        name = self.physical_ids.get(logical_id, f"<{logical_id} not deployed>")
-        return f"arn:{self.partition}:iam::{self.account}:role{path}{name}"
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if set(value) == {"Ref"}:
-            return self._ref(value["Ref"])
-        if set(value) == {"Fn::GetAtt"}:
-            logical_id, attribute = value["Fn::GetAtt"]
-            resource_type = self.template["Resources"][logical_id]["Type"]
-            if (resource_type, attribute) != ("AWS::IAM::Role", "Arn"):
-                raise ValueError(f"cannot resolve GetAtt {logical_id}.{attribute}")
-            return self.role_arn(logical_id)
-        if set(value) == {"Fn::Join"}:
-            separator, parts = value["Fn::Join"]
-            return separator.join(str(self.resolve(part)) for part in parts)
-        if any(key.startswith("Fn::") for key in value):
-            raise ValueError(f"unexpected intrinsic {sorted(value)}")
-        return {key: self.resolve(item) for key, item in value.items()}
-
-    def _ref(self, name: str) -> str:
-        pseudo = {
-            "AWS::AccountId": self.account,
-            "AWS::Region": self.region,
-            "AWS::Partition": self.partition,
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": self.stack_name,
-        }
-        if name in pseudo:
-            return pseudo[name]
-        if name in self.template["Resources"]:
-            return self.physical_ids.get(name, f"<{name} not deployed>")
-        raise ValueError(f"cannot resolve Ref {name}")
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from support.cfn import Resolver
+from support.cfn import Resolver, synthesized_resolver
 from support.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,4 +30,4 @@ def synthesized() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def resolvers(synthesized: dict[str, dict[str, Any]]) -> dict[str, Resolver]:
     """Scenario name -> a resolver of its template's intrinsics."""
-    return {name: Resolver(template) for name, template in synthesized.items()}
+    return {name: synthesized_resolver(template) for name, template in synthesized.items()}

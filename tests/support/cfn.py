@@ -1,71 +1,26 @@
-"""Read synthesized CloudFormation templates as AWS would see them after deployment.
-
-Only what the library emits is resolved: ``Ref`` to pseudo parameters and to roles,
-``Fn::GetAtt <Role>.Arn`` and ``Fn::Join``. Anything else fails loudly, so a template
-that starts using another intrinsic cannot be evaluated silently wrong.
-"""
+"""Read synthesized CloudFormation templates as AWS would see them after deployment."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from scripts.cfn_resolver import PARTITION, REGION, Resolver
+
+__all__ = ["ACCOUNT", "REGION", "Resolver", "identity_policies", "resources_of_type",
+           "synthesized_resolver"]
+
 ACCOUNT = "111122223333"
-REGION = "us-east-1"
-PARTITION = "aws"
 
 
-@dataclass(frozen=True)
-class Resolver:
-    """Resolves intrinsics of one template in one account and region."""
-
-    template: Mapping[str, Any]
-    account: str = ACCOUNT
-    region: str = REGION
-    partition: str = PARTITION
-
-    def role_name(self, logical_id: str) -> str:
-        properties = self.template["Resources"][logical_id].get("Properties", {})
-        return str(properties.get("RoleName", logical_id))
-
-    def role_arn(self, logical_id: str) -> str:
-        properties = self.template["Resources"][logical_id].get("Properties", {})
-        path = properties.get("Path", "/")
-        return f"arn:{self.partition}:iam::{self.account}:role{path}{self.role_name(logical_id)}"
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if set(value) == {"Ref"}:
-            return self._ref(value["Ref"])
-        if set(value) == {"Fn::GetAtt"}:
-            logical_id, attribute = value["Fn::GetAtt"]
-            resource_type = self.template["Resources"][logical_id]["Type"]
-            if (resource_type, attribute) != ("AWS::IAM::Role", "Arn"):
-                raise AssertionError(f"cannot resolve GetAtt {logical_id}.{attribute}")
-            return self.role_arn(logical_id)
-        if set(value) == {"Fn::Join"}:
-            separator, parts = value["Fn::Join"]
-            return separator.join(str(self.resolve(part)) for part in parts)
-        if any(key.startswith("Fn::") for key in value):
-            raise AssertionError(f"unexpected intrinsic {sorted(value)}")
-        return {key: self.resolve(item) for key, item in value.items()}
-
-    def _ref(self, name: str) -> str:
-        pseudo = {
-            "AWS::AccountId": self.account,
-            "AWS::Region": self.region,
-            "AWS::Partition": self.partition,
-        }
-        if name in pseudo:
-            return pseudo[name]
-        resource = self.template["Resources"][name]
-        if resource["Type"] == "AWS::IAM::Role":
-            return self.role_name(name)
-        raise AssertionError(f"cannot resolve Ref {name} ({resource['Type']})")
+def synthesized_resolver(template: Mapping[str, Any], stack_name: str = "Scenario") -> Resolver:
+    """A resolver for a synthesized (not deployed) template: each role is named by its
+    RoleName, else by its logical id."""
+    physical_ids = {
+        logical_id: str(resource.get("Properties", {}).get("RoleName", logical_id))
+        for logical_id, resource in template["Resources"].items()
+    }
+    return Resolver(template, physical_ids, ACCOUNT, stack_name, REGION, PARTITION)
 
 
 def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, Any]:
