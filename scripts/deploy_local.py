@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deploy the sample app for real with the CDK CLI, against a local moto server.
 
-    .venv/bin/python scripts/deploy_local.py [--workdir DIR] [--keep]
+    .venv/bin/python -m scripts.deploy_local [--workdir DIR] [--keep]   (or make deploy-local)
 
 No AWS account is needed (nor used): everything goes to a moto server started here on a
 free loopback port, with the test-side adapter ``tests/deploy/moto_patches.py`` loaded
