@@ -50,8 +50,8 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
-from sm_pipeline_iam.report import review_assembly, to_markdown
-from sm_pipeline_iam.stackset import consistency_problems, hard_coded_accounts
+from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
+from sm_pipeline_iam.review.report import review_assembly, to_markdown
 
 #: The review that `cdk synth` writes next to the templates.
 REPORT_FILE = "sm-pipeline-iam-report.md"

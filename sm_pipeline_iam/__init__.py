@@ -10,27 +10,29 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidPropsError
-from .requirements import GivenResources, PipelineRequirements
-from .steps import CATALOG, StepType
+from .core.definition import DefinitionError, read_definition
+from .core.errors import InvalidPropsError
+from .core.requirements import GivenResources, PipelineRequirements
+from .core.steps import CATALOG, StepType
 
 if TYPE_CHECKING:
-    from .execution_role import PipelineExecutionRole
-    from .org_scp import OrgScpException
-    from .pipeline_role import RoleOptions
-    from .stackset_construct import ServiceManagedStackSet
-    from .step_role import PrefixedStepRole
+    from .cdk.execution_role import PipelineExecutionRole
+    from .cdk.org_scp import OrgScpException
+    from .cdk.pipeline_role import RoleOptions
+    from .cdk.stackset_construct import ServiceManagedStackSet
+    from .cdk.step_role import PrefixedStepRole
 
 _CONSTRUCTS = {
-    "OrgScpException": "org_scp",
-    "PipelineExecutionRole": "execution_role",
-    "PrefixedStepRole": "step_role",
-    "RoleOptions": "pipeline_role",
-    "ServiceManagedStackSet": "stackset_construct",
+    "OrgScpException": "cdk.org_scp",
+    "PipelineExecutionRole": "cdk.execution_role",
+    "PrefixedStepRole": "cdk.step_role",
+    "RoleOptions": "cdk.pipeline_role",
+    "ServiceManagedStackSet": "cdk.stackset_construct",
 }
 
 __all__ = [
     "CATALOG",
+    "DefinitionError",
     "GivenResources",
     "InvalidPropsError",
     "OrgScpException",
@@ -40,6 +42,7 @@ __all__ = [
     "RoleOptions",
     "ServiceManagedStackSet",
     "StepType",
+    "read_definition",
 ]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sm_pipeline_iam.assembly import AssemblyError, read_assembly
+from sm_pipeline_iam.review.assembly import AssemblyError, read_assembly
 
 
 def test_only_stack_artifacts_are_read_in_manifest_order(tmp_path: Path) -> None:

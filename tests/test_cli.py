@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sm_pipeline_iam.cli import main
+from sm_pipeline_iam.review.cli import main
 
 SCRIPT = Path(sys.executable).parent / "sm-pipeline-iam"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from sm_pipeline_iam.definition import read_definition
-from sm_pipeline_iam.explain import to_data, to_json, to_text
+from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.review.explain import to_data, to_json, to_text
 from support.golden import TextSnapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "definitions"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.locations import S3ObjectPattern, parse_s3_folder
+from sm_pipeline_iam.core.locations import S3ObjectPattern, parse_s3_folder
 
 PROP = "json_get_locations"
 

@@ -10,8 +10,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from app import REPORT_FILE, build_app, synth_with_report
-from sm_pipeline_iam.assembly import StackTemplate
-from sm_pipeline_iam.report import (
+from sm_pipeline_iam.review.assembly import StackTemplate
+from sm_pipeline_iam.review.report import (
     has_findings,
     render,
     review_assembly,

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.locations import S3ObjectPattern
-from sm_pipeline_iam.requirements import (
+from sm_pipeline_iam.core.locations import S3ObjectPattern
+from sm_pipeline_iam.core.requirements import (
     MIXED_CASE_PREFIX,
     UNSCOPED_USER_NAMES,
     GivenResources,
     PassRoleTarget,
     from_step_types,
 )
-from sm_pipeline_iam.steps import Binding, StepType
+from sm_pipeline_iam.core.steps import Binding, StepType
 from support.samples import step_id
 
 SAGEMAKER = "sagemaker.amazonaws.com"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sm_pipeline_iam.scp import (
+from sm_pipeline_iam.core.scp import (
     SCP_SIZE_LIMIT,
     ScpException,
     organization_problems,

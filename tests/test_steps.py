@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.steps import (
+from sm_pipeline_iam.core.steps import (
     CATALOG,
     NAME_SCOPED_STEP_TYPES,
     ActionGroup,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.policy import ArnEnvironment
-from sm_pipeline_iam.requirements import GivenResources
-from sm_pipeline_iam.steps import StepType
-from sm_pipeline_iam.team import (
+from sm_pipeline_iam.core.policy import ArnEnvironment
+from sm_pipeline_iam.core.requirements import GivenResources
+from sm_pipeline_iam.core.steps import StepType
+from sm_pipeline_iam.core.team import (
     PIPELINE_ACTIONS,
     SDK_IGNORES_PREFIX,
     default_shared_step_types,

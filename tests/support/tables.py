@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from iamsim import Request, simulate
-from sm_pipeline_iam.steps import CATALOG, ResourceScope, StepType
+from sm_pipeline_iam.core.steps import CATALOG, ResourceScope, StepType
 
 from .cfn import ACCOUNT, REGION, Resolver, identity_policies
 

@@ -10,8 +10,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_organizations as organizations
 from constructs import Construct
 
-from .errors import raise_if_any
-from .scp import (
+from ..core.errors import raise_if_any
+from ..core.scp import (
     SCPS_PER_TARGET,
     ScpException,
     organization_problems,

@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import policy
+from ..core import policy
+from ..core.scp import SCP_SIZE_LIMIT
+from ..core.steps import CATALOG, ResourceScope
 from .assembly import StackTemplate, read_assembly
-from .scp import SCP_SIZE_LIMIT
-from .steps import CATALOG, ResourceScope
 
 #: Actions that IAM gives no resource type, which the catalog grants on '*'.
 _NO_RESOURCE_ACTIONS = frozenset(

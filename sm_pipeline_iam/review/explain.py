@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .definition import DefinitionReading
-from .steps import Binding
+from ..core.definition import DefinitionReading
+from ..core.steps import Binding
 
 _INTEGRATIONS = {
     Binding.LAMBDA_FUNCTIONS: "Lambda functions invoked",

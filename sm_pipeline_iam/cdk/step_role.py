@@ -9,10 +9,11 @@ from aws_cdk import Annotations, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from . import role_policies, team
+from ..core import team
+from ..core.requirements import GivenResources
+from ..core.steps import StepType, step_names
+from . import role_policies
 from .pipeline_role import PipelineRoleBase, RoleOptions
-from .requirements import GivenResources
-from .steps import StepType, step_names
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -1,5 +1,5 @@
 """The role both constructs build on: a SageMaker-trusted role whose permissions come
-from :class:`~sm_pipeline_iam.requirements.PipelineRequirements`.
+from :class:`~sm_pipeline_iam.core.requirements.PipelineRequirements`.
 
 ``PipelineExecutionRole`` and ``PrefixedStepRole`` differ only in how they gather the
 requirements; validation, sizing, attachment, tagging and warnings live here once.
@@ -15,12 +15,13 @@ from aws_cdk import Duration, Stack, Tags
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from . import policy, role_policies
-from .errors import raise_if_any
-from .requirements import PipelineRequirements, sagemaker_pass_roles
+from ..core import policy
+from ..core.errors import raise_if_any
+from ..core.requirements import PipelineRequirements, sagemaker_pass_roles
+from ..core.steps import SAGEMAKER
+from ..core.tags import tag_problems
+from . import role_policies
 from .stack_limits import guard_resource_limit
-from .steps import SAGEMAKER
-from .tags import tag_problems
 
 #: Stands for the role's own ARN in statements until the role exists.
 OWN_ARN = "${PipelineRole.Arn}"

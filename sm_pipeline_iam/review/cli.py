@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.definition import DefinitionError, read_definition
 from . import explain, report
 from .assembly import AssemblyError
-from .definition import DefinitionError, read_definition
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

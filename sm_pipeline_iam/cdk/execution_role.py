@@ -10,11 +10,12 @@ from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from . import policy, role_policies
-from .definition import coarsened, read_definition
+from ..core import policy
+from ..core.definition import coarsened, read_definition
+from ..core.requirements import GivenResources, PipelineRequirements, from_step_types
+from ..core.steps import StepType, step_names
+from . import role_policies
 from .pipeline_role import PipelineRoleBase, RoleOptions
-from .requirements import GivenResources, PipelineRequirements, from_step_types
-from .steps import StepType, step_names
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -72,7 +73,7 @@ class PipelineExecutionRole(PipelineRoleBase):
                 their ``Type`` strings, e.g. ``"Training"``). Required unless
                 ``requirements`` is given.
             requirements: exactly what the role must allow, e.g. from
-                :func:`~sm_pipeline_iam.definition.read_definition` (see
+                :func:`~sm_pipeline_iam.core.definition.read_definition` (see
                 :meth:`from_definition`); replaces ``step_types``, ``job_prefix``,
                 ``step_roles``, ``json_get_locations`` and ``integration_resources``.
                 Default: None.

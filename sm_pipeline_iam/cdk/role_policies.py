@@ -1,6 +1,6 @@
 """The CDK side of policy building: plain statements -> policies attached to a role.
 
-Statements come from :mod:`sm_pipeline_iam.policy` with placeholders; here they get the
+Statements come from :mod:`sm_pipeline_iam.core.policy` with placeholders; here they get the
 stack's partition, region and account tokens, are split to fit IAM's size limits, and
 are attached as one inline policy or, when that cannot fit, as managed policies.
 """
@@ -14,9 +14,9 @@ from aws_cdk import Acknowledgment, Annotations, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from . import policy
-from .policy import Statement
-from .requirements import Notice
+from ..core import policy
+from ..core.policy import Statement
+from ..core.requirements import Notice
 
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
 #: role ARN (64-character name) or job prefix that a token may stand for.

@@ -13,8 +13,8 @@ from aws_cdk import aws_cloudformation as cloudformation
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from .errors import raise_if_any
-from .stackset import (
+from ..core.errors import raise_if_any
+from ..core.stackset import (
     fits_template_body,
     target_problems,
     template_problems,
