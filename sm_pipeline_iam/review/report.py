@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import policy
+from ..core.cfn import render_text as render
+from ..core.cfn import render_tree
 from ..core.scp import SCP_SIZE_LIMIT
 from ..core.steps import CATALOG, ResourceScope
 from .assembly import StackTemplate, read_assembly
@@ -30,39 +32,14 @@ _NO_RESOURCE_ACTIONS = frozenset(
     if group.scope is ResourceScope.NO_RESOURCE
     for action in group.actions
 )
+#: A reference as ``render`` writes it: ``${Logical.Arn}`` or ``${Name}``.
 _REFERENCE = re.compile(r"\$\{[A-Za-z0-9]+\.Arn\}|\$\{[A-Za-z0-9]+\}")
-
-
-def render(value: Any) -> str:
-    """A template value as text: intrinsics become ``${AWS::Region}``, ``${Role.Arn}``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        (function, argument), = value.items()
-        if function == "Ref":
-            return f"${{{argument}}}"
-        if function == "Fn::GetAtt":
-            return "${" + ".".join(str(part) for part in argument) + "}"
-        if function == "Fn::Join":
-            separator, parts = argument
-            return str(separator).join(render(part) for part in parts)
-    return json.dumps(value, sort_keys=True)
-
-
-def _render_tree(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_render_tree(item) for item in value]
-    if isinstance(value, dict):
-        if len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Join"):
-            return render(value)
-        return {key: _render_tree(item) for key, item in value.items()}
-    return value
 
 
 def _measure(document: Any) -> int:
     # Upper bound, as the library measures: the longest partition, region and account,
     # and 128 characters for any other reference (a role ARN, a parameter).
-    text = policy.render_longest(json.dumps(_render_tree(document), separators=(",", ":")))
+    text = policy.render_longest(json.dumps(render_tree(document), separators=(",", ":")))
     return len(_REFERENCE.sub("x" * 128, text))
 
 
@@ -273,7 +250,7 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
         size=len(json.dumps(content, separators=(",", ":"))),
         limit=SCP_SIZE_LIMIT,
         targets=[render(t) for t in properties.get("TargetIds", [])],
-        document=json.dumps(_render_tree(content), indent=2),
+        document=json.dumps(render_tree(content), indent=2),
     )
 
 

@@ -1,11 +1,15 @@
-"""Read synthesized CloudFormation templates as AWS would see them after deployment."""
+"""Read synthesized CloudFormation templates as AWS would see them after deployment.
+
+The intrinsics are resolved by :class:`sm_pipeline_iam.core.cfn.Resolver`, the one the
+local deploy's read-back uses too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from scripts.cfn_resolver import PARTITION, REGION, Resolver
+from sm_pipeline_iam.core.cfn import PARTITION, REGION, Resolver
 
 __all__ = ["ACCOUNT", "REGION", "Resolver", "identity_policies", "resources_of_type",
            "synthesized_resolver"]
