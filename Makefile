@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test lint typecheck unit bench clean deploy-local
+.PHONY: setup synth test lint typecheck unit integ bench clean deploy-local
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -33,15 +33,21 @@ lint: setup
 typecheck: setup
 	mypy --strict sm_pipeline_iam
 
+# The fast tests: everything but the integration suite (tests/integ).
 unit: setup
-	pytest
+	pytest -m "not integ"
 
-# The whole test suite: lint, types, then pytest.
-test: lint typecheck unit
+# The integration suite: the real CDK CLI against a local moto server (a few minutes).
+integ: setup
+	pytest -m integ
+
+# The whole test suite: lint, types, then the unit and the integration tests.
+test: lint typecheck unit integ
 
 # Deploy the sample app for real: the CDK CLI against a local moto server, read back, destroy.
+# The harness is the integration suite's (tests/integ/deploy_local.py), run as a program.
 deploy-local: setup
-	$(BIN)/python -m scripts.deploy_local $(DEPLOY_ARGS)
+	PYTHONPATH=$(CURDIR)/tests $(BIN)/python -m integ.deploy_local $(DEPLOY_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py

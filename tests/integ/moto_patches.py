@@ -2,9 +2,9 @@
 auto-deployment) where our templates hit a gap.
 
 Loaded only into the moto *server* process that the local deploy talks to (see
-``tests/deploy/server.py``); importing this module changes nothing, ``apply()`` does.
+``tests/integ/server.py``); importing this module changes nothing, ``apply()`` does.
 Each patch below names the moto function it replaces (or the model it adds), the gap,
-and what real CloudFormation does instead. ``tests/deploy/test_moto_gaps.py`` proves
+and what real CloudFormation does instead. ``tests/integ/test_moto_gaps.py`` proves
 each gap is still present in unpatched moto (so it fails once moto fixes one upstream:
 then delete that patch) and that the patched server behaves like CloudFormation.
 
@@ -409,7 +409,7 @@ def _update_role(
     if unmodelled := [name for name in _UNMODELLED_ROLE_PROPERTIES if name in properties]:
         raise NotImplementedError(
             f"moto_patches: role property {unmodelled} is not modelled by the adapter "
-            "(moto ignores it): extend tests/deploy/moto_patches.py"
+            "(moto ignores it): extend tests/integ/moto_patches.py"
         )
     backend = _iam_backend(account_id, region_name)
     backend.update_assume_role_policy(role.name, _json_text(properties["AssumeRolePolicyDocument"]))
@@ -728,7 +728,7 @@ def _stack_set_model() -> type:
             if unmodelled := sorted(set(properties) - _STACK_SET_PROPERTIES):
                 raise NotImplementedError(
                     f"moto_patches: StackSet properties {unmodelled} are not modelled by "
-                    "the adapter: extend tests/deploy/moto_patches.py"
+                    "the adapter: extend tests/integ/moto_patches.py"
                 )
             if properties.get("PermissionModel") != "SERVICE_MANAGED":
                 raise NotImplementedError(

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Deploy the sample app for real with the CDK CLI, against a local moto server.
 
-    .venv/bin/python -m scripts.deploy_local [--workdir DIR] [--keep]   (or make deploy-local)
+    PYTHONPATH=tests .venv/bin/python -m integ.deploy_local [--workdir DIR] [--keep]
+    (or make deploy-local DEPLOY_ARGS="--keep")
 
 No AWS account is needed (nor used): everything goes to a moto server started here on a
-free loopback port, with the test-side adapter ``tests/deploy/moto_patches.py`` loaded
-(``tests/deploy/server.py``), and the server is stopped by its PID whatever happens.
+free loopback port, with the test-side adapter ``tests/integ/moto_patches.py`` loaded
+(``tests/integ/server.py``), and the server is stopped by its PID whatever happens.
 The round trip, with the real CLI from ``node_modules`` and fake credentials:
 
 1. ``cdk bootstrap aws://ACCOUNT/us-east-1`` (ACCOUNT is moto's, read from STS);
@@ -31,7 +32,8 @@ The round trip, with the real CLI from ``node_modules`` and fake credentials:
    are gone.
 
 Exits non-zero when a command fails or any read-back check finds a difference. The
-functions are used by ``tests/deploy/test_deploy_round_trip.py``.
+functions are used by the integration tests ``tests/integ/test_deploy_round_trip.py`` and
+``tests/integ/test_moto_gaps.py`` (``make integ``).
 """
 
 from __future__ import annotations
@@ -58,12 +60,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from scripts.cfn_resolver import PARTITION, REGION, Resolver
+from sm_pipeline_iam.core.cfn import PARTITION, REGION, Resolver
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+#: The project root (this file is tests/integ/deploy_local.py): the CLI and the app run here.
+ROOT = HERE.parent.parent
 NODE_BIN = ROOT / "node_modules" / ".bin"
 CDK = NODE_BIN / "cdk"
-SERVER = ROOT / "tests" / "deploy" / "server.py"
+SERVER = HERE / "server.py"
 
 VPC_ENDPOINT_ID = "vpce-0a1b2c3d4e5f60718"
 #: The CDK bootstrap version parameter (default qualifier).
@@ -1408,7 +1412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME",
-        help="leave one of tests/deploy/moto_patches.py's patches out, to see what it is for",
+        help="leave one of tests/integ/moto_patches.py's patches out, to see what it is for",
     )
     args = parser.parse_args(argv)
     if not CDK.exists():

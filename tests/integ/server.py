@@ -1,6 +1,6 @@
 """Run moto's server with the test-side adapter (``moto_patches``) applied.
 
-    python tests/deploy/server.py --host 127.0.0.1 --port 5000 [--unpatched | --skip NAME...]
+    python tests/integ/server.py --host 127.0.0.1 --port 5000 [--unpatched | --skip NAME...]
 
 The same as ``moto_server -H HOST -p PORT``, but the patches of ``moto_patches.py`` are
 applied in this process first (``--unpatched`` leaves them all out, ``--skip NAME`` one of

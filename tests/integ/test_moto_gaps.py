@@ -5,7 +5,7 @@ GIVEN a small template exercising one moto gap, deployed the way the CDK CLI dep
 WHEN it runs on unpatched moto (in this process, ``mock_aws``),
 THEN the gap is observed: once moto fixes it upstream this test fails, and the patch
 (and this case) should go;
-WHEN it runs on the patched server (``tests/deploy/server.py``),
+WHEN it runs on the patched server (``tests/integ/server.py``),
 THEN the result is what CloudFormation does.
 """
 
@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import boto3
-import moto_patches
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from scripts.deploy_local import MotoServer, moto_server
+from integ import moto_patches
+from integ.deploy_local import MotoServer, moto_server
 
 
 class Client(Protocol):

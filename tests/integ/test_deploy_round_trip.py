@@ -2,7 +2,7 @@
 
 GIVEN a moto server with the test-side adapter (``moto_patches.py``), started once for
 this module and stopped by its PID afterwards,
-WHEN ``scripts/deploy_local.py``'s round trip runs (``cdk bootstrap``; ``cdk deploy
+WHEN ``deploy_local.py``'s round trip runs (``cdk bootstrap``; ``cdk deploy
 --all`` with the OrgStack, then two updates with changed context; ``cdk destroy``; then
 the StackSet phase: the app with ``stackset_ou_ids`` deployed, updated (a second OU),
 an account moved into and out of a target OU, destroyed),
@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from scripts.deploy_local import (
+from integ.deploy_local import (
     CDK,
     PHASES,
     REGION,
