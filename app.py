@@ -153,7 +153,7 @@ class SampleSettings:
                 f"{len(self.teams)} teams do not fit one StackSet template (at most "
                 f"{TEAMS_PER_STACK}): split them across apps"
             )
-        problems += consistency_problems(self.scp_targets, self.stackset_ou_ids)
+        problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
         return problems
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .core.definition import DefinitionError, read_definition
-from .core.errors import InvalidPropsError
+from .core.definition import read_definition
+from .core.errors import DefinitionError, InvalidPropsError
 from .core.requirements import GivenResources, PipelineRequirements
 from .core.steps import CATALOG, StepType
 

@@ -116,7 +116,13 @@ def test_bad_input_fails_once_with_every_problem_and_leaves_no_half_made_stack()
     assert "longer than the 6 that Tuning steps allow" in message
     assert "json_get_locations 'http://bucket/x' is not an S3 URI" in message
     assert "principal_tag key 'aws:reserved' starts with 'aws:'" in message
-    assert len(raised.value.problems) == 5
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("step_types", "unknownStepType"),
+        ("job_prefix", "invalidJobNamePrefix"),
+        ("job_prefix", "prefixTooLong"),
+        ("json_get_locations", "notAnS3Uri"),
+        ("principal_tag", "reservedTagKey"),
+    ]
     assert stack.node.try_find_child("Role") is None
     assert isinstance(raised.value, ValueError)
 

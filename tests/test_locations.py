@@ -63,7 +63,8 @@ def test_non_s3_uri_is_refused(uri: str) -> None:
 
     assert pattern is None
     assert len(problems) == 1
-    assert problems[0].startswith(f"{PROP} {uri!r} is not an S3 URI: give s3://bucket")
+    assert (problems[0].prop, problems[0].code) == (PROP, "notAnS3Uri")
+    assert problems[0].message.startswith(f"{PROP} {uri!r} is not an S3 URI: give s3://bucket")
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,8 @@ def test_invalid_bucket_is_refused(bucket: str) -> None:
 
     assert pattern is None
     assert len(problems) == 1
-    assert f"names bucket {bucket!r}, which is not a valid bucket name" in problems[0]
+    assert (problems[0].prop, problems[0].code) == (PROP, "invalidBucketName")
+    assert f"names bucket {bucket!r}, which is not a valid bucket name" in problems[0].message
 
 
 @pytest.mark.parametrize("uri", ["s3://bucket/*", "s3://bucket/a/*/b", "s3://bucket/a?"])
@@ -88,7 +90,8 @@ def test_wildcard_in_key_is_refused(uri: str) -> None:
 
     assert pattern is None
     assert len(problems) == 1
-    assert problems[0].startswith(f"cleanup_locations {uri!r} contains a wildcard")
+    assert (problems[0].prop, problems[0].code) == ("cleanup_locations", "wildcard")
+    assert problems[0].message.startswith(f"cleanup_locations {uri!r} contains a wildcard")
 
 
 def test_bad_bucket_and_wildcard_are_both_reported() -> None:
@@ -96,6 +99,6 @@ def test_bad_bucket_and_wildcard_are_both_reported() -> None:
     pattern, problems = parse_s3_folder("s3://Bad_Bucket/a*", prop=PROP)
 
     assert pattern is None
-    assert len(problems) == 2
-    assert "not a valid bucket name" in problems[0]
-    assert "contains a wildcard" in problems[1]
+    assert [p.code for p in problems] == ["invalidBucketName", "wildcard"]
+    assert "not a valid bucket name" in problems[0].message
+    assert "contains a wildcard" in problems[1].message

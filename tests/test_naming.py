@@ -54,8 +54,9 @@ def test_invalid_characters_name_the_job_name_pattern(prefix: str) -> None:
     problems = prefix_problems(prefix, [StepType.PROCESSING])
 
     assert len(problems) == 1
-    assert problems[0].startswith(f"job_prefix {prefix!r} is not a valid job-name prefix")
-    assert "[a-zA-Z0-9](-*[a-zA-Z0-9])*" in problems[0]
+    assert (problems[0].prop, problems[0].code) == ("job_prefix", "invalidJobNamePrefix")
+    assert problems[0].message.startswith(f"job_prefix {prefix!r} is not a valid job-name prefix")
+    assert "[a-zA-Z0-9](-*[a-zA-Z0-9])*" in problems[0].message
 
 
 @pytest.mark.parametrize("prefix", ["team-*", "*", "team?", "t*a"])
@@ -64,15 +65,19 @@ def test_wildcard_is_refused_with_its_own_message(prefix: str) -> None:
     problems = prefix_problems(prefix, [StepType.TRAINING])
 
     assert len(problems) == 1
-    assert re.search(r"contains a wildcard: IAM would match other prefixes' jobs", problems[0])
-    assert repr(prefix) in problems[0]
+    assert (problems[0].prop, problems[0].code) == ("job_prefix", "wildcard")
+    assert re.search(
+        r"contains a wildcard: IAM would match other prefixes' jobs", problems[0].message
+    )
+    assert repr(prefix) in problems[0].message
 
 
 def test_prop_name_is_used_in_messages() -> None:
     """GIVEN a custom prop name WHEN a problem is found THEN the message names that prop."""
     problems = prefix_problems("bad_prefix", [StepType.TRAINING], prop="base_job_name")
 
-    assert problems[0].startswith("base_job_name 'bad_prefix'")
+    assert problems[0].prop == "base_job_name"
+    assert problems[0].message.startswith("base_job_name 'bad_prefix'")
 
 
 # --- the prefix table ---------------------------------------------------------------------
@@ -87,7 +92,8 @@ def test_38_characters_fit_but_39_do_not(step_type: StepType) -> None:
     assert prefix_problems(ok, [step_type]) == []
     problems = prefix_problems(too_long, [step_type])
     assert len(problems) == 1
-    message = problems[0]
+    assert (problems[0].prop, problems[0].code) == ("job_prefix", "prefixTooLong")
+    message = problems[0].message
     assert f"is 39 characters, longer than the 38 that {step_type.value} steps allow" in message
     assert f"(e.g. {'a' * 38!r})" in message
 
@@ -100,7 +106,8 @@ def test_training_message_suggests_a_prefix_that_fits() -> None:
     problems = prefix_problems(prefix, [StepType.TRAINING])
 
     assert len(problems) == 1
-    suggested = re.search(r"\(e\.g\. '([^']*)'\)", problems[0])
+    assert problems[0].code == "prefixTooLong"
+    suggested = re.search(r"\(e\.g\. '([^']*)'\)", problems[0].message)
     assert suggested is not None
     assert suggested.group(1) == "a" * 37
     assert prefix_problems(suggested.group(1), [StepType.TRAINING]) == []
@@ -115,9 +122,10 @@ def test_seven_characters_fit_training_but_not_short_limit_steps(step_type: Step
     assert prefix_problems("abcdefg", [StepType.TRAINING]) == []
     assert prefix_problems("abcdef", [step_type]) == []
     assert len(problems) == 1
-    assert f"longer than the 6 that {step_type.value} steps allow" in problems[0]
-    assert "(e.g. 'abcdef')" in problems[0]
-    assert "Training" not in problems[0]
+    assert problems[0].code == "prefixTooLong"
+    assert f"longer than the 6 that {step_type.value} steps allow" in problems[0].message
+    assert "(e.g. 'abcdef')" in problems[0].message
+    assert "Training" not in problems[0].message
 
 
 @pytest.mark.parametrize("step_type", UNLIMITED_STEPS, ids=step_id)
@@ -136,12 +144,14 @@ def test_several_problems_are_reported_at_once_in_step_order() -> None:
         prefix, [StepType.TUNING, StepType.TRAINING, StepType.AUTOML, StepType.TRAINING]
     )
 
-    assert len(problems) == 4
-    assert "is not a valid job-name prefix" in problems[0]
-    assert "the 6 that AutoML steps allow" in problems[1]
-    assert "the 38 that Training steps allow" in problems[2]
-    assert "the 6 that Tuning steps allow" in problems[3]
-    assert all("is 40 characters" in problem for problem in problems[1:])
+    assert [p.code for p in problems] == [
+        "invalidJobNamePrefix", "prefixTooLong", "prefixTooLong", "prefixTooLong"
+    ]
+    assert "is not a valid job-name prefix" in problems[0].message
+    assert "the 6 that AutoML steps allow" in problems[1].message
+    assert "the 38 that Training steps allow" in problems[2].message
+    assert "the 6 that Tuning steps allow" in problems[3].message
+    assert all("is 40 characters" in problem.message for problem in problems[1:])
 
 
 def test_no_step_types_checks_the_name_rule_only() -> None:
@@ -149,7 +159,8 @@ def test_no_step_types_checks_the_name_rule_only() -> None:
     problems = prefix_problems("bad_" + "x" * 60, [])
 
     assert len(problems) == 1
-    assert "is not a valid job-name prefix" in problems[0]
+    assert problems[0].code == "invalidJobNamePrefix"
+    assert "is not a valid job-name prefix" in problems[0].message
 
 
 # --- name patterns ------------------------------------------------------------------------

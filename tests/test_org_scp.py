@@ -58,6 +58,12 @@ def test_every_problem_at_once_and_no_half_made_stack() -> None:
         _scp(stack, vpc_endpoint_ids=[], tag_admin_principal_arns=[], target_ids=["ou-x"],
              organization_id="org")
     assert str(raised.value).startswith("OrgScpException 'Scp' has 4 problems:")
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("vpc_ids", "noVpcOrEndpoint"),
+        ("tag_admin_principal_arns", "empty"),
+        ("target_ids", "notATarget"),
+        ("organization_id", "notAnOrganizationId"),
+    ]
     assert stack.node.try_find_child("Scp") is None
 
 

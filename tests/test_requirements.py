@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from sm_pipeline_iam.core.errors import Problem
 from sm_pipeline_iam.core.locations import S3ObjectPattern
+from sm_pipeline_iam.core.notices import MIXED_CASE_PREFIX, UNSCOPED_USER_NAMES
 from sm_pipeline_iam.core.requirements import (
-    MIXED_CASE_PREFIX,
-    UNSCOPED_USER_NAMES,
     GivenResources,
     PassRoleTarget,
     from_step_types,
@@ -75,7 +75,8 @@ def test_unknown_step_type_is_a_problem(bad: str) -> None:
     requirements, problems = from_step_types(["Processing", bad])
 
     assert len(problems) == 1
-    assert problems[0].startswith(
+    assert (problems[0].prop, problems[0].code) == ("step_types", "unknownStepType")
+    assert problems[0].message.startswith(
         f"step_types: {bad!r} is not a SageMaker Pipelines step type: use one of Processing"
     )
     assert requirements.step_types == {StepType.PROCESSING}
@@ -85,10 +86,12 @@ def test_empty_step_types_is_a_problem() -> None:
     """GIVEN no step types WHEN gathered THEN the problem asks to name them."""
     requirements, problems = from_step_types([])
 
-    assert problems == [
+    assert problems == [Problem(
+        "step_types",
+        "empty",
         "step_types is empty: name the step types the pipeline runs (e.g. ['Processing', "
-        "'Training'])"
-    ]
+        "'Training'])",
+    )]
     assert requirements.step_types == frozenset()
 
 
@@ -96,30 +99,34 @@ def test_only_unknown_step_types_do_not_add_the_empty_problem() -> None:
     """GIVEN only unknown step types WHEN gathered THEN each is a problem, 'empty' is not."""
     _, problems = from_step_types(["foo", "bar"])
 
-    assert len(problems) == 2
-    assert not any("is empty" in problem for problem in problems)
+    assert [problem.code for problem in problems] == ["unknownStepType", "unknownStepType"]
+    assert not any("is empty" in problem.message for problem in problems)
 
 
 # --- the job prefix -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("prefix", "steps", "fragment"),
+    ("prefix", "steps", "code", "fragment"),
     [
-        ("team_a", ["Processing"], "is not a valid job-name prefix"),
-        ("team-*", ["Processing"], "contains a wildcard"),
-        ("", ["Processing"], "is not a valid job-name prefix"),
-        ("a" * 39, ["Training"], "longer than the 38 that Training steps allow"),
-        ("abcdefg", ["Training", "Tuning"], "longer than the 6 that Tuning steps allow"),
+        ("team_a", ["Processing"], "invalidJobNamePrefix", "is not a valid job-name prefix"),
+        ("team-*", ["Processing"], "wildcard", "contains a wildcard"),
+        ("", ["Processing"], "invalidJobNamePrefix", "is not a valid job-name prefix"),
+        ("a" * 39, ["Training"], "prefixTooLong", "longer than the 38 that Training steps allow"),
+        ("abcdefg", ["Training", "Tuning"], "prefixTooLong",
+         "longer than the 6 that Tuning steps allow"),
     ],
 )
-def test_prefix_problems_are_reported(prefix: str, steps: list[str], fragment: str) -> None:
+def test_prefix_problems_are_reported(
+    prefix: str, steps: list[str], code: str, fragment: str
+) -> None:
     """GIVEN a bad job_prefix WHEN gathered THEN its problem is reported under job_prefix."""
     _, problems = from_step_types(steps, job_prefix=prefix)
 
     assert len(problems) == 1
-    assert problems[0].startswith("job_prefix ")
-    assert fragment in problems[0]
+    assert (problems[0].prop, problems[0].code) == ("job_prefix", code)
+    assert problems[0].message.startswith("job_prefix ")
+    assert fragment in problems[0].message
 
 
 def test_token_prefix_is_not_validated_nor_case_folded() -> None:
@@ -213,10 +220,12 @@ def test_missing_integration_resources_are_a_problem(step_type: StepType) -> Non
 
     requirements, problems = from_step_types([step_type])
 
-    assert problems == [
+    assert problems == [Problem(
+        field,
+        "empty",
         f"{field} is empty but step types {step_type.value} need it: name the resources "
-        "those steps use, so that they are not granted on '*'"
-    ]
+        "those steps use, so that they are not granted on '*'",
+    )]
     assert requirements.given == {}
 
 
@@ -245,10 +254,12 @@ def test_resources_for_no_chosen_step_are_a_problem(step_type: StepType) -> None
         ["Processing"], resources=GivenResources(**{field: [value]})
     )
 
-    assert problems == [
+    assert problems == [Problem(
+        field,
+        "unused",
         f"{field} is given but no chosen step type uses it: remove it or add the step type "
-        "that does"
-    ]
+        "that does",
+    )]
     assert requirements.given == {}
 
 
@@ -272,7 +283,8 @@ def test_bad_cleanup_location_is_a_problem() -> None:
     )
 
     assert len(problems) == 1
-    assert problems[0].startswith("cleanup_locations 's3://bkt1/*' contains a wildcard")
+    assert (problems[0].prop, problems[0].code) == ("cleanup_locations", "wildcard")
+    assert problems[0].message.startswith("cleanup_locations 's3://bkt1/*' contains a wildcard")
     assert requirements.given_values(Binding.CLEANUP_OBJECTS) == ("bkt2/tmp/*",)
 
 
@@ -300,7 +312,8 @@ def test_bad_json_get_location_is_a_problem() -> None:
     requirements, problems = from_step_types(["Condition"], json_get_locations=["bucket/key"])
 
     assert len(problems) == 1
-    assert problems[0].startswith("json_get_locations 'bucket/key' is not an S3 URI")
+    assert (problems[0].prop, problems[0].code) == ("json_get_locations", "notAnS3Uri")
+    assert problems[0].message.startswith("json_get_locations 'bucket/key' is not an S3 URI")
     assert requirements.json_get_objects == ()
 
 
@@ -359,22 +372,26 @@ def test_no_step_roles_means_no_pass_roles() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "step_type", "value", "form"),
+    ("field", "step_type", "value", "code", "form"),
     [
-        ("lambda_function_arns", "Lambda", "*", "a function ARN"),
+        ("lambda_function_arns", "Lambda", "*", "notAnArn", "a function ARN"),
         ("lambda_function_arns", "Lambda", "arn:aws:lambda:us-east-1:111122223333:function:*",
-         "a function ARN"),
-        ("callback_queue_arns", "Callback", "arn:aws:sqs:us-east-1:111122223333:*", "a queue ARN"),
-        ("emr_cluster_ids", "EMR", "j-*", "a cluster id"),
-        ("emr_serverless_application_ids", "EMRServerless", "*", "an application id"),
+         "notAnArn", "a function ARN"),
+        ("callback_queue_arns", "Callback", "arn:aws:sqs:us-east-1:111122223333:*", "notAnArn",
+         "a queue ARN"),
+        ("emr_cluster_ids", "EMR", "j-*", "notAClusterId", "a cluster id"),
+        ("emr_serverless_application_ids", "EMRServerless", "*", "notAnApplicationId",
+         "an application id"),
     ],
 )
 def test_given_resources_must_name_one_resource(
-    field: str, step_type: str, value: str, form: str
+    field: str, step_type: str, value: str, code: str, form: str
 ) -> None:
     """GIVEN a wildcard where one resource belongs WHEN gathered THEN a problem names the form."""
     _, problems = from_step_types([step_type], resources=GivenResources(**{field: [value]}))
-    assert any(p.startswith(f"{field} {value!r} is not {form}") for p in problems), problems
+    (problem,) = problems
+    assert (problem.prop, problem.code) == (field, code)
+    assert problem.message.startswith(f"{field} {value!r} is not {form}")
 
 
 def test_given_resources_that_are_tokens_pass_unchecked() -> None:

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from sm_pipeline_iam.core.errors import Problem
 from sm_pipeline_iam.core.scp import (
     SCP_SIZE_LIMIT,
     ScpException,
@@ -63,20 +64,28 @@ def test_the_tag_statement_covers_every_way_to_set_the_tag() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "match"),
+    ("overrides", "prop", "code", "match"),
     [
-        ({"vpc_endpoint_ids": ()}, "vpc_ids and vpc_endpoint_ids are both empty"),
-        ({"vpc_ids": ("vpc-xyz",)}, "vpc_ids 'vpc-xyz' is not a VPC id"),
-        ({"vpc_endpoint_ids": ("vpc-0a1b2c3d",)}, "'vpc-0a1b2c3d' is not a VPC endpoint id"),
-        ({"tag_admin_principal_arns": ()}, "tag_admin_principal_arns is empty: name the "
-                                            "principals that may set the exception tag"),
-        ({"tag_admin_principal_arns": ("cdk-role",)}, "'cdk-role' is not an IAM principal ARN"),
-        ({"tag_key": "aws:x"}, "tag key 'aws:x' starts with 'aws:'"),
+        ({"vpc_endpoint_ids": ()}, "vpc_ids", "noVpcOrEndpoint",
+         "vpc_ids and vpc_endpoint_ids are both empty"),
+        ({"vpc_ids": ("vpc-xyz",)}, "vpc_ids", "notAVpcId", "vpc_ids 'vpc-xyz' is not a VPC id"),
+        ({"vpc_endpoint_ids": ("vpc-0a1b2c3d",)}, "vpc_endpoint_ids", "notAVpcEndpointId",
+         "'vpc-0a1b2c3d' is not a VPC endpoint id"),
+        ({"tag_admin_principal_arns": ()}, "tag_admin_principal_arns", "empty",
+         "tag_admin_principal_arns is empty: name the principals that may set the exception "
+         "tag"),
+        ({"tag_admin_principal_arns": ("cdk-role",)}, "tag_admin_principal_arns", "notAnArn",
+         "'cdk-role' is not an IAM principal ARN"),
+        ({"tag_key": "aws:x"}, "tag", "reservedTagKey", "tag key 'aws:x' starts with 'aws:'"),
     ],
 )
-def test_each_problem_names_the_prop_and_the_form(overrides: dict[str, object], match: str) -> None:
+def test_each_problem_names_the_prop_and_the_form(
+    overrides: dict[str, object], prop: str, code: str, match: str
+) -> None:
     """GIVEN one bad prop WHEN checked THEN a problem says which and how to fix it."""
-    assert any(match in problem for problem in _exception(**overrides).problems())
+    (problem,) = _exception(**overrides).problems()
+    assert (problem.prop, problem.code) == (prop, code)
+    assert match in problem.message
 
 
 def test_size_is_measured_minified_and_refused_over_the_limit() -> None:
@@ -86,8 +95,9 @@ def test_size_is_measured_minified_and_refused_over_the_limit() -> None:
     size = len(json.dumps(exception.document(), separators=(",", ":")))
     assert size == len(exception.to_json()) > SCP_SIZE_LIMIT
     (problem,) = exception.size_problems()
-    assert problem.startswith(f"the SCP is {size} characters minified, over the 5120")
-    assert "one admin ARN with a wildcard" in problem
+    assert (problem.prop, problem.code) == ("document", "scpTooLarge")
+    assert problem.message.startswith(f"the SCP is {size} characters minified, over the 5120")
+    assert "one admin ARN with a wildcard" in problem.message
 
 
 def test_pretty_json_is_the_same_document() -> None:
@@ -106,14 +116,19 @@ def test_roots_ous_and_accounts_are_targets(target: str) -> None:
 @pytest.mark.parametrize("target", ["ou-ab12", "11112222333", "o-abcdefghij", "R-AB12"])
 def test_other_ids_are_not_targets(target: str) -> None:
     """GIVEN a malformed id WHEN checked THEN the problem lists the three forms."""
-    assert target_problems([target]) == [
+    assert target_problems([target]) == [Problem(
+        "target_ids",
+        "notATarget",
         f"target_ids {target!r} is not a root (r-...), an OU (ou-...-...), an account "
-        "(12 digits)"
-    ]
+        "(12 digits)",
+    )]
 
 
 def test_organization_id_is_checked_when_given() -> None:
     """GIVEN an organization id WHEN checked THEN o-... passes, anything else does not."""
     assert organization_problems(None) == organization_problems("o-abcdefghij") == []
-    assert organization_problems("org-1") == ["organization_id 'org-1' is not an organization "
-                                              "id (o-...)"]
+    assert organization_problems("org-1") == [Problem(
+        "organization_id",
+        "notAnOrganizationId",
+        "organization_id 'org-1' is not an organization id (o-...)",
+    )]

@@ -22,18 +22,24 @@ def test_well_formed_targets_have_no_problem() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ou_ids", "regions", "message"),
+    ("ou_ids", "regions", "prop", "code", "message"),
     [
-        ([], ["us-east-1"], "ou_ids is empty"),
-        (["ou-ab12-cdefgh34"], [], "regions is empty"),
-        (["r-ab12"], ["us-east-1"], "ou_ids 'r-ab12' is not an OU id"),
-        (["ou-ab12-cdefgh34"], ["useast1"], "regions 'useast1' is not a region name"),
-        (["ou-ab12-cdefgh34"], ["us-east-1", "us-east-1"], "regions lists us-east-1 more"),
+        ([], ["us-east-1"], "ou_ids", "empty", "ou_ids is empty"),
+        (["ou-ab12-cdefgh34"], [], "regions", "empty", "regions is empty"),
+        (["r-ab12"], ["us-east-1"], "ou_ids", "notAnOuId", "ou_ids 'r-ab12' is not an OU id"),
+        (["ou-ab12-cdefgh34"], ["useast1"], "regions", "notARegion",
+         "regions 'useast1' is not a region name"),
+        (["ou-ab12-cdefgh34"], ["us-east-1", "us-east-1"], "regions", "duplicate",
+         "regions lists us-east-1 more"),
     ],
 )
-def test_malformed_targets_are_named(ou_ids: list[str], regions: list[str], message: str) -> None:
+def test_malformed_targets_are_named(
+    ou_ids: list[str], regions: list[str], prop: str, code: str, message: str
+) -> None:
     """GIVEN a bad OU or region WHEN checked THEN the problem names it."""
-    assert any(message in problem for problem in target_problems(ou_ids, regions))
+    (problem,) = target_problems(ou_ids, regions)
+    assert (problem.prop, problem.code) == (prop, code)
+    assert message in problem.message
 
 
 def test_template_size_decides_body_or_url_and_refuses_over_1_mb() -> None:
@@ -42,7 +48,8 @@ def test_template_size_decides_body_or_url_and_refuses_over_1_mb() -> None:
     assert fits_template_body(small) and template_problems(small) == []
     assert not fits_template_body("x" * (TEMPLATE_BODY_LIMIT + 1))
     (problem,) = template_problems("x" * 1_048_577)
-    assert problem.startswith("the workload template is 1,048,577 bytes, over")
+    assert (problem.prop, problem.code) == ("template", "templateTooLarge")
+    assert problem.message.startswith("the workload template is 1,048,577 bytes, over")
 
 
 def test_organization_roots_come_from_ou_and_root_ids() -> None:
@@ -55,7 +62,8 @@ def test_the_scp_and_the_stackset_must_share_the_organization() -> None:
     assert consistency_problems(["ou-ab12-cdefgh34"], ["ou-ab12-zzzzzzzz"]) == []
     assert consistency_problems(["111122223333"], ["ou-ab12-zzzzzzzz"]) == []
     (problem,) = consistency_problems(["r-zz99"], ["ou-ab12-zzzzzzzz"])
-    assert "targets organization root(s) zz99 but the StackSet targets ab12" in problem
+    assert (problem.prop, problem.code) == ("stackset_ou_ids", "differentOrganizations")
+    assert "targets organization root(s) zz99 but the StackSet targets ab12" in problem.message
 
 
 def test_hard_coded_accounts_are_found() -> None:

@@ -67,4 +67,11 @@ def test_bad_props_fail_together() -> None:
                                regions=["mars-1"], failure_tolerance_percentage=120,
                                max_concurrent_percentage=0, region_concurrency="ALL")
     assert str(raised.value).startswith("ServiceManagedStackSet 'Workload' has 5 problems:")
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("ou_ids", "notAnOuId"),
+        ("regions", "notARegion"),
+        ("failure_tolerance_percentage", "notAPercentage"),
+        ("max_concurrent_percentage", "deploysNothing"),
+        ("region_concurrency", "notAConcurrencyType"),
+    ]
     assert stack.node.try_find_child("Workload") is None

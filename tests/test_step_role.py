@@ -103,7 +103,12 @@ def test_every_problem_at_once_and_no_half_made_stack() -> None:
             stack, "Team", job_prefix="research", step_types=["AutoML", "Tuning", "Bogus"],
             principal_tag=("aws:x", "y"),
         )
-    assert len(raised.value.problems) == 4, raised.value.problems
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("step_types", "unknownStepType"),
+        ("job_prefix", "prefixTooLong"),
+        ("job_prefix", "prefixTooLong"),
+        ("principal_tag", "reservedTagKey"),
+    ]
     assert str(raised.value).startswith("PrefixedStepRole 'Team' has 4 problems:")
     assert stack.node.try_find_child("Team") is None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from sm_pipeline_iam.core.errors import Problem
 from sm_pipeline_iam.core.tags import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, tag_problems
 
 PROP = "principal_tag"
@@ -40,7 +41,11 @@ def test_key_length_outside_1_to_128(key: str) -> None:
     """GIVEN a key of 0 or 129 characters WHEN checked THEN one problem names its length."""
     problems = tag_problems(key, "v", prop=PROP)
 
-    assert problems == [f"{PROP} key {key!r} is {len(key)} characters: an IAM tag key has 1 to 128"]
+    assert problems == [Problem(
+        PROP,
+        "tagKeyLength",
+        f"{PROP} key {key!r} is {len(key)} characters: an IAM tag key has 1 to 128",
+    )]
 
 
 def test_value_longer_than_256() -> None:
@@ -50,8 +55,9 @@ def test_value_longer_than_256() -> None:
     problems = tag_problems("key", value, prop=PROP)
 
     assert len(problems) == 1
-    assert problems[0].startswith(f"{PROP} value {value!r} is 257 characters")
-    assert "at most 256" in problems[0]
+    assert (problems[0].prop, problems[0].code) == (PROP, "tagValueTooLong")
+    assert problems[0].message.startswith(f"{PROP} value {value!r} is 257 characters")
+    assert "at most 256" in problems[0].message
 
 
 @pytest.mark.parametrize(
@@ -70,7 +76,10 @@ def test_characters_outside_the_tag_alphabet(key: str, value: str, part: str, te
     problems = tag_problems(key, value, prop=PROP)
 
     assert len(problems) == 1
-    assert problems[0].startswith(f"{PROP} {part} {text!r} has characters IAM tags cannot hold")
+    assert (problems[0].prop, problems[0].code) == (PROP, "tagCharacters")
+    assert problems[0].message.startswith(
+        f"{PROP} {part} {text!r} has characters IAM tags cannot hold"
+    )
 
 
 @pytest.mark.parametrize("key", ["aws:team", "AWS:team", "Aws:x"])
@@ -79,7 +88,8 @@ def test_aws_prefix_is_reserved(key: str) -> None:
     problems = tag_problems(key, "v", prop=PROP)
 
     assert len(problems) == 1
-    assert "starts with 'aws:', which AWS reserves" in problems[0]
+    assert (problems[0].prop, problems[0].code) == (PROP, "reservedTagKey")
+    assert "starts with 'aws:', which AWS reserves" in problems[0].message
 
 
 def test_aws_in_the_middle_of_a_key_is_fine() -> None:
@@ -95,17 +105,22 @@ def test_every_problem_is_reported_at_once() -> None:
 
     problems = tag_problems(key, value, prop=PROP)
 
-    assert len(problems) == 5
-    assert "an IAM tag key has 1 to 128" in problems[0]
-    assert "an IAM tag value has at most 256" in problems[1]
-    assert problems[2].startswith(f"{PROP} key ")
-    assert "cannot hold" in problems[2]
-    assert problems[3].startswith(f"{PROP} value ")
-    assert "cannot hold" in problems[3]
-    assert "reserves" in problems[4]
+    assert [p.code for p in problems] == [
+        "tagKeyLength", "tagValueTooLong", "tagCharacters", "tagCharacters", "reservedTagKey"
+    ]
+    assert all(p.prop == PROP for p in problems)
+    assert "an IAM tag key has 1 to 128" in problems[0].message
+    assert "an IAM tag value has at most 256" in problems[1].message
+    assert problems[2].message.startswith(f"{PROP} key ")
+    assert "cannot hold" in problems[2].message
+    assert problems[3].message.startswith(f"{PROP} value ")
+    assert "cannot hold" in problems[3].message
+    assert "reserves" in problems[4].message
 
 
 @pytest.mark.parametrize(("key", "value"), [("a\tb", "x"), ("a", "x\ny")])
 def test_tabs_and_newlines_are_refused(key: str, value: str) -> None:
     """GIVEN a tab or newline WHEN validated THEN refused, as IAM refuses them."""
-    assert any("characters IAM tags cannot hold" in p for p in tag_problems(key, value, prop="t"))
+    (problem,) = tag_problems(key, value, prop="t")
+    assert (problem.prop, problem.code) == ("t", "tagCharacters")
+    assert "characters IAM tags cannot hold" in problem.message

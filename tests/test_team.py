@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from sm_pipeline_iam.core.notices import SDK_IGNORES_PREFIX
 from sm_pipeline_iam.core.policy import ArnEnvironment
 from sm_pipeline_iam.core.requirements import GivenResources
 from sm_pipeline_iam.core.steps import StepType
 from sm_pipeline_iam.core.team import (
     PIPELINE_ACTIONS,
-    SDK_IGNORES_PREFIX,
     default_shared_step_types,
     pipeline_access_statement,
     prefix_guide,
@@ -45,7 +45,27 @@ def test_team_requirements_scope_every_named_step_by_the_prefix_only() -> None:
 def test_team_requirements_report_each_problem_once() -> None:
     """GIVEN an unknown step type WHEN gathered THEN it is reported once, not twice."""
     _, problems = team_requirements("rsch", ["Bogus"])
-    assert len([p for p in problems if "'Bogus'" in p]) == 1
+    assert [(p.prop, p.code) for p in problems if "'Bogus'" in p.message] == [
+        ("step_types", "unknownStepType")
+    ]
+
+
+def test_team_requirements_skip_the_repeated_empty_step_types_problem() -> None:
+    """GIVEN no step types at all (own and shared) WHEN gathered THEN 'step_types is empty'
+    once (from_step_types would say it again), and an empty shared list is no problem."""
+    _, problems = team_requirements("rsch", [], shared_step_types=[])
+    assert [(p.prop, p.code) for p in problems] == [("step_types", "empty")]
+
+
+def test_team_requirements_refuse_name_scoped_shared_steps_and_an_empty_prefix() -> None:
+    """GIVEN Training as a shared step and no prefix WHEN gathered THEN both are problems
+    with their prop and code."""
+    _, problems = team_requirements("", ["Model"], shared_step_types=["Training"])
+    assert [(p.prop, p.code) for p in problems] == [
+        ("shared_step_types", "nameScopedSharedStep"),
+        ("job_prefix", "empty"),
+    ]
+    assert problems[0].message.startswith("shared_step_types Training create SageMaker jobs")
 
 
 @pytest.mark.parametrize(

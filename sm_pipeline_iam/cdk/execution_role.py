@@ -12,6 +12,7 @@ from constructs import Construct
 
 from ..core import policy
 from ..core.definition import coarsened, read_definition
+from ..core.errors import Problem
 from ..core.requirements import GivenResources, PipelineRequirements, from_step_types
 from ..core.steps import StepType, step_names
 from . import role_policies
@@ -98,11 +99,19 @@ class PipelineExecutionRole(PipelineRoleBase):
                 ("step_roles", step_roles), ("json_get_locations", json_get_locations),
                 ("integration_resources", integration_resources)) if value]
             problems = [
-                f"{name} is given with requirements, which already say it all: give one"
+                Problem(
+                    name,
+                    "givenWithRequirements",
+                    f"{name} is given with requirements, which already say it all: give one",
+                )
                 for name in given
             ]
             if not requirements.step_types:
-                problems.append("requirements name no step type: the pipeline runs nothing")
+                problems.append(Problem(
+                    "requirements",
+                    "noStepTypes",
+                    "requirements name no step type: the pipeline runs nothing",
+                ))
         else:
             prefix_is_token = job_prefix is not None and Token.is_unresolved(job_prefix)
             requirements, problems = from_step_types(

@@ -11,15 +11,13 @@ from aws_cdk import aws_organizations as organizations
 from constructs import Construct
 
 from ..core.errors import raise_if_any
+from ..core.notices import TOO_MANY_SCPS
 from ..core.scp import (
     SCPS_PER_TARGET,
     ScpException,
     organization_problems,
     target_problems,
 )
-
-#: Warning id (a public contract): a target would get more SCPs than AWS allows.
-TOO_MANY_SCPS = "sm-pipeline-iam:tooManyScpsPerTarget"
 
 
 class OrgScpException(Construct):

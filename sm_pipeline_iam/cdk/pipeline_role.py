@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core import policy
-from ..core.errors import raise_if_any
+from ..core.errors import Problem, raise_if_any
 from ..core.requirements import PipelineRequirements, sagemaker_pass_roles
 from ..core.steps import SAGEMAKER
 from ..core.tags import tag_problems
@@ -80,7 +80,7 @@ class PipelineRoleBase(iam.Role):
         construct_name: str,
         default_description: str,
         requirements: PipelineRequirements,
-        problems: Sequence[str],
+        problems: Sequence[Problem],
         options: RoleOptions,
         pass_self: bool = True,
     ) -> None:

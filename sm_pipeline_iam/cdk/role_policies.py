@@ -15,6 +15,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core import policy
+from ..core.errors import Problem
 from ..core.policy import Statement
 from ..core.requirements import Notice
 
@@ -37,7 +38,7 @@ def sizing_render(extra: Mapping[str, str]) -> policy.Render:
 
 def plan_documents(
     statements: Sequence[Statement], render: policy.Render
-) -> tuple[list[list[Statement]], list[str]]:
+) -> tuple[list[list[Statement]], list[Problem]]:
     """Choose inline (one document) or managed (several) policies; collect problems.
 
     Returns:
@@ -49,14 +50,17 @@ def plan_documents(
     try:
         documents = policy.pack_statements(statements, policy.MANAGED_POLICY_LIMIT, render)
     except ValueError as error:
-        return [], [f"the permissions cannot fit IAM's policy limits: {error}"]
+        return [], [Problem("permissions", "statementTooLarge",
+                            f"the permissions cannot fit IAM's policy limits: {error}")]
     if len(documents) > policy.MANAGED_POLICIES_PER_ROLE:
         size = policy.policy_size(statements, render)
-        return [], [
+        return [], [Problem(
+            "permissions",
+            "tooManyManagedPolicies",
             f"the permissions need {len(documents)} managed policies ({size} characters), "
             f"more than the {policy.MANAGED_POLICIES_PER_ROLE} a role may have: split the "
-            "pipeline's steps across roles (step_roles) or use fewer resources"
-        ]
+            "pipeline's steps across roles (step_roles) or use fewer resources",
+        )]
     return documents, []
 
 

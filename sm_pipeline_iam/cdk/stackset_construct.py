@@ -13,16 +13,14 @@ from aws_cdk import aws_cloudformation as cloudformation
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
-from ..core.errors import raise_if_any
+from ..core.errors import Problem, raise_if_any
+from ..core.notices import IAM_PER_REGION
 from ..core.stackset import (
     fits_template_body,
     target_problems,
     template_problems,
     template_text,
 )
-
-#: Warning id (a public contract): IAM is global, each region gets its own roles.
-IAM_PER_REGION = "sm-pipeline-iam:stackSetIamPerRegion"
 
 
 class ServiceManagedStackSet(Construct):
@@ -74,13 +72,21 @@ class ServiceManagedStackSet(Construct):
         for name, value in (("failure_tolerance_percentage", failure_tolerance_percentage),
                             ("max_concurrent_percentage", max_concurrent_percentage)):
             if not 0 <= value <= 100:
-                problems.append(f"{name} {value} is not a percentage (0 to 100)")
+                problems.append(Problem(
+                    name, "notAPercentage", f"{name} {value} is not a percentage (0 to 100)"
+                ))
         if max_concurrent_percentage < 1:
-            problems.append("max_concurrent_percentage 0 would deploy nothing: give 1 to 100")
+            problems.append(Problem(
+                "max_concurrent_percentage",
+                "deploysNothing",
+                "max_concurrent_percentage 0 would deploy nothing: give 1 to 100",
+            ))
         if region_concurrency not in ("SEQUENTIAL", "PARALLEL"):
-            problems.append(
-                f"region_concurrency {region_concurrency!r} is not SEQUENTIAL or PARALLEL"
-            )
+            problems.append(Problem(
+                "region_concurrency",
+                "notAConcurrencyType",
+                f"region_concurrency {region_concurrency!r} is not SEQUENTIAL or PARALLEL",
+            ))
         raise_if_any("ServiceManagedStackSet", id, problems)
         super().__init__(scope, id)
 

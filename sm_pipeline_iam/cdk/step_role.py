@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core import team
+from ..core.notices import PRINCIPAL_WITHOUT_POLICY
 from ..core.requirements import GivenResources
 from ..core.steps import StepType, step_names
 from . import role_policies
@@ -22,9 +23,6 @@ _PIPELINES_REASON = (
     "sm-pipeline-iam scopes a team's pipeline actions to the pipelines named with the "
     "team's prefix (<prefix>-*) and their executions"
 )
-
-#: Warning id (a public contract): a team principal could not take the grants.
-PRINCIPAL_WITHOUT_POLICY = "sm-pipeline-iam:teamPrincipalWithoutPolicy"
 
 
 class PrefixedStepRole(PipelineRoleBase):

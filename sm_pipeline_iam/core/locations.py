@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import Problem
+
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 
 
@@ -19,7 +21,7 @@ class S3ObjectPattern:
         return f"s3://{self.bucket}/{self.key_pattern}"
 
 
-def parse_s3_folder(uri: str, *, prop: str) -> tuple[S3ObjectPattern | None, list[str]]:
+def parse_s3_folder(uri: str, *, prop: str) -> tuple[S3ObjectPattern | None, list[Problem]]:
     """Read ``s3://bucket[/prefix]`` as the objects under that folder.
 
     ``s3://bucket/reports`` and ``s3://bucket/reports/`` both mean ``reports/*``: a
@@ -31,19 +33,23 @@ def parse_s3_folder(uri: str, *, prop: str) -> tuple[S3ObjectPattern | None, lis
     """
     form = "give s3://bucket or s3://bucket/key-prefix (e.g. 's3://ml-artifacts/evaluation')"
     if not uri.startswith("s3://"):
-        return None, [f"{prop} {uri!r} is not an S3 URI: {form}"]
+        return None, [Problem(prop, "notAnS3Uri", f"{prop} {uri!r} is not an S3 URI: {form}")]
     bucket, _, key = uri[len("s3://") :].partition("/")
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not _BUCKET.fullmatch(bucket) or ".." in bucket:
-        problems.append(
+        problems.append(Problem(
+            prop,
+            "invalidBucketName",
             f"{prop} {uri!r} names bucket {bucket!r}, which is not a valid bucket name "
-            "(3-63 lower-case letters, digits, dots and hyphens): " + form
-        )
+            "(3-63 lower-case letters, digits, dots and hyphens): " + form,
+        ))
     if any(char in key for char in "*?"):
-        problems.append(
+        problems.append(Problem(
+            prop,
+            "wildcard",
             f"{prop} {uri!r} contains a wildcard: every object under the prefix is "
-            f"already included; {form}"
-        )
+            f"already included; {form}",
+        ))
     if problems:
         return None, problems
     folder = key.strip("/")

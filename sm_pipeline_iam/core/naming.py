@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .errors import Problem
 from .steps import StepType, spec_for
 
 #: The create APIs' name rule (botocore): letters, digits and inner hyphens.
@@ -25,31 +26,37 @@ ANY_NAME = "*"
 
 def prefix_problems(
     prefix: str, step_types: Iterable[StepType], *, prop: str = "job_prefix"
-) -> list[str]:
+) -> list[Problem]:
     """Every reason ``prefix`` cannot prefix the jobs of ``step_types``.
 
     Each message names the prop, the bad value, the allowed form and the fix.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     if any(char in prefix for char in "*?"):
-        problems.append(
+        problems.append(Problem(
+            prop,
+            "wildcard",
             f"{prop} {prefix!r} contains a wildcard: IAM would match other prefixes' jobs; "
-            "give the literal prefix the pipeline puts in its job names (e.g. 'team-a')"
-        )
+            "give the literal prefix the pipeline puts in its job names (e.g. 'team-a')",
+        ))
     elif not _JOB_NAME.fullmatch(prefix):
-        problems.append(
+        problems.append(Problem(
+            prop,
+            "invalidJobNamePrefix",
             f"{prop} {prefix!r} is not a valid job-name prefix: use letters, digits and "
-            f"hyphens, starting and ending with a letter or digit ({JOB_NAME_PATTERN})"
-        )
+            f"hyphens, starting and ending with a letter or digit ({JOB_NAME_PATTERN})",
+        ))
     for step_type in sorted(set(step_types), key=lambda s: s.value):
         limit = spec_for(step_type).max_prefix_length
         if limit is not None and len(prefix) > limit:
             fitting = prefix[:limit].rstrip("-")
-            problems.append(
+            problems.append(Problem(
+                prop,
+                "prefixTooLong",
                 f"{prop} {prefix!r} is {len(prefix)} characters, longer than the {limit} that "
                 f"{step_type.value} steps allow: shorten it to at most {limit} characters "
-                f"(e.g. {fitting!r})"
-            )
+                f"(e.g. {fitting!r})",
+            ))
     return problems
 
 

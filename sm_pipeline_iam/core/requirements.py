@@ -11,7 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import naming
+from .errors import Problem
 from .locations import S3ObjectPattern, parse_s3_folder
+from .notices import MIXED_CASE_PREFIX, UNSCOPED_USER_NAMES
+from .notices import Notice as Notice  # re-exported: it lived here before core.notices
 from .steps import SAGEMAKER, Binding, ResourceScope, StepType, spec_for
 
 
@@ -21,14 +24,6 @@ class PassRoleTarget:
 
     role_arn: str
     service: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A warning for the user, with a stable id they can acknowledge."""
-
-    id: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -63,27 +58,24 @@ class PipelineRequirements:
         return self.given.get(binding, ())
 
 
-#: Notice ids, a public contract: users acknowledge warnings by id.
-MIXED_CASE_PREFIX = "sm-pipeline-iam:mixedCaseJobPrefix"
-UNSCOPED_USER_NAMES = "sm-pipeline-iam:unscopedResourceNames"
-
-
 def parse_step_types(values: Iterable[StepType | str], *, prop: str) -> tuple[
-    list[StepType], list[str]
+    list[StepType], list[Problem]
 ]:
     """Read step types given as members or ``Type`` strings; collect problems."""
     parsed: list[StepType] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for value in values:
         try:
             parsed.append(StepType.parse(value))
         except ValueError as error:
-            problems.append(f"{prop}: {error}")
+            problems.append(Problem(prop, "unknownStepType", f"{prop}: {error}"))
     if not parsed and not problems:
-        problems.append(
+        problems.append(Problem(
+            prop,
+            "empty",
             f"{prop} is empty: name the step types the pipeline runs (e.g. ['Processing', "
-            "'Training'])"
-        )
+            "'Training'])",
+        ))
     return parsed, problems
 
 
@@ -161,20 +153,26 @@ class GivenResources:
     cleanup_locations: Sequence[str] = ()
 
 
-#: The literal form of each binding's values (a CDK token is passed through unchecked).
-_GIVEN_FORMS: dict[Binding, tuple[re.Pattern[str], str]] = {
+#: The literal form of each binding's values (a CDK token is passed through unchecked),
+#: and the code of a value not in that form.
+_GIVEN_FORMS: dict[Binding, tuple[re.Pattern[str], str, str]] = {
     Binding.LAMBDA_FUNCTIONS: (
         re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?"),
         "a function ARN (arn:aws:lambda:us-east-1:111122223333:function:score)",
+        "notAnArn",
     ),
     Binding.CALLBACK_QUEUES: (
         re.compile(r"arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+(\.fifo)?"),
         "a queue ARN (arn:aws:sqs:us-east-1:111122223333:approvals)",
+        "notAnArn",
     ),
-    Binding.EMR_CLUSTERS: (re.compile(r"j-[A-Z0-9]+"), "a cluster id (j-1ABCDEFGHIJKL)"),
+    Binding.EMR_CLUSTERS: (
+        re.compile(r"j-[A-Z0-9]+"), "a cluster id (j-1ABCDEFGHIJKL)", "notAClusterId"
+    ),
     Binding.EMR_SERVERLESS_APPLICATIONS: (
         re.compile(r"[0-9a-z]+"),
         "an application id (00fabcdefghijk)",
+        "notAnApplicationId",
     ),
 }
 
@@ -186,7 +184,7 @@ def is_token(value: str) -> bool:
 
 def given_for(
     step_types: Iterable[StepType], resources: GivenResources
-) -> tuple[dict[Binding, tuple[str, ...]], list[str]]:
+) -> tuple[dict[Binding, tuple[str, ...]], list[Problem]]:
     """Match caller-given resources to the step types that need them; collect problems.
 
     A step type whose permissions need resources the caller did not give is a problem
@@ -199,27 +197,33 @@ def given_for(
             if group.binding is not None:
                 needed.setdefault(group.binding, []).append(step_type)
     given: dict[Binding, tuple[str, ...]] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for binding in Binding:
         values = tuple(getattr(resources, binding.value))
         users = sorted({s.value for s in needed.get(binding, [])})
         if users and not values:
-            problems.append(
+            problems.append(Problem(
+                binding.value,
+                "empty",
                 f"{binding.value} is empty but step types {', '.join(users)} need it: name "
-                f"the resources those steps use, so that they are not granted on '*'"
-            )
+                f"the resources those steps use, so that they are not granted on '*'",
+            ))
         elif values and not users:
-            problems.append(
+            problems.append(Problem(
+                binding.value,
+                "unused",
                 f"{binding.value} is given but no chosen step type uses it: remove it or add "
-                "the step type that does"
-            )
+                "the step type that does",
+            ))
         form = _GIVEN_FORMS.get(binding)
         for value in values:
             if form is not None and not is_token(value) and not form[0].fullmatch(value):
-                problems.append(
+                problems.append(Problem(
+                    binding.value,
+                    form[2],
                     f"{binding.value} {value!r} is not {form[1]}: name one resource, "
-                    "without wildcards"
-                )
+                    "without wildcards",
+                ))
         if binding is Binding.CLEANUP_OBJECTS:
             patterns: list[str] = []
             for uri in values:
@@ -233,10 +237,12 @@ def given_for(
     return given, problems
 
 
-def json_get_objects_for(locations: Iterable[str]) -> tuple[tuple[S3ObjectPattern, ...], list[str]]:
+def json_get_objects_for(
+    locations: Iterable[str],
+) -> tuple[tuple[S3ObjectPattern, ...], list[Problem]]:
     """Parse ``JsonGet`` folders; collect problems."""
     objects: set[S3ObjectPattern] = set()
-    problems: list[str] = []
+    problems: list[Problem] = []
     for uri in locations:
         pattern, uri_problems = parse_s3_folder(uri, prop="json_get_locations")
         problems.extend(uri_problems)
@@ -253,7 +259,7 @@ def from_step_types(
     step_role_arns: Iterable[str] = (),
     json_get_locations: Iterable[str] = (),
     resources: GivenResources | None = None,
-) -> tuple[PipelineRequirements, list[str]]:
+) -> tuple[PipelineRequirements, list[Problem]]:
     """Gather the requirements of a pipeline described by its step types.
 
     Args:

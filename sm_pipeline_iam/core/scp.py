@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import Problem
 from .tags import tag_problems
 
 #: SCP quotas (AWS Organizations): characters of the document, whitespace included, and
@@ -77,29 +78,40 @@ class ScpException:
     vpc_endpoint_ids: tuple[str, ...] = ()
     tag_admin_principal_arns: tuple[str, ...] = ()
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         """Every reason the exception cannot be written."""
         problems = tag_problems(self.tag_key, self.tag_value, prop="tag")
         if not self.vpc_ids and not self.vpc_endpoint_ids:
-            problems.append(
+            problems.append(Problem(
+                "vpc_ids",
+                "noVpcOrEndpoint",
                 "vpc_ids and vpc_endpoint_ids are both empty: name the VPCs or VPC endpoints "
-                "that keep S3 access, or the SCP would deny S3 to every untagged principal"
-            )
-        problems += _malformed("vpc_ids", self.vpc_ids, _VPC, "a VPC id (vpc-0abc12345...)")
+                "that keep S3 access, or the SCP would deny S3 to every untagged principal",
+            ))
         problems += _malformed(
-            "vpc_endpoint_ids", self.vpc_endpoint_ids, _VPCE, "a VPC endpoint id (vpce-...)"
+            "vpc_ids", self.vpc_ids, _VPC, "notAVpcId", "a VPC id (vpc-0abc12345...)"
+        )
+        problems += _malformed(
+            "vpc_endpoint_ids",
+            self.vpc_endpoint_ids,
+            _VPCE,
+            "notAVpcEndpointId",
+            "a VPC endpoint id (vpce-...)",
         )
         if not self.tag_admin_principal_arns:
-            problems.append(
+            problems.append(Problem(
+                "tag_admin_principal_arns",
+                "empty",
                 "tag_admin_principal_arns is empty: name the principals that may set the "
                 "exception tag, among them the CloudFormation/CDK deployment roles that create "
                 "the pipeline roles (e.g. 'arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*'), "
-                "or deployments of tagged roles fail"
-            )
+                "or deployments of tagged roles fail",
+            ))
         problems += _malformed(
             "tag_admin_principal_arns",
             self.tag_admin_principal_arns,
             _PRINCIPAL_ARN,
+            "notAnArn",
             "an IAM principal ARN (arn:aws:iam::111122223333:role/name)",
         )
         return problems
@@ -145,36 +157,49 @@ class ScpException:
         separators = (",", ":") if indent is None else (",", ": ")
         return json.dumps(self.document(), indent=indent, separators=separators)
 
-    def size_problems(self) -> list[str]:
-        """A problem when the minified document exceeds the SCP size limit."""
+    def size_problems(self) -> list[Problem]:
+        """A problem when the minified document exceeds the SCP size limit (its ``prop`` is
+        ``document``: the lists that make it up are too long together)."""
         size = len(self.to_json())
         if size <= SCP_SIZE_LIMIT:
             return []
-        return [
+        return [Problem(
+            "document",
+            "scpTooLarge",
             f"the SCP is {size} characters minified, over the {SCP_SIZE_LIMIT}-character "
             "SCP limit: list fewer VPCs, VPC endpoints or tag admins (e.g. one admin ARN "
-            "with a wildcard instead of several)"
-        ]
+            "with a wildcard instead of several)",
+        )]
 
 
-def target_problems(target_ids: Sequence[str]) -> list[str]:
+def target_problems(target_ids: Sequence[str]) -> list[Problem]:
     """Every target id that is not a root, an OU or an account id."""
     problems = []
     for target in target_ids:
         if not any(pattern.fullmatch(target) for pattern, _ in _TARGET_FORMS):
             forms = ", ".join(form for _, form in _TARGET_FORMS)
-            problems.append(f"target_ids {target!r} is not {forms}")
+            problems.append(
+                Problem("target_ids", "notATarget", f"target_ids {target!r} is not {forms}")
+            )
     return problems
 
 
-def organization_problems(organization_id: str | None) -> list[str]:
+def organization_problems(organization_id: str | None) -> list[Problem]:
     """A problem when ``organization_id`` is given and malformed."""
     if organization_id is None or _ORGANIZATION.fullmatch(organization_id):
         return []
-    return [f"organization_id {organization_id!r} is not an organization id (o-...)"]
+    return [Problem(
+        "organization_id",
+        "notAnOrganizationId",
+        f"organization_id {organization_id!r} is not an organization id (o-...)",
+    )]
 
 
-def _malformed(prop: str, values: Sequence[str], pattern: re.Pattern[str], form: str) -> list[
-    str
-]:
-    return [f"{prop} {value!r} is not {form}" for value in values if not pattern.fullmatch(value)]
+def _malformed(
+    prop: str, values: Sequence[str], pattern: re.Pattern[str], code: str, form: str
+) -> list[Problem]:
+    return [
+        Problem(prop, code, f"{prop} {value!r} is not {form}")
+        for value in values
+        if not pattern.fullmatch(value)
+    ]

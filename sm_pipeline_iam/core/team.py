@@ -11,18 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from . import naming
+from .errors import Problem
+from .notices import SDK_IGNORES_PREFIX, Notice
 from .policy import ArnEnvironment, Statement
 from .requirements import (
     GivenResources,
-    Notice,
     PipelineRequirements,
     from_step_types,
     parse_step_types,
 )
 from .steps import CATALOG, NAME_SCOPED_STEP_TYPES, StepType, step_names
-
-#: Notice id (a public contract): the SDK does not put the prefix into some jobs.
-SDK_IGNORES_PREFIX = "sm-pipeline-iam:sdkIgnoresJobPrefix"
 
 #: Steps every team may run: they create no SageMaker job, so no prefix scopes them.
 ALWAYS_SHARED: tuple[StepType, ...] = (StepType.CONDITION, StepType.FAIL, StepType.FOR_EACH)
@@ -68,7 +66,7 @@ def team_requirements(
     step_role_arns: Iterable[str] = (),
     json_get_locations: Iterable[str] = (),
     resources: GivenResources | None = None,
-) -> tuple[PipelineRequirements, list[str]]:
+) -> tuple[PipelineRequirements, list[Problem]]:
     """Gather a team role's requirements: its job steps under its prefix, and the shared
     steps.
 
@@ -91,18 +89,23 @@ def team_requirements(
         shared: Sequence[StepType] = default_shared_step_types(resources)
     else:
         shared, shared_problems = parse_step_types(shared_step_types, prop="shared_step_types")
-        problems.extend(p for p in shared_problems if "is empty" not in p)
+        # No shared step at all is a choice, not a mistake.
+        problems.extend(p for p in shared_problems if p.code != "empty")
         scoped = [s for s in shared if s in NAME_SCOPED_STEP_TYPES]
         if scoped:
-            problems.append(
+            problems.append(Problem(
+                "shared_step_types",
+                "nameScopedSharedStep",
                 f"shared_step_types {step_names(scoped)} create SageMaker jobs or resources, "
-                "which only a team's prefix may scope: move them to step_types"
-            )
+                "which only a team's prefix may scope: move them to step_types",
+            ))
     if not job_prefix:
-        problems.append(
+        problems.append(Problem(
+            "job_prefix",
+            "empty",
             "job_prefix is empty: give the team's prefix (e.g. 'rsch'); its jobs and "
-            "pipelines must be named '<prefix>-...'"
-        )
+            "pipelines must be named '<prefix>-...'",
+        ))
     requirements, more = from_step_types(
         [*own, *shared],
         job_prefix=job_prefix or None,
@@ -112,7 +115,7 @@ def team_requirements(
         resources=resources,
     )
     # from_step_types re-reports step type problems already collected above.
-    problems.extend(p for p in more if not p.startswith("step_types"))
+    problems.extend(p for p in more if p.prop != "step_types")
     caveats = [
         Notice(
             SDK_IGNORES_PREFIX,

@@ -1,0 +1,136 @@
+"""Every warning the library emits, in one registry. No CDK import.
+
+A warning id is a public contract: users acknowledge a warning by its id
+(``Annotations.of(role).acknowledge_warning("sm-pipeline-iam:...")``), so ids never
+change. Each id below has a one-line meaning and what to do; the README's "Errors and
+warnings" section lists the same ids (a test keeps both, and the source, in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+#: The start of every warning id.
+ID_PREFIX = "sm-pipeline-iam:"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning for the user, with a stable id they can acknowledge."""
+
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class WarningKind:
+    """A registered warning id: what it means and what to do about it."""
+
+    id: str
+    meaning: str
+    what_to_do: str
+
+
+# --- the ids (import them from here) --------------------------------------------------
+
+#: A job prefix with upper-case letters: the policy allows both spellings.
+MIXED_CASE_PREFIX = "sm-pipeline-iam:mixedCaseJobPrefix"
+#: Steps creating user-named resources without a prefix: granted on every such name.
+UNSCOPED_USER_NAMES = "sm-pipeline-iam:unscopedResourceNames"
+#: A definition value known only at run time became the narrowest pattern it allows.
+UNRESOLVED_VALUE = "sm-pipeline-iam:unresolvedDefinitionValue"
+#: A step name job names cannot hold: its jobs are allowed as ``pipelines-*``.
+STEP_NAME_NOT_IN_JOB_NAMES = "sm-pipeline-iam:stepNameNotInJobNames"
+#: An unknown step ``Type``, allowed by ``allow_unknown_step_types``: granted nothing.
+UNKNOWN_STEP_TYPE = "sm-pipeline-iam:unknownStepType"
+#: Too many per-step scopes for IAM's limits: widened to ``pipelines-*``.
+COARSENED_JOB_SCOPES = "sm-pipeline-iam:coarsenedJobScopes"
+#: A team's step type whose jobs the SDK does not name with the prefix.
+SDK_IGNORES_PREFIX = "sm-pipeline-iam:sdkIgnoresJobPrefix"
+#: A team principal that cannot hold an identity policy got no grants.
+PRINCIPAL_WITHOUT_POLICY = "sm-pipeline-iam:teamPrincipalWithoutPolicy"
+#: A target would get more SCPs than AWS allows.
+TOO_MANY_SCPS = "sm-pipeline-iam:tooManyScpsPerTarget"
+#: A StackSet deployed to several regions: each region gets its own IAM roles.
+IAM_PER_REGION = "sm-pipeline-iam:stackSetIamPerRegion"
+
+
+#: Every warning id the library emits, with its meaning and what to do.
+REGISTRY: tuple[WarningKind, ...] = (
+    WarningKind(
+        MIXED_CASE_PREFIX,
+        "job_prefix has upper-case letters; whether SageMaker lower-cases names inside job "
+        "ARNs is unconfirmed, so the policy allows both spellings",
+        "use a lower-case prefix to allow one spelling only",
+    ),
+    WarningKind(
+        UNSCOPED_USER_NAMES,
+        "without job_prefix, steps that create resources you name (endpoints, model "
+        "package groups...) are allowed on every such resource in the account and region",
+        "set job_prefix and name those resources '<prefix>-...', or use from_definition",
+    ),
+    WarningKind(
+        UNRESOLVED_VALUE,
+        "a definition value known only at run time (a parameter, an execution variable) "
+        "became the narrowest pattern its literal parts allow",
+        "bind the parameter it names with parameter_values (or --parameter in explain)",
+    ),
+    WarningKind(
+        STEP_NAME_NOT_IN_JOB_NAMES,
+        "a step name has characters job names cannot hold, so its jobs are allowed as "
+        "'pipelines-*'",
+        "rename the step with letters, digits and hyphens",
+    ),
+    WarningKind(
+        UNKNOWN_STEP_TYPE,
+        "a step Type unknown to the library was read with allow_unknown_step_types=True; "
+        "the role grants that step nothing",
+        "check what the step needs and grant it separately, or remove the step",
+    ),
+    WarningKind(
+        COARSENED_JOB_SCOPES,
+        "the per-step job-name scopes of a large definition cannot fit IAM's policy limits, "
+        "so default-named jobs are allowed as 'pipelines-*'",
+        "turn on the custom job prefix (use_custom_job_prefix=True) to scope them again",
+    ),
+    WarningKind(
+        SDK_IGNORES_PREFIX,
+        "the SageMaker SDK does not put the team's prefix into some jobs of a chosen step "
+        "type (ModelTrainer-based training and tuning, ClarifyCheck, QualityCheck), which "
+        "are then denied",
+        "use the step's other form, or run such steps under a role that allows their "
+        "default names",
+    ),
+    WarningKind(
+        PRINCIPAL_WITHOUT_POLICY,
+        "a team principal cannot hold an identity policy (e.g. a service or another "
+        "account's principal), so it got no pass-role or pipeline access",
+        "grant it in its own account, or give a role, user or group",
+    ),
+    WarningKind(
+        TOO_MANY_SCPS,
+        "a root, OU or account would get more SCPs from this app, plus FullAWSAccess, than "
+        "the 5 AWS allows per target",
+        "merge exceptions, or attach some to a parent OU",
+    ),
+    WarningKind(
+        IAM_PER_REGION,
+        "a StackSet deploys to several regions; IAM is global, so each region creates its "
+        "own copy of the roles in every account",
+        "deploy IAM-only stacks to one region unless each region needs its own roles",
+    ),
+)
+
+#: The registry by id.
+BY_ID: Mapping[str, WarningKind] = MappingProxyType({kind.id: kind for kind in REGISTRY})
+
+
+def describe(warning_id: str) -> WarningKind:
+    """The meaning of ``warning_id`` and what to do.
+
+    Raises:
+        KeyError: the library emits no such warning.
+    """
+    return BY_ID[warning_id]

@@ -1,0 +1,91 @@
+"""The warning registry: every id the library emits, listed once, in the README too."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sm_pipeline_iam.core import notices
+from sm_pipeline_iam.core.notices import BY_ID, ID_PREFIX, REGISTRY, describe
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "sm_pipeline_iam"
+README = ROOT / "README.md"
+
+#: A warning id as written anywhere: the prefix, then a camelCase name.
+_ID = re.compile(re.escape(ID_PREFIX) + r"[A-Za-z][A-Za-z0-9]*")
+
+#: The registry's constants: NAME -> id.
+CONSTANTS = {
+    name: value
+    for name, value in vars(notices).items()
+    if name.isupper() and isinstance(value, str) and _ID.fullmatch(value)
+}
+
+
+def _readme_section() -> str:
+    text = README.read_text()
+    start = text.index("\n## Errors and warnings\n")
+    end = text.index("\n## ", start + 1)
+    return text[start:end]
+
+
+def test_registry_ids_are_unique_well_formed_and_explained() -> None:
+    """GIVEN the registry WHEN read THEN unique camelCase ids, each with meaning and action."""
+    ids = [kind.id for kind in REGISTRY]
+    assert len(ids) == len(set(ids))
+    assert set(BY_ID) == set(ids)
+    for kind in REGISTRY:
+        assert _ID.fullmatch(kind.id), kind.id
+        assert kind.meaning and kind.what_to_do, kind.id
+        assert "\n" not in kind.meaning + kind.what_to_do, kind.id
+
+
+def test_every_constant_is_registered_and_every_registered_id_has_a_constant() -> None:
+    """GIVEN the module's id constants WHEN compared THEN they are exactly the registry."""
+    assert sorted(CONSTANTS.values()) == sorted(kind.id for kind in REGISTRY)
+
+
+def test_describe_knows_each_id_and_refuses_others() -> None:
+    """GIVEN an id WHEN described THEN its entry; an unknown id is a KeyError."""
+    assert describe(notices.MIXED_CASE_PREFIX).id == "sm-pipeline-iam:mixedCaseJobPrefix"
+    with pytest.raises(KeyError):
+        describe("sm-pipeline-iam:noSuchWarning")
+
+
+def test_the_readme_lists_exactly_the_registry() -> None:
+    """GIVEN the README's 'Errors and warnings' table WHEN read THEN one row per registered
+    id, no more, no fewer."""
+    rows = re.findall(r"^\| `(" + _ID.pattern + r")` \|", _readme_section(), re.MULTILINE)
+    assert len(rows) == len(set(rows)), rows
+    assert sorted(rows) == sorted(kind.id for kind in REGISTRY)
+
+
+def test_every_id_in_the_package_source_is_registered() -> None:
+    """GIVEN every module of the package WHEN searched for 'sm-pipeline-iam:<id>' THEN each
+    id found is in the registry (a new warning cannot skip it)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for warning_id in _ID.findall(path.read_text()):
+            found.setdefault(warning_id, []).append(path.relative_to(ROOT).as_posix())
+    unregistered = {i: where for i, where in found.items() if i not in BY_ID}
+    assert found, "the search found no id at all: the pattern is broken"
+    assert unregistered == {}
+
+
+def test_every_registered_id_is_used_outside_the_registry() -> None:
+    """GIVEN each registered id WHEN the other modules are searched THEN one names it (its
+    constant or its text): the registry lists no warning that is never emitted."""
+    sources = "\n".join(
+        path.read_text()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != PACKAGE / "core" / "notices.py"
+    )
+    unused = [
+        name
+        for name, value in CONSTANTS.items()
+        if value not in sources and not re.search(rf"\b{name}\b", sources)
+    ]
+    assert unused == []
