@@ -20,8 +20,7 @@ from ..core.errors import Problem, raise_if_any
 from ..core.requirements import PipelineRequirements, sagemaker_pass_roles
 from ..core.steps import SAGEMAKER
 from ..core.tags import tag_problems
-from . import role_policies
-from .stack_limits import guard_resource_limit
+from . import role_limits, role_policies
 
 #: Stands for the role's own ARN in statements until the role exists.
 OWN_ARN = "${PipelineRole.Arn}"
@@ -97,7 +96,8 @@ class PipelineRoleBase(iam.Role):
             )
         statements = policy.build_statements(requirements)
         longest_own_arn = f"arn:aws-us-gov:iam::123456789012:role{options.get('path') or '/'}"
-        render = role_policies.sizing_render({OWN_ARN: longest_own_arn + "x" * 64})
+        own_arn_measure = longest_own_arn + "x" * 64  # the longest role name is 64
+        render = role_policies.sizing_render({OWN_ARN: own_arn_measure})
         documents, size_problems = role_policies.plan_documents(statements, render)
         problems.extend(size_problems)
         # Everything is checked before the first construct is added: no half-made stack.
@@ -122,7 +122,9 @@ class PipelineRoleBase(iam.Role):
         if principal_tag is not None:
             Tags.of(self).add(*principal_tag)
         role_policies.emit_notices(self, requirements.notices)
-        guard_resource_limit(Stack.of(self))
+        # What others attach later (grants fill a DefaultPolicy) counts too: checked again
+        # on the final tree. CloudFormation's 500 resources per stack the CDK checks itself.
+        role_limits.check_at_synthesis(self, own_arn=own_arn_measure)
 
     @property
     def role(self) -> iam.Role:

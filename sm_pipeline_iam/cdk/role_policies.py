@@ -22,7 +22,7 @@ from ..core.requirements import Notice
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
 #: role ARN (64-character name) or job prefix that a token may stand for.
 _TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
-_TOKEN_SIZE = "x" * 128
+_TOKEN_SIZE = "x" * policy.UNRESOLVED_SIZE
 
 
 def sizing_render(extra: Mapping[str, str]) -> policy.Render:

@@ -8,7 +8,8 @@ CDK token strings (the stack's partition, region and account) or concrete values
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,3 +262,127 @@ def _split_to_fit(statement: Statement, limit: int, render: Render) -> list[Stat
         chunk.append(resource)
     parts.append(statement.with_resources(chunk, len(parts) + 1))
     return parts
+
+
+# --- Measuring documents as CloudFormation will deploy them -------------------------------
+#
+# The sizes above are measured on the library's own statements, before any construct
+# exists. Once a stack is synthesized, a role's policies are resolved CloudFormation
+# values: documents in which an ARN may be an intrinsic ({"Ref": ...}, {"Fn::Join": ...})
+# and which may hold statements others added. These functions measure such documents the
+# same way: no whitespace, each pseudo parameter at its longest real value, and whatever
+# stays unknown until deployment (a CDK token, a reference to another resource) as
+# UNRESOLVED_SIZE characters.
+
+#: What an unresolved value is measured as: longer than any role ARN (64-character name),
+#: bucket ARN or job prefix that it may stand for.
+UNRESOLVED_SIZE = 128
+
+#: ``{"Ref": <pseudo parameter>}`` -> its longest real value ('amazonaws.com.cn' is the
+#: longest URL suffix); the others are measured as unresolved.
+_LONGEST_PSEUDO = {
+    **{placeholder[2:-1]: value for placeholder, value in _LONGEST.items()},
+    "AWS::URLSuffix": "amazonaws.com.cn",
+}
+
+#: A CDK string token, as it stands in an unresolved string.
+_CDK_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+
+#: A ``${Name}`` or ``${Name.Attribute}`` variable of ``Fn::Sub`` (``${!...}`` is literal).
+_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def intrinsic_key(value: Any) -> str:
+    """A stable text for a resolved value, to look an intrinsic up in a mapping."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _is_intrinsic(value: Any) -> bool:
+    # Any intrinsic, not only those the library emits (cfn.INTRINSICS): a user's policy may
+    # hold Fn::Sub, Fn::ImportValue, Fn::Select...
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (key,) = value
+    return key == "Ref" or (isinstance(key, str) and key.startswith("Fn::"))
+
+
+def render_resolved(value: Any, known: Mapping[str, str] | None = None) -> Any:
+    """``value`` (resolved CloudFormation JSON) with each intrinsic as the longest string.
+
+    Args:
+        value: a resolved document or part of one.
+        known: :func:`intrinsic_key` of an intrinsic -> the string to measure it as
+            (e.g. a role's own ARN at the longest the role's path allows).
+
+    Returns:
+        The same structure, with strings where intrinsics were: pseudo parameters at
+        their longest, ``Fn::Join`` and ``Fn::Sub`` put together from their parts, and
+        anything else (a reference to a resource, an import, a CDK token left in a
+        string) as :data:`UNRESOLVED_SIZE` characters.
+    """
+    known = known or {}
+    unresolved = "x" * UNRESOLVED_SIZE
+    if isinstance(value, str):
+        return _CDK_TOKEN.sub(unresolved, render_longest(value))
+    if isinstance(value, list):
+        return [render_resolved(item, known) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if not _is_intrinsic(value):
+        return {
+            render_resolved(key, known): render_resolved(item, known)
+            for key, item in value.items()
+        }
+    if intrinsic_key(value) in known:
+        return known[intrinsic_key(value)]
+    ((function, argument),) = value.items()
+    if function == "Ref" and isinstance(argument, str) and argument in _LONGEST_PSEUDO:
+        return _LONGEST_PSEUDO[argument]
+    if function == "Fn::Join" and _is_join(argument):
+        separator, parts = argument
+        return str(separator).join(str(render_resolved(part, known)) for part in parts)
+    if function == "Fn::Sub":
+        return _render_sub(argument, known)
+    return unresolved
+
+
+def _is_join(argument: Any) -> bool:
+    return (
+        isinstance(argument, list)
+        and len(argument) == 2
+        and isinstance(argument[0], str)
+        and isinstance(argument[1], list)
+    )
+
+
+def _render_sub(argument: Any, known: Mapping[str, str]) -> str:
+    unresolved = "x" * UNRESOLVED_SIZE
+    if isinstance(argument, str):
+        template, variables = argument, {}
+    elif (
+        isinstance(argument, list)
+        and len(argument) == 2
+        and isinstance(argument[0], str)
+        and isinstance(argument[1], dict)
+    ):
+        template, variables = argument
+    else:
+        return unresolved
+
+    def variable(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in variables:
+            return str(render_resolved(variables[name], known))
+        return _LONGEST_PSEUDO.get(name, unresolved)
+
+    return _SUB_VARIABLE.sub(variable, template).replace("${!", "${")
+
+
+def document_size(document: Mapping[str, Any], known: Mapping[str, str] | None = None) -> int:
+    """Characters of a resolved policy document as IAM counts them (no whitespace).
+
+    Measured as :func:`policy_size` measures the library's statements: an upper bound,
+    with intrinsics rendered by :func:`render_resolved`.
+    """
+    return len(json.dumps(render_resolved(dict(document), known), separators=(",", ":")))
+
