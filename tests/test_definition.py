@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.definition import (
-    DEFINITION_LIMIT,
+from sm_pipeline_iam.core.definition import DEFINITION_LIMIT, load_definition, read_definition
+from sm_pipeline_iam.core.errors import DefinitionError
+from sm_pipeline_iam.core.locations import S3ObjectPattern
+from sm_pipeline_iam.core.notices import (
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
-    DefinitionError,
-    load_definition,
-    read_definition,
 )
-from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.requirements import PassRoleTarget
 from sm_pipeline_iam.core.steps import EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION, Binding
 from sm_pipeline_iam.core.steps import StepType as T
@@ -235,7 +233,8 @@ def test_the_fixtures_are_what_the_sdk_builds() -> None:
 def test_coarsening_widens_only_the_default_naming_scopes() -> None:
     """GIVEN per-step default-naming and prefixed scopes WHEN coarsened THEN pipelines-*
     for the former, the prefixes kept, and a warning."""
-    from sm_pipeline_iam.core.definition import COARSENED_JOB_SCOPES, coarsened
+    from sm_pipeline_iam.core.definition import coarsened
+    from sm_pipeline_iam.core.notices import COARSENED_JOB_SCOPES
 
     requirements = read_definition(_definition("training_eval_register_prefixed")).requirements
     wide = coarsened(requirements)

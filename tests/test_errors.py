@@ -76,12 +76,10 @@ def test_the_public_errors_are_the_ones_in_core_errors() -> None:
     assert sm_pipeline_iam.DefinitionError is DefinitionError
 
 
-@pytest.mark.xfail(
-    reason="core.definition still defines its own DefinitionError; it passes once that "
-    "module imports DefinitionError from core.errors (then drop this marker)",
-    strict=False,
-)
 def test_read_definition_raises_the_public_definition_error() -> None:
-    """GIVEN a definition without Steps WHEN read THEN sm_pipeline_iam.DefinitionError."""
-    with pytest.raises(sm_pipeline_iam.DefinitionError):
+    """GIVEN a definition without Steps WHEN read THEN sm_pipeline_iam.DefinitionError, its
+    problem naming the field and the kind."""
+    with pytest.raises(sm_pipeline_iam.DefinitionError) as raised:
         definition.read_definition("{}")
+    (problem,) = raised.value.problems
+    assert (problem.prop, problem.code) == ("Steps", "noSteps")

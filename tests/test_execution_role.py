@@ -292,3 +292,19 @@ def test_a_definition_too_large_for_per_step_scopes_is_coarsened_with_a_warning(
     )
     narrow = PipelineExecutionRole.from_definition(_stack(), "Narrow", _steps(100))
     assert len(narrow.requirements.name_patterns[StepType.PROCESSING]) == 200
+
+
+def test_requirements_that_name_no_endpoint_are_an_error_not_a_smaller_policy() -> None:
+    """GIVEN hand-made requirements with an Endpoint step but no endpoint names WHEN the
+    role is made THEN InvalidPropsError (unnamedResources), and nothing is added."""
+    from sm_pipeline_iam import PipelineRequirements
+
+    stack = _stack()
+    requirements = PipelineRequirements(step_types=frozenset({StepType.ENDPOINT}),
+                                        group_names={"Endpoints": ()})
+    with pytest.raises(InvalidPropsError) as raised:
+        PipelineExecutionRole(stack, "Role", requirements=requirements)
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("requirements", "unnamedResources")
+    ]
+    assert stack.node.try_find_child("Role") is None

@@ -1,9 +1,10 @@
 """Requirements -> policy statements: determinism, merging, scoping, sizing and splitting.
 
-Expected values come from FACTS.md: §1 (PassRole carries ``iam:PassedToService``; JsonGet
-needs ``s3:GetObject``), §2 (the page's example ``arn:aws:sagemaker:region:account-id:
-*/MyBaseJobName-*``), §4 (only ``ListCandidatesForAutoMLJob`` has no resource type) and §6
-(identity policies: 6,144 / 10,240 characters, whitespace not counted).
+Expected values come from the AWS documentation: the page "IAM Access Management" for
+Pipelines (PassRole carries ``iam:PassedToService``; JsonGet needs ``s3:GetObject``; the
+example ``arn:aws:sagemaker:region:account-id:*/MyBaseJobName-*``), the Service
+Authorization Reference (only ``ListCandidatesForAutoMLJob`` has no resource type) and
+the IAM quotas page (identity policies: 6,144 / 10,240 characters, whitespace not counted).
 """
 
 from __future__ import annotations
@@ -235,7 +236,8 @@ def test_one_label_with_different_resources_gets_distinct_sids() -> None:
 
 def test_pass_role_statement_is_conditioned_on_the_service() -> None:
     """GIVEN Training and two step roles WHEN built THEN iam:PassRole on exactly those roles,
-    with StringEquals iam:PassedToService = sagemaker.amazonaws.com (FACTS §1)."""
+    with StringEquals iam:PassedToService = sagemaker.amazonaws.com (AWS page "IAM Access
+    Management")."""
     other = "arn:aws:iam::111122223333:role/a-role"
     statements = build_statements(_requirements(["Training"], step_role_arns=[ROLE, other]))
 
@@ -316,7 +318,7 @@ def test_no_bare_star_resource_except_automl_candidates(
 
 def test_prefix_scopes_job_arns_like_the_aws_example() -> None:
     """GIVEN job_prefix 'MyBaseJobName' WHEN built THEN CreateTrainingJob is on
-    training-job/MyBaseJobName-* (FACTS §2's example), plus the lower-case spelling."""
+    training-job/MyBaseJobName-* (the AWS page's example), plus the lower-case spelling."""
     statements = build_statements(_requirements(["Training"], job_prefix="MyBaseJobName"), ENV)
 
     (training,) = _find(statements, "sagemaker:CreateTrainingJob")
@@ -386,7 +388,7 @@ def test_integration_steps_act_on_the_given_resources(
 
 
 def test_limits_are_the_iam_quotas() -> None:
-    """GIVEN FACTS §6 WHEN reading the limits THEN 6,144 managed and 10,240 inline."""
+    """GIVEN the IAM quotas page WHEN reading the limits THEN 6,144 managed and 10,240 inline."""
     assert (MANAGED_POLICY_LIMIT, INLINE_POLICIES_LIMIT) == (6_144, 10_240)
 
 

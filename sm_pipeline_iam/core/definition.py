@@ -18,29 +18,34 @@ from pathlib import Path
 from typing import Any
 
 from . import naming
+from .errors import DefinitionError, Problem
 from .expressions import ExpressionError, Pattern, evaluate
 from .locations import S3ObjectPattern
+from .notices import (
+    COARSENED_JOB_SCOPES,
+    STEP_NAME_NOT_IN_JOB_NAMES,
+    UNKNOWN_STEP_TYPE,
+    UNRESOLVED_VALUE,
+    Notice,
+)
 from .policy import PLACEHOLDERS
-from .requirements import Notice, PassRoleTarget, PipelineRequirements
+from .requirements import PassRoleTarget, PipelineRequirements
 from .steps import (
-    EMR_NEW_CLUSTER,
-    EMR_SERVERLESS_NEW_APPLICATION,
     LONG_PREFIX_LIMIT,
-    SAGEMAKER,
+    ActionGroup,
     Binding,
     ResourceScope,
+    Source,
+    StepSpec,
     StepType,
+    ValueForm,
+    WhenAbsent,
     spec_for,
 )
 
 #: The largest definition SageMaker accepts (characters).
 DEFINITION_LIMIT = 1_048_576
 
-#: Notice ids (a public contract: users acknowledge warnings by id).
-UNRESOLVED_VALUE = "sm-pipeline-iam:unresolvedDefinitionValue"
-STEP_NAME_NOT_IN_JOB_NAMES = "sm-pipeline-iam:stepNameNotInJobNames"
-UNKNOWN_STEP_TYPE = "sm-pipeline-iam:unknownStepType"
-COARSENED_JOB_SCOPES = "sm-pipeline-iam:coarsenedJobScopes"
 
 #: How many characters of a step's name the default job name carries (AWS page).
 STEP_NAME_PREFIX_LENGTH = 20
@@ -49,30 +54,6 @@ _JOB_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
 _ANY_ROLE = f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/*"
-
-#: Resources a user names (not the pipeline), per catalog group: the ``Arguments`` key
-#: that holds the exact name.
-_USER_NAME_KEYS: dict[str, str] = {
-    "EndpointConfigs": "EndpointConfigName",
-    "Endpoints": "EndpointName",
-    "EndpointConfigsUsedByEndpoints": "EndpointConfigName",
-    "InferenceComponents": "InferenceComponentName",
-    "EndpointsHostingInferenceComponents": "EndpointName",
-}
-
-#: The service each role field of a step is passed to.
-_EMR = "elasticmapreduce.amazonaws.com"
-_EMR_SERVERLESS = "emr-serverless.amazonaws.com"
-
-
-class DefinitionError(ValueError):
-    """The definition is malformed; ``problems`` names each step and field."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"the pipeline definition cannot be read:\n{lines}")
-
 
 @dataclass(frozen=True)
 class JobScope:
@@ -132,19 +113,26 @@ def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(source, str) and not source.lstrip().startswith("{"):
             path = Path(source)
             if not path.is_file():
-                raise DefinitionError([f"{source!r} is neither definition JSON nor a file"])
+                raise DefinitionError([Problem(
+                    "definition", "notFound", f"{source!r} is neither definition JSON nor a file"
+                )])
             text = path.read_text()
         if len(text) > DEFINITION_LIMIT:
-            raise DefinitionError([
+            raise DefinitionError([Problem(
+                "definition", "tooLarge",
                 f"the definition is {len(text):,} characters, over SageMaker's "
-                f"{DEFINITION_LIMIT:,}"
-            ])
+                f"{DEFINITION_LIMIT:,}",
+            )])
         try:
             definition = json.loads(text)
         except json.JSONDecodeError as error:
-            raise DefinitionError([f"the definition is not JSON: {error}"]) from None
+            raise DefinitionError([
+                Problem("definition", "notJson", f"the definition is not JSON: {error}")
+            ]) from None
     if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
-        raise DefinitionError(["the definition has no Steps list: give pipeline.definition()"])
+        raise DefinitionError([Problem(
+            "Steps", "noSteps", "the definition has no Steps list: give pipeline.definition()"
+        )])
     return definition
 
 
@@ -157,10 +145,13 @@ class _Collected:
     json_get: set[S3ObjectPattern] = field(default_factory=set)
     given: dict[Binding, set[str]] = field(default_factory=dict)
     variants: set[str] = field(default_factory=set)
+    # Catalog group labels that some step calls (named) or leaves uncalled (not_called).
+    named: set[str] = field(default_factory=set)
+    not_called: set[str] = field(default_factory=set)
     scopes: list[JobScope] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 class _Reader:
@@ -178,13 +169,16 @@ class _Reader:
             step["Name"]: step for _, step in self.steps if isinstance(step.get("Name"), str)
         }
 
+    def _problem(self, prop: str, code: str, message: str) -> None:
+        self.out.problems.append(Problem(prop, code, message))
+
     # --- walking -------------------------------------------------------------------------
 
     def _walk(self, steps: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for index, step in enumerate(steps if isinstance(steps, list) else []):
             location = f"{where}Steps[{index}]"
             if not isinstance(step, dict):
-                self.out.problems.append(f"{location} is not an object")
+                self._problem(location, "notAnObject", f"{location} is not an object")
                 continue
             yield location, step
             arguments = step.get("Arguments")
@@ -198,10 +192,10 @@ class _Reader:
         for location, step in self.steps:
             name, type_name = step.get("Name"), step.get("Type")
             if not isinstance(name, str) or not name:
-                self.out.problems.append(f"{location} has no Name")
+                self._problem(location, "noName", f"{location} has no Name")
                 continue
             if not isinstance(type_name, str):
-                self.out.problems.append(f"step {name!r} has no Type")
+                self._problem(f"{name}.Type", "noType", f"step {name!r} has no Type")
                 continue
             try:
                 step_type = StepType.parse(type_name)
@@ -213,14 +207,18 @@ class _Reader:
                         "the role grants it nothing; check what it needs",
                     ))
                 else:
-                    self.out.problems.append(
+                    self._problem(
+                        f"{name}.Type", "unknownStepType",
                         f"step {name!r} field Type: {error} (or pass "
                         "allow_unknown_step_types=True to warn instead)"
                     )
                 continue
             arguments = step.get("Arguments", {})
             if not isinstance(arguments, dict):
-                self.out.problems.append(f"step {name!r} field Arguments is not an object")
+                self._problem(
+                    f"{name}.Arguments", "notAnObject",
+                    f"step {name!r} field Arguments is not an object",
+                )
                 continue
             self.out.step_types.add(step_type)
             self._step(name, step_type, step, arguments)
@@ -230,27 +228,90 @@ class _Reader:
     def _step(
         self, name: str, step_type: StepType, step: dict[str, Any], arguments: dict[str, Any]
     ) -> None:
+        # Everything is read as the catalog says: no step type is special here.
         spec = spec_for(step_type)
-        scopes = {group.scope for group in spec.action_groups}
-        if ResourceScope.JOB_NAME in scopes:
-            self._job_names(name, step_type, arguments)
-        if step_type is StepType.REGISTER_MODEL:
-            self._registration(name, arguments)
-        elif step_type is StepType.LINEAGE:
-            self._lineage(name, arguments)
+        variants = {
+            trigger.variant for trigger in spec.variant_triggers
+            if any(value is not None for _, value in values_at(step, trigger.path))
+        }
+        self.out.variants.update(variants)
         for group in spec.action_groups:
-            if group.label in _USER_NAME_KEYS:
-                key = _USER_NAME_KEYS[group.label]
-                self._exact_names(name, step_type, group.label, key, arguments.get(key))
-        self._roles(name, step_type, arguments)
-        self._integrations(name, step_type, step, arguments)
+            if group.variant is not None and group.variant not in variants:
+                continue
+            if group.unless_variant is not None and group.unless_variant in variants:
+                self.out.not_called.add(group.label)
+                continue
+            if group.scope in (ResourceScope.JOB_NAME, ResourceScope.USER_NAME,
+                               ResourceScope.GIVEN):
+                self._group(name, step_type, step, group)
+        self._roles(name, spec, step)
         self._json_gets(name, step)
+
+    def _group(
+        self, name: str, step_type: StepType, step: dict[str, Any], group: ActionGroup
+    ) -> None:
+        values: set[str] = set()
+        for source in group.names:
+            for field_name, value in values_at(step, source.path):
+                if value is not None:
+                    values.update(self._source_values(name, group, source, field_name, value))
+        if not values:
+            if group.when_absent is WhenAbsent.NOT_CALLED:
+                self.out.not_called.add(group.label)
+                return
+            if group.when_absent is WhenAbsent.REQUIRED:
+                fields = " or ".join(source.field for source in group.names)
+                self._problem(
+                    f"{name}.{fields}", "missing",
+                    f"step {name!r} field {fields} is missing: a {step_type.value} step needs "
+                    f"it ({group.label})"
+                )
+                return
+            values = self._default_names(name, step_type)
+        self.out.named.add(group.label)
+        if group.scope is ResourceScope.GIVEN:
+            assert group.binding is not None
+            self.out.given.setdefault(group.binding, set()).update(values)
+            return
+        if group.scope is ResourceScope.JOB_NAME:
+            self.out.name_patterns.setdefault(step_type, set()).update(values)
+        else:
+            self.out.group_names.setdefault(group.label, set()).update(values)
+        scope = JobScope(name, step_type, group.resource_type, tuple(sorted(values)))
+        if scope not in self.out.scopes:
+            self.out.scopes.append(scope)
+
+    def _source_values(
+        self, name: str, group: ActionGroup, source: Source, field_name: str, value: Any
+    ) -> set[str]:
+        """The resource names (or caller-given values) that one definition value means."""
+        form = source.form
+        if form is ValueForm.CLEANUP_SOURCE:
+            return self._cleanup_source(name, field_name, value)
+        patterns = self._patterns(name, field_name, value)
+        if form is ValueForm.QUEUE_URL:
+            return {self._queue_arn(name, field_name, pattern) for pattern in patterns}
+        if form is ValueForm.ARN:
+            return self._arn_names(name, group, field_name, patterns)
+        if group.scope is ResourceScope.GIVEN:
+            # An id or ARN of a resource the pipeline uses: short of a literal, unresolved.
+            for pattern in patterns:
+                if not pattern.is_literal:
+                    self._unresolved(name, field_name, pattern)
+            return {pattern.text for pattern in patterns}
+        texts = self._names(name, field_name, patterns)
+        if form is ValueForm.PREFIX:
+            return {pattern for text in texts for pattern in _prefixed(text)}
+        if form is ValueForm.GROUP_VERSIONS:
+            return {f"{text}/*" for text in texts}
+        return set(texts)
 
     def _patterns(self, name: str, field_name: str, value: Any) -> list[Pattern]:
         try:
             return evaluate(value, self.bindings, self._step_reference)
         except ExpressionError as error:
-            self.out.problems.append(f"step {name!r} field {field_name}: {error}")
+            self._problem(f"{name}.{field_name}", "notAnExpression",
+                          f"step {name!r} field {field_name}: {error}")
             return []
 
     def _step_reference(self, reference: str) -> list[Pattern] | None:
@@ -274,29 +335,27 @@ class _Reader:
         self.out.unresolved.append(item)
         self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
 
-    def _names(self, name: str, key: str, value: Any) -> list[str]:
-        """The name patterns of ``value``; one without a literal start is unresolved."""
-        texts = []
-        for pattern in self._patterns(name, key, value):
+    def _names(self, name: str, field_name: str, patterns: list[Pattern]) -> list[str]:
+        """The name patterns' texts; one without a literal start is unresolved."""
+        for pattern in patterns:
             if not pattern.literal_prefix:
-                self._unresolved(name, key, pattern)
-            texts.append(pattern.text)
-        return texts
+                self._unresolved(name, field_name, pattern)
+        return [pattern.text for pattern in patterns]
 
-    def _scope(self, name: str, step_type: StepType, resource: str, patterns: set[str]) -> None:
-        self.out.scopes.append(JobScope(name, step_type, resource, tuple(sorted(patterns))))
-
-    def _job_names(self, name: str, step_type: StepType, arguments: dict[str, Any]) -> None:
-        spec = spec_for(step_type)
-        key = spec.name_key
-        patterns: set[str] = set()
-        if key is not None and key in arguments:
-            for text in self._names(name, key, arguments[key]):
-                patterns.update(_prefixed(text))
-        else:
-            patterns.update(self._default_names(name, step_type))
-        self.out.name_patterns.setdefault(step_type, set()).update(patterns)
-        self._scope(name, step_type, spec.resource_type or "", patterns)
+    def _arn_names(
+        self, name: str, group: ActionGroup, field_name: str, patterns: list[Pattern]
+    ) -> set[str]:
+        # An association end names an entity of this group only when its ARN has the
+        # group's resource type; an ARN of another type belongs to another group.
+        marker = f":{group.resource_type}/"
+        names: set[str] = set()
+        for pattern in patterns:
+            if marker in pattern.text:
+                names.add(pattern.text.split(marker, 1)[1])
+            elif not pattern.literal_prefix.startswith("arn:"):
+                self._unresolved(name, field_name, Pattern("*", pattern.unbound))
+                names.add("*")
+        return names
 
     def _default_names(self, name: str, step_type: StepType) -> set[str]:
         prefix = name[:STEP_NAME_PREFIX_LENGTH]
@@ -315,96 +374,29 @@ class _Reader:
         start = f"{naming.DEFAULT_PREFIX}-*-"
         return {f"{start}{prefix}-*", f"{start}{prefix.lower()}-*"}
 
-    def _exact_names(
-        self, name: str, step_type: StepType, label: str, key: str, value: Any
-    ) -> None:
-        names = self.out.group_names.setdefault(label, set())
-        if value is None:
-            return
-        found = set(self._names(name, key, value))
-        names.update(found)
-        self._scope(name, step_type, label, found)
-
-    def _registration(self, name: str, arguments: dict[str, Any]) -> None:
-        packages = self.out.group_names.setdefault("ModelPackages", set())
-        groups = self.out.group_names.setdefault("ModelPackageGroups", set())
-        if "ModelPackageGroupName" in arguments:
-            found = set(self._names(name, "ModelPackageGroupName",
-                                    arguments["ModelPackageGroupName"]))
-            groups.update(found)
-            packages.update(f"{group}/*" for group in found)
-            self._scope(name, StepType.REGISTER_MODEL, "model-package-group", found)
-            return
-        found = set()
-        if "ModelPackageName" in arguments:
-            for text in self._names(name, "ModelPackageName", arguments["ModelPackageName"]):
-                found.update(_prefixed(text))
-        else:
-            found = self._default_names(name, StepType.REGISTER_MODEL)
-        packages.update(found)
-        self._scope(name, StepType.REGISTER_MODEL, "model-package", found)
-
-    def _lineage(self, name: str, arguments: dict[str, Any]) -> None:
-        names: dict[str, set[str]] = {"Action": set(), "Context": set()}
-        for kind in names:
-            for entity in _objects(arguments.get(f"{kind}s")):
-                value = entity.get(f"{kind}Name")
-                if isinstance(value, str):
-                    names[kind].add(value)
-        for association in _objects(arguments.get("Associations")):
-            for end in (association.get("Source"), association.get("Destination")):
-                if not isinstance(end, dict):
-                    continue
-                arn = end.get("Arn")
-                if isinstance(arn, str) and ":context/" in arn:
-                    names["Context"].add(arn.split(":context/", 1)[1])
-                elif isinstance(arn, str) and ":action/" in arn:
-                    names["Action"].add(arn.split(":action/", 1)[1])
-                elif end.get("Type") in names and isinstance(end.get("Name"), str):
-                    names[end["Type"]].add(end["Name"])
-        for kind, label in (("Action", "LineageActions"), ("Context", "LineageContexts")):
-            self.out.group_names.setdefault(label, set()).update(names[kind])
-            self._scope(name, StepType.LINEAGE, kind.lower(), names[kind])
-
     # --- roles -----------------------------------------------------------------------------
 
-    def _roles(self, name: str, step_type: StepType, arguments: dict[str, Any]) -> None:
-        fields: list[tuple[str, Any, str]] = []
-        if step_type is StepType.EMR:
-            fields.append(("ExecutionRoleArn", arguments.get("ExecutionRoleArn"), _EMR))
-            cluster = arguments.get("ClusterConfig")
-            if isinstance(cluster, dict):
-                fields.append(("ClusterConfig.ServiceRole", cluster.get("ServiceRole"), _EMR))
-                # An instance profile's name: by EMR's convention, its role's name too.
-                fields.append(
-                    ("ClusterConfig.JobFlowRole", cluster.get("JobFlowRole"), "ec2.amazonaws.com")
-                )
-        elif step_type is StepType.EMR_SERVERLESS:
-            fields.append(("ExecutionRoleArn", arguments.get("ExecutionRoleArn"), _EMR_SERVERLESS))
-        else:
-            fields.append(("RoleArn", arguments.get("RoleArn"), SAGEMAKER))
-            fields.append(("ExecutionRoleArn", arguments.get("ExecutionRoleArn"), SAGEMAKER))
-            definition = arguments.get("TrainingJobDefinition")
-            if isinstance(definition, dict):
-                fields.append(("TrainingJobDefinition.RoleArn", definition.get("RoleArn"),
-                               SAGEMAKER))
-        for field_name, value, service in fields:
-            if value is None:
-                continue
-            if not isinstance(value, (str, dict)):
-                self.out.problems.append(
-                    f"step {name!r} field {field_name}: {value!r} is not a role ARN string"
-                )
-                continue
-            for pattern in self._patterns(name, field_name, value):
-                self.out.pass_roles.add(PassRoleTarget(self._role_arn(name, field_name, pattern),
-                                                       service))
+    def _roles(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
+        for role_field in spec.role_fields:
+            for field_name, value in values_at(step, role_field.path):
+                if value is None:
+                    continue
+                if not isinstance(value, (str, dict)):
+                    self._problem(
+                        f"{name}.{field_name}", "notAnArn",
+                        f"step {name!r} field {field_name}: {value!r} is not a role ARN string"
+                    )
+                    continue
+                for pattern in self._patterns(name, field_name, value):
+                    arn = self._role_arn(name, field_name, pattern)
+                    self.out.pass_roles.add(PassRoleTarget(arn, role_field.service))
 
     def _role_arn(self, name: str, field_name: str, pattern: Pattern) -> str:
         if pattern.is_literal:
             if pattern.text.startswith("arn:"):
                 if not _ROLE_ARN.fullmatch(pattern.text):
-                    self.out.problems.append(
+                    self._problem(
+                        f"{name}.{field_name}", "notAnArn",
                         f"step {name!r} field {field_name}: {pattern.text!r} is not an IAM "
                         "role ARN (arn:aws:iam::111122223333:role/name)"
                     )
@@ -415,85 +407,58 @@ class _Reader:
 
     # --- integrations ----------------------------------------------------------------------
 
-    def _given(self, binding: Binding, value: str) -> None:
-        self.out.given.setdefault(binding, set()).add(value)
-
-    def _integrations(
-        self, name: str, step_type: StepType, step: dict[str, Any], arguments: dict[str, Any]
-    ) -> None:
-        if step_type is StepType.LAMBDA:
-            self._resource_ids(name, "FunctionArn", step, Binding.LAMBDA_FUNCTIONS)
-        elif step_type is StepType.CALLBACK:
-            for pattern in self._patterns(name, "SqsQueueUrl", step.get("SqsQueueUrl")):
-                self._given(Binding.CALLBACK_QUEUES, self._queue_arn(name, pattern))
-        elif step_type is StepType.EMR:
-            if "ClusterConfig" in arguments:
-                self.out.variants.add(EMR_NEW_CLUSTER)
-            self._resource_ids(name, "ClusterId", arguments, Binding.EMR_CLUSTERS)
-        elif step_type is StepType.EMR_SERVERLESS:
-            if "ApplicationConfig" in arguments:
-                self.out.variants.add(EMR_SERVERLESS_NEW_APPLICATION)
-            self._resource_ids(
-                name, "ApplicationId", arguments, Binding.EMR_SERVERLESS_APPLICATIONS
-            )
-        elif step_type is StepType.CLEANUP:
-            self._cleanup(name, arguments)
-
-    def _resource_ids(
-        self, name: str, key: str, holder: dict[str, Any], binding: Binding
-    ) -> None:
-        # An id or ARN: anything short of a literal is unresolved.
-        if key not in holder:
-            return
-        for pattern in self._patterns(name, key, holder[key]):
-            if not pattern.is_literal:
-                self._unresolved(name, key, pattern)
-            self._given(binding, pattern.text)
-
-    def _queue_arn(self, name: str, pattern: Pattern) -> str:
+    def _queue_arn(self, name: str, field_name: str, pattern: Pattern) -> str:
         match = _QUEUE_URL.fullmatch(pattern.text) if pattern.is_literal else None
         if match is None:
             arn = f"arn:{PLACEHOLDERS.partition}:sqs:{PLACEHOLDERS.region}:{PLACEHOLDERS.account}:*"
-            self._unresolved(name, "SqsQueueUrl", Pattern(arn, pattern.unbound))
+            self._unresolved(name, field_name, Pattern(arn, pattern.unbound))
             return arn
         region, account, queue = match.groups()
         return f"arn:{PLACEHOLDERS.partition}:sqs:{region}:{account}:{queue}"
 
-    def _cleanup(self, name: str, arguments: dict[str, Any]) -> None:
-        resources = arguments.get("Resources")
-        sources = resources.get("S3", []) if isinstance(resources, dict) else []
-        for index, source in enumerate(_objects(sources)):
-            field_name = f"Resources.S3[{index}]"
-            uris = source.get("S3Uris")
-            if uris:
-                for uri in _list(uris):
-                    for pattern in self._patterns(name, f"{field_name}.S3Uris", uri):
-                        self._cleanup_object(name, f"{field_name}.S3Uris", pattern)
-                continue
-            # Without S3Uris the service deletes the source step's outputs.
-            for uri in self._output_locations(source.get("StepName")):
-                for pattern in self._patterns(name, f"{field_name}.StepName", uri):
-                    folder = Pattern(pattern.text.rstrip("/") + "/*", pattern.unbound)
-                    self._cleanup_object(name, f"{field_name}.StepName", folder)
+    def _cleanup_source(self, name: str, field_name: str, source: Any) -> set[str]:
+        if not isinstance(source, dict):
+            self._problem(f"{name}.{field_name}", "notAnObject",
+                          f"step {name!r} field {field_name} is not an object")
+            return set()
+        objects: set[str] = set()
+        uris = source.get("S3Uris")
+        if uris:
+            for uri in _list(uris):
+                for pattern in self._patterns(name, f"{field_name}.S3Uris", uri):
+                    objects.update(self._cleanup_object(name, f"{field_name}.S3Uris", pattern))
+            return objects
+        # Without S3Uris the service deletes the source step's outputs.
+        step_field = f"{field_name}.StepName"
+        locations = self._output_locations(source.get("StepName"))
+        if not locations:
+            self._problem(
+                f"{name}.{step_field}", "noOutputs",
+                f"step {name!r} field {step_field}: {source.get('StepName')!r} names no step "
+                "with an S3 output location to clean up; give S3Uris"
+            )
+        for uri in locations:
+            for pattern in self._patterns(name, step_field, uri):
+                folder = Pattern(pattern.text.rstrip("/") + "/*", pattern.unbound)
+                objects.update(self._cleanup_object(name, step_field, folder))
+        return objects
 
-    def _cleanup_object(self, name: str, field_name: str, pattern: Pattern) -> None:
+    def _cleanup_object(self, name: str, field_name: str, pattern: Pattern) -> set[str]:
         target = self._s3_object(name, field_name, pattern)
-        if target is not None:
-            self._given(Binding.CLEANUP_OBJECTS, f"{target.bucket}/{target.key_pattern}")
+        return set() if target is None else {f"{target.bucket}/{target.key_pattern}"}
 
     def _output_locations(self, step_name: Any) -> list[Any]:
+        """The S3 output locations of the step named ``step_name``, as the catalog says."""
         step = self.by_name.get(step_name) if isinstance(step_name, str) else None
-        arguments = step.get("Arguments", {}) if step else {}
-        locations: list[Any] = []
-        output = arguments.get("OutputDataConfig")
-        if isinstance(output, dict) and "S3OutputPath" in output:
-            locations.append(output["S3OutputPath"])
-        processing = arguments.get("ProcessingOutputConfig")
-        for item in _objects(processing.get("Outputs") if isinstance(processing, dict) else []):
-            s3_output = item.get("S3Output")
-            if isinstance(s3_output, dict) and "S3Uri" in s3_output:
-                locations.append(s3_output["S3Uri"])
-        return locations
+        type_name = step.get("Type") if step else None
+        if not isinstance(type_name, str) or type_name not in StepType._value2member_map_:
+            return []
+        return [
+            value
+            for path in spec_for(StepType(type_name)).output_paths
+            for _, value in values_at(step, path)
+            if value is not None
+        ]
 
     # --- JsonGet ---------------------------------------------------------------------------
 
@@ -505,7 +470,8 @@ class _Reader:
             elif "PropertyFile" in json_get:
                 self._property_file(name, json_get["PropertyFile"])
             else:
-                self.out.problems.append(
+                self._problem(
+                    f"{name}.Std:JsonGet", "missing",
                     f"step {name!r} field Std:JsonGet has neither S3Uri nor PropertyFile"
                 )
 
@@ -514,7 +480,8 @@ class _Reader:
         target = reference.get("Get") if isinstance(reference, dict) else None
         parts = target.split(".") if isinstance(target, str) else []
         if len(parts) != 4 or parts[0] != "Steps" or parts[2] != "PropertyFiles":
-            self.out.problems.append(
+            self._problem(
+                f"{name}.{field_name}", "notAPropertyFile",
                 f"step {name!r} field {field_name}: {reference!r} is not "
                 "{'Get': 'Steps.<step>.PropertyFiles.<file>'}"
             )
@@ -524,7 +491,8 @@ class _Reader:
             producer.get("PropertyFiles") if producer else [])}
         property_file = files.get(parts[3])
         if producer is None or property_file is None:
-            self.out.problems.append(
+            self._problem(
+                f"{name}.{field_name}", "unknownPropertyFile",
                 f"step {name!r} field {field_name}: no step {parts[1]!r} with property file "
                 f"{parts[3]!r}"
             )
@@ -533,7 +501,8 @@ class _Reader:
         by_output = {o.get("OutputName"): o for o in _objects(outputs.get("Outputs"))}
         output = by_output.get(property_file.get("OutputName"), {}).get("S3Output", {})
         if "S3Uri" not in output:
-            self.out.problems.append(
+            self._problem(
+                f"{parts[1]}.PropertyFiles", "noOutputs",
                 f"step {parts[1]!r} field PropertyFiles: output "
                 f"{property_file.get('OutputName')!r} has no S3Output.S3Uri"
             )
@@ -555,7 +524,8 @@ class _Reader:
         elif text.startswith("*"):
             bucket, key = "*", text.lstrip("*/") or "*"
         else:
-            self.out.problems.append(f"step {name!r} field {field_name}: {text!r} is not s3://")
+            self._problem(f"{name}.{field_name}", "notAnS3Uri",
+                          f"step {name!r} field {field_name}: {text!r} is not s3://")
             return None
         if "*" in bucket:
             self._unresolved(name, field_name, Pattern(f"s3://{bucket}/{key}", pattern.unbound))
@@ -576,6 +546,7 @@ class _Reader:
             given={b: tuple(sorted(v)) for b, v in out.given.items()},
             group_names={label: tuple(sorted(v)) for label, v in out.group_names.items()},
             variants=frozenset(out.variants),
+            unused_groups=frozenset(out.not_called - out.named),
             notices=notices,
         )
         steps = tuple(
@@ -641,6 +612,39 @@ def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:
 def _prefixed(prefix: str) -> tuple[str, ...]:
     patterns = naming.prefix_patterns(prefix)
     return tuple(re.sub(r"\*+", "*", pattern) for pattern in patterns)
+
+
+_SEGMENT = re.compile(r"(\w+)(?:\[(\*|\w+=\w+)\])?")
+
+
+def values_at(value: Any, path: str, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Each value at a catalog path (see :class:`~sm_pipeline_iam.core.steps.Source`) in
+    ``value``, with the field it was found at as messages name it (``Actions[0].ActionName``,
+    without the leading ``Arguments.``). Missing keys yield nothing."""
+    head, _, rest = path.partition(".")
+    segment = _SEGMENT.fullmatch(head)
+    if segment is None:
+        raise ValueError(f"catalog path {path!r} has a malformed segment {head!r}")
+    key, selector = segment.groups()
+    if not isinstance(value, dict) or key not in value:
+        return
+    item = value[key]
+    here = f"{where}.{key}" if where else key
+    here = here.removeprefix("Arguments.")
+    items: list[tuple[str, Any]] = [(here, item)]
+    if selector == "*":
+        # A single value where a list is expected is read as a list of one.
+        items = [(f"{here}[{i}]", v) for i, v in enumerate(item)] if isinstance(
+            item, list) else items
+    elif selector is not None:
+        selected_key, _, wanted = selector.partition("=")
+        if not isinstance(item, dict) or item.get(selected_key) != wanted:
+            return
+    for field_name, found in items:
+        if rest:
+            yield from values_at(found, rest, field_name)
+        else:
+            yield field_name, found
 
 
 _ITEM = re.compile(r"(\w+)\[(?:(\d+)|'([^']*)')\]")

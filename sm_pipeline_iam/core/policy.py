@@ -18,7 +18,8 @@ from .steps import ActionGroup, ResourceScope, spec_for
 
 POLICY_VERSION = "2012-10-17"
 
-#: IAM quotas, in characters without whitespace (FACTS §6).
+#: IAM quotas, in characters without whitespace (AWS page "IAM and AWS STS quotas",
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 INLINE_POLICIES_LIMIT = 10_240
 MANAGED_POLICY_LIMIT = 6_144
 MANAGED_POLICIES_PER_ROLE = 10
@@ -62,7 +63,7 @@ class Statement:
         sid: a statement id made of the catalog labels it serves.
         actions: sorted actions.
         resources: sorted resource ARNs (or ``("*",)``).
-        condition: ``{operator: {key: value}}``, or None.
+        condition: ``(operator, key, value)`` triples, empty for none.
     """
 
     sid: str
@@ -134,6 +135,10 @@ def _group_resources(
     return tuple(sorted({_fill(group.arn_template, env, value) for value in values}))
 
 
+class UnnamedResourcesError(ValueError):
+    """A catalog group that the pipeline's steps call has no resources to grant it on."""
+
+
 def build_statements(
     requirements: PipelineRequirements, env: ArnEnvironment = PLACEHOLDERS
 ) -> list[Statement]:
@@ -141,6 +146,10 @@ def build_statements(
 
     Actions of different catalog groups are merged into one statement only when their
     resources and conditions are identical, so merging never widens a grant.
+
+    Raises:
+        UnnamedResourcesError: a group of a chosen step type has no resources and is not
+            in ``requirements.unused_groups`` (its calls would fail at run time).
     """
     merged: dict[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]], tuple[
         set[str], set[str]
@@ -160,7 +169,15 @@ def build_statements(
             if group.variant is not None and group.variant not in requirements.variants:
                 continue
             names = requirements.group_names.get(group.label, step_names)
-            add(group.label, group.actions, _group_resources(group, names, requirements, env))
+            resources = _group_resources(group, names, requirements, env)
+            if not resources and group.label not in requirements.unused_groups:
+                # Granting nothing would break the step at run time: never silently.
+                raise UnnamedResourcesError(
+                    f"{step_type.value} steps need {group.label} ({', '.join(group.actions)}) "
+                    "but the requirements name none of its resources: name them, or list "
+                    f"{group.label!r} in unused_groups if no step makes these calls"
+                )
+            add(group.label, group.actions, resources)
 
     by_service: dict[str, set[str]] = {}
     for target in requirements.pass_roles:

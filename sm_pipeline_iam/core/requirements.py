@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from . import naming
 from .errors import Problem
 from .locations import S3ObjectPattern, parse_s3_folder
-from .notices import MIXED_CASE_PREFIX, UNSCOPED_USER_NAMES
-from .notices import Notice as Notice  # re-exported: it lived here before core.notices
+from .notices import MIXED_CASE_PREFIX, UNSCOPED_USER_NAMES, Notice
 from .steps import SAGEMAKER, Binding, ResourceScope, StepType, spec_for
 
 
@@ -41,6 +40,10 @@ class PipelineRequirements:
         group_names: per catalog group label, names that replace the step's
             ``name_patterns`` for that group (e.g. a model package group's name).
         variants: the catalog variants in use (e.g. an EMR step creating its cluster).
+        unused_groups: labels of catalog groups that the pipeline's steps never call
+            (e.g. the model package group actions of a step that registers an
+            unversioned package), as a definition shows; the policy builder grants them
+            nothing, and fails on any other group left without resources.
         notices: warnings about choices the user should know of.
     """
 
@@ -51,6 +54,7 @@ class PipelineRequirements:
     given: Mapping[Binding, tuple[str, ...]] = field(default_factory=dict)
     group_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     variants: frozenset[str] = frozenset()
+    unused_groups: frozenset[str] = frozenset()
     notices: tuple[Notice, ...] = ()
 
     def given_values(self, binding: Binding) -> tuple[str, ...]:

@@ -7,6 +7,11 @@ ARN templates use ``{partition}``, ``{region}``, ``{account}`` and ``{name}`` pl
 the policy builder fills them (``{name}`` with a job-name pattern or a value the caller
 gives). Where AWS does not document an action for a step, the group is marked
 ``inferred=True`` and the comment beside it says what was inferred and why.
+
+Each entry also says where a pipeline definition holds what the entry needs (the names
+of its resources, the roles it passes, the resources it acts on, what makes it create
+its own cluster or application), as paths into the step's JSON, so the definition reader
+walks every step generically: adding a step type is one entry here.
 """
 
 from __future__ import annotations
@@ -88,6 +93,89 @@ class Binding(Enum):
     EMR_SERVERLESS_APPLICATIONS = "emr_serverless_application_ids"
     CLEANUP_OBJECTS = "cleanup_locations"
 
+    @property
+    def description(self) -> str:
+        """What the values are, for people (``"Lambda functions invoked"``)."""
+        return _BINDING_DESCRIPTIONS[self]
+
+
+_BINDING_DESCRIPTIONS = {
+    Binding.LAMBDA_FUNCTIONS: "Lambda functions invoked",
+    Binding.CALLBACK_QUEUES: "Callback queues sent to",
+    Binding.EMR_CLUSTERS: "EMR clusters used",
+    Binding.EMR_SERVERLESS_APPLICATIONS: "EMR Serverless applications used",
+    Binding.CLEANUP_OBJECTS: "S3 objects Cleanup deletes",
+}
+
+
+@unique
+class ValueForm(Enum):
+    """What a value in a definition is, and so how it becomes resource names."""
+
+    #: A job-name prefix: SageMaker appends a generated suffix (``<prefix>-*``).
+    PREFIX = "prefix"
+    #: The resource's exact name (or id).
+    EXACT = "exact"
+    #: A model package group's name: the resources are its versions (``<group>/*``).
+    GROUP_VERSIONS = "group-versions"
+    #: An ARN: the name is what follows the group's resource type; ARNs of other
+    #: resource types belong to other groups.
+    ARN = "arn"
+    #: An SQS queue URL, turned into the queue's ARN.
+    QUEUE_URL = "queue-url"
+    #: A Cleanup source: its ``S3Uris``, else the output locations of its ``StepName``.
+    CLEANUP_SOURCE = "cleanup-source"
+
+
+@unique
+class WhenAbsent(Enum):
+    """What it means when a definition's step holds none of a group's names."""
+
+    #: SageMaker names the resource itself (``pipelines-<id>-<step>-...``).
+    DEFAULT_NAMING = "default-naming"
+    #: The step makes none of the group's calls (e.g. no model package group).
+    NOT_CALLED = "not-called"
+    #: The step cannot run without it: the definition is malformed.
+    REQUIRED = "required"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a definition's step holds values, and what they are.
+
+    Attributes:
+        path: dot-separated keys from the step object (``Arguments.TrainingJobName``,
+            ``FunctionArn``); ``[*]`` takes every item of a list
+            (``Arguments.TrainingJobDefinitions[*].RoleArn``) and ``[Key=Value]`` keeps an
+            object only when its ``Key`` is ``Value`` (``Source[Type=Action].Name``).
+        form: what the value is.
+    """
+
+    path: str
+    form: ValueForm = ValueForm.EXACT
+
+    @property
+    def field(self) -> str:
+        """The path as messages name it: without the leading ``Arguments.``."""
+        return self.path.removeprefix("Arguments.")
+
+
+@dataclass(frozen=True)
+class RoleField:
+    """A role a step hands to a service: where the definition holds it, and the service
+    it is passed to (``iam:PassedToService``)."""
+
+    path: str
+    service: str
+
+
+@dataclass(frozen=True)
+class VariantTrigger:
+    """A definition field whose presence switches a catalog variant on for the step."""
+
+    path: str
+    variant: str
+
 
 @dataclass(frozen=True)
 class ActionGroup:
@@ -102,6 +190,11 @@ class ActionGroup:
         fixed_names: for FIXED groups, the names that fill ``{name}``.
         variant: when set, the group applies only to steps of that variant (e.g. an EMR
             step that creates its own cluster), which a pipeline definition reveals.
+        unless_variant: when set, the group does not apply to steps of that variant
+            (e.g. an EMR step that creates its cluster adds no steps to another one).
+        names: where a definition's step holds this group's names (JOB_NAME, USER_NAME)
+            or its caller-given values (GIVEN); all sources add up.
+        when_absent: what a step holding none of ``names`` means.
         inferred: True where no AWS document lists these actions for the step.
     """
 
@@ -112,7 +205,16 @@ class ActionGroup:
     binding: Binding | None = None
     fixed_names: tuple[str, ...] = ()
     variant: str | None = None
+    unless_variant: str | None = None
+    names: tuple[Source, ...] = ()
+    when_absent: WhenAbsent = WhenAbsent.REQUIRED
     inferred: bool = False
+
+    @property
+    def resource_type(self) -> str:
+        """The resource type in the ARN template (``training-job``), or the template."""
+        head = self.arn_template.split("/{name}", 1)[0]
+        return head.rsplit(":", 1)[-1].strip("/").split("/", 1)[0] or head
 
 
 @dataclass(frozen=True)
@@ -123,8 +225,10 @@ class StepSpec:
         step_type: the step ``Type``.
         resource_type: the SageMaker resource type its jobs create, if any.
         action_groups: the execution role's permissions for the step.
-        passes_role_to: services the step hands a role to (``iam:PassedToService``).
-        name_key: the create-API name key inside the step's ``Arguments``.
+        role_fields: the roles the step hands to services, where a definition holds them.
+        variant_triggers: definition fields that switch a variant on for the step.
+        output_paths: where a definition's step holds its S3 output locations (what a
+            Cleanup step naming it deletes).
         prefix_argument: the SDK argument that carries a custom job prefix.
         max_prefix_length: the longest custom prefix the step accepts, if the AWS
             prefix table covers the step.
@@ -136,11 +240,26 @@ class StepSpec:
     step_type: StepType
     resource_type: str | None
     action_groups: tuple[ActionGroup, ...]
-    passes_role_to: tuple[str, ...] = ()
-    name_key: str | None = None
+    role_fields: tuple[RoleField, ...] = ()
+    variant_triggers: tuple[VariantTrigger, ...] = ()
+    output_paths: tuple[str, ...] = ()
     prefix_argument: str | None = None
     max_prefix_length: int | None = None
     sdk_prefix_caveat: str | None = None
+
+    @property
+    def passes_role_to(self) -> tuple[str, ...]:
+        """The services the step hands a role to (``iam:PassedToService``), in order."""
+        return tuple(dict.fromkeys(field.service for field in self.role_fields))
+
+    @property
+    def name_key(self) -> str | None:
+        """The create-API name key inside ``Arguments`` that carries a job's prefix."""
+        for group in self.action_groups:
+            for source in group.names:
+                if source.form is ValueForm.PREFIX:
+                    return source.field
+        return None
 
     @property
     def creates_sagemaker_resources(self) -> bool:
@@ -157,6 +276,9 @@ class StepSpec:
 
 
 SAGEMAKER = "sagemaker.amazonaws.com"
+EMR_SERVICE = "elasticmapreduce.amazonaws.com"
+EMR_SERVERLESS_SERVICE = "emr-serverless.amazonaws.com"
+EC2_SERVICE = "ec2.amazonaws.com"
 _SM_ARN = "arn:{partition}:sagemaker:{region}:{account}:"
 
 #: The prefix table of the AWS page ("Prefix length restrictions").
@@ -165,21 +287,38 @@ SHORT_PREFIX_LIMIT = 6
 
 
 def _job_group(
-    label: str, resource_type: str, *verbs: str, tags: bool = True, inferred: bool = False
+    label: str,
+    resource_type: str,
+    name_key: str,
+    *verbs: str,
+    tags: bool = True,
+    inferred: bool = False,
 ) -> ActionGroup:
-    """Actions on one SageMaker job type, with the AddTags that every Create* needs."""
+    """Actions on one SageMaker job type, with the AddTags that every Create* needs.
+
+    The pipeline names the job: ``Arguments.<name_key>`` holds the custom prefix, and a
+    step without it runs under the default naming.
+    """
     actions = (("sagemaker:AddTags",) if tags else ()) + tuple(f"sagemaker:{v}" for v in verbs)
     return ActionGroup(
         label=label,
         actions=actions,
         arn_template=f"{_SM_ARN}{resource_type}/{{name}}",
         scope=ResourceScope.JOB_NAME,
+        names=(Source(f"Arguments.{name_key}", ValueForm.PREFIX),),
+        when_absent=WhenAbsent.DEFAULT_NAMING,
         inferred=inferred,
     )
 
 
 def _user_named_group(
-    label: str, resource_type: str, *verbs: str, tags: bool = True, inferred: bool = False
+    label: str,
+    resource_type: str,
+    names: tuple[Source, ...],
+    *verbs: str,
+    tags: bool = True,
+    when_absent: WhenAbsent = WhenAbsent.REQUIRED,
+    inferred: bool = False,
 ) -> ActionGroup:
     actions = (("sagemaker:AddTags",) if tags else ()) + tuple(f"sagemaker:{v}" for v in verbs)
     return ActionGroup(
@@ -187,18 +326,27 @@ def _user_named_group(
         actions=actions,
         arn_template=f"{_SM_ARN}{resource_type}/{{name}}",
         scope=ResourceScope.USER_NAME,
+        names=names,
+        when_absent=when_absent,
         inferred=inferred,
     )
+
+
+def _arguments(key: str, form: ValueForm = ValueForm.EXACT) -> tuple[Source, ...]:
+    return (Source(f"Arguments.{key}", form),)
 
 
 _PROCESSING_JOBS = _job_group(
     "ProcessingJobs",
     "processing-job",
+    "ProcessingJobName",
     "CreateProcessingJob",
     "DescribeProcessingJob",
     "StopProcessingJob",
 )
 
+_ROLE_ARN = RoleField("Arguments.RoleArn", SAGEMAKER)
+_PROCESSING_OUTPUTS = "Arguments.ProcessingOutputConfig.Outputs[*].S3Output.S3Uri"
 
 _CHECK_CAVEAT = (
     "the SDK always names check jobs 'clarify-job' / 'baseline-job', whatever "
@@ -214,8 +362,8 @@ def _processing_like(
         step_type=step_type,
         resource_type="processing-job",
         action_groups=(_PROCESSING_JOBS,),
-        passes_role_to=(SAGEMAKER,),
-        name_key="ProcessingJobName",
+        role_fields=(_ROLE_ARN,),
+        output_paths=(_PROCESSING_OUTPUTS,),
         prefix_argument=prefix_argument,
         max_prefix_length=LONG_PREFIX_LIMIT,
         sdk_prefix_caveat=caveat,
@@ -226,6 +374,30 @@ def _processing_like(
 EMR_NEW_CLUSTER = "emr-new-cluster"
 EMR_SERVERLESS_NEW_APPLICATION = "emr-serverless-new-application"
 
+_EMR_CLUSTER_ARN = "arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{name}"
+_EMR_SERVERLESS_APPLICATION_ARN = (
+    "arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}"
+)
+_EMR_STEP_ACTIONS = (
+    "elasticmapreduce:AddJobFlowSteps",
+    "elasticmapreduce:CancelSteps",
+    "elasticmapreduce:DescribeCluster",
+    "elasticmapreduce:DescribeStep",
+    "elasticmapreduce:ListSteps",
+)
+
+def _lineage_names(kind: str) -> tuple[Source, ...]:
+    """Where a Lineage step names its ``kind`` entities: in its list of them, or as the
+    ends of its associations (by ARN, or by name and type)."""
+    return (
+        Source(f"Arguments.{kind}s[*].{kind}Name"),
+        Source("Arguments.Associations[*].Source.Arn", ValueForm.ARN),
+        Source("Arguments.Associations[*].Destination.Arn", ValueForm.ARN),
+        Source(f"Arguments.Associations[*].Source[Type={kind}].Name"),
+        Source(f"Arguments.Associations[*].Destination[Type={kind}].Name"),
+    )
+
+
 _CATALOG: tuple[StepSpec, ...] = (
     _processing_like(StepType.PROCESSING, "Processor(base_job_name=...)"),
     StepSpec(
@@ -235,13 +407,14 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group(
                 "TrainingJobs",
                 "training-job",
+                "TrainingJobName",
                 "CreateTrainingJob",
                 "DescribeTrainingJob",
                 "StopTrainingJob",
             ),
         ),
-        passes_role_to=(SAGEMAKER,),
-        name_key="TrainingJobName",
+        role_fields=(_ROLE_ARN,),
+        output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
         prefix_argument="Estimator/ModelTrainer(base_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
         sdk_prefix_caveat=(
@@ -256,6 +429,7 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group(
                 "TuningJobs",
                 "hyper-parameter-tuning-job",
+                "HyperParameterTuningJobName",
                 "CreateHyperParameterTuningJob",
                 "DescribeHyperParameterTuningJob",
                 "StopHyperParameterTuningJob",
@@ -265,13 +439,21 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group(
                 "TuningJobs",
                 "hyper-parameter-tuning-job",
+                "HyperParameterTuningJobName",
                 "ListTrainingJobsForHyperParameterTuningJob",
                 tags=False,
                 inferred=True,
             ),
         ),
-        passes_role_to=(SAGEMAKER,),
-        name_key="HyperParameterTuningJobName",
+        # One training job definition, or several for multi-algorithm tuning.
+        role_fields=(
+            RoleField("Arguments.TrainingJobDefinition.RoleArn", SAGEMAKER),
+            RoleField("Arguments.TrainingJobDefinitions[*].RoleArn", SAGEMAKER),
+        ),
+        output_paths=(
+            "Arguments.TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+            "Arguments.TrainingJobDefinitions[*].OutputDataConfig.S3OutputPath",
+        ),
         prefix_argument="HyperparameterTuner(tuning_base_job_name=...)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
         sdk_prefix_caveat=(
@@ -286,22 +468,24 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group(
                 "TransformJobs",
                 "transform-job",
+                "TransformJobName",
                 "CreateTransformJob",
                 "DescribeTransformJob",
                 "StopTransformJob",
             ),
         ),
         # A transform job runs as the model's role: the step passes none.
-        name_key="TransformJobName",
+        output_paths=("Arguments.TransformOutput.S3OutputPath",),
         prefix_argument="Transformer(transform_base_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
     StepSpec(
         step_type=StepType.MODEL,
         resource_type="model",
-        action_groups=(_job_group("Models", "model", "CreateModel", "DescribeModel"),),
-        passes_role_to=(SAGEMAKER,),
-        name_key="ModelName",
+        action_groups=(
+            _job_group("Models", "model", "ModelName", "CreateModel", "DescribeModel"),
+        ),
+        role_fields=(RoleField("Arguments.ExecutionRoleArn", SAGEMAKER),),
         prefix_argument="Model(name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
@@ -311,18 +495,29 @@ _CATALOG: tuple[StepSpec, ...] = (
         action_groups=(
             # DescribeModelPackage and the group actions are inferred: the step registers a
             # version into a group that it may create; AWS lists only CreateModelPackage.
+            # A versioned package is named by its group (ModelPackageGroupName), an
+            # unversioned one by the pipeline (ModelPackageName holds the prefix).
             _user_named_group(
-                "ModelPackages", "model-package", "CreateModelPackage", "DescribeModelPackage"
+                "ModelPackages",
+                "model-package",
+                (
+                    Source("Arguments.ModelPackageGroupName", ValueForm.GROUP_VERSIONS),
+                    Source("Arguments.ModelPackageName", ValueForm.PREFIX),
+                ),
+                "CreateModelPackage",
+                "DescribeModelPackage",
+                when_absent=WhenAbsent.DEFAULT_NAMING,
             ),
             _user_named_group(
                 "ModelPackageGroups",
                 "model-package-group",
+                _arguments("ModelPackageGroupName"),
                 "CreateModelPackageGroup",
                 "DescribeModelPackageGroup",
+                when_absent=WhenAbsent.NOT_CALLED,
                 inferred=True,
             ),
         ),
-        name_key="ModelPackageName",
         prefix_argument="model.register(model_package_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
@@ -334,6 +529,7 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group(
                 "AutoMLJobs",
                 "automl-job",
+                "AutoMLJobName",
                 "CreateAutoMLJob",
                 "CreateAutoMLJobV2",
                 "DescribeAutoMLJob",
@@ -349,8 +545,8 @@ _CATALOG: tuple[StepSpec, ...] = (
                 inferred=True,
             ),
         ),
-        passes_role_to=(SAGEMAKER,),
-        name_key="AutoMLJobName",
+        role_fields=(_ROLE_ARN,),
+        output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
         prefix_argument="AutoML(base_job_name=...)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
     ),
@@ -363,31 +559,36 @@ _CATALOG: tuple[StepSpec, ...] = (
             _user_named_group(
                 "EndpointConfigs",
                 "endpoint-config",
+                _arguments("EndpointConfigName"),
                 "CreateEndpointConfig",
                 "DescribeEndpointConfig",
             ),
         ),
         # An endpoint config for inference components carries an ExecutionRoleArn.
-        passes_role_to=(SAGEMAKER,),
-        name_key="EndpointConfigName",
+        role_fields=(RoleField("Arguments.ExecutionRoleArn", SAGEMAKER),),
     ),
     StepSpec(
         step_type=StepType.ENDPOINT,
         resource_type="endpoint",
         action_groups=(
             _user_named_group(
-                "Endpoints", "endpoint", "CreateEndpoint", "DescribeEndpoint", "UpdateEndpoint"
+                "Endpoints",
+                "endpoint",
+                _arguments("EndpointName"),
+                "CreateEndpoint",
+                "DescribeEndpoint",
+                "UpdateEndpoint",
             ),
             # CreateEndpoint/UpdateEndpoint are authorized on the endpoint config too.
             _user_named_group(
                 "EndpointConfigsUsedByEndpoints",
                 "endpoint-config",
+                _arguments("EndpointConfigName"),
                 "CreateEndpoint",
                 "UpdateEndpoint",
                 tags=False,
             ),
         ),
-        name_key="EndpointName",
     ),
     StepSpec(
         step_type=StepType.INFERENCE_COMPONENT,
@@ -397,6 +598,7 @@ _CATALOG: tuple[StepSpec, ...] = (
             _user_named_group(
                 "InferenceComponents",
                 "inference-component",
+                _arguments("InferenceComponentName"),
                 "CreateInferenceComponent",
                 "DescribeInferenceComponent",
                 "UpdateInferenceComponent",
@@ -405,13 +607,13 @@ _CATALOG: tuple[StepSpec, ...] = (
             _user_named_group(
                 "EndpointsHostingInferenceComponents",
                 "endpoint",
+                _arguments("EndpointName"),
                 "CreateInferenceComponent",
                 tags=False,
                 inferred=True,
             ),
         ),
         # CreateInferenceComponent takes no role: the endpoint's model carries it.
-        name_key="InferenceComponentName",
     ),
     StepSpec(
         step_type=StepType.LINEAGE,
@@ -419,7 +621,13 @@ _CATALOG: tuple[StepSpec, ...] = (
         action_groups=(
             # Inferred: the step records lineage entities and links them.
             _user_named_group(
-                "LineageActions", "action", "CreateAction", "AddAssociation", inferred=True
+                "LineageActions",
+                "action",
+                _lineage_names("Action"),
+                "CreateAction",
+                "AddAssociation",
+                when_absent=WhenAbsent.NOT_CALLED,
+                inferred=True,
             ),
             # An artifact's ARN holds a hash of its source, not its name: no prefix can
             # narrow it, so the group covers the account's artifacts.
@@ -436,7 +644,13 @@ _CATALOG: tuple[StepSpec, ...] = (
                 inferred=True,
             ),
             _user_named_group(
-                "LineageContexts", "context", "CreateContext", "AddAssociation", inferred=True
+                "LineageContexts",
+                "context",
+                _lineage_names("Context"),
+                "CreateContext",
+                "AddAssociation",
+                when_absent=WhenAbsent.NOT_CALLED,
+                inferred=True,
             ),
         ),
     ),
@@ -455,11 +669,12 @@ _CATALOG: tuple[StepSpec, ...] = (
                 ),
                 arn_template=f"{_SM_ARN}job/*/{{name}}",
                 scope=ResourceScope.JOB_NAME,
+                names=_arguments("JobName", ValueForm.PREFIX),
+                when_absent=WhenAbsent.DEFAULT_NAMING,
                 inferred=True,
             ),
         ),
-        passes_role_to=(SAGEMAKER,),
-        name_key="JobName",
+        role_fields=(_ROLE_ARN,),
         prefix_argument="the CreateJob producer's job name",
     ),
     StepSpec(
@@ -472,6 +687,8 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template="{name}",
                 scope=ResourceScope.GIVEN,
                 binding=Binding.LAMBDA_FUNCTIONS,
+                # The function sits at step level, outside Arguments.
+                names=(Source("FunctionArn"),),
             ),
         ),
     ),
@@ -485,6 +702,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template="{name}",
                 scope=ResourceScope.GIVEN,
                 binding=Binding.CALLBACK_QUEUES,
+                names=(Source("SqsQueueUrl", ValueForm.QUEUE_URL),),
             ),
         ),
     ),
@@ -494,16 +712,12 @@ _CATALOG: tuple[StepSpec, ...] = (
         action_groups=(
             ActionGroup(
                 label="EmrClusterSteps",
-                actions=(
-                    "elasticmapreduce:AddJobFlowSteps",
-                    "elasticmapreduce:CancelSteps",
-                    "elasticmapreduce:DescribeCluster",
-                    "elasticmapreduce:DescribeStep",
-                    "elasticmapreduce:ListSteps",
-                ),
-                arn_template="arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{name}",
+                actions=_EMR_STEP_ACTIONS,
+                arn_template=_EMR_CLUSTER_ARN,
                 scope=ResourceScope.GIVEN,
                 binding=Binding.EMR_CLUSTERS,
+                unless_variant=EMR_NEW_CLUSTER,
+                names=_arguments("ClusterId"),
             ),
             # The two EventBridge rules through which Pipelines follows EMR steps.
             ActionGroup(
@@ -527,21 +741,20 @@ _CATALOG: tuple[StepSpec, ...] = (
             ),
             ActionGroup(
                 label="EmrNewClusterSteps",
-                actions=(
-                    "elasticmapreduce:AddJobFlowSteps",
-                    "elasticmapreduce:CancelSteps",
-                    "elasticmapreduce:DescribeCluster",
-                    "elasticmapreduce:DescribeStep",
-                    "elasticmapreduce:ListSteps",
-                    "elasticmapreduce:TerminateJobFlows",
-                ),
-                arn_template="arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{name}",
+                actions=(*_EMR_STEP_ACTIONS, "elasticmapreduce:TerminateJobFlows"),
+                arn_template=_EMR_CLUSTER_ARN,
                 scope=ResourceScope.FIXED,
                 fixed_names=("*",),
                 variant=EMR_NEW_CLUSTER,
             ),
         ),
-        passes_role_to=("elasticmapreduce.amazonaws.com", "ec2.amazonaws.com"),
+        role_fields=(
+            RoleField("Arguments.ExecutionRoleArn", EMR_SERVICE),
+            RoleField("Arguments.ClusterConfig.ServiceRole", EMR_SERVICE),
+            # An instance profile's name: by EMR's convention, its role's name too.
+            RoleField("Arguments.ClusterConfig.JobFlowRole", EC2_SERVICE),
+        ),
+        variant_triggers=(VariantTrigger("Arguments.ClusterConfig", EMR_NEW_CLUSTER),),
     ),
     StepSpec(
         step_type=StepType.EMR_SERVERLESS,
@@ -551,9 +764,11 @@ _CATALOG: tuple[StepSpec, ...] = (
             ActionGroup(
                 label="EmrServerlessApplications",
                 actions=("emr-serverless:StartJobRun",),
-                arn_template="arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}",
+                arn_template=_EMR_SERVERLESS_APPLICATION_ARN,
                 scope=ResourceScope.GIVEN,
                 binding=Binding.EMR_SERVERLESS_APPLICATIONS,
+                unless_variant=EMR_SERVERLESS_NEW_APPLICATION,
+                names=_arguments("ApplicationId"),
                 inferred=True,
             ),
             ActionGroup(
@@ -565,6 +780,8 @@ _CATALOG: tuple[StepSpec, ...] = (
                 ),
                 scope=ResourceScope.GIVEN,
                 binding=Binding.EMR_SERVERLESS_APPLICATIONS,
+                unless_variant=EMR_SERVERLESS_NEW_APPLICATION,
+                names=_arguments("ApplicationId"),
                 inferred=True,
             ),
             # A step with ApplicationConfig creates its application (inferred):
@@ -586,7 +803,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                     "emr-serverless:StartJobRun",
                     "emr-serverless:StopApplication",
                 ),
-                arn_template="arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}",
+                arn_template=_EMR_SERVERLESS_APPLICATION_ARN,
                 scope=ResourceScope.FIXED,
                 fixed_names=("*",),
                 variant=EMR_SERVERLESS_NEW_APPLICATION,
@@ -595,16 +812,17 @@ _CATALOG: tuple[StepSpec, ...] = (
             ActionGroup(
                 label="EmrServerlessNewApplicationJobRuns",
                 actions=("emr-serverless:CancelJobRun", "emr-serverless:GetJobRun"),
-                arn_template=(
-                    "arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}"
-                ),
+                arn_template=_EMR_SERVERLESS_APPLICATION_ARN,
                 scope=ResourceScope.FIXED,
                 fixed_names=("*/jobruns/*",),
                 variant=EMR_SERVERLESS_NEW_APPLICATION,
                 inferred=True,
             ),
         ),
-        passes_role_to=("emr-serverless.amazonaws.com",),
+        role_fields=(RoleField("Arguments.ExecutionRoleArn", EMR_SERVERLESS_SERVICE),),
+        variant_triggers=(
+            VariantTrigger("Arguments.ApplicationConfig", EMR_SERVERLESS_NEW_APPLICATION),
+        ),
     ),
     StepSpec(
         step_type=StepType.CLEANUP,
@@ -616,6 +834,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template="arn:{partition}:s3:::{name}",
                 scope=ResourceScope.GIVEN,
                 binding=Binding.CLEANUP_OBJECTS,
+                names=(Source("Arguments.Resources.S3[*]", ValueForm.CLEANUP_SOURCE),),
             ),
         ),
     ),

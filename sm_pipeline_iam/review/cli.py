@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.definition import DefinitionError, read_definition
+from ..core.definition import read_definition
+from ..core.errors import DefinitionError
 from . import explain, report
 from .assembly import AssemblyError
 

@@ -6,15 +6,8 @@ import json
 from typing import Any
 
 from ..core.definition import DefinitionReading
+from ..core.notices import UNRESOLVED_VALUE
 from ..core.steps import Binding
-
-_INTEGRATIONS = {
-    Binding.LAMBDA_FUNCTIONS: "Lambda functions invoked",
-    Binding.CALLBACK_QUEUES: "Callback queues sent to",
-    Binding.EMR_CLUSTERS: "EMR clusters used",
-    Binding.EMR_SERVERLESS_APPLICATIONS: "EMR Serverless applications used",
-    Binding.CLEANUP_OBJECTS: "S3 objects Cleanup deletes",
-}
 
 
 def to_data(reading: DefinitionReading) -> dict[str, Any]:
@@ -58,15 +51,15 @@ def to_text(reading: DefinitionReading) -> str:
     lines += [f"  {r['role']} -> {r['service']}" for r in data["roles_passed"]] or ["  none"]
     lines += ["", "S3 objects JsonGet reads:"]
     lines += [f"  {o}" for o in data["s3_read_by_json_get"]] or ["  none"]
-    for binding, title in _INTEGRATIONS.items():
+    for binding in Binding:
         values = data["integrations"].get(binding.value)
         if values:
-            lines += ["", f"{title}:"] + [f"  {v}" for v in values]
+            lines += ["", f"{binding.description}:"] + [f"  {v}" for v in values]
     if data["creates"]:
         lines += ["", "Creates its own: " + ", ".join(data["creates"])]
     lines += ["", "Unresolved values:"]
     lines += [f"  {u['how_to_bind']}" for u in data["unresolved"]] or ["  none"]
-    others = [w for w in data["warnings"] if w["id"] != "sm-pipeline-iam:unresolvedDefinitionValue"]
+    others = [w for w in data["warnings"] if w["id"] != UNRESOLVED_VALUE]
     if others:
         lines += ["", "Warnings:"] + [f"  [{w['id']}] {w['message']}" for w in others]
     return "\n".join(lines) + "\n"

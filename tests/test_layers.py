@@ -1,0 +1,81 @@
+"""The layers: the core and the review side never import the CDK; only ``cdk`` does."""
+
+from __future__ import annotations
+
+import ast
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sm_pipeline_iam
+from sm_pipeline_iam import cdk, core, review
+
+PACKAGE = Path(sm_pipeline_iam.__file__).parent
+
+#: Imports the library must never need outside sm_pipeline_iam.cdk.
+CDK_MODULES = ("aws_cdk", "constructs", "jsii")
+
+
+def _modules(package: object) -> list[str]:
+    path = package.__path__  # type: ignore[attr-defined]
+    prefix = f"{package.__name__}."  # type: ignore[attr-defined]
+    return sorted(info.name for info in pkgutil.iter_modules(path, prefix))
+
+
+PURE_MODULES = _modules(core) + _modules(review)
+
+
+def test_the_layers_hold_modules() -> None:
+    """GIVEN the package WHEN listed THEN each layer has its modules (no empty layer)."""
+    assert "sm_pipeline_iam.core.steps" in PURE_MODULES
+    assert "sm_pipeline_iam.review.report" in PURE_MODULES
+    assert "sm_pipeline_iam.cdk.execution_role" in _modules(cdk)
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_modules_import_with_the_cdk_blocked(module: str) -> None:
+    """GIVEN aws_cdk, constructs and jsii made unimportable WHEN a core or review module is
+    imported in a fresh interpreter THEN it imports (nothing in it needs the CDK)."""
+    blocked = "; ".join(f"sys.modules[{name!r}] = None" for name in CDK_MODULES)
+    code = f"import sys; {blocked}; import importlib; importlib.import_module({module!r})"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_package_root_imports_with_the_cdk_blocked() -> None:
+    """GIVEN the CDK blocked WHEN the package is imported and a construct is asked for THEN
+    the root imports (constructs load lazily) and only the construct needs the CDK."""
+    code = (
+        "import sys; sys.modules['aws_cdk'] = None\n"
+        "import sm_pipeline_iam\n"
+        "assert sm_pipeline_iam.StepType and sm_pipeline_iam.read_definition\n"
+        "try:\n    sm_pipeline_iam.PipelineExecutionRole\n"
+        "except ImportError:\n    print('lazy')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "lazy"
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_modules_do_not_name_the_cdk(module: str) -> None:
+    """GIVEN a core or review module's source WHEN parsed THEN no import statement, even a
+    lazy one inside a function, names the CDK or the cdk layer."""
+    path = PACKAGE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [("." * node.level) + (node.module or "")]
+        else:
+            continue
+        for name in names:
+            assert name.split(".")[0] not in CDK_MODULES, f"{module} imports {name}"
+            assert not name.startswith(("..cdk", "sm_pipeline_iam.cdk")), (
+                f"{module} imports {name}"
+            )
