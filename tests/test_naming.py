@@ -1,6 +1,8 @@
 """Job prefixes: validation against the create-API name rule and the AWS prefix table.
 
-Expected values come from FACTS.md §2: the botocore name rule ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``,
+Expected values come from the AWS page "IAM Access Management" for Pipelines
+(https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-access.html) and the
+SageMaker API reference: the botocore name rule ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``,
 the prefix limits (38; 6 for Tuning and AutoML), the default ``pipelines-`` naming and the
 unconfirmed lower-casing of names inside job ARNs.
 """
@@ -20,7 +22,7 @@ from sm_pipeline_iam.core.naming import (
 from sm_pipeline_iam.core.steps import StepType
 from support.samples import step_id
 
-#: FACTS §2's prefix table.
+#: The AWS page's prefix table.
 LONG_LIMIT_STEPS = (
     StepType.TRAINING,
     StepType.MODEL,
@@ -180,7 +182,8 @@ def test_prefix_patterns_add_the_lower_case_spelling_for_mixed_case(
     prefix: str, patterns: tuple[str, ...]
 ) -> None:
     """GIVEN a prefix WHEN building name patterns THEN '<prefix>-*', plus the lower-case
-    spelling when the prefix has upper-case letters (FACTS §2, UNCONFIRMED lower-casing)."""
+    spelling when the prefix has upper-case letters (whether SageMaker lower-cases names
+    in ARNs is unconfirmed)."""
     assert prefix_patterns(prefix) == patterns
 
 
@@ -194,5 +197,5 @@ def test_is_mixed_case(prefix: str, mixed: bool) -> None:
 
 def test_default_patterns_are_the_pipelines_naming() -> None:
     """GIVEN the custom prefix off WHEN building patterns THEN jobs match 'pipelines-*'
-    (FACTS §2: pipelines-<executionId>-<stepNamePrefix>-...)."""
+    (AWS page: pipelines-<executionId>-<stepNamePrefix>-...)."""
     assert default_patterns() == ("pipelines-*",)

@@ -1,8 +1,10 @@
 """Requirements gathered from a list of step types: problems, notices, patterns, pass roles.
 
-Expected values come from FACTS.md: §2 (default ``pipelines-`` naming, prefix naming, the
-unconfirmed lower-casing), §1/§4 (PassRole only where a step hands a role to SageMaker;
-Transform passes none) and §4 (integration steps act on resources the caller names).
+Expected values come from the AWS page "IAM Access Management" for Pipelines
+(https://docs.aws.amazon.com/sagemaker/latest/dg/build-and-manage-access.html: default
+``pipelines-`` naming, prefix naming, the unconfirmed lower-casing; PassRole only where a
+step hands a role to SageMaker) and the Service Authorization Reference (Transform passes
+none; integration steps act on resources the caller names).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ INTEGRATION = {
     StepType.CLEANUP: ("cleanup_locations", "s3://bucket/tmp", "bucket/tmp/*"),
 }
 
-#: Steps whose jobs the pipeline names (FACTS §2: default or prefix naming applies).
+#: Steps whose jobs the pipeline names (the AWS page: default or prefix naming applies).
 PIPELINE_NAMED = (
     StepType.PROCESSING,
     StepType.TRAINING,
@@ -185,7 +187,7 @@ def test_unscoped_notice_lists_all_user_named_steps_once() -> None:
 
 
 def test_mixed_case_prefix_allows_both_spellings_and_warns() -> None:
-    """GIVEN a mixed-case prefix WHEN gathered THEN both spellings are allowed (FACTS §2,
+    """GIVEN a mixed-case prefix WHEN gathered THEN both spellings are allowed (AWS page,
     UNCONFIRMED) and a notice with the stable id says so."""
     requirements, problems = from_step_types(["Training"], job_prefix="TeamA")
 
@@ -334,8 +336,8 @@ def test_bad_json_get_location_is_a_problem() -> None:
     ids=step_id,
 )
 def test_steps_that_pass_a_role_to_sagemaker_get_pass_roles(step_type: StepType) -> None:
-    """GIVEN a step that hands a role to SageMaker (FACTS §4) WHEN gathered with step roles
-    THEN each role may be passed to sagemaker.amazonaws.com."""
+    """GIVEN a step that hands a role to SageMaker WHEN gathered with step roles THEN each
+    role may be passed to sagemaker.amazonaws.com."""
     requirements, _ = from_step_types([step_type], step_role_arns=[ROLE, OTHER_ROLE, ROLE])
 
     assert requirements.pass_roles == {

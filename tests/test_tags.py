@@ -1,7 +1,8 @@
 """IAM tag rules for the principal tag that the SCP exception keys on.
 
 Expected values: IAM API reference, data type ``Tag``: key 1-128 characters, value 0-256,
-both ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]``; the ``aws:`` prefix is reserved (FACTS.md §6).
+both ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]``; the ``aws:`` prefix is reserved (IAM quotas page,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ PROP = "principal_tag"
 
 
 def test_limits_are_the_iam_limits() -> None:
-    """GIVEN FACTS §6 WHEN reading the module's limits THEN key 128, value 256."""
+    """GIVEN the IAM quotas WHEN reading the module's limits THEN key 128, value 256."""
     assert (MAX_KEY_LENGTH, MAX_VALUE_LENGTH) == (128, 256)
 
 
