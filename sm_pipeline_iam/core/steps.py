@@ -195,6 +195,9 @@ class ActionGroup:
         names: where a definition's step holds this group's names (JOB_NAME, USER_NAME)
             or its caller-given values (GIVEN); all sources add up.
         when_absent: what a step holding none of ``names`` means.
+        wide_reason: for a group granted on ``*`` or a whole resource type (FIXED ``*``,
+            NO_RESOURCE), why no narrower resource exists; such a grant is always named
+            in a warning.
         inferred: True where no AWS document lists these actions for the step.
     """
 
@@ -208,6 +211,7 @@ class ActionGroup:
     unless_variant: str | None = None
     names: tuple[Source, ...] = ()
     when_absent: WhenAbsent = WhenAbsent.REQUIRED
+    wide_reason: str | None = None
     inferred: bool = False
 
     @property
@@ -542,6 +546,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 actions=("sagemaker:ListCandidatesForAutoMLJob",),
                 arn_template="*",
                 scope=ResourceScope.NO_RESOURCE,
+                wide_reason="IAM gives ListCandidatesForAutoMLJob no resource type",
                 inferred=True,
             ),
         ),
@@ -641,6 +646,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template=f"{_SM_ARN}artifact/{{name}}",
                 scope=ResourceScope.FIXED,
                 fixed_names=("*",),
+                wide_reason="a lineage artifact's ARN holds a hash of its source, not a name a prefix could narrow",
                 inferred=True,
             ),
             _user_named_group(
@@ -737,6 +743,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 actions=("elasticmapreduce:RunJobFlow",),
                 arn_template="*",
                 scope=ResourceScope.NO_RESOURCE,
+                wide_reason="IAM gives RunJobFlow no resource type",
                 variant=EMR_NEW_CLUSTER,
             ),
             ActionGroup(
@@ -745,6 +752,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template=_EMR_CLUSTER_ARN,
                 scope=ResourceScope.FIXED,
                 fixed_names=("*",),
+                wide_reason="the cluster the step creates gets its id only when it runs",
                 variant=EMR_NEW_CLUSTER,
             ),
         ),
@@ -791,6 +799,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 actions=("emr-serverless:CreateApplication",),
                 arn_template="*",
                 scope=ResourceScope.NO_RESOURCE,
+                wide_reason="IAM gives CreateApplication no resource type",
                 variant=EMR_SERVERLESS_NEW_APPLICATION,
                 inferred=True,
             ),
@@ -806,6 +815,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template=_EMR_SERVERLESS_APPLICATION_ARN,
                 scope=ResourceScope.FIXED,
                 fixed_names=("*",),
+                wide_reason="the application the step creates gets its id only when it runs",
                 variant=EMR_SERVERLESS_NEW_APPLICATION,
                 inferred=True,
             ),
@@ -815,6 +825,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template=_EMR_SERVERLESS_APPLICATION_ARN,
                 scope=ResourceScope.FIXED,
                 fixed_names=("*/jobruns/*",),
+                wide_reason="the application the step creates gets its id only when it runs",
                 variant=EMR_SERVERLESS_NEW_APPLICATION,
                 inferred=True,
             ),
