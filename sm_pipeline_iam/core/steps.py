@@ -646,7 +646,10 @@ _CATALOG: tuple[StepSpec, ...] = (
                 arn_template=f"{_SM_ARN}artifact/{{name}}",
                 scope=ResourceScope.FIXED,
                 fixed_names=("*",),
-                wide_reason="a lineage artifact's ARN holds a hash of its source, not a name a prefix could narrow",
+                wide_reason=(
+                    "a lineage artifact's ARN holds a hash of its source, not a name a "
+                    "prefix could narrow"
+                ),
                 inferred=True,
             ),
             _user_named_group(
