@@ -419,11 +419,12 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         role_fields=(_ROLE_ARN,),
         output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
-        prefix_argument="Estimator/ModelTrainer(base_job_name=...)",
+        prefix_argument="ModelTrainer(base_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
         sdk_prefix_caveat=(
-            "training steps built from a ModelTrainer never carry the prefix (SDK issues "
-            "#5776, #6299); Estimator-based steps do"
+            "training steps built from a ModelTrainer (or another sagemaker.train trainer) "
+            "never carry the prefix (SDK issues #5776, #6299); @step functions "
+            "(step(job_name_prefix=...)) and NotebookJobStep(notebook_job_name=...) do"
         ),
     ),
     StepSpec(
@@ -458,11 +459,11 @@ _CATALOG: tuple[StepSpec, ...] = (
             "Arguments.TrainingJobDefinition.OutputDataConfig.S3OutputPath",
             "Arguments.TrainingJobDefinitions[*].OutputDataConfig.S3OutputPath",
         ),
-        prefix_argument="HyperparameterTuner(tuning_base_job_name=...)",
+        prefix_argument="HyperparameterTuner(base_tuning_job_name=...)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
         sdk_prefix_caveat=(
-            "tuning steps built from a ModelTrainer never carry the prefix (SDK issues "
-            "#5776, #6299)"
+            "HyperparameterTuner leaves every tuning step without its job name, whatever "
+            "base_tuning_job_name says (SDK issue #6299)"
         ),
     ),
     StepSpec(
@@ -480,7 +481,7 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         # A transform job runs as the model's role: the step passes none.
         output_paths=("Arguments.TransformOutput.S3OutputPath",),
-        prefix_argument="Transformer(transform_base_job_name=...)",
+        prefix_argument="Transformer(base_transform_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
     StepSpec(
@@ -490,7 +491,7 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group("Models", "model", "ModelName", "CreateModel", "DescribeModel"),
         ),
         role_fields=(RoleField("Arguments.ExecutionRoleArn", SAGEMAKER),),
-        prefix_argument="Model(name=...)",
+        prefix_argument="ModelBuilder.build(model_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
     StepSpec(
@@ -522,7 +523,7 @@ _CATALOG: tuple[StepSpec, ...] = (
                 inferred=True,
             ),
         ),
-        prefix_argument="model.register(model_package_name=...)",
+        prefix_argument="ModelBuilder.register(model_package_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
     StepSpec(
@@ -552,7 +553,7 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         role_fields=(_ROLE_ARN,),
         output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
-        prefix_argument="AutoML(base_job_name=...)",
+        prefix_argument="AutoMLJobName in the step's definition (SDK v3 cannot build AutoML steps)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
     ),
     _processing_like(StepType.CLARIFY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT),
@@ -684,7 +685,7 @@ _CATALOG: tuple[StepSpec, ...] = (
             ),
         ),
         role_fields=(_ROLE_ARN,),
-        prefix_argument="the CreateJob producer's job name",
+        prefix_argument="MultiTurnRLTrainer(base_job_name=...)",
     ),
     StepSpec(
         step_type=StepType.LAMBDA,
