@@ -20,16 +20,11 @@ from ..core.errors import Problem, raise_if_any
 from ..core.requirements import PipelineRequirements, sagemaker_pass_roles
 from ..core.steps import SAGEMAKER
 from ..core.tags import tag_problems
+from ..core.wildcards import wide_grant_notices
 from . import role_limits, role_policies
 
 #: Stands for the role's own ARN in statements until the role exists.
 OWN_ARN = "${PipelineRole.Arn}"
-
-WILDCARD_REASON = (
-    "sm-pipeline-iam scopes each job action to the job names the pipeline generates "
-    "(<prefix>-* or pipelines-*) and each S3 read to a JsonGet folder; the wildcard is "
-    "the unique part of the name"
-)
 
 
 class RoleOptions(TypedDict, total=False):
@@ -122,12 +117,15 @@ class PipelineRoleBase(iam.Role):
         self._requirements = requirements
         self._statements = tuple(statements)
         values = role_policies.placeholder_values(self, {OWN_ARN: self.role_arn})
-        self.policies = role_policies.attach_documents(
-            self, documents, values, reason=WILDCARD_REASON
-        )
+        # Each wildcard is acknowledged with its own statement's reason (wildcard_reason).
+        self.policies = role_policies.attach_documents(self, documents, values)
         if principal_tag is not None:
             Tags.of(self).add(*principal_tag)
-        role_policies.emit_notices(self, requirements.notices)
+        # Every grant on '*' or a whole resource type is named in a wideGrant warning,
+        # whether the requirements come from step types or from a definition.
+        role_policies.emit_notices(
+            self, tuple(dict.fromkeys((*requirements.notices, *wide_grant_notices(requirements))))
+        )
         # What others attach later (grants fill a DefaultPolicy) counts too: checked again
         # on the final tree. CloudFormation's 500 resources per stack the CDK checks itself.
         role_limits.check_at_synthesis(self, own_arn=own_arn_measure)

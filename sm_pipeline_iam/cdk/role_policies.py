@@ -97,12 +97,11 @@ def attach_documents(
     role: iam.Role,
     documents: Sequence[Sequence[Statement]],
     values: Mapping[str, str],
-    *,
-    reason: str,
 ) -> list[Construct]:
     """Attach ``documents`` to ``role``: one inline ``Policy``, or ``Policy1..N`` managed.
 
-    Construct ids are stable: ``Policy`` while the permissions fit inline.
+    Construct ids are stable: ``Policy`` while the permissions fit inline. Each wildcard
+    is acknowledged for cdk-nag with its statement's own reason.
     """
     attached: list[Construct] = []
     if len(documents) == 1:
@@ -123,7 +122,7 @@ def attach_documents(
             )
             attached.append(managed)
     for construct, document in zip(attached, documents, strict=True):
-        acknowledge_wildcards(construct, document, values, reason=reason)
+        acknowledge_wildcards(construct, document, values)
     return attached
 
 
@@ -131,12 +130,25 @@ def acknowledge_wildcards(
     construct: Construct,
     statements: Sequence[Statement],
     values: Mapping[str, str],
-    *,
-    reason: str,
 ) -> None:
-    """Acknowledge cdk-nag's IAM5 finding for each deliberate wildcard, one by one."""
+    """Acknowledge cdk-nag's IAM5 finding for each deliberate wildcard, one by one, with
+    the reason its statement gives (:attr:`Statement.wildcard_reason`).
+
+    Raises:
+        ValueError: a statement holds a wildcard but gives no reason for it (never
+            acknowledged with another grant's reason).
+    """
     stack = Stack.of(construct)
     for statement in statements:
+        reason = statement.wildcard_reason
+        wild = [r for r in statement.resources if "*" in r] + [
+            a for a in statement.actions if "*" in a
+        ]
+        if wild and not reason:
+            raise ValueError(
+                f"statement {statement.sid} holds wildcards ({', '.join(wild)}) but no "
+                "wildcard_reason: say why they exist before acknowledging them"
+            )
         for resource in statement.resources:
             if "*" not in resource:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -153,6 +154,6 @@ class PrefixedStepRole(PipelineRoleBase):
         )
         if grant.success and isinstance(grantee, Construct):
             role_policies.acknowledge_wildcards(
-                grantee, [statement], {}, reason=_PIPELINES_REASON
+                grantee, [dataclasses.replace(statement, wildcard_reason=_PIPELINES_REASON)], {}
             )
         return grant

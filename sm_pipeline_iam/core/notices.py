@@ -35,6 +35,8 @@ class WarningKind:
 
 # --- the ids (import them from here) --------------------------------------------------
 
+#: A catalog grant on '*' or a whole resource type that nothing can narrow.
+WIDE_GRANT = "sm-pipeline-iam:wideGrant"
 #: A job prefix with upper-case letters: the policy allows both spellings.
 MIXED_CASE_PREFIX = "sm-pipeline-iam:mixedCaseJobPrefix"
 #: Steps creating user-named resources without a prefix: granted on every such name.
@@ -120,6 +122,16 @@ REGISTRY: tuple[WarningKind, ...] = (
         "a StackSet deploys to several regions; IAM is global, so each region creates its "
         "own copy of the roles in every account",
         "deploy IAM-only stacks to one region unless each region needs its own roles",
+    ),
+    WarningKind(
+        WIDE_GRANT,
+        "a step is granted actions on '*' or on every resource of a type (e.g. every EMR "
+        "cluster for a step that creates its cluster): IAM gives the action no resource "
+        "type, or no narrower ARN is known when the role is made, and no documented "
+        "condition narrows it; the warning names the step type, actions, resource and why",
+        "acknowledge it if the pipeline needs the step; for EMR and EMRServerless steps, "
+        "give an existing cluster or application (ClusterId, ApplicationId) instead of "
+        "one the step creates",
     ),
 )
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .requirements import PipelineRequirements
 from .steps import ActionGroup, ResourceScope, spec_for
+from .wildcards import statement_reason
 
 POLICY_VERSION = "2012-10-17"
 
@@ -64,12 +65,16 @@ class Statement:
         actions: sorted actions.
         resources: sorted resource ARNs (or ``("*",)``).
         condition: ``(operator, key, value)`` triples, empty for none.
+        wildcard_reason: why its wildcard resources exist (the catalog groups merged
+            into it: job names, a folder, a value known only at run time...), for the
+            cdk-nag acknowledgements; not part of the IAM JSON, nor of equality.
     """
 
     sid: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
     condition: tuple[tuple[str, str, str], ...] = ()
+    wildcard_reason: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The statement as IAM JSON (lists always, for stable diffs)."""
@@ -88,7 +93,7 @@ class Statement:
 
     def with_resources(self, resources: Sequence[str], part: int) -> Statement:
         """A copy that covers ``resources`` only, its sid marked with ``part``."""
-        return Statement(f"{self.sid}Part{part}", self.actions, tuple(resources), self.condition)
+        return replace(self, sid=f"{self.sid}Part{part}", resources=tuple(resources))
 
 
 def policy_document(statements: Iterable[Statement]) -> dict[str, Any]:
@@ -210,7 +215,16 @@ def build_statements(
         ),
         key=lambda s: (s.sid, s.resources),
     )
-    return _unique_sids(statements)
+
+    # --- why each statement's wildcards exist (cdk-nag acknowledgements, not IAM JSON) ---
+    reasons = {
+        key: statement_reason(requirements, labels, key[0])
+        for key, (labels, _) in merged.items()
+    }
+    return [
+        replace(statement, wildcard_reason=reasons[(statement.resources, statement.condition)])
+        for statement in _unique_sids(statements)
+    ]
 
 
 def _unique_sids(statements: list[Statement]) -> list[Statement]:
