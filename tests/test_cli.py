@@ -95,9 +95,11 @@ def test_explain_with_unresolved_values_exits_1(capsys: pytest.CaptureFixture[st
 
 def test_explain_with_bound_parameters_exits_0_as_json(capsys: pytest.CaptureFixture[str]
                                                       ) -> None:
-    """GIVEN --parameter for every unbound value WHEN explained as JSON THEN exit 0."""
+    """GIVEN --parameter for every unbound value and the pipeline's name (its Experiments)
+    WHEN explained as JSON THEN exit 0."""
     code = main(["explain", str(DEFINITIONS / "integrations.json"), "--format", "json",
-                 "--parameter", "ScoresPrefix=s3://ml-artifacts-111122223333/scores"])
+                 "--parameter", "ScoresPrefix=s3://ml-artifacts-111122223333/scores",
+                 "--pipeline-name", "fraud-integrations"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["unresolved"] == []
 
@@ -132,3 +134,14 @@ def test_explain_parameter_without_equals_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as raised:
         main(["explain", str(DEFINITIONS / "integrations.json"), "--parameter", "Name"])
     assert raised.value.code == 2
+
+
+def test_explain_without_the_pipeline_name_exits_1_naming_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GIVEN a definition with Experiments on and every parameter bound, but no pipeline name
+    WHEN explained THEN exit 1, and the warning says to give the pipeline's name."""
+    code = main(["explain", str(DEFINITIONS / "integrations.json"),
+                 "--parameter", "ScoresPrefix=s3://ml-artifacts-111122223333/scores"])
+    assert code == 1
+    assert "--pipeline-name" in capsys.readouterr().out

@@ -289,19 +289,24 @@ def test_a_describe_pipeline_response_is_read_from_its_definition_string() -> No
 #: use); 0 when every grant is pinned by the definition and only notes remain (a run-time
 #: part between literal parts, both spellings of a mixed-case group, SDK v3's default
 #: PipelineExperimentConfig: tests/test_cli.py already expects 0 for SDK v3 definitions).
+#: SDK v3 writes PipelineExperimentConfig by default: its experiment is named after the
+#: pipeline, so explain needs the pipeline's name to scope it.
+NAMED = ("--pipeline-name", "fraud")
+
 EXIT_CODES: dict[str, tuple[int, tuple[str, ...], str]] = {
-    "abalone_register": (0, (), "both spellings of one group: nothing unresolved"),
-    "aws_evaluation_template_style": (1, (), "lineage names from the execution id"),
-    DESCRIBE_PIPELINE: (0, (), "every name literal"),
-    "experiments_default": (0, (), "SDK v3's default experiment config only"),
+    "abalone_register": (0, NAMED, "both spellings of one group: nothing unresolved"),
+    "aws_evaluation_template_style": (1, NAMED, "lineage names from the execution id"),
+    DESCRIBE_PIPELINE: (0, NAMED, "every name literal"),
+    "experiments_default": (0, NAMED, "SDK v3's default experiment config, pipeline named"),
+    "experiments_default (unnamed)": (1, (), "the experiment's name is the pipeline's"),
     "experiments_none": (0, (), "nothing run-time at all"),
-    "job_name_property_default": (0, (), "the job-name pattern pins the path"),
-    "json_get_execution_join": (0, (), "execution id between literal parts: a notice"),
-    "lineage_execution_names": (1, (), "lineage names from the execution id"),
-    "misspelled_argument_key": (1, (), "a key the reader could not use"),
-    "multi_algorithm_tuning": (0, (), "every role literal"),
-    "notebook_job_timestamp": (1, (), "scope widened to the notebook's base name"),
-    "sdk_v2_style": (1, (), "AutoMLJo is longer than AutoML's 6-character limit"),
+    "job_name_property_default": (0, NAMED, "the job-name pattern pins the path"),
+    "json_get_execution_join": (0, NAMED, "execution id between literal parts: a notice"),
+    "lineage_execution_names": (1, NAMED, "lineage names from the execution id"),
+    "misspelled_argument_key": (1, NAMED, "a key the reader could not use"),
+    "multi_algorithm_tuning": (0, NAMED, "every role literal"),
+    "notebook_job_timestamp": (0, NAMED, "scoped by the notebook's base name: a notice"),
+    "sdk_v2_style": (1, NAMED, "AutoMLJo is longer than AutoML's 6-character limit"),
     "user_builder": (1, (), "the group comes from the unbound parameter ModelGroup"),
     "user_builder (bound)": (0, ("--parameter", "ModelGroup=fraud-models"), "bound"),
     WILDCARDS: (2, (), "a DefinitionError"),

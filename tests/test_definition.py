@@ -12,12 +12,18 @@ from sm_pipeline_iam.core.definition import DEFINITION_LIMIT, load_definition, r
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import (
+    BUILD_TIMESTAMP,
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
 )
 from sm_pipeline_iam.core.requirements import PassRoleTarget
-from sm_pipeline_iam.core.steps import EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION, Binding
+from sm_pipeline_iam.core.steps import (
+    EMR_NEW_CLUSTER,
+    EMR_SERVERLESS_NEW_APPLICATION,
+    PIPELINE_EXPERIMENTS,
+    Binding,
+)
 from sm_pipeline_iam.core.steps import StepType as T
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "definitions"
@@ -105,7 +111,7 @@ def test_json_get_property_files_resolve_to_the_producing_output() -> None:
 def test_an_unbound_parameter_gives_the_narrowest_pattern_and_a_warning() -> None:
     """GIVEN a JsonGet S3Uri from a parameter WHEN unbound THEN s3://*/summary.json and a
     warning naming the step, the field and the parameter to bind."""
-    reading = read_definition(_definition("integrations"))
+    reading = read_definition(_definition("integrations"), pipeline_name="fraud")
     assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "summary.json"),)
     (unresolved,) = reading.unresolved
     assert (unresolved.step, unresolved.field) == ("CheckScore", "Std:JsonGet.S3Uri")
@@ -118,6 +124,7 @@ def test_bound_parameters_narrow_the_pattern_and_silence_the_warning() -> None:
     reading = read_definition(
         _definition("integrations"),
         parameter_values={"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]},
+        pipeline_name="fraud",
     )
     assert reading.unresolved == ()
     assert reading.requirements.json_get_objects == (
@@ -136,7 +143,69 @@ def test_integrations_give_their_resources_and_variants() -> None:
         Binding.EMR_SERVERLESS_APPLICATIONS: ("00fabcdefghij012",),
         Binding.CLEANUP_OBJECTS: ("ml-artifacts-111122223333/tmp/features/part-0000.parquet",),
     }
-    assert requirements.variants == {EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION}
+    assert requirements.variants == {
+        EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION, PIPELINE_EXPERIMENTS
+    }
+
+
+def test_experiments_are_scoped_by_the_pipeline_name_and_off_when_null() -> None:
+    """GIVEN SDK v3's default PipelineExperimentConfig WHEN read with the pipeline's name
+    THEN its experiment is that name (both spellings); WHEN the config is null THEN no
+    Experiments permissions at all."""
+    definition = _definition("integrations")
+    requirements = read_definition(definition, pipeline_name="Fraud").requirements
+    assert requirements.group_names["PipelineExperiments"] == ("Fraud", "fraud")
+    off = read_definition({**definition, "PipelineExperimentConfig": None}).requirements
+    assert PIPELINE_EXPERIMENTS not in off.variants
+    assert "PipelineExperiments" not in off.group_names
+
+
+def test_a_wildcard_in_a_name_is_a_definition_error_naming_the_step_and_field() -> None:
+    """GIVEN literal wildcards in a job prefix, a role ARN and a JsonGet S3Uri WHEN read THEN
+    DefinitionError with one wildcard problem per field."""
+    definition = {"Version": "2020-12-01", "Steps": [
+        {"Name": "Train", "Type": "Training",
+         "Arguments": {"TrainingJobName": "p*", "RoleArn": "arn:aws:iam::111122223333:role/ro?e"}},
+        {"Name": "Check", "Type": "Condition", "Arguments": {"Conditions": [{
+            "Type": "GreaterThan", "LeftValue": {"Std:JsonGet": {
+                "S3Uri": "s3://bucket/*", "Path": "a"}}, "RightValue": 1}]}},
+    ]}
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    assert sorted((p.prop, p.code) for p in raised.value.problems) == [
+        ("Check.Std:JsonGet.S3Uri", "wildcard"),
+        ("Train.RoleArn", "wildcard"),
+        ("Train.TrainingJobName", "wildcard"),
+    ]
+
+
+def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:
+    """GIVEN a JsonGet path joined with Steps.Train.TrainingJobName WHEN the training step
+    has the prefix 'fraud' THEN the path holds 'fraud-*', not the bare prefix."""
+    join = {"Std:Join": {"On": "/", "Values": [
+        "s3://bucket/models", {"Get": "Steps.Train.TrainingJobName"}, "metrics.json"]}}
+    definition = {"Version": "2020-12-01", "Steps": [
+        {"Name": "Train", "Type": "Training", "Arguments": {"TrainingJobName": "fraud"}},
+        {"Name": "Check", "Type": "Condition", "Arguments": {"Conditions": [{
+            "Type": "GreaterThan", "LeftValue": {"Std:JsonGet": {"S3Uri": join, "Path": "a"}},
+            "RightValue": 1}]}},
+    ]}
+    requirements = read_definition(definition).requirements
+    assert {str(o) for o in requirements.json_get_objects} == {
+        "s3://bucket/models/fraud-*/metrics.json",
+    }
+
+
+def test_a_notebook_job_name_is_scoped_by_its_base_name() -> None:
+    """GIVEN a NotebookJob's TrainingJobName with the SDK's build timestamp WHEN read THEN
+    the jobs are scoped by the base name, with a notice."""
+    definition = {"Version": "2020-12-01", "Steps": [{
+        "Name": "Score", "Type": "Training",
+        "Arguments": {"TrainingJobName": "score-ipynb-2026-11-30-02-11-47-059"},
+    }]}
+    reading = read_definition(definition)
+    assert reading.requirements.name_patterns[T.TRAINING] == ("score-ipynb-*",)
+    assert [n.id for n in reading.requirements.notices] == [BUILD_TIMESTAMP]
 
 
 def test_cleanup_of_a_training_step_deletes_under_its_output_path() -> None:

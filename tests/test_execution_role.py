@@ -187,9 +187,10 @@ def test_mixed_case_prefix_allows_both_spellings_and_warns() -> None:
 
 
 def test_lower_case_prefix_raises_no_warning() -> None:
-    """GIVEN a lower-case prefix WHEN synthesized THEN no warning at all."""
+    """GIVEN a lower-case prefix on steps the SDK prefixes WHEN synthesized THEN no warning
+    at all."""
     stack = _stack()
-    PipelineExecutionRole(stack, "Role", step_types=["Training", "Endpoint"], job_prefix="fraud")
+    PipelineExecutionRole(stack, "Role", step_types=["Processing", "Endpoint"], job_prefix="fraud")
     assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
 
 
@@ -308,3 +309,13 @@ def test_requirements_that_name_no_endpoint_are_an_error_not_a_smaller_policy() 
         ("requirements", "unnamedResources")
     ]
     assert stack.node.try_find_child("Role") is None
+
+
+def test_a_prefix_on_training_warns_that_the_sdk_may_not_carry_it() -> None:
+    """GIVEN job_prefix with Training (ModelTrainer steps drop the prefix) WHEN synthesized
+    THEN the acknowledgeable sdkIgnoresJobPrefix warning, as for a team role."""
+    stack = _stack()
+    PipelineExecutionRole(stack, "Role", step_types=["Training"], job_prefix="fraud")
+    Annotations.from_stack(stack).has_warning(
+        "/Stack/Role", Match.string_like_regexp("^Training jobs may be denied")
+    )

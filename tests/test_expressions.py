@@ -14,6 +14,8 @@ JOIN = {
     }
 }
 
+RUN_ID = ("Execution.PipelineExecutionId",)
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),
@@ -21,10 +23,13 @@ JOIN = {
         ("s3://b/k", [Pattern("s3://b/k")]),
         (3, [Pattern("3")]),
         (True, [Pattern("true")]),
-        ({"Get": "Execution.PipelineExecutionId"}, [Pattern("*")]),
-        ({"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, [Pattern("*")]),
+        ({"Get": "Execution.PipelineExecutionId"},
+         [Pattern("*", run_time=("Execution.PipelineExecutionId",))]),
+        ({"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
+         [Pattern("*", run_time=("Steps.Train.ModelArtifacts.S3ModelArtifacts",))]),
         ({"Get": "Parameters.Bucket"}, [Pattern("*", ("Parameters.Bucket",))]),
-        ({"Std:JsonGet": {"S3Uri": "s3://b/k", "Path": "a"}}, [Pattern("*")]),
+        ({"Std:JsonGet": {"S3Uri": "s3://b/k", "Path": "a"}},
+         [Pattern("*", run_time=("Std:JsonGet",))]),
     ],
 )
 def test_single_values(value: object, expected: list[Pattern]) -> None:
@@ -36,22 +41,23 @@ def test_a_join_keeps_its_literal_parts_and_names_unbound_parameters() -> None:
     """GIVEN a join of literals, a parameter and an execution id WHEN evaluated THEN one
     pattern with '*' for each unknown, naming the parameter."""
     assert evaluate(JOIN, {}) == [
-        Pattern("s3://ml-artifacts/*/*/evaluation.json", ("Parameters.Stage",))
+        Pattern("s3://ml-artifacts/*/*/evaluation.json", ("Parameters.Stage",),
+                ("Execution.PipelineExecutionId",))
     ]
 
 
 def test_bound_parameters_give_one_pattern_per_value() -> None:
     """GIVEN allowed values WHEN evaluated THEN one pattern each, none unbound."""
     assert evaluate(JOIN, {"Stage": ["dev", "prod"]}) == [
-        Pattern("s3://ml-artifacts/dev/*/evaluation.json"),
-        Pattern("s3://ml-artifacts/prod/*/evaluation.json"),
+        Pattern("s3://ml-artifacts/dev/*/evaluation.json", run_time=RUN_ID),
+        Pattern("s3://ml-artifacts/prod/*/evaluation.json", run_time=RUN_ID),
     ]
 
 
 def test_adjacent_unknowns_collapse_to_one_star() -> None:
     """GIVEN two unknowns side by side WHEN joined without separator THEN one '*'."""
     value = {"Std:Join": {"On": "", "Values": [{"Get": "Execution.A"}, {"Get": "Execution.B"}]}}
-    assert evaluate(value, {}) == [Pattern("*")]
+    assert evaluate(value, {}) == [Pattern("*", run_time=("Execution.A", "Execution.B"))]
 
 
 def test_too_many_combinations_widen_the_multi_valued_parts() -> None:

@@ -36,7 +36,9 @@ def test_every_named_action_is_allowed_on_the_pipelines_own_names(
     requests = []
     for step_type in NAMED_STEP_TYPES:
         spec = CATALOG[step_type]
-        user_named = any(g.scope is ResourceScope.USER_NAME for g in spec.action_groups)
+        user_named = any(
+            g.scope is ResourceScope.USER_NAME and g.variant is None for g in spec.action_groups
+        )
         # Default naming: pipeline-named jobs start with `pipelines-`; user-named
         # resources (endpoints, ...) are unscoped by name, so any name will do.
         name = own_name or ("my-endpoint-1" if user_named else "pipelines-x1-train-abc")

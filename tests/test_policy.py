@@ -59,6 +59,8 @@ def _requirements(step_types: list[StepType] | list[str], **kwargs: object) -> P
 
 def _resources_for(step_types: list[StepType]) -> GivenResources:
     fields = {_NEEDS[s] for s in step_types if s in _NEEDS}
+    if StepType.EMR_SERVERLESS in step_types:
+        fields.add("emr_serverless_role_arns")  # the step requires its runtime role
     return GivenResources(**{field: getattr(ALL_RESOURCES, field) for field in fields})
 
 

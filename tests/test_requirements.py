@@ -13,7 +13,11 @@ import pytest
 
 from sm_pipeline_iam.core.errors import Problem
 from sm_pipeline_iam.core.locations import S3ObjectPattern
-from sm_pipeline_iam.core.notices import MIXED_CASE_PREFIX, UNSCOPED_USER_NAMES
+from sm_pipeline_iam.core.notices import (
+    MIXED_CASE_PREFIX,
+    SDK_IGNORES_PREFIX,
+    UNSCOPED_USER_NAMES,
+)
 from sm_pipeline_iam.core.requirements import (
     GivenResources,
     PassRoleTarget,
@@ -162,7 +166,8 @@ def test_prefix_scopes_every_name_scoped_step(step_type: StepType) -> None:
 
     assert problems == []
     assert requirements.name_patterns == {step_type: ("team-*",)}
-    assert requirements.notices == ()
+    # (The SDK caveat for steps that drop the prefix is tested on its own, below.)
+    assert [n for n in requirements.notices if n.id != SDK_IGNORES_PREFIX] == []
 
 
 @pytest.mark.parametrize("step_type", USER_NAMED, ids=step_id)
@@ -193,9 +198,21 @@ def test_mixed_case_prefix_allows_both_spellings_and_warns() -> None:
 
     assert problems == []
     assert requirements.name_patterns[StepType.TRAINING] == ("TeamA-*", "teama-*")
-    assert [notice.id for notice in requirements.notices] == [MIXED_CASE_PREFIX]
+    assert [n.id for n in requirements.notices if n.id != SDK_IGNORES_PREFIX] == [
+        MIXED_CASE_PREFIX
+    ]
     assert MIXED_CASE_PREFIX == "sm-pipeline-iam:mixedCaseJobPrefix"
     assert "'TeamA-*' and 'teama-*'" in requirements.notices[0].message
+
+
+def _given(step_type: StepType | str, **fields: list[str]) -> GivenResources:
+    """GivenResources with ``fields``, plus the runtime role an EMRServerless step needs."""
+    if StepType.parse(step_type) is StepType.EMR_SERVERLESS:
+        fields["emr_serverless_role_arns"] = [SERVERLESS_ROLE]
+    return GivenResources(**fields)  # type: ignore[arg-type]
+
+
+SERVERLESS_ROLE = "arn:aws:iam::111122223333:role/EmrServerlessJobRole"
 
 
 @pytest.mark.parametrize("step_type", list(INTEGRATION), ids=step_id)
@@ -204,7 +221,7 @@ def test_integration_steps_have_no_name_patterns(step_type: StepType) -> None:
     field, value, _ = INTEGRATION[step_type]
 
     requirements, problems = from_step_types(
-        [step_type], job_prefix="team", resources=GivenResources(**{field: [value]})
+        [step_type], job_prefix="team", resources=_given(step_type, **{field: [value]})
     )
 
     assert problems == []
@@ -220,7 +237,7 @@ def test_missing_integration_resources_are_a_problem(step_type: StepType) -> Non
     names the field and the step, so the grant never falls back to '*'."""
     field, _, _ = INTEGRATION[step_type]
 
-    requirements, problems = from_step_types([step_type])
+    requirements, problems = from_step_types([step_type], resources=_given(step_type))
 
     assert problems == [Problem(
         field,
@@ -238,7 +255,7 @@ def test_given_integration_resources_are_recorded(step_type: StepType) -> None:
     field, value, recorded = INTEGRATION[step_type]
 
     requirements, problems = from_step_types(
-        [step_type], resources=GivenResources(**{field: [value, value]})
+        [step_type], resources=_given(step_type, **{field: [value, value]})
     )
 
     assert problems == []
@@ -390,7 +407,7 @@ def test_given_resources_must_name_one_resource(
     field: str, step_type: str, value: str, code: str, form: str
 ) -> None:
     """GIVEN a wildcard where one resource belongs WHEN gathered THEN a problem names the form."""
-    _, problems = from_step_types([step_type], resources=GivenResources(**{field: [value]}))
+    _, problems = from_step_types([step_type], resources=_given(step_type, **{field: [value]}))
     (problem,) = problems
     assert (problem.prop, problem.code) == (field, code)
     assert problem.message.startswith(f"{field} {value!r} is not {form}")
@@ -402,3 +419,56 @@ def test_given_resources_that_are_tokens_pass_unchecked() -> None:
         ["Lambda"], resources=GivenResources(lambda_function_arns=["${Token[TOKEN.12]}"])
     )
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("step_type", "field", "service"),
+    [(StepType.EMR, "emr_role_arns", "elasticmapreduce.amazonaws.com"),
+     (StepType.EMR_SERVERLESS, "emr_serverless_role_arns", "emr-serverless.amazonaws.com")],
+    ids=step_id,
+)
+def test_integration_runtime_roles_are_passed_to_their_service_only(
+    step_type: StepType, field: str, service: str
+) -> None:
+    """GIVEN an EMR or EMRServerless step with its runtime role WHEN gathered from step types
+    THEN the role may be passed to that step's service, and to nothing else."""
+    binding, value, _ = INTEGRATION[step_type]
+    requirements, problems = from_step_types(
+        [step_type], resources=GivenResources(**{binding: [value], field: [SERVERLESS_ROLE]})
+    )
+    assert problems == []
+    assert requirements.pass_roles == {PassRoleTarget(SERVERLESS_ROLE, service)}
+
+
+def test_an_emr_serverless_step_without_its_runtime_role_is_a_problem() -> None:
+    """GIVEN an EMRServerless step without emr_serverless_role_arns WHEN gathered THEN the
+    problem says the step needs its runtime role (PassRole would be missing)."""
+    field, value, _ = INTEGRATION[StepType.EMR_SERVERLESS]
+    _, problems = from_step_types(
+        [StepType.EMR_SERVERLESS], resources=GivenResources(**{field: [value]})
+    )
+    assert [(p.prop, p.code) for p in problems] == [("emr_serverless_role_arns", "empty")]
+
+
+def test_runtime_roles_must_be_role_arns_and_for_a_chosen_step() -> None:
+    """GIVEN a wildcard role and a role for an unchosen step WHEN gathered THEN one problem
+    each."""
+    _, problems = from_step_types(
+        [StepType.EMR], resources=GivenResources(
+            emr_cluster_ids=["j-ABC123"], emr_role_arns=["arn:aws:iam::111122223333:role/*"],
+            emr_serverless_role_arns=[SERVERLESS_ROLE]),
+    )
+    assert sorted((p.prop, p.code) for p in problems) == [
+        ("emr_role_arns", "notAnArn"), ("emr_serverless_role_arns", "unused"),
+    ]
+
+
+def test_a_prefix_on_steps_the_sdk_does_not_prefix_warns() -> None:
+    """GIVEN job_prefix with Training and Processing WHEN gathered from step types (as
+    PipelineExecutionRole does) THEN one sdkIgnoresJobPrefix warning, for Training only; none
+    without a prefix."""
+    requirements, _ = from_step_types(["Training", "Processing"], job_prefix="fraud")
+    caveats = [n for n in requirements.notices if n.id == SDK_IGNORES_PREFIX]
+    assert [n.message.split(" ")[0] for n in caveats] == ["Training"]
+    unprefixed, _ = from_step_types(["Training"])
+    assert not [n for n in unprefixed.notices if n.id == SDK_IGNORES_PREFIX]

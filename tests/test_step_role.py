@@ -119,7 +119,7 @@ def test_steps_whose_sdk_ignores_the_prefix_warn(step_type: str) -> None:
     stack = _stack()
     PrefixedStepRole(stack, "Team", job_prefix="rsch", step_types=[step_type])
     Annotations.from_stack(stack).has_warning(
-        "/Stack/Team", Match.string_like_regexp(f"^{step_type} jobs of this team may be denied")
+        "/Stack/Team", Match.string_like_regexp(f"^{step_type} jobs may be denied")
     )
     acknowledged = _stack()
     role = PrefixedStepRole(acknowledged, "Team", job_prefix="rsch", step_types=[step_type])
@@ -142,14 +142,14 @@ def test_usage_tells_the_team_where_the_prefix_goes() -> None:
         _stack(), "Team", job_prefix="rsch", step_types=["Training", "Transform", "Model"]
     )
     assert role.prefix_guide == {
-        StepType.MODEL: "Model(name=...)",
-        StepType.TRAINING: "Estimator/ModelTrainer(base_job_name=...)",
-        StepType.TRANSFORM: "Transformer(transform_base_job_name=...)",
+        StepType.MODEL: "ModelBuilder.build(model_name=...)",
+        StepType.TRAINING: "ModelTrainer(base_job_name=...)",
+        StepType.TRANSFORM: "Transformer(base_transform_job_name=...)",
     }
     usage = role.usage()
     assert "PipelineDefinitionConfig(use_custom_job_prefix=True)" in usage
     assert "name the pipeline 'rsch-...'" in usage
-    assert "  Transform: Transformer(transform_base_job_name=...)" in usage
+    assert "  Transform: Transformer(base_transform_job_name=...)" in usage
     assert "The SDK ignores the prefix today for:\n  Training: training steps built from a " \
         "ModelTrainer" in usage
     assert role.job_prefix == "rsch"

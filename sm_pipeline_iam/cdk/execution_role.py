@@ -144,6 +144,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         definition: str | Path | Mapping[str, Any],
         *,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         **options: Unpack[RoleOptions],
     ) -> PipelineExecutionRole:
@@ -155,6 +156,9 @@ class PipelineExecutionRole(PipelineRoleBase):
             definition: ``pipeline.definition()`` JSON text, a path to it, or the dict.
             parameter_values: per pipeline parameter, the values executions may use;
                 binding them narrows values that depend on parameters. Default: none.
+            pipeline_name: the pipeline's name (``Execution.PipelineName``): it names
+                the pipeline's Experiments records, which the role is then scoped to.
+                Default: None (they are allowed on any experiment, with a warning).
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
             options: the role's own options (:class:`RoleOptions`).
@@ -165,6 +169,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         requirements = read_definition(
             definition,
             parameter_values=parameter_values,
+            pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
         ).requirements
         render = role_policies.sizing_render({})

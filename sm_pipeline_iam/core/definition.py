@@ -18,12 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from . import naming
+from .api_fields import unknown_fields
 from .errors import DefinitionError, Problem
 from .expressions import ExpressionError, Pattern, evaluate
 from .locations import S3ObjectPattern
 from .notices import (
+    BUILD_TIMESTAMP,
     COARSENED_JOB_SCOPES,
+    DEFINITION_PREFIX,
+    MIXED_CASE_PREFIX,
+    RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
+    UNKNOWN_ARGUMENT,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
     Notice,
@@ -32,6 +38,7 @@ from .policy import PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements
 from .steps import (
     LONG_PREFIX_LIMIT,
+    PIPELINE_FEATURES,
     ActionGroup,
     Binding,
     ResourceScope,
@@ -76,12 +83,15 @@ class Unresolved:
 
     def message(self) -> str:
         """The warning text: the step, the field, the pattern granted, the way to bind."""
-        if self.parameters:
-            names = ", ".join(p.removeprefix("Parameters.") for p in self.parameters)
+        parameters = [p for p in self.parameters if p.startswith("Parameters.")]
+        if parameters:
+            names = ", ".join(p.removeprefix("Parameters.") for p in parameters)
             bind = (
                 f"bind {names} with parameter_values (e.g. {{'{names.split(', ')[0]}': "
                 "['value-a', 'value-b']}), the values executions may use"
             )
+        elif self.parameters:
+            bind = "give pipeline_name, the pipeline's name (--pipeline-name in explain)"
         else:
             bind = "give the step a literal value"
         return (
@@ -188,7 +198,21 @@ class _Reader:
                     if key in arguments:
                         yield from self._walk(arguments[key], f"{name}.{key}/")
 
-    def read(self) -> None:
+    def read(self, definition: Mapping[str, Any]) -> None:
+        self._steps()
+        self._features(definition)
+
+    def _features(self, definition: Mapping[str, Any]) -> None:
+        # Pipeline-level settings, read from the definition's top level as the catalog says.
+        for feature in PIPELINE_FEATURES:
+            if definition.get(feature.trigger) is None:
+                continue
+            self.out.variants.add(feature.variant)
+            for group in feature.action_groups:
+                if group.scope is ResourceScope.USER_NAME:
+                    self._group(feature.trigger, None, dict(definition), group)
+
+    def _steps(self) -> None:
         for location, step in self.steps:
             name, type_name = step.get("Name"), step.get("Type")
             if not isinstance(name, str) or not name:
@@ -235,6 +259,13 @@ class _Reader:
             if any(value is not None for _, value in values_at(step, trigger.path))
         }
         self.out.variants.update(variants)
+        for key, meant in unknown_fields(spec.create_apis, arguments):
+            hint = f"; did you mean {meant}?" if meant else ""
+            self.out.notices.append(Notice(
+                UNKNOWN_ARGUMENT,
+                f"step {name!r} field {key}: {', '.join(spec.create_apis)} takes no such "
+                f"field, so SageMaker will not use it and the role ignores it{hint}",
+            ))
         for group in spec.action_groups:
             if group.variant is not None and group.variant not in variants:
                 continue
@@ -248,44 +279,53 @@ class _Reader:
         self._json_gets(name, step)
 
     def _group(
-        self, name: str, step_type: StepType, step: dict[str, Any], group: ActionGroup
+        self, name: str, step_type: StepType | None, step: dict[str, Any], group: ActionGroup
     ) -> None:
+        """Read one group's names from a step (or, with no step type, from the definition's
+        top level for a pipeline-level feature)."""
         values: set[str] = set()
         for source in group.names:
             for field_name, value in values_at(step, source.path):
                 if value is not None:
-                    values.update(self._source_values(name, group, source, field_name, value))
+                    values.update(self._source_values(
+                        name, step_type, group, source, field_name, value))
         if not values:
             if group.when_absent is WhenAbsent.NOT_CALLED:
                 self.out.not_called.add(group.label)
                 return
             if group.when_absent is WhenAbsent.REQUIRED:
                 fields = " or ".join(source.field for source in group.names)
+                owner = f"a {step_type.value} step" if step_type else "the definition"
                 self._problem(
                     f"{name}.{fields}", "missing",
-                    f"step {name!r} field {fields} is missing: a {step_type.value} step needs "
-                    f"it ({group.label})"
+                    f"step {name!r} field {fields} is missing: {owner} needs it "
+                    f"({group.label})"
                 )
                 return
+            assert step_type is not None  # only steps name jobs by default
             values = self._default_names(name, step_type)
         self.out.named.add(group.label)
         if group.scope is ResourceScope.GIVEN:
             assert group.binding is not None
             self.out.given.setdefault(group.binding, set()).update(values)
             return
-        if group.scope is ResourceScope.JOB_NAME:
+        if group.scope is ResourceScope.JOB_NAME and step_type is not None:
             self.out.name_patterns.setdefault(step_type, set()).update(values)
         else:
             self.out.group_names.setdefault(group.label, set()).update(values)
-        scope = JobScope(name, step_type, group.resource_type, tuple(sorted(values)))
-        if scope not in self.out.scopes:
-            self.out.scopes.append(scope)
+        if step_type is not None:
+            scope = JobScope(name, step_type, group.resource_type, tuple(sorted(values)))
+            if scope not in self.out.scopes:
+                self.out.scopes.append(scope)
 
     def _source_values(
-        self, name: str, group: ActionGroup, source: Source, field_name: str, value: Any
+        self, name: str, step_type: StepType | None, group: ActionGroup, source: Source,
+        field_name: str, value: Any,
     ) -> set[str]:
         """The resource names (or caller-given values) that one definition value means."""
         form = source.form
+        if not self._no_literal_wildcards(name, field_name, value):
+            return set()
         if form is ValueForm.CLEANUP_SOURCE:
             return self._cleanup_source(name, field_name, value)
         patterns = self._patterns(name, field_name, value)
@@ -301,12 +341,64 @@ class _Reader:
             return {pattern.text for pattern in patterns}
         texts = self._names(name, field_name, patterns)
         if form is ValueForm.PREFIX:
-            return {pattern for text in texts for pattern in _prefixed(text)}
+            return {pattern for text in texts for pattern in self._prefix(name, step_type,
+                                                                          field_name, text)}
         if form is ValueForm.GROUP_VERSIONS:
-            return {f"{text}/*" for text in texts}
-        return set(texts)
+            texts = [f"{text}/*" for text in texts]
+        # SageMaker may put names into ARNs lower-cased (AWS's guide shows
+        # model-package/abalonemodelpackagegroupname/1): allow both spellings.
+        return {spelling for text in texts for spelling in (text, text.lower())}
+
+    def _prefix(
+        self, name: str, step_type: StepType | None, field_name: str, text: str
+    ) -> set[str]:
+        """The job-name patterns of a prefix from the definition, checked as props are."""
+        match = _BUILD_TIMESTAMP.fullmatch(text)
+        if match is not None:
+            self.out.notices.append(Notice(
+                BUILD_TIMESTAMP,
+                f"step {name!r} field {field_name}: {text!r} ends with the SDK's build "
+                f"timestamp, new on every build: the role allows '{match.group(1)}-*'",
+            ))
+            text = match.group(1)
+        if "*" not in text:
+            step_types = [step_type] if step_type else []
+            for problem in naming.prefix_problems(text, step_types, prop=field_name):
+                self.out.notices.append(Notice(
+                    DEFINITION_PREFIX, f"step {name!r}: {problem.message}"
+                ))
+            if naming.is_mixed_case(text):
+                self.out.notices.append(Notice(
+                    MIXED_CASE_PREFIX,
+                    f"step {name!r} field {field_name}: prefix {text!r} has upper-case "
+                    "letters; whether SageMaker lower-cases names inside job ARNs is "
+                    f"unconfirmed, so the policy allows both '{text}-*' and "
+                    f"'{text.lower()}-*'",
+                ))
+        return set(_prefixed(text))
+
+    def _no_literal_wildcards(self, name: str, field_name: str, value: Any) -> bool:
+        """False, with a problem, when a literal in ``value`` holds ``*`` or ``?``: names,
+        ARNs and S3 locations cannot, and IAM would read them as wildcards."""
+        found = [text for text in _literals(value) if "*" in text or "?" in text]
+        for text in found:
+            self._problem(
+                f"{name}.{field_name}", "wildcard",
+                f"step {name!r} field {field_name}: {text!r} holds a wildcard ('*' or '?'), "
+                "which no SageMaker name, ARN or S3 location can: give the exact value",
+            )
+        return not found
 
     def _patterns(self, name: str, field_name: str, value: Any) -> list[Pattern]:
+        for parameter in _parameters(value):
+            bound = [v for v in self.bindings.get(parameter, ()) if "*" in v or "?" in v]
+            for text in bound:
+                self._problem(
+                    f"{name}.{field_name}", "wildcard",
+                    f"step {name!r} field {field_name}: parameter_values {parameter!r} holds "
+                    f"{text!r}, a wildcard ('*' or '?') no SageMaker name, ARN or S3 location "
+                    "can hold: list the exact values executions may use",
+                )
         try:
             return evaluate(value, self.bindings, self._step_reference)
         except ExpressionError as error:
@@ -321,6 +413,9 @@ class _Reader:
         parts = reference.split(".")
         if len(parts) < 3 or parts[1] not in self.by_name:
             return None
+        job_names = self._job_name_reference(parts[1], ".".join(parts[2:]))
+        if job_names is not None:
+            return job_names
         value: Any = self.by_name[parts[1]].get("Arguments")
         for part in parts[2:]:
             value = _descend(value, part)
@@ -330,17 +425,54 @@ class _Reader:
             return None
         return evaluate(value, self.bindings, self._step_reference)
 
+    def _job_name_reference(self, step_name: str, field_name: str) -> list[Pattern] | None:
+        """A reference to a step's job name (``Steps.Train.TrainingJobName``) names the job
+        SageMaker created: ``<prefix>-*`` or the default naming, never the bare prefix the
+        step's ``Arguments`` hold."""
+        step = self.by_name[step_name]
+        type_name = step.get("Type")
+        if not isinstance(type_name, str) or type_name not in StepType._value2member_map_:
+            return None
+        step_type = StepType(type_name)
+        for group in spec_for(step_type).action_groups:
+            for source in group.names:
+                if source.form is not ValueForm.PREFIX or source.field != field_name:
+                    continue
+                texts: set[str] = set()
+                for _, value in values_at(step, source.path):
+                    if value is None:
+                        continue
+                    for pattern in evaluate(value, self.bindings, self._step_reference):
+                        texts.update(_prefixed(pattern.text))
+                if not texts:
+                    texts = self._default_names(step_name, step_type)
+                reference = f"Steps.{step_name}.{field_name}"
+                return [Pattern(text, run_time=(reference,)) for text in sorted(texts)]
+        return None
+
     def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
         item = Unresolved(name, field_name, pattern.text, pattern.unbound)
         self.out.unresolved.append(item)
         self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
 
     def _names(self, name: str, field_name: str, patterns: list[Pattern]) -> list[str]:
-        """The name patterns' texts; one without a literal start is unresolved."""
+        """The name patterns' texts. One that a binding could narrow, or that has no
+        literal start, is unresolved; one whose unknown parts are run-time values is a
+        notice."""
         for pattern in patterns:
-            if not pattern.literal_prefix:
+            if pattern.unbound or not pattern.literal_prefix:
                 self._unresolved(name, field_name, pattern)
+            elif pattern.run_time:
+                self._run_time(name, field_name, pattern)
         return [pattern.text for pattern in patterns]
+
+    def _run_time(self, name: str, field_name: str, pattern: Pattern) -> None:
+        values = ", ".join(pattern.run_time)
+        self.out.notices.append(Notice(
+            RUN_TIME_VALUE,
+            f"step {name!r} field {field_name}: {values} is known only while the pipeline "
+            f"runs, so the policy allows {pattern.text!r}",
+        ))
 
     def _arn_names(
         self, name: str, group: ActionGroup, field_name: str, patterns: list[Pattern]
@@ -386,6 +518,8 @@ class _Reader:
                         f"{name}.{field_name}", "notAnArn",
                         f"step {name!r} field {field_name}: {value!r} is not a role ARN string"
                     )
+                    continue
+                if not self._no_literal_wildcards(name, field_name, value):
                     continue
                 for pattern in self._patterns(name, field_name, value):
                     arn = self._role_arn(name, field_name, pattern)
@@ -439,11 +573,14 @@ class _Reader:
             )
         for uri in locations:
             for pattern in self._patterns(name, step_field, uri):
-                folder = Pattern(pattern.text.rstrip("/") + "/*", pattern.unbound)
+                folder = replace(pattern, text=pattern.text.rstrip("/") + "/*")
                 objects.update(self._cleanup_object(name, step_field, folder))
         return objects
 
     def _cleanup_object(self, name: str, field_name: str, pattern: Pattern) -> set[str]:
+        if pattern.text.endswith("/"):
+            # A URI ending in '/' is a folder: the step deletes what lies under it.
+            pattern = replace(pattern, text=pattern.text + "*")
         target = self._s3_object(name, field_name, pattern)
         return set() if target is None else {f"{target.bucket}/{target.key_pattern}"}
 
@@ -465,6 +602,8 @@ class _Reader:
     def _json_gets(self, name: str, step: dict[str, Any]) -> None:
         for json_get in _json_get_calls(step):
             if "S3Uri" in json_get:
+                if not self._no_literal_wildcards(name, "Std:JsonGet.S3Uri", json_get["S3Uri"]):
+                    continue
                 for pattern in self._patterns(name, "Std:JsonGet.S3Uri", json_get["S3Uri"]):
                     self._json_get_object(name, "Std:JsonGet.S3Uri", pattern)
             elif "PropertyFile" in json_get:
@@ -509,7 +648,7 @@ class _Reader:
             return
         file_path = str(property_file.get("FilePath", "")).lstrip("/")
         for pattern in self._patterns(parts[1], "ProcessingOutputConfig", output["S3Uri"]):
-            location = Pattern(f"{pattern.text.rstrip('/')}/{file_path}", pattern.unbound)
+            location = replace(pattern, text=f"{pattern.text.rstrip('/')}/{file_path}")
             self._json_get_object(name, field_name, location)
 
     def _json_get_object(self, name: str, field_name: str, pattern: Pattern) -> None:
@@ -527,8 +666,10 @@ class _Reader:
             self._problem(f"{name}.{field_name}", "notAnS3Uri",
                           f"step {name!r} field {field_name}: {text!r} is not s3://")
             return None
-        if "*" in bucket:
-            self._unresolved(name, field_name, Pattern(f"s3://{bucket}/{key}", pattern.unbound))
+        if "*" in bucket or pattern.unbound:
+            self._unresolved(name, field_name, replace(pattern, text=f"s3://{bucket}/{key}"))
+        elif pattern.run_time:
+            self._run_time(name, field_name, pattern)
         return S3ObjectPattern(bucket, key or "*")
 
     # --- result ----------------------------------------------------------------------------
@@ -561,6 +702,7 @@ def read_definition(
     source: str | Path | Mapping[str, Any],
     *,
     parameter_values: Mapping[str, Sequence[str]] | None = None,
+    pipeline_name: str | None = None,
     allow_unknown_step_types: bool = False,
 ) -> DefinitionReading:
     """Read what a pipeline definition needs from its execution role.
@@ -569,6 +711,8 @@ def read_definition(
         source: ``pipeline.definition()`` JSON text, a path to it, or the parsed dict.
         parameter_values: per pipeline parameter, the values executions may use; a
             parameter without them is unbound (its default is not a bound).
+        pipeline_name: the pipeline's name (``Execution.PipelineName``), which names its
+            Experiments records; unbound when None.
         allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
 
     Raises:
@@ -576,8 +720,11 @@ def read_definition(
             the field.
     """
     definition = load_definition(source)
-    reader = _Reader(definition, parameter_values or {}, allow_unknown_step_types)
-    reader.read()
+    bindings: dict[str, Sequence[str]] = dict(parameter_values or {})
+    if pipeline_name is not None:
+        bindings["Execution.PipelineName"] = [pipeline_name]
+    reader = _Reader(definition, bindings, allow_unknown_step_types)
+    reader.read(definition)
     return reader.reading()
 
 
@@ -612,6 +759,37 @@ def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:
 def _prefixed(prefix: str) -> tuple[str, ...]:
     patterns = naming.prefix_patterns(prefix)
     return tuple(re.sub(r"\*+", "*", pattern) for pattern in patterns)
+
+
+#: The SDK's build timestamp at the end of a NotebookJob's name (``-2026-11-30-02-11-47-059``).
+_BUILD_TIMESTAMP = re.compile(r"(.+)-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}")
+
+
+def _parameters(value: Any) -> Iterator[str]:
+    """The names of the pipeline parameters a definition value refers to."""
+    if isinstance(value, dict):
+        reference = value.get("Get")
+        if isinstance(reference, str) and reference.startswith("Parameters."):
+            yield reference.removeprefix("Parameters.")
+        for item in value.values():
+            yield from _parameters(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _parameters(item)
+
+
+def _literals(value: Any) -> Iterator[str]:
+    """Every literal string in a definition value (inside expressions too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            # A Get names a reference and a JsonGet's Path a JSONPath, not values.
+            if key not in ("Get", "Path"):
+                yield from _literals(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _literals(item)
 
 
 _SEGMENT = re.compile(r"(\w+)(?:\[(\*|\w+=\w+)\])?")

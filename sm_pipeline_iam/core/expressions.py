@@ -28,10 +28,14 @@ class Pattern:
         text: the value, with ``*`` for each part that is unknown until run time.
         unbound: the parameters whose values are unknown here (``Parameters.X``), the
             ones a caller can bind to narrow the pattern.
+        run_time: the execution variables and step properties (``Execution.X``,
+            ``Steps.S.X``) that stand as ``*``: known only while the pipeline runs, so no
+            binding can narrow them.
     """
 
     text: str
     unbound: tuple[str, ...] = ()
+    run_time: tuple[str, ...] = ()
 
     @property
     def literal_prefix(self) -> str:
@@ -59,7 +63,8 @@ def evaluate(
 ) -> list[Pattern]:
     """Every pattern ``value`` may take; ``bindings`` gives parameters' allowed values.
 
-    A parameter's default value is not a bound: an execution may override it.
+    A parameter's default value is not a bound: an execution may override it. The
+    pipeline's name (``Execution.PipelineName``) is bound under that full name.
     ``steps`` resolves references to other steps' literal arguments (an endpoint's
     config name set by the step that created the config).
 
@@ -82,18 +87,23 @@ def evaluate(
             return _join(value["Std:Join"], bindings, steps)
         if len(value) == 1 and next(iter(value)).startswith("Std:"):
             # Std:JsonGet and other run-time functions: known only during the execution.
-            return [Pattern("*")]
+            return [Pattern("*", run_time=(next(iter(value)),))]
     raise ExpressionError(f"{_short(value)} is not a literal or a pipeline expression")
 
 
+#: Execution variables known before the pipeline runs, which a caller may bind by their
+#: full name (the pipeline's name scopes its Experiments records).
+BINDABLE_EXECUTION_VARIABLES = ("Execution.PipelineName",)
+
+
 def _get(reference: str, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]:
-    if reference.startswith("Parameters."):
+    if reference.startswith("Parameters.") or reference in BINDABLE_EXECUTION_VARIABLES:
         name = reference.removeprefix("Parameters.")
         if name in bindings:
             return [Pattern(str(v)) for v in bindings[name]]
         return [Pattern("*", (reference,))]
     # Execution variables and step properties differ from run to run.
-    return [Pattern("*")]
+    return [Pattern("*", run_time=(reference,))]
 
 
 def _join(
@@ -112,12 +122,17 @@ def _join(
     for choice in itertools.product(*parts):
         text = _STARS.sub("*", separator.join(p.text for p in choice))
         unbound = tuple(sorted({name for p in choice for name in p.unbound}))
-        patterns.add(Pattern(text, unbound))
+        run_time = tuple(sorted({name for p in choice for name in p.run_time}))
+        patterns.add(Pattern(text, unbound, run_time))
     return sorted(patterns)
 
 
 def _widen(options: list[Pattern]) -> Pattern:
-    return Pattern("*", tuple(sorted({name for p in options for name in p.unbound})))
+    return Pattern(
+        "*",
+        tuple(sorted({name for p in options for name in p.unbound})),
+        tuple(sorted({name for p in options for name in p.run_time})),
+    )
 
 
 def _short(value: Any) -> str:

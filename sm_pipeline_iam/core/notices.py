@@ -8,7 +8,7 @@ warnings" section lists the same ids (a test keeps both, and the source, in step
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,11 +26,18 @@ class Notice:
 
 @dataclass(frozen=True)
 class WarningKind:
-    """A registered warning id: what it means and what to do about it."""
+    """A registered warning id: what it means and what to do about it.
+
+    Attributes:
+        informational: True for a warning that states a fact about a grant that is as
+            narrow as it can be (a run-time part of a path, a build timestamp): it needs
+            no action, and ``sm-pipeline-iam explain`` does not fail on it.
+    """
 
     id: str
     meaning: str
     what_to_do: str
+    informational: bool = False
 
 
 # --- the ids (import them from here) --------------------------------------------------
@@ -57,10 +64,48 @@ PRINCIPAL_WITHOUT_POLICY = "sm-pipeline-iam:teamPrincipalWithoutPolicy"
 TOO_MANY_SCPS = "sm-pipeline-iam:tooManyScpsPerTarget"
 #: A StackSet deployed to several regions: each region gets its own IAM roles.
 IAM_PER_REGION = "sm-pipeline-iam:stackSetIamPerRegion"
+#: A definition value holds an execution variable or step property: '*' in that part.
+RUN_TIME_VALUE = "sm-pipeline-iam:runTimeValue"
+#: A job name with the SDK's build timestamp: scoped by the name before it.
+BUILD_TIMESTAMP = "sm-pipeline-iam:buildTimestampInJobName"
+#: An ``Arguments`` key that the step's create API does not take.
+UNKNOWN_ARGUMENT = "sm-pipeline-iam:unknownArgument"
+#: A prefix in a definition that the step type's job names cannot carry.
+DEFINITION_PREFIX = "sm-pipeline-iam:invalidPrefixInDefinition"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
 REGISTRY: tuple[WarningKind, ...] = (
+    WarningKind(
+        RUN_TIME_VALUE,
+        "a definition value holds an execution variable or a step property, known only "
+        "while the pipeline runs: that part is '*' in the grant, the literal parts around "
+        "it still pin the rest",
+        "nothing, if the pinned part is narrow enough; else give the value more literal "
+        "parts (a fixed bucket and prefix)",
+        informational=True,
+    ),
+    WarningKind(
+        UNKNOWN_ARGUMENT,
+        "a step's Arguments hold a key that its SageMaker create API does not take (a "
+        "misspelling such as ProcessingOutputs): SageMaker rejects or ignores it, and the "
+        "role was derived without it",
+        "fix the key in the pipeline code (the warning names the closest field)",
+    ),
+    WarningKind(
+        BUILD_TIMESTAMP,
+        "a job name ends with the SDK's build timestamp (NotebookJob): each build writes a "
+        "new name, so the role is scoped by the name before the timestamp",
+        "nothing; rebuilding the definition does not change the role",
+        informational=True,
+    ),
+    WarningKind(
+        DEFINITION_PREFIX,
+        "a job prefix in the definition breaks SageMaker's rules for its step type (longer "
+        "than its limit, or characters job names cannot hold): jobs may not be named as "
+        "the role expects",
+        "shorten or fix the prefix in the SDK (base_job_name and its kin)",
+    ),
     WarningKind(
         MIXED_CASE_PREFIX,
         "job_prefix has upper-case letters; whether SageMaker lower-cases names inside job "
@@ -132,11 +177,17 @@ REGISTRY: tuple[WarningKind, ...] = (
         "acknowledge it if the pipeline needs the step; for EMR and EMRServerless steps, "
         "give an existing cluster or application (ClusterId, ApplicationId) instead of "
         "one the step creates",
+        informational=True,
     ),
 )
 
 #: The registry by id.
 BY_ID: Mapping[str, WarningKind] = MappingProxyType({kind.id: kind for kind in REGISTRY})
+
+
+def needs_action(notices: Iterable[Notice]) -> list[Notice]:
+    """The notices that ask the user to act (every registered one but the informational)."""
+    return [n for n in notices if n.id not in BY_ID or not BY_ID[n.id].informational]
 
 
 def describe(warning_id: str) -> WarningKind:

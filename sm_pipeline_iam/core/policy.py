@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .requirements import PipelineRequirements
-from .steps import ActionGroup, ResourceScope, spec_for
-from .wildcards import statement_reason
+from .steps import ActionGroup, ResourceScope
+from .wildcards import groups_in_force, statement_reason
 
 POLICY_VERSION = "2012-10-17"
 
@@ -113,7 +113,8 @@ def policy_size(statements: Iterable[Statement], render: Render = render_longest
     return len(render(json.dumps(policy_document(statements), separators=(",", ":"))))
 
 
-S3_OBJECT_ARN = "arn:{partition}:s3:::{name}"
+#: An S3 bucket's or object's ARN (``{name}``: ``bucket`` or ``bucket/key``).
+S3_ARN = "arn:{partition}:s3:::{name}"
 
 
 def _fill(template: str, env: ArnEnvironment, name: str) -> str:
@@ -168,21 +169,22 @@ def build_statements(
         labels.add(label)
         merged_actions.update(actions)
 
-    for step_type in sorted(requirements.step_types, key=lambda s: s.value):
-        step_names = requirements.name_patterns.get(step_type, ())
-        for group in spec_for(step_type).action_groups:
-            if group.variant is not None and group.variant not in requirements.variants:
-                continue
-            names = requirements.group_names.get(group.label, step_names)
-            resources = _group_resources(group, names, requirements, env)
-            if not resources and group.label not in requirements.unused_groups:
-                # Granting nothing would break the step at run time: never silently.
-                raise UnnamedResourcesError(
-                    f"{step_type.value} steps need {group.label} ({', '.join(group.actions)}) "
-                    "but the requirements name none of its resources: name them, or list "
-                    f"{group.label!r} in unused_groups if no step makes these calls"
-                )
-            add(group.label, group.actions, resources)
+    for owner, step_names, group in groups_in_force(requirements):
+        if group.lists_folders and group.binding is not None:
+            for bucket, prefix in _folders(requirements.given_values(group.binding), env):
+                add(group.label, group.actions, (bucket,),
+                    (("StringLike", "s3:prefix", prefix),))
+            continue
+        names = requirements.group_names.get(group.label, step_names)
+        resources = _group_resources(group, names, requirements, env)
+        if not resources and group.label not in requirements.unused_groups:
+            # Granting nothing would break the step at run time: never silently.
+            raise UnnamedResourcesError(
+                f"{group.label} ({', '.join(group.actions)}), needed by {owner}, has no "
+                "resources in the requirements: name them, or list "
+                f"{group.label!r} in unused_groups if no step makes these calls"
+            )
+        add(group.label, group.actions, resources)
 
     by_service: dict[str, set[str]] = {}
     for target in requirements.pass_roles:
@@ -201,7 +203,7 @@ def build_statements(
         tuple(
             sorted(
                 {
-                    _fill(S3_OBJECT_ARN, env, f"{o.bucket}/{o.key_pattern}")
+                    _fill(S3_ARN, env, f"{o.bucket}/{o.key_pattern}")
                     for o in requirements.json_get_objects
                 }
             )
@@ -225,6 +227,17 @@ def build_statements(
         replace(statement, wildcard_reason=reasons[(statement.resources, statement.condition)])
         for statement in _unique_sids(statements)
     ]
+
+
+def _folders(values: Sequence[str], env: ArnEnvironment) -> list[tuple[str, str]]:
+    """(bucket ARN, ``s3:prefix`` pattern) for each ``bucket/key`` value that is a folder
+    (``.../*``); a value naming one object needs no listing."""
+    folders = set()
+    for value in values:
+        bucket, _, key = value.partition("/")
+        if key.endswith("/*"):
+            folders.add((_fill(S3_ARN, env, bucket), key))
+    return sorted(folders)
 
 
 def _unique_sids(statements: list[Statement]) -> list[Statement]:

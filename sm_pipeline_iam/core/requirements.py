@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 from . import naming
 from .errors import Problem
 from .locations import S3ObjectPattern, parse_s3_folder
-from .notices import MIXED_CASE_PREFIX, UNSCOPED_USER_NAMES, Notice
-from .steps import SAGEMAKER, Binding, ResourceScope, StepType, spec_for
+from .notices import MIXED_CASE_PREFIX, SDK_IGNORES_PREFIX, UNSCOPED_USER_NAMES, Notice
+from .steps import (
+    EMR_SERVERLESS_SERVICE,
+    EMR_SERVICE,
+    SAGEMAKER,
+    Binding,
+    ResourceScope,
+    StepType,
+    spec_for,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -94,7 +102,10 @@ def name_patterns_for(
     patterns: dict[StepType, tuple[str, ...]] = {}
     unscoped: list[str] = []
     for step_type in sorted(set(step_types), key=lambda s: s.value):
-        scopes = {group.scope for group in spec_for(step_type).action_groups}
+        # Variant groups apply only where a definition switches them on.
+        scopes = {
+            group.scope for group in spec_for(step_type).action_groups if group.variant is None
+        }
         if ResourceScope.JOB_NAME in scopes:
             patterns[step_type] = (
                 naming.prefix_patterns(job_prefix) if job_prefix else naming.default_patterns()
@@ -129,6 +140,21 @@ def name_patterns_for(
     return patterns, notices
 
 
+def sdk_prefix_caveats(step_types: Iterable[StepType], job_prefix: str) -> list[Notice]:
+    """A warning per chosen step type whose jobs SDK v3 does not name with the prefix:
+    a prefix-scoped role would deny them."""
+    return [
+        Notice(
+            SDK_IGNORES_PREFIX,
+            f"{step_type.value} jobs may be denied: {spec.sdk_prefix_caveat}, so such jobs "
+            f"are not named '{job_prefix}-...'. Use the step's other form, or run such "
+            "steps under a role that allows their default names.",
+        )
+        for step_type in sorted(set(step_types), key=lambda s: s.value)
+        if (spec := spec_for(step_type)).sdk_prefix_caveat
+    ]
+
+
 def sagemaker_pass_roles(
     step_types: Iterable[StepType], role_arns: Iterable[str]
 ) -> frozenset[PassRoleTarget]:
@@ -136,6 +162,48 @@ def sagemaker_pass_roles(
     if not any(SAGEMAKER in spec_for(s).passes_role_to for s in step_types):
         return frozenset()
     return frozenset(PassRoleTarget(arn, SAGEMAKER) for arn in role_arns)
+
+
+#: Per integration step type: the GivenResources field with the roles it passes, the
+#: service it passes them to, and whether the step cannot run without one.
+_INTEGRATION_ROLES: dict[StepType, tuple[str, str, bool]] = {
+    StepType.EMR: ("emr_role_arns", EMR_SERVICE, False),
+    StepType.EMR_SERVERLESS: ("emr_serverless_role_arns", EMR_SERVERLESS_SERVICE, True),
+}
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+
+
+def integration_pass_roles(
+    step_types: Iterable[StepType], resources: GivenResources
+) -> tuple[frozenset[PassRoleTarget], list[Problem]]:
+    """PassRole targets for the roles EMR and EMRServerless steps hand to their services;
+    collect problems (a required role missing, roles for no chosen step, not role ARNs)."""
+    chosen = set(step_types)
+    targets: set[PassRoleTarget] = set()
+    problems: list[Problem] = []
+    for step_type, (prop, service, required) in _INTEGRATION_ROLES.items():
+        arns = list(getattr(resources, prop))
+        if step_type not in chosen:
+            if arns:
+                problems.append(Problem(prop, "unused", (
+                    f"{prop} is given but no chosen step type uses it: remove it or add "
+                    f"{step_type.value} to step_types"
+                )))
+            continue
+        if required and not arns:
+            problems.append(Problem(prop, "empty", (
+                f"{prop} is empty but {step_type.value} steps need a runtime role: name the "
+                "roles their ExecutionRoleArn holds"
+            )))
+        for arn in arns:
+            if not is_token(arn) and not _ROLE_ARN.fullmatch(arn):
+                problems.append(Problem(prop, "notAnArn", (
+                    f"{prop} {arn!r} is not a role ARN "
+                    "(arn:aws:iam::111122223333:role/name): name one role, without wildcards"
+                )))
+            else:
+                targets.add(PassRoleTarget(arn, service))
+    return frozenset(targets), problems
 
 
 @dataclass(frozen=True)
@@ -148,6 +216,10 @@ class GivenResources:
         emr_cluster_ids: clusters that EMR steps add steps to (``j-...``).
         emr_serverless_application_ids: applications that EMRServerless steps run on.
         cleanup_locations: ``s3://bucket/prefix`` folders that Cleanup steps delete from.
+        emr_role_arns: the runtime roles EMR steps run their steps as (``ExecutionRoleArn``),
+            passed to EMR only. Default: none (the cluster's own role runs them).
+        emr_serverless_role_arns: the job runtime roles of EMRServerless steps
+            (``ExecutionRoleArn``, which the step requires), passed to EMR Serverless only.
     """
 
     lambda_function_arns: Sequence[str] = ()
@@ -155,6 +227,8 @@ class GivenResources:
     emr_cluster_ids: Sequence[str] = ()
     emr_serverless_application_ids: Sequence[str] = ()
     cleanup_locations: Sequence[str] = ()
+    emr_role_arns: Sequence[str] = ()
+    emr_serverless_role_arns: Sequence[str] = ()
 
 
 #: The literal form of each binding's values (a CDK token is passed through unchecked),
@@ -282,13 +356,17 @@ def from_step_types(
     if job_prefix is not None and validate_prefix:
         problems.extend(naming.prefix_problems(job_prefix, parsed))
     patterns, notices = name_patterns_for(parsed, job_prefix)
-    given, given_problems = given_for(parsed, resources or GivenResources())
+    if job_prefix:
+        notices += sdk_prefix_caveats(parsed, job_prefix)
+    resources = resources or GivenResources()
+    given, given_problems = given_for(parsed, resources)
+    emr_roles, role_problems = integration_pass_roles(parsed, resources)
     objects, object_problems = json_get_objects_for(json_get_locations)
-    problems.extend(given_problems + object_problems)
+    problems.extend(given_problems + role_problems + object_problems)
     requirements = PipelineRequirements(
         step_types=frozenset(parsed),
         name_patterns=patterns,
-        pass_roles=sagemaker_pass_roles(parsed, step_role_arns),
+        pass_roles=sagemaker_pass_roles(parsed, step_role_arns) | emr_roles,
         json_get_objects=objects,
         given=given,
         notices=tuple(notices),

@@ -198,6 +198,9 @@ class ActionGroup:
         wide_reason: for a group granted on ``*`` or a whole resource type (FIXED ``*``,
             NO_RESOURCE), why no narrower resource exists; such a grant is always named
             in a warning.
+        lists_folders: for a GIVEN group of S3 ``bucket/key`` values: the actions list
+            the bucket, only under each value that is a folder (``.../*``), with an
+            ``s3:prefix`` condition; values naming one object need no listing.
         inferred: True where no AWS document lists these actions for the step.
     """
 
@@ -212,6 +215,7 @@ class ActionGroup:
     names: tuple[Source, ...] = ()
     when_absent: WhenAbsent = WhenAbsent.REQUIRED
     wide_reason: str | None = None
+    lists_folders: bool = False
     inferred: bool = False
 
     @property
@@ -230,6 +234,8 @@ class StepSpec:
         resource_type: the SageMaker resource type its jobs create, if any.
         action_groups: the execution role's permissions for the step.
         role_fields: the roles the step hands to services, where a definition holds them.
+        create_apis: the SageMaker create APIs whose request fields the step's
+            ``Arguments`` hold (a key none of them takes is named in a warning).
         variant_triggers: definition fields that switch a variant on for the step.
         output_paths: where a definition's step holds its S3 output locations (what a
             Cleanup step naming it deletes).
@@ -245,6 +251,7 @@ class StepSpec:
     resource_type: str | None
     action_groups: tuple[ActionGroup, ...]
     role_fields: tuple[RoleField, ...] = ()
+    create_apis: tuple[str, ...] = ()
     variant_triggers: tuple[VariantTrigger, ...] = ()
     output_paths: tuple[str, ...] = ()
     prefix_argument: str | None = None
@@ -322,6 +329,7 @@ def _user_named_group(
     *verbs: str,
     tags: bool = True,
     when_absent: WhenAbsent = WhenAbsent.REQUIRED,
+    variant: str | None = None,
     inferred: bool = False,
 ) -> ActionGroup:
     actions = (("sagemaker:AddTags",) if tags else ()) + tuple(f"sagemaker:{v}" for v in verbs)
@@ -332,6 +340,7 @@ def _user_named_group(
         scope=ResourceScope.USER_NAME,
         names=names,
         when_absent=when_absent,
+        variant=variant,
         inferred=inferred,
     )
 
@@ -358,14 +367,38 @@ _CHECK_CAVEAT = (
 )
 
 
+#: A check step that names a model package group (step-level ``ModelPackageGroupName``)
+#: reads the drift-check baselines of the group's latest approved package.
+CHECK_BASELINES_FROM_REGISTRY = "check-baselines-from-model-registry"
+
+_CHECK_BASELINE_PACKAGES = _user_named_group(
+    # Inferred from what the step reads; AWS lists no action for it.
+    "CheckBaselinePackages",
+    "model-package",
+    (Source("ModelPackageGroupName", ValueForm.GROUP_VERSIONS),),
+    "ListModelPackages",
+    "DescribeModelPackage",
+    tags=False,
+    variant=CHECK_BASELINES_FROM_REGISTRY,
+    inferred=True,
+)
+
+
 def _processing_like(
     step_type: StepType, prefix_argument: str, caveat: str | None = None
 ) -> StepSpec:
-    # ClarifyCheck and QualityCheck run processing jobs: same resource, same actions.
+    # ClarifyCheck and QualityCheck run processing jobs: same resource, same actions, and
+    # may read their baselines from the model registry.
+    checks = step_type is not StepType.PROCESSING
     return StepSpec(
         step_type=step_type,
+        create_apis=("CreateProcessingJob",),
         resource_type="processing-job",
-        action_groups=(_PROCESSING_JOBS,),
+        action_groups=(_PROCESSING_JOBS, _CHECK_BASELINE_PACKAGES) if checks
+        else (_PROCESSING_JOBS,),
+        variant_triggers=(
+            VariantTrigger("ModelPackageGroupName", CHECK_BASELINES_FROM_REGISTRY),
+        ) if checks else (),
         role_fields=(_ROLE_ARN,),
         output_paths=(_PROCESSING_OUTPUTS,),
         prefix_argument=prefix_argument,
@@ -406,6 +439,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     _processing_like(StepType.PROCESSING, "Processor(base_job_name=...)"),
     StepSpec(
         step_type=StepType.TRAINING,
+        create_apis=("CreateTrainingJob",),
         resource_type="training-job",
         action_groups=(
             _job_group(
@@ -429,6 +463,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         step_type=StepType.TUNING,
+        create_apis=("CreateHyperParameterTuningJob",),
         resource_type="hyper-parameter-tuning-job",
         action_groups=(
             _job_group(
@@ -468,6 +503,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         step_type=StepType.TRANSFORM,
+        create_apis=("CreateTransformJob",),
         resource_type="transform-job",
         action_groups=(
             _job_group(
@@ -486,6 +522,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         step_type=StepType.MODEL,
+        create_apis=("CreateModel",),
         resource_type="model",
         action_groups=(
             _job_group("Models", "model", "ModelName", "CreateModel", "DescribeModel"),
@@ -496,6 +533,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         step_type=StepType.REGISTER_MODEL,
+        create_apis=("CreateModelPackage",),
         resource_type="model-package",
         action_groups=(
             # DescribeModelPackage and the group actions are inferred: the step registers a
@@ -528,6 +566,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         step_type=StepType.AUTOML,
+        create_apis=("CreateAutoMLJob", "CreateAutoMLJobV2"),
         resource_type="automl-job",
         action_groups=(
             # StopAutoMLJob is inferred (the pipeline stops what it started on cancel).
@@ -560,6 +599,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     _processing_like(StepType.QUALITY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT),
     StepSpec(
         step_type=StepType.ENDPOINT_CONFIG,
+        create_apis=("CreateEndpointConfig",),
         resource_type="endpoint-config",
         action_groups=(
             _user_named_group(
@@ -575,6 +615,7 @@ _CATALOG: tuple[StepSpec, ...] = (
     ),
     StepSpec(
         step_type=StepType.ENDPOINT,
+        create_apis=("CreateEndpoint",),
         resource_type="endpoint",
         action_groups=(
             _user_named_group(
@@ -594,10 +635,20 @@ _CATALOG: tuple[StepSpec, ...] = (
                 "UpdateEndpoint",
                 tags=False,
             ),
+            # Inferred: the step reads the config it deploys (its variants, to wait on).
+            _user_named_group(
+                "EndpointConfigsReadByEndpoints",
+                "endpoint-config",
+                _arguments("EndpointConfigName"),
+                "DescribeEndpointConfig",
+                tags=False,
+                inferred=True,
+            ),
         ),
     ),
     StepSpec(
         step_type=StepType.INFERENCE_COMPONENT,
+        create_apis=("CreateInferenceComponent",),
         resource_type="inference-component",
         action_groups=(
             # Inferred from the create/describe/update pattern of the endpoint steps.
@@ -851,6 +902,18 @@ _CATALOG: tuple[StepSpec, ...] = (
                 binding=Binding.CLEANUP_OBJECTS,
                 names=(Source("Arguments.Resources.S3[*]", ValueForm.CLEANUP_SOURCE),),
             ),
+            # Inferred: deleting a folder means listing it first; only under the folder
+            # (the policy builder adds the s3:prefix condition per folder).
+            ActionGroup(
+                label="CleanupFolderListings",
+                actions=("s3:ListBucket",),
+                arn_template="arn:{partition}:s3:::{name}",
+                scope=ResourceScope.GIVEN,
+                binding=Binding.CLEANUP_OBJECTS,
+                names=(Source("Arguments.Resources.S3[*]", ValueForm.CLEANUP_SOURCE),),
+                lists_folders=True,
+                inferred=True,
+            ),
         ),
     ),
     StepSpec(step_type=StepType.CONDITION, resource_type=None, action_groups=()),
@@ -859,6 +922,75 @@ _CATALOG: tuple[StepSpec, ...] = (
 )
 
 CATALOG: dict[StepType, StepSpec] = {spec.step_type: spec for spec in _CATALOG}
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """A pipeline-level setting, outside the steps, that makes SageMaker act for the
+    pipeline while a definition holds it (a non-null ``trigger`` at its top level).
+
+    Attributes:
+        variant: the variant it switches on (in ``PipelineRequirements.variants``).
+        trigger: the top-level definition key.
+        action_groups: what the execution role needs for it; names are read from paths
+            at the definition's top level.
+    """
+
+    variant: str
+    trigger: str
+    action_groups: tuple[ActionGroup, ...]
+
+
+PIPELINE_EXPERIMENTS = "pipeline-experiments"
+
+#: Pipeline-level settings. SDK v3 writes ``PipelineExperimentConfig`` by default:
+#: SageMaker then records an experiment per pipeline and a run group (trial) per execution
+#: (AWS page "Amazon SageMaker Experiments integration"). Which role makes these calls is
+#: unconfirmed, so the execution role holds them (inferred); ``null`` turns them off.
+PIPELINE_FEATURES: tuple[FeatureSpec, ...] = (
+    FeatureSpec(
+        variant=PIPELINE_EXPERIMENTS,
+        trigger="PipelineExperimentConfig",
+        action_groups=(
+            _user_named_group(
+                "PipelineExperiments",
+                "experiment",
+                (Source("PipelineExperimentConfig.ExperimentName"),),
+                "CreateExperiment",
+                "DescribeExperiment",
+                "CreateTrial",
+                inferred=True,
+            ),
+            # A trial per execution, named after the execution id by default.
+            ActionGroup(
+                label="PipelineExperimentTrials",
+                actions=("sagemaker:AddTags", "sagemaker:AssociateTrialComponent",
+                         "sagemaker:CreateTrial", "sagemaker:DescribeTrial"),
+                arn_template=f"{_SM_ARN}experiment-trial/{{name}}",
+                scope=ResourceScope.FIXED,
+                fixed_names=("*",),
+                wide_reason=(
+                    "SageMaker names a pipeline's trial (run group) after each execution's "
+                    "id, known only when it starts"
+                ),
+                inferred=True,
+            ),
+            ActionGroup(
+                label="PipelineExperimentTrialComponents",
+                actions=("sagemaker:AssociateTrialComponent",
+                         "sagemaker:DescribeTrialComponent"),
+                arn_template=f"{_SM_ARN}experiment-trial-component/{{name}}",
+                scope=ResourceScope.FIXED,
+                fixed_names=("*",),
+                wide_reason=(
+                    "the trial components are the jobs' own, named by SageMaker after each "
+                    "job and its kind"
+                ),
+                inferred=True,
+            ),
+        ),
+    ),
+)
 
 
 def step_names(step_types: Iterable[StepType]) -> str:

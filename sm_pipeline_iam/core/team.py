@@ -8,11 +8,9 @@ SageMaker job are shared by every team. No CDK import.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from . import naming
 from .errors import Problem
-from .notices import SDK_IGNORES_PREFIX, Notice
 from .policy import ArnEnvironment, Statement
 from .requirements import (
     GivenResources,
@@ -116,17 +114,6 @@ def team_requirements(
     )
     # from_step_types re-reports step type problems already collected above.
     problems.extend(p for p in more if p.prop != "step_types")
-    caveats = [
-        Notice(
-            SDK_IGNORES_PREFIX,
-            f"{step_type.value} jobs of this team may be denied: {spec.sdk_prefix_caveat}, "
-            f"so such jobs are not named '{job_prefix}-...'. Use the step's other form, or "
-            "run such steps under a role that allows their default names.",
-        )
-        for step_type, spec in sorted(CATALOG.items(), key=lambda item: item[0].value)
-        if step_type in own and spec.sdk_prefix_caveat
-    ]
-    requirements = replace(requirements, notices=requirements.notices + tuple(caveats))
     return requirements, problems
 
 

@@ -25,11 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from . import steps
 from .naming import ANY_NAME
 from .notices import UNSCOPED_USER_NAMES, WIDE_GRANT, Notice
 from .requirements import PipelineRequirements
-from .steps import ActionGroup, Binding, ResourceScope, spec_for
+from .steps import PIPELINE_FEATURES, ActionGroup, Binding, ResourceScope, spec_for
 
 #: How the warnings write the environment in a resource pattern.
 _ENV = {"partition": "<partition>", "region": "<region>", "account": "<account>"}
@@ -94,8 +93,7 @@ def groups_in_force(requirements: PipelineRequirements) -> Iterator[GroupInForce
             if triggers:
                 who += f" with {' or '.join(triggers)}"
             yield GroupInForce(who, requirements.name_patterns.get(step_type, ()), group)
-    # Pipeline-level features (steps.PIPELINE_FEATURES), where the catalog has them.
-    for feature in getattr(steps, "PIPELINE_FEATURES", ()):
+    for feature in PIPELINE_FEATURES:
         if feature.variant in requirements.variants:
             for group in feature.action_groups:
                 yield GroupInForce(f"pipelines with {feature.trigger}", (), group)

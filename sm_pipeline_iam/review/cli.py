@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..core.definition import read_definition
 from ..core.errors import DefinitionError
+from ..core.notices import needs_action
 from . import explain, report
 from .assembly import AssemblyError
 
@@ -42,12 +43,17 @@ def _parser() -> argparse.ArgumentParser:
         help="say what a pipeline definition needs from its execution role",
         description="Read pipeline.definition() JSON and print the step types, job-name "
         "scopes, roles passed, S3 objects read, integrations and unresolved values with how "
-        "to bind them. Exits 1 when values are unresolved.",
+        "to bind them. Exits 1 while a warning asks for action (unresolved values, widened "
+        "scopes, unknown fields...); informational notices do not count.",
     )
     describe.add_argument("definition", type=Path, help="the definition JSON file")
     describe.add_argument(
         "--parameter", action="append", default=[], metavar="NAME=VALUE[,VALUE...]",
         help="the values executions may give a parameter (repeatable)",
+    )
+    describe.add_argument(
+        "--pipeline-name", metavar="NAME",
+        help="the pipeline's name (Execution.PipelineName), which scopes its Experiments",
     )
     describe.add_argument("--allow-unknown-step-types", action="store_true",
                           help="warn about unknown step types instead of failing")
@@ -70,6 +76,7 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         reading = read_definition(
             arguments.definition,
             parameter_values=bindings,
+            pipeline_name=arguments.pipeline_name,
             allow_unknown_step_types=arguments.allow_unknown_step_types,
         )
     except DefinitionError as error:
@@ -77,7 +84,8 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         return EXIT_USAGE
     text = explain.to_json(reading) if arguments.format == "json" else explain.to_text(reading)
     sys.stdout.write(text)
-    return EXIT_FINDINGS if reading.unresolved else EXIT_OK
+    # Unresolved values, widened scopes and every warning that asks for action fail it.
+    return EXIT_FINDINGS if needs_action(explain.warnings(reading)) else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

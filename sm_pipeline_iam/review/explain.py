@@ -6,8 +6,16 @@ import json
 from typing import Any
 
 from ..core.definition import DefinitionReading
-from ..core.notices import UNRESOLVED_VALUE
+from ..core.notices import UNRESOLVED_VALUE, Notice
 from ..core.steps import Binding
+from ..core.wildcards import wide_grant_notices
+
+
+def warnings(reading: DefinitionReading) -> list[Notice]:
+    """Every warning a role derived from the definition raises: the reader's and one per
+    grant on '*' or a whole resource type."""
+    requirements = reading.requirements
+    return list(dict.fromkeys([*requirements.notices, *wide_grant_notices(requirements)]))
 
 
 def to_data(reading: DefinitionReading) -> dict[str, Any]:
@@ -35,7 +43,7 @@ def to_data(reading: DefinitionReading) -> dict[str, Any]:
              "parameters": list(u.parameters), "how_to_bind": u.message()}
             for u in reading.unresolved
         ],
-        "warnings": [{"id": n.id, "message": n.message} for n in requirements.notices],
+        "warnings": [{"id": n.id, "message": n.message} for n in warnings(reading)],
     }
 
 

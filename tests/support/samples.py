@@ -12,6 +12,8 @@ GIVEN_RESOURCES = GivenResources(
     emr_cluster_ids=["j-ABC123"],
     emr_serverless_application_ids=["00abc"],
     cleanup_locations=["s3://bucket/tmp"],
+    emr_role_arns=["arn:aws:iam::111122223333:role/EmrRuntimeRole"],
+    emr_serverless_role_arns=["arn:aws:iam::111122223333:role/EmrServerlessJobRole"],
 )
 
 

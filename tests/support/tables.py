@@ -56,7 +56,10 @@ def named_requests(
     requests = []
     for step_type in step_types:
         for group in CATALOG[step_type].action_groups:
-            if group.scope not in (ResourceScope.JOB_NAME, ResourceScope.USER_NAME):
+            # Variant groups apply only where a definition switches them on.
+            if group.scope not in (ResourceScope.JOB_NAME, ResourceScope.USER_NAME) or (
+                group.variant is not None
+            ):
                 continue
             for action in group.actions:
                 arn = job_arn(group.arn_template, job_name, **where)
