@@ -89,3 +89,15 @@ def test_every_registered_id_is_used_outside_the_registry() -> None:
         if value not in sources and not re.search(rf"\b{name}\b", sources)
     ]
     assert unused == []
+
+
+def test_the_readme_names_exactly_the_informational_warnings() -> None:
+    """GIVEN the registry's informational kinds WHEN the README says which they are THEN the
+    same ids, so a reader knows which warnings do not fail explain."""
+    sentence = next(
+        line for line in README.read_text().splitlines() if "are informational" in line
+    )
+    named = set(re.findall(r"`(\w+)`", sentence))
+    assert named == {
+        kind.id.removeprefix("sm-pipeline-iam:") for kind in REGISTRY if kind.informational
+    }
