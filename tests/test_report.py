@@ -142,3 +142,17 @@ def test_oversized_inline_policies_are_findings() -> None:
 def test_render_shows_intrinsics_readably(value: Any, text: str) -> None:
     """GIVEN an intrinsic WHEN rendered THEN a readable placeholder (unknown ones as JSON)."""
     assert render(value) == text
+
+
+def test_the_synthesis_warnings_are_listed_with_their_ids(assemblies: dict[str, Path]) -> None:
+    """GIVEN the sample app with teams (Training under a prefix) WHEN reviewed THEN the
+    warnings raised at synthesis are listed, each with its id and construct path, in the
+    JSON too, and they are not findings."""
+    reviews = review_assembly(assemblies["org_and_teams"])
+    ids = {(w.path, w.id) for review in reviews for w in review.warnings}
+    role = "/PipelineIamStack/PipelineExecutionRole"
+    assert (role, "sm-pipeline-iam:sdkIgnoresJobPrefix") in ids
+    stacks = json.loads(to_json(reviews))["stacks"]
+    assert any(w["id"] == "sm-pipeline-iam:sdkIgnoresJobPrefix" for s in stacks
+               for w in s["warnings"])
+    assert not has_findings(reviews)

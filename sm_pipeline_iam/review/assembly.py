@@ -6,6 +6,7 @@ No CDK import: the report and the command line read the JSON files directly.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,21 @@ class AssemblyError(ValueError):
 
 
 @dataclass(frozen=True)
+class SynthWarning:
+    """A warning the app raised at synthesis (a CDK annotation in the manifest)."""
+
+    path: str
+    id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
 class StackTemplate:
-    """One stack of the assembly."""
+    """One stack of the assembly, and the warnings its constructs raised."""
 
     name: str
     template: dict[str, Any]
+    warnings: tuple[SynthWarning, ...] = ()
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Logical id -> resource, for every resource of ``resource_type``."""
@@ -55,8 +66,37 @@ def read_assembly(directory: str | Path) -> list[StackTemplate]:
         template = _load_json(root / template_file)
         if not isinstance(template, dict):
             raise AssemblyError(f"{root / template_file} is not a CloudFormation template")
-        stacks.append(StackTemplate(artifact.get("displayName", name), template))
+        # Newer CDK versions keep a stack's annotations in a file beside the manifest.
+        metadata = dict(artifact.get("metadata") or {})
+        extra = artifact.get("additionalMetadataFile")
+        if isinstance(extra, str):
+            more = _load_json(root / extra)
+            if isinstance(more, dict):
+                metadata.update(more)
+        stacks.append(StackTemplate(
+            artifact.get("displayName", name), template, _warnings(metadata)
+        ))
     return stacks
+
+
+#: How the CDK appends an acknowledgeable warning's id to its message.
+_ACK = re.compile(r"^(?P<message>.*?)\s*\[ack: (?P<id>[^\]]+)\]$", re.DOTALL)
+
+
+def _warnings(metadata: Any) -> tuple[SynthWarning, ...]:
+    # The manifest keeps each construct path's annotations; unacknowledged warnings are
+    # the entries of type aws:cdk:warning.
+    found = []
+    for path, entries in (metadata or {}).items() if isinstance(metadata, dict) else ():
+        for entry in entries if isinstance(entries, list) else ():
+            if not isinstance(entry, dict) or entry.get("type") != "aws:cdk:warning":
+                continue
+            text = str(entry.get("data", ""))
+            match = _ACK.match(text)
+            warning_id = match.group("id") if match else None
+            found.append(SynthWarning(path, warning_id, match.group("message") if match
+                                      else text))
+    return tuple(sorted(found, key=lambda w: (w.path, w.id or "", w.message)))
 
 
 def _load_json(path: Path) -> Any:

@@ -22,7 +22,7 @@ from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
 from ..core.scp import SCP_SIZE_LIMIT
 from ..core.steps import CATALOG, ResourceScope
-from .assembly import StackTemplate, read_assembly
+from .assembly import StackTemplate, SynthWarning, read_assembly
 
 #: Actions that IAM gives no resource type, which the catalog grants on '*'.
 _NO_RESOURCE_ACTIONS = frozenset(
@@ -104,6 +104,7 @@ class StackReview:
     roles: list[RoleReview] = field(default_factory=list)
     scps: list[ScpReview] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    warnings: list[SynthWarning] = field(default_factory=list)
 
 
 def _condition_text(condition: Any) -> str:
@@ -256,7 +257,7 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
 
 def review_stack(stack: StackTemplate) -> StackReview:
     """The review of one stack."""
-    review = StackReview(stack.name)
+    review = StackReview(stack.name, warnings=list(stack.warnings))
     for logical_id, resource in stack.resources("AWS::IAM::Role").items():
         role = _review_role(stack, logical_id, resource)
         review.roles.append(role)
@@ -291,6 +292,10 @@ def to_markdown(reviews: Sequence[StackReview]) -> str:
         if review.findings:
             lines += ["**Findings**", ""]
             lines += [f"- `{f.where}`: {f.message}" for f in review.findings]
+            lines.append("")
+        if review.warnings:
+            lines += ["**Warnings at synthesis** (not findings; acknowledge by id)", ""]
+            lines += [f"- `{w.path}` [{w.id or 'no id'}]: {w.message}" for w in review.warnings]
             lines.append("")
         for role in review.roles:
             lines += [f"### Role {role.name}", ""]
