@@ -65,9 +65,7 @@ def plan_documents(
 
 
 def _to_statement(statement: Statement, values: Mapping[str, str]) -> iam.PolicyStatement:
-    conditions: dict[str, dict[str, str]] = {}
-    for operator, key, value in statement.condition:
-        conditions.setdefault(operator, {})[key] = _fill(value, values)
+    conditions = statement.condition_map(lambda value: _fill(value, values))
     return iam.PolicyStatement(
         sid=statement.sid,
         actions=list(statement.actions),

@@ -10,6 +10,7 @@ narrowest pattern its literal parts allow, and a warning says how to bind it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,27 +22,34 @@ from . import naming
 from .api_fields import unknown_fields
 from .errors import DefinitionError, Problem
 from .expressions import ExpressionError, Pattern, evaluate
+from .jobs import JobNeeds
 from .locations import S3ObjectPattern
 from .notices import (
     BUILD_TIMESTAMP,
     COARSENED_JOB_SCOPES,
     DEFINITION_PREFIX,
     MIXED_CASE_PREFIX,
+    MODEL_OUTSIDE_PIPELINE,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_ARGUMENT,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
     Notice,
+    Unresolved,
 )
 from .policy import PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements
 from .steps import (
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
+    SAGEMAKER,
     ActionGroup,
     Binding,
+    JobSpec,
     ResourceScope,
+    S3Access,
+    S3Use,
     Source,
     StepSpec,
     StepType,
@@ -58,6 +66,11 @@ DEFINITION_LIMIT = 1_048_576
 STEP_NAME_PREFIX_LENGTH = 20
 
 _JOB_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
+#: An ECR image URI: account, region, domain suffix, repository (tag or digest dropped).
+_IMAGE_URI = re.compile(
+    r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)/([a-z0-9._/-]+?)"
+    r"(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
+)
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
 _ANY_ROLE = f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/*"
@@ -73,34 +86,6 @@ class JobScope:
 
 
 @dataclass(frozen=True)
-class Unresolved:
-    """A value known only at run time, and how to narrow it."""
-
-    step: str
-    field: str
-    pattern: str
-    parameters: tuple[str, ...]
-
-    def message(self) -> str:
-        """The warning text: the step, the field, the pattern granted, the way to bind."""
-        parameters = [p for p in self.parameters if p.startswith("Parameters.")]
-        if parameters:
-            names = ", ".join(p.removeprefix("Parameters.") for p in parameters)
-            bind = (
-                f"bind {names} with parameter_values (e.g. {{'{names.split(', ')[0]}': "
-                "['value-a', 'value-b']}), the values executions may use"
-            )
-        elif self.parameters:
-            bind = "give pipeline_name, the pipeline's name (--pipeline-name in explain)"
-        else:
-            bind = "give the step a literal value"
-        return (
-            f"step {self.step!r} field {self.field}: only known at run time, so the policy "
-            f"allows {self.pattern!r}; {bind}"
-        )
-
-
-@dataclass(frozen=True)
 class DefinitionReading:
     """What a definition needs, and what the reader could not pin down."""
 
@@ -108,6 +93,7 @@ class DefinitionReading:
     steps: tuple[tuple[str, StepType], ...]
     scopes: tuple[JobScope, ...]
     unresolved: tuple[Unresolved, ...]
+    jobs: tuple[JobNeeds, ...] = ()
 
 
 def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
@@ -159,6 +145,7 @@ class _Collected:
     named: set[str] = field(default_factory=set)
     not_called: set[str] = field(default_factory=set)
     scopes: list[JobScope] = field(default_factory=list)
+    jobs: list[JobNeeds] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -276,6 +263,21 @@ class _Reader:
                                ResourceScope.GIVEN):
                 self._group(name, step_type, step, group)
         self._roles(name, spec, step)
+        if spec.job is not None:
+            # What the job needs concerns its own role: its warnings stay with it.
+            notices, unresolved = self.out.notices, self.out.unresolved
+            self.out.notices, self.out.unresolved = [], []
+            try:
+                self._job(name, step_type, spec, spec.job, step)
+            finally:
+                job_notices, job_unresolved = self.out.notices, self.out.unresolved
+                self.out.notices, self.out.unresolved = notices, unresolved
+            if self.out.jobs and self.out.jobs[-1].steps == (name,):
+                self.out.jobs[-1] = replace(
+                    self.out.jobs[-1],
+                    notices=tuple(dict.fromkeys(job_notices)),
+                    unresolved=tuple(job_unresolved),
+                )
         self._json_gets(name, step)
 
     def _group(
@@ -413,9 +415,9 @@ class _Reader:
         parts = reference.split(".")
         if len(parts) < 3 or parts[1] not in self.by_name:
             return None
-        job_names = self._job_name_reference(parts[1], ".".join(parts[2:]))
-        if job_names is not None:
-            return job_names
+        resolved = self._property_reference(parts[1], ".".join(parts[2:]))
+        if resolved is not None:
+            return resolved
         value: Any = self.by_name[parts[1]].get("Arguments")
         for part in parts[2:]:
             value = _descend(value, part)
@@ -425,30 +427,51 @@ class _Reader:
             return None
         return evaluate(value, self.bindings, self._step_reference)
 
-    def _job_name_reference(self, step_name: str, field_name: str) -> list[Pattern] | None:
-        """A reference to a step's job name (``Steps.Train.TrainingJobName``) names the job
-        SageMaker created: ``<prefix>-*`` or the default naming, never the bare prefix the
-        step's ``Arguments`` hold."""
+    def _property_reference(self, step_name: str, path: str) -> list[Pattern] | None:
+        """A reference to a step property the catalog describes (``TrainingJobName``,
+        ``ModelArtifacts.S3ModelArtifacts``): the value SageMaker gives it, from the step's
+        job-name patterns and arguments, never the bare prefix its ``Arguments`` hold."""
         step = self.by_name[step_name]
         type_name = step.get("Type")
         if not isinstance(type_name, str) or type_name not in StepType._value2member_map_:
             return None
         step_type = StepType(type_name)
+        for prop in spec_for(step_type).properties:
+            if _PROPERTY_INDEX.sub("[*]", path) != prop.path:
+                continue
+            parts: list[list[Pattern]] = []
+            for literal, placeholder in _TEMPLATE.findall(prop.template + "{}"):
+                if literal:
+                    parts.append([Pattern(literal)])
+                if placeholder == "job":
+                    parts.append([Pattern(text) for text in sorted(
+                        self._job_names_of(step_name, step_type, step))])
+                elif placeholder:
+                    values = [v for _, v in values_at(step, placeholder) if v is not None]
+                    parts.append([p for v in values for p in evaluate(
+                        v, self.bindings, self._step_reference)] or [Pattern("*")])
+            reference = f"Steps.{step_name}.{path}"
+            return sorted({
+                Pattern(_STARS.sub("*", "".join(p.text for p in choice)),
+                        tuple(sorted({u for p in choice for u in p.unbound})),
+                        (reference,))
+                for choice in itertools.product(*parts)
+            })
+        return None
+
+    def _job_names_of(self, step_name: str, step_type: StepType, step: dict[str, Any]) -> set[str]:
+        """The name patterns of the jobs (or resources) a step's pipeline creates."""
         for group in spec_for(step_type).action_groups:
             for source in group.names:
-                if source.form is not ValueForm.PREFIX or source.field != field_name:
+                if source.form is not ValueForm.PREFIX:
                     continue
                 texts: set[str] = set()
                 for _, value in values_at(step, source.path):
-                    if value is None:
-                        continue
-                    for pattern in evaluate(value, self.bindings, self._step_reference):
-                        texts.update(_prefixed(pattern.text))
-                if not texts:
-                    texts = self._default_names(step_name, step_type)
-                reference = f"Steps.{step_name}.{field_name}"
-                return [Pattern(text, run_time=(reference,)) for text in sorted(texts)]
-        return None
+                    if value is not None:
+                        for pattern in evaluate(value, self.bindings, self._step_reference):
+                            texts.update(_prefixed(_strip_timestamp(pattern.text)))
+                return texts or self._default_names(step_name, step_type)
+        return self._default_names(step_name, step_type)
 
     def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
         item = Unresolved(name, field_name, pattern.text, pattern.unbound)
@@ -505,6 +528,177 @@ class _Reader:
             return set(naming.default_patterns())
         start = f"{naming.DEFAULT_PREFIX}-*-"
         return {f"{start}{prefix}-*", f"{start}{prefix.lower()}-*"}
+
+    # --- what the step's job needs from the role it runs as -----------------------------
+
+    def _job(
+        self, name: str, step_type: StepType, spec: StepSpec, job: JobSpec, step: dict[str, Any]
+    ) -> None:
+        job_names = tuple(sorted(self._job_names_of(name, step_type, step)))
+        reads: set[S3ObjectPattern] = set()
+        lists: set[tuple[str, str]] = set()
+        writes: set[S3ObjectPattern] = set()
+        for use in job.s3:
+            for field_name, value in values_at(step, use.path):
+                if value is None:
+                    continue
+                for location, manifest in self._job_locations(name, field_name, value, use):
+                    self._s3_use(use.access, location, manifest, job_names, reads, lists,
+                                 writes)
+        streams = {
+            (f"/aws/sagemaker/{kind}", f"{job_name}/*" if step_type is not StepType.AUTOML
+             else "*")
+            for kind in job.kinds for job_name in job_names
+        }
+        roles = {
+            arn
+            for role_field in spec.role_fields if role_field.service == SAGEMAKER
+            for _, value in values_at(step, role_field.path)
+            if isinstance(value, str) and _ROLE_ARN.fullmatch(value)
+            for arn in (value,)
+        }
+        self.out.jobs.append(JobNeeds(
+            steps=(name,),
+            step_types=(step_type,),
+            role_arns=tuple(sorted(roles)),
+            job_names=job_names,
+            reads=tuple(sorted(reads)),
+            lists=tuple(sorted(lists)),
+            writes=tuple(sorted(writes)),
+            repositories=tuple(sorted(self._repositories(name, job, step))),
+            log_streams=tuple(sorted(streams)),
+            metric_namespaces=tuple(sorted(f"/aws/sagemaker/{kind}" for kind in job.kinds)),
+            subnets=self._ids(name, job.vpc_configs, step, "Subnets"),
+            security_groups=self._ids(name, job.vpc_configs, step, "SecurityGroupIds"),
+            kms_keys=tuple(sorted(self._kms_keys(name, job, step))),
+            runs_as_step=self._model_step(name, job, step),
+        ))
+
+    def _job_locations(
+        self, name: str, field_name: str, value: Any, use: S3Use
+    ) -> list[tuple[S3ObjectPattern, bool]]:
+        """Each S3 location of one value, and whether it names a manifest object."""
+        manifest = False
+        if use.access is S3Access.READ:
+            if not isinstance(value, dict):
+                self._problem(f"{name}.{field_name}", "notAnObject",
+                              f"step {name!r} field {field_name} is not an S3 data source")
+                return []
+            manifest = str(value.get("S3DataType", "S3Prefix")).endswith("ManifestFile")
+            field_name, value = f"{field_name}.S3Uri", value.get("S3Uri")
+            if value is None:
+                return []
+        if not self._no_literal_wildcards(name, field_name, value):
+            return []
+        found = []
+        for pattern in self._patterns(name, field_name, value):
+            target = self._s3_object(name, field_name, pattern)
+            if target is not None:
+                found.append((target, manifest))
+        return found
+
+    @staticmethod
+    def _s3_use(
+        access: S3Access, location: S3ObjectPattern, manifest: bool, job_names: tuple[str, ...],
+        reads: set[S3ObjectPattern], lists: set[tuple[str, str]], writes: set[S3ObjectPattern],
+    ) -> None:
+        bucket, key = location.bucket, location.key_pattern.rstrip("/")
+        # A prefix names the object itself or the folder below it; never its siblings
+        # ('data/train' does not reach 'data/train-old').
+        under = [S3ObjectPattern(bucket, f"{key}/*" if key else "*")]
+        here = [S3ObjectPattern(bucket, key)] if key else []
+        if access in (S3Access.READ, S3Access.READ_URI):
+            if manifest:
+                reads.update(here)
+                return
+            reads.update(here + under)
+            lists.update({(bucket, key), (bucket, f"{key}/*")} if key else {(bucket, "*")})
+        elif access is S3Access.WRITE:
+            writes.update(under)
+        elif access is S3Access.WRITE_PER_JOB:
+            writes.update(
+                S3ObjectPattern(bucket, f"{key}/{job}/*" if key else f"{job}/*")
+                for job in job_names
+            )
+        else:
+            reads.update(under)
+            writes.update(under)
+            lists.add((bucket, f"{key}/*" if key else "*"))
+
+    def _repositories(self, name: str, job: JobSpec, step: dict[str, Any]) -> set[str]:
+        found: set[str] = set()
+        for path in job.images:
+            for field_name, value in values_at(step, path):
+                if value is None:
+                    continue
+                for pattern in self._patterns(name, field_name, value):
+                    found.add(self._repository(name, field_name, pattern))
+        return found
+
+    def _repository(self, name: str, field_name: str, pattern: Pattern) -> str:
+        match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
+        if match is None:
+            arn = f"arn:{PLACEHOLDERS.partition}:ecr:*:*:repository/*"
+            self._unresolved(name, field_name, replace(pattern, text=arn))
+            return arn
+        account, region, suffix, repository = match.groups()
+        partition = "aws-cn" if suffix.endswith(".cn") else PLACEHOLDERS.partition
+        return f"arn:{partition}:ecr:{region}:{account}:repository/{repository}"
+
+    def _ids(
+        self, name: str, paths: tuple[str, ...], step: dict[str, Any], key: str
+    ) -> tuple[str, ...]:
+        found: set[str] = set()
+        for path in paths:
+            for field_name, value in values_at(step, f"{path}.{key}[*]"):
+                for pattern in self._patterns(name, field_name, value):
+                    if not pattern.is_literal:
+                        self._unresolved(name, field_name, pattern)
+                    found.add(pattern.text)
+        return tuple(sorted(found))
+
+    def _kms_keys(self, name: str, job: JobSpec, step: dict[str, Any]) -> set[str]:
+        found: set[str] = set()
+        region, account = PLACEHOLDERS.region, PLACEHOLDERS.account
+        for path in job.kms_keys:
+            for field_name, value in values_at(step, path):
+                if value is None:
+                    continue
+                for pattern in self._patterns(name, field_name, value):
+                    text = pattern.text
+                    if not pattern.is_literal:
+                        self._unresolved(name, field_name, pattern)
+                    if text.startswith("arn:"):
+                        found.add(text)
+                    elif text.startswith("alias/"):
+                        found.add(f"arn:{PLACEHOLDERS.partition}:kms:{region}:{account}:{text}")
+                    else:
+                        found.add(f"arn:{PLACEHOLDERS.partition}:kms:{region}:{account}:key/"
+                                  f"{text}")
+        return found
+
+    def _model_step(self, name: str, job: JobSpec, step: dict[str, Any]) -> str | None:
+        """The Model step whose role a job that runs a model (Transform) runs as."""
+        if job.runs_models is None:
+            return None
+        for _, value in values_at(step, job.runs_models):
+            reference = value.get("Get") if isinstance(value, dict) else None
+            parts = reference.split(".") if isinstance(reference, str) else []
+            if len(parts) == 3 and parts[0] == "Steps" and parts[2] == "ModelName":
+                return str(parts[1])
+            if isinstance(value, str):
+                for other, candidate in self.by_name.items():
+                    if candidate.get("Type") == StepType.MODEL.value and value in {
+                        v for _, v in values_at(candidate, "Arguments.ModelName")
+                    }:
+                        return str(other)
+        self.out.notices.append(Notice(
+            MODEL_OUTSIDE_PIPELINE,
+            f"step {name!r}: the model its job runs is not made by a step of this pipeline, "
+            "so the role that job runs as (the model's) is not derived here: grant that role "
+            "the step's inputs, outputs and logs",
+        ))
+        return None
 
     # --- roles -----------------------------------------------------------------------------
 
@@ -695,7 +889,8 @@ class _Reader:
             for _, step in self.steps
             if step.get("Type") in StepType._value2member_map_
         )
-        return DefinitionReading(requirements, steps, tuple(out.scopes), tuple(out.unresolved))
+        return DefinitionReading(requirements, steps, tuple(out.scopes), tuple(out.unresolved),
+                                 tuple(out.jobs))
 
 
 def read_definition(
@@ -759,6 +954,18 @@ def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:
 def _prefixed(prefix: str) -> tuple[str, ...]:
     patterns = naming.prefix_patterns(prefix)
     return tuple(re.sub(r"\*+", "*", pattern) for pattern in patterns)
+
+
+#: A list index in a property path (``TrainingJobSummaries[0]``), matched as ``[*]``.
+_PROPERTY_INDEX = re.compile(r"\[(?:\d+|'[^']*')\]")
+#: A property template's literal text and ``{placeholder}`` parts.
+_TEMPLATE = re.compile(r"([^{]*)\{([^}]*)\}")
+_STARS = re.compile(r"\*+")
+
+
+def _strip_timestamp(text: str) -> str:
+    match = _BUILD_TIMESTAMP.fullmatch(text)
+    return match.group(1) if match else text
 
 
 #: The SDK's build timestamp at the end of a NotebookJob's name (``-2026-11-30-02-11-47-059``).

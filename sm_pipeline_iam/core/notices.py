@@ -25,6 +25,34 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Unresolved:
+    """A value known only at run time, and how to narrow it."""
+
+    step: str
+    field: str
+    pattern: str
+    parameters: tuple[str, ...]
+
+    def message(self) -> str:
+        """The warning text: the step, the field, the pattern granted, the way to bind."""
+        parameters = [p for p in self.parameters if p.startswith("Parameters.")]
+        if parameters:
+            names = ", ".join(p.removeprefix("Parameters.") for p in parameters)
+            bind = (
+                f"bind {names} with parameter_values (e.g. {{'{names.split(', ')[0]}': "
+                "['value-a', 'value-b']}), the values executions may use"
+            )
+        elif self.parameters:
+            bind = "give pipeline_name, the pipeline's name (--pipeline-name in explain)"
+        else:
+            bind = "give the step a literal value"
+        return (
+            f"step {self.step!r} field {self.field}: only known at run time, so the policy "
+            f"allows {self.pattern!r}; {bind}"
+        )
+
+
+@dataclass(frozen=True)
 class WarningKind:
     """A registered warning id: what it means and what to do about it.
 
@@ -68,6 +96,8 @@ IAM_PER_REGION = "sm-pipeline-iam:stackSetIamPerRegion"
 RUN_TIME_VALUE = "sm-pipeline-iam:runTimeValue"
 #: A job name with the SDK's build timestamp: scoped by the name before it.
 BUILD_TIMESTAMP = "sm-pipeline-iam:buildTimestampInJobName"
+#: A Transform step runs a model no step of the pipeline makes: its job role is unknown.
+MODEL_OUTSIDE_PIPELINE = "sm-pipeline-iam:modelOutsidePipeline"
 #: An ``Arguments`` key that the step's create API does not take.
 UNKNOWN_ARGUMENT = "sm-pipeline-iam:unknownArgument"
 #: A prefix in a definition that the step type's job names cannot carry.
@@ -84,6 +114,13 @@ REGISTRY: tuple[WarningKind, ...] = (
         "nothing, if the pinned part is narrow enough; else give the value more literal "
         "parts (a fixed bucket and prefix)",
         informational=True,
+    ),
+    WarningKind(
+        MODEL_OUTSIDE_PIPELINE,
+        "a Transform step runs a model that no step of the pipeline makes: its job runs as "
+        "that model's role, which the library neither derives nor changes",
+        "grant the model's role the step's inputs, outputs and logs (see explain --plan), "
+        "or make the model in the pipeline",
     ),
     WarningKind(
         UNKNOWN_ARGUMENT,

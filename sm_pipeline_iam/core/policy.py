@@ -85,11 +85,24 @@ class Statement:
             "Resource": list(self.resources),
         }
         if self.condition:
-            conditions: dict[str, dict[str, str]] = {}
-            for operator, key, value in self.condition:
-                conditions.setdefault(operator, {})[key] = value
-            document["Condition"] = conditions
+            document["Condition"] = self.condition_map()
         return document
+
+    def condition_map(
+        self, fill: Callable[[str], str] = str
+    ) -> dict[str, dict[str, str | list[str]]]:
+        """``{operator: {key: value}}``; a key given several values gets the list of them
+        (IAM ORs a condition key's values). ``fill`` renders each value."""
+        conditions: dict[str, dict[str, str | list[str]]] = {}
+        for operator, key, value in self.condition:
+            keys = conditions.setdefault(operator, {})
+            if key not in keys:
+                keys[key] = fill(value)
+            else:
+                previous = keys[key]
+                keys[key] = [*([previous] if isinstance(previous, str) else previous),
+                             fill(value)]
+        return conditions
 
     def with_resources(self, resources: Sequence[str], part: int) -> Statement:
         """A copy that covers ``resources`` only, its sid marked with ``part``."""

@@ -225,6 +225,70 @@ class ActionGroup:
         return head.rsplit(":", 1)[-1].strip("/").split("/", 1)[0] or head
 
 
+@unique
+class S3Access(Enum):
+    """What a job does with an S3 location its step names."""
+
+    #: An input: the objects under it (``GetObject`` on the location and below it,
+    #: ``ListBucket`` under it). The value is the S3 data source object (``S3Uri`` with
+    #: ``S3DataType``): a ``ManifestFile`` names the manifest object only.
+    READ = "read"
+    #: An input given as a bare URI (a model artifact, a code archive): read that object
+    #: or the objects under it.
+    READ_URI = "read-uri"
+    #: An output: ``PutObject`` under the location.
+    WRITE = "write"
+    #: An output the job writes under a folder named after itself
+    #: (``<S3OutputPath>/<job name>/...``: training artifacts).
+    WRITE_PER_JOB = "write-per-job"
+    #: Read and written by the job (checkpoints).
+    READ_WRITE = "read-write"
+
+
+@dataclass(frozen=True)
+class S3Use:
+    """An S3 location a step's job touches: where the definition holds it, and how."""
+
+    path: str
+    access: S3Access
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What the job a step starts needs from the role it runs as (AWS page "How to use
+    SageMaker AI execution roles": inputs, outputs, the image, logs and metrics, the VPC and
+    the KMS keys), and where a definition holds each.
+
+    Attributes:
+        kinds: the job kinds in CloudWatch names: logs go to ``/aws/sagemaker/<kind>``
+            (streams ``<job name>/...``) and metrics to that namespace (``TrainingJobs``,
+            ``ProcessingJobs``...); an AutoML job runs jobs of several kinds.
+        s3: the S3 locations the job touches.
+        images: paths to the container image URIs it pulls.
+        vpc_configs: paths to its ``VpcConfig`` (subnets and security groups).
+        kms_keys: paths to KMS key ids or ARNs it uses.
+        runs_models: for a job that runs another step's model (Transform), the path to
+            the model's name: the job runs as that model's role.
+    """
+
+    kinds: tuple[str, ...]
+    s3: tuple[S3Use, ...] = ()
+    images: tuple[str, ...] = ()
+    vpc_configs: tuple[str, ...] = ()
+    kms_keys: tuple[str, ...] = ()
+    runs_models: str | None = None
+
+
+@dataclass(frozen=True)
+class Property:
+    """A step property other steps refer to (``{"Get": "Steps.Train.<path>"}``), and the
+    value it takes: a template of ``{job}`` (the step's job-name patterns) and
+    ``{Arguments...}`` paths into the step."""
+
+    path: str
+    template: str
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """What one step type needs.
@@ -245,6 +309,9 @@ class StepSpec:
         sdk_prefix_caveat: how SDK v3 (sagemaker 3.27) fails to put the prefix into
             some jobs of this type, if it does: such jobs are denied by a prefix-scoped
             role.
+        job: what the job the step starts needs from its own role, if it starts one.
+        properties: the step's properties that other steps refer to and that name
+            SageMaker resources or S3 locations (``ModelArtifacts.S3ModelArtifacts``).
     """
 
     step_type: StepType
@@ -257,6 +324,8 @@ class StepSpec:
     prefix_argument: str | None = None
     max_prefix_length: int | None = None
     sdk_prefix_caveat: str | None = None
+    job: JobSpec | None = None
+    properties: tuple[Property, ...] = ()
 
     @property
     def passes_role_to(self) -> tuple[str, ...]:
@@ -361,6 +430,51 @@ _PROCESSING_JOBS = _job_group(
 _ROLE_ARN = RoleField("Arguments.RoleArn", SAGEMAKER)
 _PROCESSING_OUTPUTS = "Arguments.ProcessingOutputConfig.Outputs[*].S3Output.S3Uri"
 
+_PROCESSING_JOB = JobSpec(
+    kinds=("ProcessingJobs",),
+    s3=(
+        S3Use("Arguments.ProcessingInputs[*].S3Input", S3Access.READ),
+        S3Use(_PROCESSING_OUTPUTS, S3Access.WRITE),
+    ),
+    images=("Arguments.AppSpecification.ImageUri",),
+    vpc_configs=("Arguments.NetworkConfig.VpcConfig",),
+    kms_keys=(
+        "Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+        "Arguments.ProcessingOutputConfig.KmsKeyId",
+    ),
+)
+
+
+def _training_job(at: str) -> JobSpec:
+    """A training job whose definition lies at ``at`` (``Arguments`` for a Training step,
+    ``Arguments.TrainingJobDefinition`` for a Tuning step's)."""
+    return JobSpec(
+        kinds=("TrainingJobs",),
+        s3=(
+            S3Use(f"{at}.InputDataConfig[*].DataSource.S3DataSource", S3Access.READ),
+            S3Use(f"{at}.OutputDataConfig.S3OutputPath", S3Access.WRITE_PER_JOB),
+            S3Use(f"{at}.CheckpointConfig.S3Uri", S3Access.READ_WRITE),
+            S3Use(f"{at}.DebugHookConfig.S3OutputPath", S3Access.WRITE),
+            S3Use(f"{at}.DebugRuleConfigurations[*].S3OutputPath", S3Access.WRITE),
+            S3Use(f"{at}.ProfilerConfig.S3OutputPath", S3Access.WRITE),
+            S3Use(f"{at}.ProfilerRuleConfigurations[*].S3OutputPath", S3Access.WRITE),
+            S3Use(f"{at}.TensorBoardOutputConfig.S3OutputPath", S3Access.WRITE),
+        ),
+        images=(f"{at}.AlgorithmSpecification.TrainingImage",),
+        vpc_configs=(f"{at}.VpcConfig",),
+        kms_keys=(f"{at}.ResourceConfig.VolumeKmsKeyId", f"{at}.OutputDataConfig.KmsKeyId"),
+    )
+
+
+def _merged(*jobs: JobSpec) -> JobSpec:
+    return JobSpec(
+        kinds=jobs[0].kinds,
+        s3=tuple(use for job in jobs for use in job.s3),
+        images=tuple(path for job in jobs for path in job.images),
+        vpc_configs=tuple(path for job in jobs for path in job.vpc_configs),
+        kms_keys=tuple(path for job in jobs for path in job.kms_keys),
+    )
+
 _CHECK_CAVEAT = (
     "the SDK always names check jobs 'clarify-job' / 'baseline-job', whatever "
     "CheckJobConfig(base_job_name=...) says"
@@ -401,6 +515,8 @@ def _processing_like(
         ) if checks else (),
         role_fields=(_ROLE_ARN,),
         output_paths=(_PROCESSING_OUTPUTS,),
+        job=_PROCESSING_JOB,
+        properties=(Property("ProcessingJobName", "{job}"),),
         prefix_argument=prefix_argument,
         max_prefix_length=LONG_PREFIX_LIMIT,
         sdk_prefix_caveat=caveat,
@@ -453,6 +569,12 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         role_fields=(_ROLE_ARN,),
         output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
+        job=_training_job("Arguments"),
+        properties=(
+            Property("TrainingJobName", "{job}"),
+            Property("ModelArtifacts.S3ModelArtifacts",
+                     "{Arguments.OutputDataConfig.S3OutputPath}/{job}/output/model.tar.gz"),
+        ),
         prefix_argument="ModelTrainer(base_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
         sdk_prefix_caveat=(
@@ -494,6 +616,16 @@ _CATALOG: tuple[StepSpec, ...] = (
             "Arguments.TrainingJobDefinition.OutputDataConfig.S3OutputPath",
             "Arguments.TrainingJobDefinitions[*].OutputDataConfig.S3OutputPath",
         ),
+        # Its training jobs are named '<tuning job name>-<n>-<hash>': under {job}.
+        job=_merged(
+            _training_job("Arguments.TrainingJobDefinition"),
+            _training_job("Arguments.TrainingJobDefinitions[*]"),
+        ),
+        properties=(
+            Property("HyperParameterTuningJobName", "{job}"),
+            Property("TrainingJobSummaries[*].TrainingJobName", "{job}-*"),
+            Property("BestTrainingJob.TrainingJobName", "{job}-*"),
+        ),
         prefix_argument="HyperparameterTuner(base_tuning_job_name=...)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
         sdk_prefix_caveat=(
@@ -517,6 +649,19 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         # A transform job runs as the model's role: the step passes none.
         output_paths=("Arguments.TransformOutput.S3OutputPath",),
+        job=JobSpec(
+            kinds=("TransformJobs",),
+            s3=(
+                S3Use("Arguments.TransformInput.DataSource.S3DataSource", S3Access.READ),
+                S3Use("Arguments.TransformOutput.S3OutputPath", S3Access.WRITE),
+            ),
+            kms_keys=(
+                "Arguments.TransformResources.VolumeKmsKeyId",
+                "Arguments.TransformOutput.KmsKeyId",
+            ),
+            runs_models="Arguments.ModelName",
+        ),
+        properties=(Property("TransformJobName", "{job}"),),
         prefix_argument="Transformer(base_transform_job_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
@@ -528,6 +673,20 @@ _CATALOG: tuple[StepSpec, ...] = (
             _job_group("Models", "model", "ModelName", "CreateModel", "DescribeModel"),
         ),
         role_fields=(RoleField("Arguments.ExecutionRoleArn", SAGEMAKER),),
+        # The model's role serves its endpoints and the transform jobs that run it.
+        job=JobSpec(
+            kinds=(),
+            s3=(
+                S3Use("Arguments.PrimaryContainer.ModelDataUrl", S3Access.READ_URI),
+                S3Use("Arguments.PrimaryContainer.ModelDataSource.S3DataSource",
+                      S3Access.READ),
+                S3Use("Arguments.Containers[*].ModelDataUrl", S3Access.READ_URI),
+                S3Use("Arguments.Containers[*].ModelDataSource.S3DataSource", S3Access.READ),
+            ),
+            images=("Arguments.PrimaryContainer.Image", "Arguments.Containers[*].Image"),
+            vpc_configs=("Arguments.VpcConfig",),
+        ),
+        properties=(Property("ModelName", "{job}"),),
         prefix_argument="ModelBuilder.build(model_name=...)",
         max_prefix_length=LONG_PREFIX_LIMIT,
     ),
@@ -592,6 +751,21 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         role_fields=(_ROLE_ARN,),
         output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
+        job=JobSpec(
+            kinds=("ProcessingJobs", "TrainingJobs"),
+            s3=(
+                S3Use("Arguments.InputDataConfig[*].DataSource.S3DataSource", S3Access.READ),
+                S3Use("Arguments.AutoMLJobInputDataConfig[*].DataSource.S3DataSource",
+                      S3Access.READ),
+                S3Use("Arguments.OutputDataConfig.S3OutputPath", S3Access.WRITE),
+            ),
+            vpc_configs=("Arguments.AutoMLJobConfig.SecurityConfig.VpcConfig",),
+            kms_keys=(
+                "Arguments.AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",
+                "Arguments.OutputDataConfig.KmsKeyId",
+            ),
+        ),
+        properties=(Property("AutoMLJobName", "{job}"),),
         prefix_argument="AutoMLJobName in the step's definition (SDK v3 cannot build AutoML steps)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
     ),

@@ -1,0 +1,110 @@
+""":class:`~sm_pipeline_iam.core.jobs.JobNeeds` -> the statements of the role a job runs as.
+
+Each statement is scoped as IAM allows (sources: the AWS page "How to use SageMaker AI
+execution roles" and the Service Authorization Reference): S3 objects under the job's own
+inputs and outputs, listing only under its input prefixes (``s3:prefix``), its image's ECR
+repository, its job kind's log group and its own log streams, metrics in its job kind's
+namespace (``cloudwatch:namespace``), network interfaces in its own subnets and security
+groups, and its KMS keys. Only ``ecr:GetAuthorizationToken``, ``cloudwatch:PutMetricData``
+and the EC2 ``Describe*`` calls have no resource type: they are granted on ``*`` (the
+metrics with their namespace condition), each with its reason. No CDK import.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .jobs import JobNeeds
+from .locations import S3ObjectPattern
+from .policy import PLACEHOLDERS, S3_ARN, ArnEnvironment, Statement
+
+S3_READ = ("s3:GetObject",)
+S3_WRITE = ("s3:AbortMultipartUpload", "s3:PutObject")
+ECR_PULL = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+LOG_GROUP_ACTIONS = ("logs:CreateLogGroup", "logs:DescribeLogStreams")
+LOG_STREAM_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+ENI_CREATE = ("ec2:CreateNetworkInterface",)
+ENI_MANAGE = (
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+)
+EC2_DESCRIBE = (
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+KMS_ACTIONS = ("kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
+               "kms:GenerateDataKey")
+
+#: Why each wildcard of a job role exists (the cdk-nag acknowledgements say it).
+NO_RESOURCE_REASON = "IAM gives these actions no resource type"
+S3_REASON = (
+    "objects under the job's own input and output locations (a Get of another step's "
+    "output resolves to that output), and run-time parts of those paths"
+)
+LOG_REASON = "the job's own log streams, named '<job name>/...'"
+ENI_REASON = "the network interfaces SageMaker creates in the job's own subnets"
+
+
+def _arn(service: str, resource: str, env: ArnEnvironment) -> str:
+    return f"arn:{env.partition}:{service}:{env.region}:{env.account}:{resource}"
+
+
+def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[Statement]:
+    """Every statement the role of ``needs``' jobs must hold, deterministic and sorted."""
+    statements: list[Statement] = []
+
+    def add(sid: str, actions: tuple[str, ...], resources: list[str],
+            condition: tuple[tuple[str, str, str], ...] = (), reason: str = "") -> None:
+        if resources:
+            statements.append(Statement(sid, tuple(sorted(actions)), tuple(sorted(set(
+                resources))), condition, wildcard_reason=reason))
+
+    def objects(patterns: tuple[S3ObjectPattern, ...]) -> list[str]:
+        return [S3_ARN.format(partition=env.partition, name=f"{p.bucket}/{p.key_pattern}")
+                for p in patterns]
+
+    add("JobReadsObjects", S3_READ, objects(needs.reads), reason=S3_REASON)
+    add("JobWritesObjects", S3_WRITE, objects(needs.writes), reason=S3_REASON)
+    prefixes: dict[str, list[str]] = defaultdict(list)
+    for bucket, prefix in needs.lists:
+        prefixes[bucket].append(prefix)
+    for number, (bucket, keys) in enumerate(sorted(prefixes.items()), start=1):
+        add(f"JobListsPrefixes{number}", ("s3:ListBucket",),
+            [S3_ARN.format(partition=env.partition, name=bucket)],
+            tuple(("StringLike", "s3:prefix", key) for key in sorted(set(keys))),
+            reason=S3_REASON)
+    add("JobPullsImages", ECR_PULL, list(needs.repositories),
+        reason="the repositories of images whose URI holds a run-time value")
+    if needs.repositories:
+        add("JobRegistryToken", ("ecr:GetAuthorizationToken",), ["*"],
+            reason=NO_RESOURCE_REASON)
+    groups = sorted({group for group, _ in needs.log_streams})
+    add("JobLogGroups", LOG_GROUP_ACTIONS,
+        [_arn("logs", f"log-group:{group}", env) for group in groups])
+    add("JobLogStreams", LOG_STREAM_ACTIONS,
+        [_arn("logs", f"log-group:{group}:log-stream:{stream}", env)
+         for group, stream in needs.log_streams], reason=LOG_REASON)
+    add("JobMetrics", ("cloudwatch:PutMetricData",), ["*"] if needs.metric_namespaces else [],
+        tuple(("StringEquals", "cloudwatch:namespace", ns) for ns in needs.metric_namespaces),
+        reason=NO_RESOURCE_REASON)
+    if needs.subnets:
+        network = [_arn("ec2", f"subnet/{s}", env) for s in needs.subnets] + [
+            _arn("ec2", f"security-group/{g}", env) for g in needs.security_groups]
+        add("JobCreatesNetworkInterfaces", ENI_CREATE,
+            [*network, _arn("ec2", "network-interface/*", env)], reason=ENI_REASON)
+        add("JobManagesNetworkInterfaces", ENI_MANAGE,
+            [_arn("ec2", "network-interface/*", env)],
+            tuple(("ArnEquals", "ec2:Subnet", _arn("ec2", f"subnet/{s}", env))
+                  for s in needs.subnets), reason=ENI_REASON)
+        add("JobDescribesNetwork", EC2_DESCRIBE, ["*"], reason=NO_RESOURCE_REASON)
+    add("JobUsesKeys", KMS_ACTIONS, list(needs.kms_keys),
+        reason="keys whose id holds a run-time value")
+    return sorted(statements, key=lambda s: s.sid)
