@@ -105,14 +105,23 @@ def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, Mapping):
         definition: Any = dict(source)
     else:
-        text = source.read_text() if isinstance(source, Path) else source
-        if isinstance(source, str) and not source.lstrip().startswith("{"):
-            path = Path(source)
-            if not path.is_file():
-                raise DefinitionError([Problem(
-                    "definition", "notFound", f"{source!r} is neither definition JSON nor a file"
-                )])
-            text = path.read_text()
+        if isinstance(source, Path):
+            text = _read_file(source)
+        elif isinstance(source, str):
+            text = source
+            if not source.lstrip().startswith("{"):
+                if not Path(source).is_file():
+                    raise DefinitionError([Problem(
+                        "definition", "notFound",
+                        f"{source!r} is neither definition JSON nor a file",
+                    )])
+                text = _read_file(Path(source))
+        else:
+            raise DefinitionError([Problem(
+                "definition", "notADefinition",
+                f"{type(source).__name__} is not a definition: give pipeline.definition() "
+                "JSON text, a path to it, or the parsed dict",
+            )])
         if len(text) > DEFINITION_LIMIT:
             raise DefinitionError([Problem(
                 "definition", "tooLarge",
@@ -125,11 +134,67 @@ def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
             raise DefinitionError([
                 Problem("definition", "notJson", f"the definition is not JSON: {error}")
             ]) from None
+        except RecursionError:
+            raise DefinitionError([_too_deep("the definition")]) from None
     if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
         raise DefinitionError([Problem(
             "Steps", "noSteps", "the definition has no Steps list: give pipeline.definition()"
         )])
+    deep = [
+        _too_deep(f"step {_step_label(step, index)!r}")
+        for index, step in enumerate(definition["Steps"])
+        if _depth(step) > MAX_NESTING
+    ]
+    if deep:
+        raise DefinitionError(deep)
     return definition
+
+
+#: How deeply values may nest (objects, lists, Condition bodies): far beyond what the SDK
+#: writes, and within what the reader can walk without exhausting Python's stack.
+MAX_NESTING = 64
+
+
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DefinitionError([Problem(
+            "definition", "notUtf8",
+            f"{path} is not UTF-8 text ({error.reason} at byte {error.start}): save the "
+            "definition as UTF-8 JSON",
+        )]) from None
+    except OSError as error:
+        raise DefinitionError([Problem(
+            "definition", "unreadable", f"{path} cannot be read: {error.strerror or error}"
+        )]) from None
+
+
+def _too_deep(what: str) -> Problem:
+    return Problem(
+        "definition", "tooDeep",
+        f"{what} nests values more than {MAX_NESTING} levels deep (Conditions, ForEach "
+        "bodies, Std:Join or other objects): no real pipeline does; flatten it",
+    )
+
+
+def _step_label(step: Any, index: int) -> str:
+    name = step.get("Name") if isinstance(step, dict) else None
+    return name if isinstance(name, str) else f"Steps[{index}]"
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests, counted without recursion (any depth is safe)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_NESTING:
+            return level
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 @dataclass
@@ -160,6 +225,7 @@ class _Reader:
     ) -> None:
         self.bindings = bindings
         self.allow_unknown = allow_unknown_step_types
+        self._resolving: set[str] = set()
         self.out = _Collected()
         self.steps: list[tuple[str, dict[str, Any]]] = list(self._walk(definition["Steps"], ""))
         self.by_name = {
@@ -415,6 +481,17 @@ class _Reader:
         parts = reference.split(".")
         if len(parts) < 3 or parts[1] not in self.by_name:
             return None
+        if reference in self._resolving:
+            raise ExpressionError(
+                f"{reference} refers back to itself through other steps' values (a cycle)"
+            )
+        self._resolving.add(reference)
+        try:
+            return self._resolve_reference(parts)
+        finally:
+            self._resolving.discard(reference)
+
+    def _resolve_reference(self, parts: list[str]) -> list[Pattern] | None:
         resolved = self._property_reference(parts[1], ".".join(parts[2:]))
         if resolved is not None:
             return resolved
@@ -830,10 +907,13 @@ class _Reader:
                 f"{parts[3]!r}"
             )
             return
-        outputs = producer.get("Arguments", {}).get("ProcessingOutputConfig", {})
-        by_output = {o.get("OutputName"): o for o in _objects(outputs.get("Outputs"))}
-        output = by_output.get(property_file.get("OutputName"), {}).get("S3Output", {})
-        if "S3Uri" not in output:
+        outputs = {
+            o.get("OutputName"): o
+            for _, o in values_at(producer, "Arguments.ProcessingOutputConfig.Outputs[*]")
+            if isinstance(o, dict)
+        }
+        output = outputs.get(property_file.get("OutputName"), {}).get("S3Output")
+        if not isinstance(output, dict) or "S3Uri" not in output:
             self._problem(
                 f"{parts[1]}.PropertyFiles", "noOutputs",
                 f"step {parts[1]!r} field PropertyFiles: output "
