@@ -145,3 +145,45 @@ def test_explain_without_the_pipeline_name_exits_1_naming_it(
                  "--parameter", "ScoresPrefix=s3://ml-artifacts-111122223333/scores"])
     assert code == 1
     assert "--pipeline-name" in capsys.readouterr().out
+
+
+def _raw_assembly(tmp_path: Path, manifest: object, template: object = None,
+                  raw: str | None = None) -> Path:
+    (tmp_path / "manifest.json").write_text(raw if raw is not None else json.dumps(manifest))
+    if template is not None:
+        (tmp_path / "S.template.json").write_text(json.dumps(template))
+    return tmp_path
+
+
+STACK = {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S.template.json"}}
+ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": []}}}
+
+
+@pytest.mark.parametrize(
+    ("manifest", "template", "raw", "says"),
+    [
+        ([], None, None, "not a cloud assembly manifest"),
+        ({"artifacts": []}, None, None, "'artifacts' is not an object"),
+        ({"artifacts": {"S": None}}, None, None, "artifact 'S' is not an object"),
+        ({"artifacts": {"S": STACK}}, {"Resources": []}, None, "is not a CloudFormation"),
+        ({"artifacts": {"S": STACK}}, {"Resources": {"R": ROLE, "P": {
+            "Type": "AWS::IAM::Policy", "Properties": {"Roles": [{"Ref": "R"}]}}}}, None,
+         "resource R (or a policy attached to it) cannot be reviewed: no 'PolicyDocument'"),
+        ({"artifacts": {"S": STACK}}, {"Resources": {"SCP": {
+            "Type": "AWS::Organizations::Policy", "Properties": {"Content": "{not json"}}}},
+         None, "resource SCP"),
+        (None, None, "{malformed", "is not valid JSON"),
+    ],
+    ids=["array", "artifacts-list", "null-artifact", "resources-list", "no-document",
+         "scp-not-json", "manifest-not-json"],
+)
+def test_malformed_assemblies_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], manifest: object, template: object,
+    raw: str | None, says: str,
+) -> None:
+    """GIVEN a malformed assembly WHEN reported THEN exit 2 and one line on stderr saying
+    what is wrong, never a traceback."""
+    assert main(["report", str(_raw_assembly(tmp_path, manifest, template, raw))]) == 2
+    err = capsys.readouterr().err
+    assert says in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

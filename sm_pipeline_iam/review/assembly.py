@@ -56,25 +56,40 @@ def read_assembly(directory: str | Path) -> list[StackTemplate]:
             "(or `make synth`) first, or give the assembly directory"
         )
     manifest = _load_json(manifest_path)
+    if not isinstance(manifest, dict):
+        raise AssemblyError(f"{manifest_path} is not a cloud assembly manifest (not an object)")
+    artifacts = manifest.get("artifacts", {})
+    if not isinstance(artifacts, dict):
+        raise AssemblyError(f"{manifest_path}: 'artifacts' is not an object of artifacts")
     stacks = []
-    for name, artifact in manifest.get("artifacts", {}).items():
+    for name, artifact in artifacts.items():
+        if not isinstance(artifact, dict):
+            raise AssemblyError(f"{manifest_path}: artifact {name!r} is not an object")
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
-        template_file = artifact.get("properties", {}).get("templateFile")
+        properties = artifact.get("properties")
+        template_file = properties.get("templateFile") if isinstance(properties, dict) else None
         if not isinstance(template_file, str):
             raise AssemblyError(f"{manifest_path}: stack {name} names no templateFile")
         template = _load_json(root / template_file)
-        if not isinstance(template, dict):
-            raise AssemblyError(f"{root / template_file} is not a CloudFormation template")
+        resources = template.get("Resources", {}) if isinstance(template, dict) else None
+        if not isinstance(resources, dict) or not all(
+            isinstance(r, dict) and isinstance(r.get("Type"), str)
+            and isinstance(r.get("Properties", {}), dict)
+            for r in resources.values()
+        ):
+            raise AssemblyError(f"{root / template_file} is not a CloudFormation template "
+                                "(Resources must be objects, each with a Type)")
         # Newer CDK versions keep a stack's annotations in a file beside the manifest.
-        metadata = dict(artifact.get("metadata") or {})
+        given = artifact.get("metadata")
+        metadata = dict(given) if isinstance(given, dict) else {}
         extra = artifact.get("additionalMetadataFile")
         if isinstance(extra, str):
             more = _load_json(root / extra)
             if isinstance(more, dict):
                 metadata.update(more)
         stacks.append(StackTemplate(
-            artifact.get("displayName", name), template, _warnings(metadata)
+            str(artifact.get("displayName", name)), template, _warnings(metadata)
         ))
     return stacks
 
@@ -104,5 +119,7 @@ def _load_json(path: Path) -> Any:
         return json.loads(path.read_text())
     except FileNotFoundError:
         raise AssemblyError(f"{path} is missing from the assembly") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise AssemblyError(f"{path} cannot be read: {error}") from None
     except json.JSONDecodeError as error:
         raise AssemblyError(f"{path} is not valid JSON: {error}") from None

@@ -10,9 +10,10 @@ conditions) are listed too. No CDK import.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
 from ..core.scp import SCP_SIZE_LIMIT
 from ..core.steps import CATALOG, ResourceScope
-from .assembly import StackTemplate, SynthWarning, read_assembly
+from .assembly import AssemblyError, StackTemplate, SynthWarning, read_assembly
 
 #: Actions that IAM gives no resource type, which the catalog grants on '*'.
 _NO_RESOURCE_ACTIONS = frozenset(
@@ -259,16 +260,32 @@ def review_stack(stack: StackTemplate) -> StackReview:
     """The review of one stack."""
     review = StackReview(stack.name, warnings=list(stack.warnings))
     for logical_id, resource in stack.resources("AWS::IAM::Role").items():
-        role = _review_role(stack, logical_id, resource)
+        with _readable(stack, logical_id):
+            role = _review_role(stack, logical_id, resource)
         review.roles.append(role)
         review.findings.extend(_role_findings(stack.name, role))
     for logical_id, resource in stack.resources("AWS::Organizations::Policy").items():
-        scp = _review_scp(logical_id, resource)
+        with _readable(stack, logical_id):
+            scp = _review_scp(logical_id, resource)
         review.scps.append(scp)
         if scp.size > scp.limit:
             review.findings.append(Finding(f"{stack.name}/{logical_id}", f"the SCP is "
                                            f"{scp.size} characters, over {scp.limit}"))
     return review
+
+
+@contextlib.contextmanager
+def _readable(stack: StackTemplate, logical_id: str) -> Iterator[None]:
+    """Turn a resource the review cannot read (a policy without its document, SCP content
+    that is not JSON) into an AssemblyError naming it, never a traceback."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        detail = f"no {error}" if isinstance(error, KeyError) else str(error)
+        raise AssemblyError(
+            f"stack {stack.name}: resource {logical_id} (or a policy attached to it) cannot "
+            f"be reviewed: {detail}"
+        ) from None
 
 
 def review_assembly(directory: str | Path) -> list[StackReview]:
