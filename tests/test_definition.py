@@ -310,3 +310,15 @@ def test_coarsening_widens_only_the_default_naming_scopes() -> None:
     assert wide.name_patterns[T.TRAINING] == ("pipelines-*",)
     assert wide.name_patterns[T.PROCESSING] == ("fraud-evaluate-*", "fraud-preprocess-*")
     assert wide.notices[-1].id == COARSENED_JOB_SCOPES
+
+
+def test_a_queue_url_token_says_deploy_time_not_run_time() -> None:
+    """GIVEN a Callback step whose queue URL is a CDK token WHEN read THEN the queue is
+    widened with a warning that names the field and says 'deploy time'."""
+    definition = {"Steps": [{"Name": "Wait", "Type": "Callback", "Arguments": {},
+                             "SqsQueueUrl": "${Token[TOKEN.42]}"}]}
+    reading = read_definition(definition)
+    (notice,) = [n for n in reading.requirements.notices if n.id == UNRESOLVED_VALUE]
+    assert "field SqsQueueUrl" in notice.message and "deploy time" in notice.message
+    assert "run time" not in notice.message
+    assert [u.field for u in reading.unresolved] == ["SqsQueueUrl"]

@@ -39,7 +39,7 @@ from .notices import (
     Unresolved,
 )
 from .policy import PLACEHOLDERS
-from .requirements import PassRoleTarget, PipelineRequirements
+from .requirements import PassRoleTarget, PipelineRequirements, is_token
 from .steps import (
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
@@ -816,6 +816,16 @@ class _Reader:
         match = _QUEUE_URL.fullmatch(pattern.text) if pattern.is_literal else None
         if match is None:
             arn = f"arn:{PLACEHOLDERS.partition}:sqs:{PLACEHOLDERS.region}:{PLACEHOLDERS.account}:*"
+            if is_token(pattern.text):
+                # A CDK token: the URL exists only once the stack deploys.
+                self.out.unresolved.append(Unresolved(name, field_name, arn, ()))
+                self.out.notices.append(Notice(
+                    UNRESOLVED_VALUE,
+                    f"step {name!r} field {field_name}: a CDK token, known only at deploy "
+                    f"time, so the policy allows {arn!r}; give the queue's URL as a literal "
+                    "string",
+                ))
+                return arn
             self._unresolved(name, field_name, Pattern(arn, pattern.unbound))
             return arn
         region, account, queue = match.groups()
