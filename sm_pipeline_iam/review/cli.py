@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="warn about unknown step types instead of failing")
     describe.add_argument("--format", choices=("text", "json"), default="text",
                           help="output format (default: text)")
+    describe.add_argument(
+        "--plan", action="store_true",
+        help="print the access plan instead: every call SageMaker and the jobs make while "
+        "the pipeline runs, with the role that makes it, an example ARN, the condition "
+        "keys and why",
+    )
     return parser
 
 
@@ -82,7 +88,12 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     except DefinitionError as error:
         print(f"sm-pipeline-iam explain: {error}", file=sys.stderr)
         return EXIT_USAGE
-    text = explain.to_json(reading) if arguments.format == "json" else explain.to_text(reading)
+    if arguments.plan:
+        text = (explain.plan_to_json(reading) if arguments.format == "json"
+                else explain.plan_to_text(reading))
+    else:
+        text = (explain.to_json(reading) if arguments.format == "json"
+                else explain.to_text(reading))
     sys.stdout.write(text)
     # Unresolved values, widened scopes and every warning that asks for action fail it.
     return EXIT_FINDINGS if needs_action(explain.warnings(reading)) else EXIT_OK

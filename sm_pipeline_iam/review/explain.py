@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core.definition import DefinitionReading
 from ..core.notices import UNRESOLVED_VALUE, Notice
+from ..core.plan import EXECUTION_ID, EXECUTION_ROLE, SAMPLE_ENV, access_plan, job_role
 from ..core.steps import Binding
 from ..core.wildcards import wide_grant_notices
 
@@ -76,3 +77,58 @@ def to_text(reading: DefinitionReading) -> str:
 def to_json(reading: DefinitionReading) -> str:
     """The reading as JSON."""
     return json.dumps(to_data(reading), indent=2, sort_keys=True)
+
+
+# --- the access plan (explain --plan) -----------------------------------------------------
+
+
+def plan_data(reading: DefinitionReading) -> dict[str, Any]:
+    """The access plan as plain data: the sample values its ARNs are written with, each
+    call, each job role's role today, and the warnings."""
+    today: dict[str, list[str]] = {}
+    for job in reading.jobs:
+        today.setdefault(job_role(job.runs_as_step or job.step), []).extend(job.role_arns)
+    return {
+        "sample": {"partition": SAMPLE_ENV.partition, "region": SAMPLE_ENV.region,
+                   "account": SAMPLE_ENV.account, "execution_id": EXECUTION_ID},
+        "calls": [call.to_data() for call in access_plan(reading)],
+        "roles_today": {role: sorted(set(arns)) for role, arns in today.items()},
+        "warnings": [{"id": n.id, "message": n.message} for n in warnings(reading)],
+    }
+
+
+def plan_to_text(reading: DefinitionReading) -> str:
+    """The access plan as a text: per role, each call (action, resource, condition keys)
+    with why it is made."""
+    data = plan_data(reading)
+    sample = data["sample"]
+    lines = [
+        "Access plan: every call made while the pipeline runs, by the role that makes it",
+        f"(sample values: partition {sample['partition']}, region {sample['region']}, "
+        f"account {sample['account']}, execution id {sample['execution_id']})",
+    ]
+    role = None
+    for call in data["calls"]:
+        if call["role"] != role:
+            role = call["role"]
+            if role == EXECUTION_ROLE:
+                title = "Execution role"
+            else:
+                arns = data["roles_today"].get(role) or ["none derived"]
+                title = f"Role of {role} (today {', '.join(arns)})"
+            lines += ["", f"{title}:"]
+        context = ", ".join(f"{k}={v}" for k, v in call["context"].items())
+        marks = [m for m, on in (("inferred", call["inferred"]),
+                                 ("lower-cased spelling", call["alternate_spelling"])) if on]
+        lines.append(f"  {call['action']} {call['resource']}"
+                     + (f" [{context}]" if context else "")
+                     + (f" ({', '.join(marks)})" if marks else ""))
+        lines.append(f"      {call['why']}")
+    if data["warnings"]:
+        lines += ["", "Warnings:"] + [f"  [{w['id']}] {w['message']}" for w in data["warnings"]]
+    return "\n".join(lines) + "\n"
+
+
+def plan_to_json(reading: DefinitionReading) -> str:
+    """The access plan as JSON."""
+    return json.dumps(plan_data(reading), indent=2, sort_keys=True)
