@@ -41,6 +41,7 @@ def test_report_with_findings_exits_1_and_writes_json(tmp_path: Path) -> None:
     bare = json.loads(json.dumps(SCOPED_ROLE))
     del bare["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
     output = tmp_path / "review.json"
+    bare["Properties"]["Description"] = "a role (sm-pipeline-iam)"
     code = main(["report", str(_assembly(tmp_path / "a", {"Role": bare})), "--format", "json",
                  "--output", str(output)])
     assert code == 1

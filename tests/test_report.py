@@ -68,8 +68,8 @@ def test_json_holds_the_same_review(assemblies: dict[str, Path]) -> None:
     assert sorted(stacks) == ["OrgStack", "PipelineIamStack"]
     (scp,) = stacks["OrgStack"]["scps"]
     assert scp["exempt_tag"] == "sm-pipeline-exception=true" and scp["size"] < scp["limit"]
-    roles = stacks["PipelineIamStack"]["roles"]
-    assert len(roles) == 3
+    roles = stacks["PipelineIamStack"]["principals"]
+    assert len(roles) == 3 and {role["kind"] for role in roles} == {"role"}
     assert all(role["tags"] == {"sm-pipeline-exception": "true"} for role in roles)
 
 
@@ -137,6 +137,7 @@ def test_oversized_inline_policies_are_findings() -> None:
         ({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::b/*"]]},
          "arn:${AWS::Partition}:s3:::b/*"),
         ({"Fn::Sub": "x"}, '{"Fn::Sub": "x"}'),
+        ({"Fn::ImportValue": "Shared-BucketArn"}, "${ImportValue:Shared-BucketArn}"),
     ],
 )
 def test_render_shows_intrinsics_readably(value: Any, text: str) -> None:

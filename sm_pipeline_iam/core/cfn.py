@@ -7,7 +7,8 @@ resources), ``Fn::GetAtt`` and ``Fn::Join``. This module gives them two meanings
   resource's physical id (the local deploy's read-back passes the deployed ids, the tests
   the ids a synthesized template implies). Anything it cannot resolve fails loudly, so a
   template that starts using another intrinsic is never evaluated silently wrong.
-- :func:`render_text` and :func:`render_tree` write them as readable text in a
+- :func:`render_text` and :func:`render_tree` write them (and ``Fn::ImportValue``, as
+  the export's name) as readable text in a
   :class:`TextStyle`: :data:`PLACEHOLDER_STYLE` (``${AWS::Region}``, ``${Role.Arn}``: the
   review report, and the placeholders of :mod:`sm_pipeline_iam.core.policy`) or
   :data:`NAG_STYLE` (``<AWS::Partition>``, ``<Role.Arn>``: how cdk-nag names findings).
@@ -35,6 +36,9 @@ __all__ = [
     "render_text",
     "render_tree",
 ]
+
+#: Rendered (never resolved): ``Fn::ImportValue`` is written as the export's name.
+_RENDERED_ONLY = ("Fn::ImportValue",)
 
 #: The default region and partition of a :class:`Resolver`.
 REGION = "us-east-1"
@@ -159,15 +163,24 @@ PLACEHOLDER_STYLE = TextStyle("${", "}", _json_text)
 NAG_STYLE = TextStyle("<", ">", str)
 
 
+def _is_import(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _RENDERED_ONLY
+
+
 def render_text(value: Any, style: TextStyle = PLACEHOLDER_STYLE) -> str:
     """``value`` as one line of text, its intrinsics written in ``style``.
 
     A string stays as it is; ``{"Ref": "AWS::Region"}`` becomes ``${AWS::Region}``,
-    ``{"Fn::GetAtt": ["Role", "Arn"]}`` ``${Role.Arn}`` and ``Fn::Join`` the joined
-    rendering of its parts (in :data:`PLACEHOLDER_STYLE`); anything else ``style.other``.
+    ``{"Fn::GetAtt": ["Role", "Arn"]}`` ``${Role.Arn}``, ``Fn::Join`` the joined
+    rendering of its parts and ``{"Fn::ImportValue": "Shared-Arn"}`` the export's name,
+    ``${ImportValue:Shared-Arn}`` (in :data:`PLACEHOLDER_STYLE`); anything else
+    ``style.other``.
     """
     if isinstance(value, str):
         return value
+    if _is_import(value):
+        name = render_text(value["Fn::ImportValue"], style)
+        return f"{style.opening}ImportValue:{name}{style.closing}"
     if is_intrinsic(value):
         ((function, argument),) = value.items()
         if function == "Ref":
@@ -189,7 +202,7 @@ def render_tree(value: Any, style: TextStyle = PLACEHOLDER_STYLE) -> Any:
     if isinstance(value, list):
         return [render_tree(item, style) for item in value]
     if isinstance(value, dict):
-        if is_intrinsic(value):
+        if is_intrinsic(value) or _is_import(value):
             return render_text(value, style)
         return {key: render_tree(item, style) for key, item in value.items()}
     return value

@@ -1,6 +1,9 @@
 """Read a synthesized cloud assembly (``cdk.out``): its stacks and their templates.
 
-No CDK import: the report and the command line read the JSON files directly.
+Every stack is read: the stacks of the manifest, those of nested assemblies (a ``Stage``'s
+``cdk:cloud-assembly`` artifact, read from its directory, at any depth) and nested stacks
+(an ``AWS::CloudFormation::Stack`` resource whose template is in the assembly). No CDK
+import: the report and the command line read the JSON files directly.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class StackTemplate:
     name: str
     template: dict[str, Any]
     warnings: tuple[SynthWarning, ...] = ()
+    #: The template's file, relative to the (outermost) assembly directory.
+    template_file: str = ""
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Logical id -> resource, for every resource of ``resource_type``."""
@@ -43,55 +48,134 @@ class StackTemplate:
 
 
 def read_assembly(directory: str | Path) -> list[StackTemplate]:
-    """The stacks of the assembly in ``directory``, in manifest order.
+    """The stacks of the assembly in ``directory``, in manifest order; a nested assembly's
+    stacks where its artifact stands, a nested stack right after its parent.
 
     Raises:
         AssemblyError: no ``manifest.json``, malformed JSON, or a missing template.
     """
     root = Path(directory)
-    manifest_path = root / "manifest.json"
-    if not manifest_path.is_file():
+    if not (root / "manifest.json").is_file():
         raise AssemblyError(
             f"{root} is not a cloud assembly: it has no manifest.json; run `cdk synth` "
             "(or `make synth`) first, or give the assembly directory"
         )
+    stacks: list[StackTemplate] = []
+    _read_manifest(root, root, stacks, depth=0)
+    return stacks
+
+
+#: Nested assemblies deeper than this are a malformed (or cyclic) assembly.
+_MAX_DEPTH = 32
+
+
+def _read_manifest(root: Path, here: Path, stacks: list[StackTemplate], depth: int) -> None:
+    manifest_path = here / "manifest.json"
+    if depth > _MAX_DEPTH:
+        raise AssemblyError(f"{manifest_path}: nested assemblies deeper than {_MAX_DEPTH}")
     manifest = _load_json(manifest_path)
     if not isinstance(manifest, dict):
         raise AssemblyError(f"{manifest_path} is not a cloud assembly manifest (not an object)")
     artifacts = manifest.get("artifacts", {})
     if not isinstance(artifacts, dict):
         raise AssemblyError(f"{manifest_path}: 'artifacts' is not an object of artifacts")
-    stacks = []
     for name, artifact in artifacts.items():
         if not isinstance(artifact, dict):
             raise AssemblyError(f"{manifest_path}: artifact {name!r} is not an object")
+        properties = artifact.get("properties")
+        if artifact.get("type") == "cdk:cloud-assembly":
+            inner = properties.get("directoryName") if isinstance(properties, dict) else None
+            if not isinstance(inner, str):
+                raise AssemblyError(f"{manifest_path}: nested assembly {name} names no "
+                                    "directoryName")
+            _read_manifest(root, here / inner, stacks, depth + 1)
+            continue
         if artifact.get("type") != "aws:cloudformation:stack":
             continue
-        properties = artifact.get("properties")
         template_file = properties.get("templateFile") if isinstance(properties, dict) else None
         if not isinstance(template_file, str):
             raise AssemblyError(f"{manifest_path}: stack {name} names no templateFile")
-        template = _load_json(root / template_file)
-        resources = template.get("Resources", {}) if isinstance(template, dict) else None
-        if not isinstance(resources, dict) or not all(
-            isinstance(r, dict) and isinstance(r.get("Type"), str)
-            and isinstance(r.get("Properties", {}), dict)
-            for r in resources.values()
-        ):
-            raise AssemblyError(f"{root / template_file} is not a CloudFormation template "
-                                "(Resources must be objects, each with a Type)")
+        template = _template(here / template_file)
         # Newer CDK versions keep a stack's annotations in a file beside the manifest.
         given = artifact.get("metadata")
         metadata = dict(given) if isinstance(given, dict) else {}
         extra = artifact.get("additionalMetadataFile")
         if isinstance(extra, str):
-            more = _load_json(root / extra)
+            more = _load_json(here / extra)
             if isinstance(more, dict):
                 metadata.update(more)
-        stacks.append(StackTemplate(
-            str(artifact.get("displayName", name)), template, _warnings(metadata)
-        ))
-    return stacks
+        stack = StackTemplate(
+            str(artifact.get("displayName", name)), template, _warnings(metadata),
+            _relative(root, here / template_file),
+        )
+        stacks.append(stack)
+        _read_nested_stacks(root, here, stack, stacks, depth)
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _template(path: Path) -> dict[str, Any]:
+    template = _load_json(path)
+    resources = template.get("Resources", {}) if isinstance(template, dict) else None
+    if not isinstance(resources, dict) or not all(
+        isinstance(r, dict) and isinstance(r.get("Type"), str)
+        and isinstance(r.get("Properties", {}), dict)
+        for r in resources.values()
+    ):
+        raise AssemblyError(f"{path} is not a CloudFormation template "
+                            "(Resources must be objects, each with a Type)")
+    assert isinstance(template, dict)
+    return template
+
+
+#: The file name at the end of a nested stack's TemplateURL (an asset hash).
+_ASSET_FILE = re.compile(r"([0-9a-f]{64}\.json)$")
+
+
+def _asset_sources(here: Path) -> dict[str, str]:
+    """Asset file name (``<hash>.json``) -> its source path, from the asset manifests."""
+    sources: dict[str, str] = {}
+    for manifest in sorted(here.glob("*.assets.json")):
+        document = _load_json(manifest)
+        files = document.get("files", {}) if isinstance(document, dict) else {}
+        for asset_hash, entry in files.items() if isinstance(files, dict) else ():
+            source = entry.get("source", {}) if isinstance(entry, dict) else {}
+            path = source.get("path") if isinstance(source, dict) else None
+            if isinstance(path, str):
+                sources[f"{asset_hash}.json"] = path
+    return sources
+
+
+def _read_nested_stacks(root: Path, here: Path, parent: StackTemplate,
+                        stacks: list[StackTemplate], depth: int) -> None:
+    # The nested stack's template: the asset path of its metadata (path metadata on), or
+    # the asset its TemplateURL names, looked up in the asset manifests.
+    sources: dict[str, str] | None = None
+    for logical_id, resource in parent.resources("AWS::CloudFormation::Stack").items():
+        metadata = resource.get("Metadata", {})
+        path = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
+        if not isinstance(path, str):
+            url = json.dumps(resource.get("Properties", {}).get("TemplateURL", ""))
+            match = _ASSET_FILE.search(url.rstrip('"]}').rstrip())
+            if sources is None:
+                sources = _asset_sources(here)
+            path = sources.get(match.group(1)) if match else None
+        if not isinstance(path, str) or not (here / path).is_file():
+            continue  # a stack from elsewhere (a URL of the user's): not in the assembly
+        if depth > _MAX_DEPTH:
+            raise AssemblyError(f"{parent.template_file}: nested stacks deeper than "
+                                f"{_MAX_DEPTH}")
+        cdk_path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+        label = (cdk_path.split(".NestedStack/")[0] if isinstance(cdk_path, str)
+                 else f"{parent.name}/{logical_id}")
+        nested = StackTemplate(label, _template(here / path), (), _relative(root, here / path))
+        stacks.append(nested)
+        _read_nested_stacks(root, here, nested, stacks, depth + 1)
 
 
 #: How the CDK appends an acknowledgeable warning's id to its message.

@@ -1,7 +1,8 @@
 """The ``sm-pipeline-iam`` command: review a synthesized assembly, explain a definition.
 
-Exit codes: 0 when all is well, 1 when the review has findings (or a definition has
-unresolved values), 2 for usage errors and unreadable input.
+Exit codes: 0 when all is well, 1 when the review has unaccepted findings (or a
+definition has unresolved values), 2 for usage errors, unreadable input and a bad
+acceptance file.
 """
 
 from __future__ import annotations
@@ -29,15 +30,27 @@ def _parser() -> argparse.ArgumentParser:
     review = commands.add_parser(
         "report",
         help="review a synthesized cloud assembly (roles, policies, SCPs)",
-        description="Write a review of every stack in a synthesized cloud assembly: each "
-        "role's statements, PassRole targets, S3 objects, tags and policy sizes; each SCP "
-        "in plain words. Exits 1 when the review has findings.",
+        description="Write a review of every stack in a synthesized cloud assembly (nested "
+        "assemblies and nested stacks too): each principal's statements, PassRole targets, "
+        "S3 objects, tags and policy sizes; each SageMaker pipeline's roles; each SCP in "
+        "plain words; findings with ids. Exits 0 when every finding is accepted (or there "
+        "is none), 1 on unaccepted findings, 2 on unreadable input or a bad acceptance file.",
     )
     review.add_argument("cdk_out", nargs="?", default="cdk.out",
                         help="the assembly directory (default: cdk.out)")
-    review.add_argument("--format", choices=("markdown", "json"), default="markdown",
+    review.add_argument("--format", choices=("markdown", "json", "sarif"), default="markdown",
                         help="output format (default: markdown)")
     review.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    review.add_argument(
+        "--accept", type=Path, metavar="FILE",
+        help='accepted findings, JSON: {"accept": [{"where": "Stack/LogicalId", "id": '
+        '"findingId", "reason": "...", "expires": "YYYY-MM-DD"}]}',
+    )
+    review.add_argument(
+        "--all", action="store_true", dest="all_principals",
+        help="review every role, user and group, not only those of sm-pipeline-iam, its "
+        "pipelines and their grantees",
+    )
     describe = commands.add_parser(
         "explain",
         help="say what a pipeline definition needs from its execution role",
@@ -106,11 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "explain":
         return _explain(arguments, parser)
     try:
-        reviews = report.review_assembly(arguments.cdk_out)
-    except AssemblyError as error:
+        accepted = report.read_acceptances(arguments.accept) if arguments.accept else []
+        reviews = report.review_assembly(arguments.cdk_out, scope_all=arguments.all_principals,
+                                         acceptances=accepted)
+    except (AssemblyError, report.AcceptanceError) as error:
         print(f"sm-pipeline-iam report: {error}", file=sys.stderr)
         return EXIT_USAGE
-    text = report.to_json(reviews) if arguments.format == "json" else report.to_markdown(reviews)
+    writer = {"json": report.to_json, "sarif": report.to_sarif}.get(arguments.format,
+                                                                   report.to_markdown)
+    text = writer(reviews)
     if arguments.output:
         arguments.output.write_text(text)
     else:

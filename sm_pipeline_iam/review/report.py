@@ -1,26 +1,38 @@
-"""A review of a synthesized cloud assembly, for people (Markdown) and machines (JSON).
+"""A review of a synthesized cloud assembly, for people (Markdown), machines (JSON) and code
+scanning (SARIF 2.1.0).
 
-Per stack: for each role, what it may do (statements as action x resource tables), whom it
-may pass roles to, which S3 objects it touches, its tags and trust, and the size of each
-policy against its IAM limit; for each SCP, its statements in plain words, the exempt
-tag, the tag admins, its size against 5,120 characters and its targets. Findings (a
-policy over its limit, an unscoped grant, a service trust without confused-deputy
-conditions) are listed too. No CDK import.
+Per stack: each principal in scope (role, user or group) with what it may do (statements
+as action x resource tables, ``NotAction``/``NotResource`` marked), whom it may pass roles
+to, which S3 objects it touches, its tags and trust, every policy attached to it (inline,
+the stack's managed policies, AWS managed ones by name) and the size of each against its
+IAM limit; each SageMaker pipeline with the role it runs as and each step's role; each SCP
+in plain words; a Mermaid diagram; findings, each with a stable id and a severity, that an
+acceptance file may accept. No CDK import.
+
+Scope (:func:`review_assembly`, ``scope_all=False``): the library's roles (their
+description ends with ``(sm-pipeline-iam)``), the roles every SageMaker pipeline of the
+assembly runs as or gives its steps, and every principal whose policies name one of those
+roles (``iam:PassRole``, ``iam.Grant``s on it; across stacks through exports) or that may
+act on SageMaker pipelines (a ``sagemaker:`` action on pipelines); a user is in scope with
+a group it belongs to. ``scope_all=True`` reviews every principal.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import fnmatch
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..core import policy
 from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
+from ..core.rewrite import role_slots
 from ..core.scp import SCP_SIZE_LIMIT
 from ..core.steps import CATALOG, ResourceScope
 from .assembly import AssemblyError, StackTemplate, SynthWarning, read_assembly
@@ -33,13 +45,79 @@ _NO_RESOURCE_ACTIONS = frozenset(
     if group.scope is ResourceScope.NO_RESOURCE
     for action in group.actions
 )
-#: A reference as ``render`` writes it: ``${Logical.Arn}`` or ``${Name}``.
-_REFERENCE = re.compile(r"\$\{[A-Za-z0-9]+\.Arn\}|\$\{[A-Za-z0-9]+\}")
+#: A reference as ``render`` writes it: ``${Logical.Arn}``, ``${Name}``, an import.
+_REFERENCE = re.compile(
+    r"\$\{[A-Za-z0-9]+\.Arn\}|\$\{[A-Za-z0-9]+\}|\$\{ImportValue:[^}]*\}"
+)
+#: The ending of the description the library's constructs give their roles.
+LIBRARY_MARK = "(sm-pipeline-iam)"
+#: AWS managed policies that grant far more than a pipeline needs.
+ADMIN_POLICIES = frozenset(
+    {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AmazonSageMakerFullAccess"}
+)
+#: An AWS managed policy's ARN: ``arn:<partition>:iam::aws:policy/[path/]Name``.
+_AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/(?:.*/)?(?P<name>[^/]+)$")
+#: Inline-policy limits per principal kind (all inline policies together).
+_INLINE_LIMITS = {"role": policy.INLINE_POLICIES_LIMIT, "user": 2_048, "group": 5_120}
+_KINDS = {"AWS::IAM::Role": "role", "AWS::IAM::User": "user", "AWS::IAM::Group": "group"}
+_NAME_PROPERTY = {"role": "RoleName", "user": "UserName", "group": "GroupName"}
+_LIST_PROPERTY = {"role": "Roles", "user": "Users", "group": "Groups"}
+#: Trust conditions that keep a service from acting for another account.
+_DEPUTY_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths")
+
+ERROR, WARNING = "error", "warning"
+
+#: Finding id -> (severity, what it means and what to do): the SARIF rules.
+RULES: dict[str, tuple[str, str]] = {
+    "adminPolicyAttached": (
+        ERROR,
+        "An AWS managed policy that grants far more than a pipeline needs "
+        "(AdministratorAccess, PowerUserAccess, IAMFullAccess, AmazonSageMakerFullAccess) "
+        "is attached. Replace it with the library's roles or a scoped policy.",
+    ),
+    "noConfusedDeputyCondition": (
+        WARNING,
+        "A service may assume the role for any account (no aws:SourceAccount or "
+        "aws:SourceArn condition in the trust policy): the confused-deputy problem. Add the "
+        "condition, or accept the finding if the service does not support it.",
+    ),
+    "notAction": (
+        WARNING,
+        "An Allow statement uses NotAction: it allows every action but the listed ones, "
+        "including actions AWS adds later. List the actions instead.",
+    ),
+    "notResource": (
+        WARNING,
+        "An Allow statement uses NotResource: it allows every resource but the listed "
+        "ones. List the resources instead.",
+    ),
+    "policyOverLimit": (
+        ERROR,
+        "A policy (or a principal's inline policies together) is larger than IAM allows: "
+        "the deployment would fail. Move grants into managed policies or narrow them.",
+    ),
+    "scpOverLimit": (
+        ERROR,
+        "A service control policy is larger than 5,120 characters: Organizations would "
+        "refuse it. Merge or shorten its statements.",
+    ),
+    "unscopedGrant": (
+        ERROR,
+        "An Allow statement grants actions on every resource ('*') although IAM gives them "
+        "resource types. Scope the resources.",
+    ),
+    "wildcardResource": (
+        WARNING,
+        "An Allow statement names a resource ARN whose resource part is wildcards only "
+        "(such as arn:aws:s3:::*/*): every resource of the service or type. Name the "
+        "resources.",
+    ),
+}
 
 
 def _measure(document: Any) -> int:
     # Upper bound, as the library measures: the longest partition, region and account,
-    # and 128 characters for any other reference (a role ARN, a parameter).
+    # and 128 characters for any other reference (a role ARN, a parameter, an import).
     text = policy.render_longest(json.dumps(render_tree(document), separators=(",", ":")))
     return len(_REFERENCE.sub("x" * 128, text))
 
@@ -50,10 +128,37 @@ def _listed(value: Any) -> list[Any]:
 
 @dataclass(frozen=True)
 class Finding:
-    """Something a reviewer must look at; any finding makes the report exit 1."""
+    """Something a reviewer must look at; an unaccepted finding makes the report exit 1.
 
+    Attributes:
+        id: the stable kind (a key of :data:`RULES`).
+        severity: ``error`` or ``warning``.
+        where: ``<stack>/<logical id>``: what an acceptance names.
+        message: what is wrong, naming the statement or policy.
+        template: the template file, relative to the assembly directory.
+        logical_id: the resource's logical id.
+        status: ``open``, ``accepted`` or ``expired`` (an acceptance past its date).
+        acceptance: the acceptance's reason (and expiry), when one matched.
+    """
+
+    id: str
+    severity: str
     where: str
     message: str
+    template: str = ""
+    logical_id: str = ""
+    status: str = "open"
+    acceptance: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """True unless an acceptance in force covers it."""
+        return self.status != "accepted"
+
+
+def _finding(rule: str, stack: StackTemplate, logical_id: str, message: str) -> Finding:
+    return Finding(rule, RULES[rule][0], f"{stack.name}/{logical_id}", message,
+                   stack.template_file, logical_id)
 
 
 @dataclass(frozen=True)
@@ -63,27 +168,56 @@ class StatementRow:
     actions: list[str]
     resources: list[str]
     condition: str
+    not_actions: bool = False
+    not_resources: bool = False
 
 
 @dataclass(frozen=True)
 class PolicySize:
+    """One policy attached to a principal; ``size``/``limit`` are None when the assembly
+    does not hold its document (an AWS managed policy, another stack's)."""
+
     name: str
     kind: str
-    size: int
-    limit: int
+    size: int | None
+    limit: int | None
 
 
 @dataclass
-class RoleReview:
+class PrincipalReview:
+    kind: str
     logical_id: str
     name: str
     path: str
     trust: list[str]
     tags: dict[str, str]
+    description: str = ""
+    groups: list[str] = field(default_factory=list)
     statements: list[StatementRow] = field(default_factory=list)
     pass_roles: list[tuple[str, str]] = field(default_factory=list)
     s3: list[tuple[str, str]] = field(default_factory=list)
     policies: list[PolicySize] = field(default_factory=list)
+    scope: str = ""
+
+
+#: The former name: every principal was a role.
+RoleReview = PrincipalReview
+
+
+@dataclass(frozen=True)
+class StepReview:
+    name: str
+    type: str
+    roles: list[str]
+
+
+@dataclass
+class PipelineReview:
+    logical_id: str
+    name: str
+    role: str
+    steps: list[StepReview] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,10 +236,18 @@ class ScpReview:
 @dataclass
 class StackReview:
     name: str
-    roles: list[RoleReview] = field(default_factory=list)
+    principals: list[PrincipalReview] = field(default_factory=list)
+    pipelines: list[PipelineReview] = field(default_factory=list)
     scps: list[ScpReview] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     warnings: list[SynthWarning] = field(default_factory=list)
+    out_of_scope: list[str] = field(default_factory=list)
+    template: str = ""
+
+    @property
+    def roles(self) -> list[PrincipalReview]:
+        """The principals that are roles."""
+        return [p for p in self.principals if p.kind == "role"]
 
 
 def _condition_text(condition: Any) -> str:
@@ -121,6 +263,8 @@ def _condition_text(condition: Any) -> str:
 
 def _trust_text(statement: dict[str, Any]) -> str:
     principal = statement.get("Principal", {})
+    if not isinstance(principal, dict):
+        principal = {"AWS": principal}
     who = ", ".join(
         f"{render(p)}" for kind in sorted(principal) for p in _listed(principal[kind])
     )
@@ -133,46 +277,103 @@ def _cdk_path(resource: dict[str, Any]) -> str | None:
     return path.removesuffix("/Resource") if isinstance(path, str) else None
 
 
-def _review_role(stack: StackTemplate, logical_id: str, resource: dict[str, Any]) -> RoleReview:
+def _names(stack: StackTemplate, kind: str, logical_id: str, properties: dict[str, Any]
+           ) -> set[str]:
+    """How a policy's Roles/Users/Groups list may name the principal."""
+    names = {f"${{{logical_id}}}"}
+    given = properties.get(_NAME_PROPERTY[kind])
+    if given is not None:
+        names.add(render(given))
+    return names
+
+
+def _review_principal(stack: StackTemplate, kind: str, logical_id: str,
+                      resource: dict[str, Any]) -> tuple[PrincipalReview, list[Finding]]:
     properties = resource.get("Properties", {})
-    trust_statements = properties.get("AssumeRolePolicyDocument", {}).get("Statement", [])
-    review = RoleReview(
+    findings: list[Finding] = []
+    trust_statements = _listed(
+        properties.get("AssumeRolePolicyDocument", {}).get("Statement", [])
+    )
+    review = PrincipalReview(
+        kind=kind,
         logical_id=logical_id,
-        name=render(properties.get("RoleName", _cdk_path(resource) or logical_id)),
-        path=properties.get("Path", "/"),
+        name=render(properties.get(_NAME_PROPERTY[kind], _cdk_path(resource) or logical_id)),
+        path=render(properties.get("Path", "/")),
         trust=[_trust_text(s) for s in trust_statements],
         tags={t["Key"]: render(t["Value"]) for t in properties.get("Tags", [])},
+        description=render(properties.get("Description", "")),
+        groups=[render(g) for g in properties.get("Groups", [])] if kind == "user" else [],
     )
-    reference = {"Ref": logical_id}
+    names = _names(stack, kind, logical_id, properties)
     documents: list[tuple[str, str, Any]] = [
-        ("inline", p.get("PolicyName", "inline"), p["PolicyDocument"])
+        ("inline", render(p.get("PolicyName", "inline")), p["PolicyDocument"])
         for p in properties.get("Policies", [])
     ]
-    for kind, resource_type in (("inline", "AWS::IAM::Policy"),
-                                ("managed", "AWS::IAM::ManagedPolicy")):
+    attached: set[str] = set()
+    for policy_kind, resource_type in (("inline", "AWS::IAM::Policy"),
+                                       ("managed", "AWS::IAM::ManagedPolicy")):
         for policy_id, policy_resource in stack.resources(resource_type).items():
             policy_properties = policy_resource.get("Properties", {})
-            if reference in policy_properties.get("Roles", []):
-                documents.append((kind, policy_id, policy_properties["PolicyDocument"]))
-    for kind, name, document in documents:
-        limit = policy.INLINE_POLICIES_LIMIT if kind == "inline" else policy.MANAGED_POLICY_LIMIT
-        review.policies.append(PolicySize(name, kind, _measure(document), limit))
+            holders = {render(h) for h in policy_properties.get(_LIST_PROPERTY[kind], [])}
+            if holders & names:
+                attached.add(policy_id)
+                documents.append((policy_kind, policy_id, policy_properties["PolicyDocument"]))
+    single = {"role": "AWS::IAM::RolePolicy", "user": "AWS::IAM::UserPolicy",
+              "group": "AWS::IAM::GroupPolicy"}[kind]
+    for policy_id, policy_resource in stack.resources(single).items():
+        policy_properties = policy_resource.get("Properties", {})
+        if render(policy_properties.get(_NAME_PROPERTY[kind])) in names:
+            documents.append(("inline", policy_id, policy_properties["PolicyDocument"]))
+    for arn in properties.get("ManagedPolicyArns", []):
+        target = arn.get("Ref") if isinstance(arn, dict) and set(arn) == {"Ref"} else None
+        managed = (stack.template.get("Resources", {}).get(target)
+                   if isinstance(target, str) else None)
+        if isinstance(target, str) and isinstance(managed, dict) and (
+            managed.get("Type") == "AWS::IAM::ManagedPolicy"
+        ):
+            if target not in attached:
+                attached.add(target)
+                documents.append(("managed", target,
+                                  managed.get("Properties", {})["PolicyDocument"]))
+            continue
+        text = render(arn)
+        aws = _AWS_MANAGED.match(text.replace("${AWS::Partition}", "aws"))
+        if aws:
+            name = aws.group("name")
+            review.policies.append(PolicySize(f"AWS managed: {name}", "aws-managed", None,
+                                              None))
+            if name in ADMIN_POLICIES:
+                findings.append(_finding("adminPolicyAttached", stack, logical_id,
+                                         f"the AWS managed policy {name} is attached"))
+        else:
+            review.policies.append(PolicySize(f"managed policy {text}", "external", None,
+                                              None))
+    for policy_kind, name, document in documents:
+        limit = (_INLINE_LIMITS[kind] if policy_kind == "inline"
+                 else policy.MANAGED_POLICY_LIMIT)
+        review.policies.append(PolicySize(name, policy_kind, _measure(document), limit))
         for statement in _listed(document.get("Statement", [])):
             _add_statement(review, statement)
-    return review
+    return review, findings
 
 
-def _add_statement(review: RoleReview, statement: dict[str, Any]) -> None:
-    actions = [render(a) for a in _listed(statement.get("Action", []))]
-    resources = [render(r) for r in _listed(statement.get("Resource", []))]
+def _add_statement(review: PrincipalReview, statement: dict[str, Any]) -> None:
+    not_actions = "NotAction" in statement
+    not_resources = "NotResource" in statement
+    actions = [render(a) for a in _listed(statement.get(
+        "NotAction" if not_actions else "Action", []))]
+    resources = [render(r) for r in _listed(statement.get(
+        "NotResource" if not_resources else "Resource", []))]
     condition = statement.get("Condition", {})
     review.statements.append(
         StatementRow(
-            statement.get("Sid", ""), statement.get("Effect", ""), actions, resources,
-            _condition_text(condition),
+            render(statement.get("Sid", "")), statement.get("Effect", ""), actions, resources,
+            _condition_text(condition), not_actions, not_resources,
         )
     )
-    if "iam:PassRole" in actions:
+    if not_actions or not_resources or statement.get("Effect") != "Allow":
+        return
+    if any(fnmatch.fnmatchcase("iam:PassRole", a) for a in actions):
         services = _listed(condition.get("StringEquals", {}).get("iam:PassedToService", "any"))
         for resource in resources:
             review.pass_roles.append((resource, ", ".join(render(s) for s in services)))
@@ -181,26 +382,73 @@ def _add_statement(review: RoleReview, statement: dict[str, Any]) -> None:
             review.s3.extend((action, resource) for resource in resources)
 
 
-def _role_findings(stack: str, review: RoleReview) -> list[Finding]:
-    where = f"{stack}/{review.logical_id}"
+def _wildcard_only(resource: str) -> bool:
+    """An ARN whose resource part (after an optional resource type) is wildcards only."""
+    parts = resource.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return False
+    rest = parts[5]
+    if parts[2] != "s3":
+        rest = re.sub(r"^[A-Za-z0-9-]+[/:]", "", rest, count=1)
+    return rest != "" and set(rest) <= {"*", "/", ":", "?"} and "*" in rest
+
+
+def _principal_findings(stack: StackTemplate, review: PrincipalReview) -> list[Finding]:
+    logical_id = review.logical_id
     findings = []
-    inline = sum(p.size for p in review.policies if p.kind == "inline")
-    if inline > policy.INLINE_POLICIES_LIMIT:
-        findings.append(Finding(where, f"inline policies total {inline} characters, over "
-                                       f"IAM's {policy.INLINE_POLICIES_LIMIT}"))
+    inline = sum(p.size or 0 for p in review.policies if p.kind == "inline")
+    limit = _INLINE_LIMITS[review.kind]
+    if inline > limit:
+        findings.append(_finding("policyOverLimit", stack, logical_id,
+                                 f"inline policies total {inline} characters, over IAM's "
+                                 f"{limit}"))
     for size in review.policies:
-        if size.kind == "managed" and size.size > size.limit:
-            findings.append(Finding(where, f"managed policy {size.name} is {size.size} "
-                                           f"characters, over IAM's {size.limit}"))
+        if size.kind == "managed" and size.size and size.limit and size.size > size.limit:
+            findings.append(_finding("policyOverLimit", stack, logical_id,
+                                     f"managed policy {size.name} is {size.size} "
+                                     f"characters, over IAM's {size.limit}"))
     for row in review.statements:
+        if row.effect != "Allow":
+            continue
+        sid = row.sid or "(no sid)"
+        if row.not_actions:
+            findings.append(_finding("notAction", stack, logical_id,
+                                     f"statement {sid} allows every action but "
+                                     f"{', '.join(row.actions)}"))
+        if row.not_resources:
+            findings.append(_finding("notResource", stack, logical_id,
+                                     f"statement {sid} allows every resource but "
+                                     f"{', '.join(row.resources)}"))
+            continue
         unscoped = [a for a in row.actions if a not in _NO_RESOURCE_ACTIONS]
-        if row.effect == "Allow" and "*" in row.resources and unscoped:
-            findings.append(Finding(where, f"statement {row.sid or '(no sid)'} allows "
-                                           f"{', '.join(unscoped)} on every resource ('*')"))
-    for text in review.trust:
-        if ".amazonaws.com" in text and "aws:Source" not in text:
-            findings.append(Finding(where, f"trusted by {text} without aws:SourceAccount or "
-                                           "aws:SourceArn (confused deputy)"))
+        if "*" in row.resources and (unscoped or row.not_actions):
+            what = "every action" if row.not_actions else ", ".join(unscoped)
+            findings.append(_finding("unscopedGrant", stack, logical_id,
+                                     f"statement {sid} allows {what} on every resource "
+                                     "('*')"))
+        wide = [r for r in row.resources if _wildcard_only(r)]
+        if wide:
+            findings.append(_finding("wildcardResource", stack, logical_id,
+                                     f"statement {sid} allows {', '.join(row.actions)} on "
+                                     f"{', '.join(wide)}"))
+    return findings
+
+
+def _trust_findings(stack: StackTemplate, logical_id: str, resource: dict[str, Any]
+                    ) -> list[Finding]:
+    document = resource.get("Properties", {}).get("AssumeRolePolicyDocument", {})
+    findings = []
+    for statement in _listed(document.get("Statement", [])):
+        principal = statement.get("Principal", {})
+        services = principal.get("Service") if isinstance(principal, dict) else None
+        if not services or statement.get("Effect", "Allow") != "Allow":
+            continue
+        keys = {key.lower() for pairs in statement.get("Condition", {}).values()
+                for key in pairs}
+        if not keys & set(_DEPUTY_KEYS):
+            findings.append(_finding("noConfusedDeputyCondition", stack, logical_id,
+                                     f"trusted by {_trust_text(statement)} without "
+                                     "aws:SourceAccount or aws:SourceArn (confused deputy)"))
     return findings
 
 
@@ -256,22 +504,197 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
     )
 
 
-def review_stack(stack: StackTemplate) -> StackReview:
-    """The review of one stack."""
-    review = StackReview(stack.name, warnings=list(stack.warnings))
-    for logical_id, resource in stack.resources("AWS::IAM::Role").items():
+#: ``${Name}`` in an Fn::Sub string.
+_SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def _definition_text(body: Any) -> tuple[str | None, str]:
+    """The definition body as JSON text with its intrinsics rendered, or a note."""
+    if isinstance(body, str):
+        return body, ""
+    if isinstance(body, dict) and set(body) == {"Fn::Join"}:
+        return render(body), "intrinsics in the definition are shown as ${...}"
+    if isinstance(body, dict) and set(body) == {"Fn::Sub"}:
+        argument = body["Fn::Sub"]
+        text, variables = (argument, {}) if isinstance(argument, str) else (
+            argument[0], argument[1] if len(argument) > 1 else {})
+        if not isinstance(text, str) or not isinstance(variables, dict):
+            return None, "the definition's Fn::Sub is malformed: steps not read"
+        text = _SUB_VARIABLE.sub(
+            lambda m: render(variables[m.group(1)]) if m.group(1) in variables
+            else m.group(0), text)
+        return text, "intrinsics in the definition are shown as ${...}"
+    return None, (f"the definition is {render(body)}, not a JSON string the assembly "
+                  "holds: steps not read")
+
+
+def _review_pipeline(logical_id: str, resource: dict[str, Any]) -> PipelineReview:
+    properties = resource.get("Properties", {})
+    review = PipelineReview(
+        logical_id=logical_id,
+        name=render(properties.get("PipelineName", logical_id)),
+        role=render(properties.get("RoleArn", "")),
+    )
+    definition = properties.get("PipelineDefinition", {})
+    if not isinstance(definition, dict) or "PipelineDefinitionBody" not in definition:
+        location = definition.get("PipelineDefinitionS3Location") if isinstance(
+            definition, dict) else None
+        review.note = (f"the definition is in S3 ({render(location)}): steps not read"
+                       if location else "no PipelineDefinitionBody: steps not read")
+        return review
+    text, note = _definition_text(definition["PipelineDefinitionBody"])
+    review.note = note
+    if text is None:
+        return review
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        review.note = f"the definition could not be parsed ({error}): steps not read"
+        return review
+    if not isinstance(document, dict):
+        review.note = "the definition is not a JSON object: steps not read"
+        return review
+    slots: dict[str, list[str]] = {}
+    for slot in role_slots(document):
+        value = slot.value if isinstance(slot.value, str) else json.dumps(slot.value,
+                                                                           sort_keys=True)
+        slots.setdefault(slot.step, []).append(value)
+    for step in _walk_steps(document.get("Steps")):
+        name, step_type = str(step.get("Name", "?")), str(step.get("Type", "?"))
+        review.steps.append(StepReview(name, step_type, slots.get(name, [])))
+    return review
+
+
+def _walk_steps(steps: Any) -> Iterator[dict[str, Any]]:
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, dict):
+            yield step
+            arguments = step.get("Arguments")
+            if isinstance(arguments, dict):
+                for key in ("IfSteps", "ElseSteps", "ForEachBody"):
+                    yield from _walk_steps(arguments.get(key))
+
+
+@dataclass
+class _StackParts:
+    stack: StackTemplate
+    review: StackReview
+    principals: list[PrincipalReview]
+    findings: dict[str, list[Finding]]
+
+
+def _read_stack(stack: StackTemplate) -> _StackParts:
+    review = StackReview(stack.name, warnings=list(stack.warnings),
+                         template=stack.template_file)
+    principals: list[PrincipalReview] = []
+    findings: dict[str, list[Finding]] = {}
+    for resource_type, kind in _KINDS.items():
+        for logical_id, resource in stack.resources(resource_type).items():
+            with _readable(stack, logical_id):
+                principal, own = _review_principal(stack, kind, logical_id, resource)
+                own += _trust_findings(stack, logical_id, resource)
+            principals.append(principal)
+            findings[logical_id] = own + _principal_findings(stack, principal)
+    for logical_id, resource in stack.resources("AWS::SageMaker::Pipeline").items():
         with _readable(stack, logical_id):
-            role = _review_role(stack, logical_id, resource)
-        review.roles.append(role)
-        review.findings.extend(_role_findings(stack.name, role))
+            review.pipelines.append(_review_pipeline(logical_id, resource))
     for logical_id, resource in stack.resources("AWS::Organizations::Policy").items():
         with _readable(stack, logical_id):
             scp = _review_scp(logical_id, resource)
         review.scps.append(scp)
         if scp.size > scp.limit:
-            review.findings.append(Finding(f"{stack.name}/{logical_id}", f"the SCP is "
-                                           f"{scp.size} characters, over {scp.limit}"))
-    return review
+            review.findings.append(_finding("scpOverLimit", stack, logical_id,
+                                            f"the SCP is {scp.size} characters, over "
+                                            f"{scp.limit}"))
+    return _StackParts(stack, review, principals, findings)
+
+
+def _exports(parts: Sequence[_StackParts]) -> dict[str, tuple[str, str]]:
+    """Export name -> (stack, the rendered value it exports)."""
+    found = {}
+    for part in parts:
+        for output in part.stack.template.get("Outputs", {}).values():
+            export = output.get("Export", {}) if isinstance(output, dict) else {}
+            if isinstance(export, dict) and "Name" in export:
+                found[render(export["Name"])] = (part.stack.name, render(output.get("Value")))
+    return found
+
+
+_ROLE_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")
+
+
+def _references(text: str, stack: str, exports: Mapping[str, tuple[str, str]]
+                ) -> set[tuple[str, str]]:
+    """(stack, logical id) of each resource a rendered value names, through exports."""
+    for name, (exporter, value) in exports.items():
+        if f"${{ImportValue:{name}}}" in text:
+            return {(exporter, m.group(1)) for m in _ROLE_REFERENCE.finditer(value)}
+    return {(stack, m.group(1)) for m in _ROLE_REFERENCE.finditer(text)}
+
+
+def _in_scope(parts: Sequence[_StackParts]) -> dict[tuple[str, str], str]:
+    """(stack, logical id) -> why the principal is in scope."""
+    exports = _exports(parts)
+    scope: dict[tuple[str, str], str] = {}
+    for part in parts:
+        for principal in part.principals:
+            if principal.kind == "role" and principal.description.endswith(LIBRARY_MARK):
+                scope[(part.stack.name, principal.logical_id)] = "made by sm-pipeline-iam"
+    for part in parts:
+        for pipeline in part.review.pipelines:
+            used = [pipeline.role] + [r for step in pipeline.steps for r in step.roles]
+            for text in used:
+                for key in _references(text, part.stack.name, exports):
+                    scope.setdefault(key, f"used by pipeline {pipeline.name}")
+    core = dict(scope)
+    for part in parts:
+        for principal in part.principals:
+            key = (part.stack.name, principal.logical_id)
+            if key in scope:
+                continue
+            for row in principal.statements:
+                named = {ref for r in row.resources
+                         for ref in _references(r, part.stack.name, exports)} & set(core)
+                if row.effect == "Allow" and named:
+                    scope[key] = "granted access to " + ", ".join(
+                        sorted(f"{s}/{i}" for s, i in named))
+                    break
+                if row.effect == "Allow" and any(
+                    a.startswith("sagemaker:") and "pipeline" in a.lower()
+                    for a in row.actions
+                ):
+                    scope[key] = "may act on SageMaker pipelines"
+                    break
+    for part in parts:
+        groups = {f"${{{p.logical_id}}}": p.logical_id for p in part.principals
+                  if p.kind == "group" and (part.stack.name, p.logical_id) in scope}
+        for principal in part.principals:
+            member = [groups[g] for g in principal.groups if g in groups]
+            if member and (part.stack.name, principal.logical_id) not in scope:
+                scope[(part.stack.name, principal.logical_id)] = f"member of {member[0]}"
+    return scope
+
+
+def review_stack(stack: StackTemplate, *, scope_all: bool = True) -> StackReview:
+    """The review of one stack on its own (every principal unless ``scope_all`` is off)."""
+    return _assemble([_read_stack(stack)], scope_all)[0]
+
+
+def _assemble(parts: Sequence[_StackParts], scope_all: bool) -> list[StackReview]:
+    scope = _in_scope(parts)
+    reviews = []
+    for part in parts:
+        review = part.review
+        for principal in part.principals:
+            why = scope.get((part.stack.name, principal.logical_id))
+            if why is None and not scope_all:
+                review.out_of_scope.append(f"{principal.kind} {principal.name}")
+                continue
+            principal.scope = why or "--all"
+            review.principals.append(principal)
+            review.findings.extend(part.findings[principal.logical_id])
+        reviews.append(review)
+    return reviews
 
 
 @contextlib.contextmanager
@@ -280,7 +703,7 @@ def _readable(stack: StackTemplate, logical_id: str) -> Iterator[None]:
     that is not JSON) into an AssemblyError naming it, never a traceback."""
     try:
         yield
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as error:
         detail = f"no {error}" if isinstance(error, KeyError) else str(error)
         raise AssemblyError(
             f"stack {stack.name}: resource {logical_id} (or a policy attached to it) cannot "
@@ -288,17 +711,133 @@ def _readable(stack: StackTemplate, logical_id: str) -> Iterator[None]:
         ) from None
 
 
-def review_assembly(directory: str | Path) -> list[StackReview]:
-    """The reviews of every stack in the assembly at ``directory``."""
-    return [review_stack(stack) for stack in read_assembly(directory)]
+def review_assembly(
+    directory: str | Path,
+    *,
+    scope_all: bool = False,
+    acceptances: Sequence[Acceptance] = (),
+    today: datetime.date | None = None,
+) -> list[StackReview]:
+    """The reviews of every stack in the assembly at ``directory`` (in scope: see the
+    module's docstring; every principal with ``scope_all``), with ``acceptances`` applied
+    as of ``today`` (default: the current date)."""
+    reviews = _assemble([_read_stack(stack) for stack in read_assembly(directory)], scope_all)
+    return apply_acceptances(reviews, acceptances, today or datetime.date.today())
+
+
+# Acceptances ------------------------------------------------------------------------
+
+
+class AcceptanceError(ValueError):
+    """The acceptance file cannot be read or is malformed."""
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """One accepted finding: ``where`` (exact, or a glob such as ``Stack/*``), the finding
+    id, why, and optionally the last day it counts."""
+
+    where: str
+    id: str
+    reason: str
+    expires: datetime.date | None = None
+
+
+_ACCEPTANCE_KEYS = {"where", "id", "reason", "expires"}
+
+
+def read_acceptances(path: str | Path) -> list[Acceptance]:
+    """The acceptances in the JSON file at ``path``:
+    ``{"accept": [{"where": ..., "id": ..., "reason": ..., "expires": "YYYY-MM-DD"}]}``.
+
+    Raises:
+        AcceptanceError: unreadable, not JSON, or an entry that breaks the format (each
+            problem named with the entry's index).
+    """
+    file = Path(path)
+    try:
+        document = json.loads(file.read_text())
+    except (OSError, UnicodeDecodeError) as error:
+        raise AcceptanceError(f"{file} cannot be read: {error}") from None
+    except json.JSONDecodeError as error:
+        raise AcceptanceError(f"{file} is not valid JSON: {error}") from None
+    entries = document.get("accept") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or set(document) != {"accept"}:
+        raise AcceptanceError(f"{file}: expected an object with one key, \"accept\", a list "
+                              "of {where, id, reason, expires?}")
+    accepted = []
+    problems = []
+    for index, entry in enumerate(entries):
+        label = f"accept[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{label} is not an object")
+            continue
+        unknown = sorted(set(entry) - _ACCEPTANCE_KEYS)
+        if unknown:
+            problems.append(f"{label} has unknown keys {', '.join(unknown)}")
+        for key in ("where", "id", "reason"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                problems.append(f"{label} needs a non-empty string {key!r}")
+        if isinstance(entry.get("id"), str) and entry["id"] not in RULES:
+            problems.append(f"{label}: unknown finding id {entry['id']!r} (one of "
+                            f"{', '.join(sorted(RULES))})")
+        expires = None
+        if "expires" in entry:
+            try:
+                expires = datetime.date.fromisoformat(str(entry["expires"]))
+            except ValueError:
+                problems.append(f"{label}: expires {entry['expires']!r} is not YYYY-MM-DD")
+        if not problems:
+            accepted.append(Acceptance(entry["where"], entry["id"], entry["reason"].strip(),
+                                       expires))
+    if problems:
+        raise AcceptanceError(f"{file}: " + "; ".join(problems))
+    return accepted
+
+
+def apply_acceptances(reviews: Sequence[StackReview], acceptances: Sequence[Acceptance],
+                      today: datetime.date) -> list[StackReview]:
+    """``reviews`` with each finding an acceptance names marked ``accepted`` (or
+    ``expired`` when its acceptance ended before ``today``)."""
+    for review in reviews:
+        marked = []
+        for finding in review.findings:
+            match = next((a for a in acceptances if a.id == finding.id and (
+                a.where == finding.where or fnmatch.fnmatchcase(finding.where, a.where))),
+                None)
+            if match is not None:
+                until = f" (until {match.expires.isoformat()})" if match.expires else ""
+                expired = match.expires is not None and match.expires < today
+                finding = replace(finding, status="expired" if expired else "accepted",
+                                  acceptance=match.reason + until)
+            marked.append(finding)
+        review.findings = marked
+    return list(reviews)
+
+
+def has_findings(reviews: Sequence[StackReview]) -> bool:
+    """True when any stack has a finding that no acceptance in force covers."""
+    return any(f.counts for review in reviews for f in review.findings)
+
+
+# Markdown -----------------------------------------------------------------------------
 
 
 def _cell(values: Iterable[str]) -> str:
     return "<br>".join(f"`{v}`" for v in values) or "-"
 
 
-def _share(size: int, limit: int) -> str:
+def _share(size: int | None, limit: int | None) -> str:
+    if size is None or limit is None:
+        return "not in the assembly"
     return f"{size:,} / {limit:,} ({size / limit:.0%})"
+
+
+def _finding_line(finding: Finding) -> str:
+    status = {"open": "", "accepted": f" **accepted**: {finding.acceptance}",
+              "expired": f" (acceptance expired: {finding.acceptance})"}[finding.status]
+    return (f"- {finding.severity} `{finding.id}` `{finding.where}`: {finding.message}"
+            f"{status}")
 
 
 def to_markdown(reviews: Sequence[StackReview]) -> str:
@@ -308,35 +847,28 @@ def to_markdown(reviews: Sequence[StackReview]) -> str:
         lines += [f"## Stack {review.name}", ""]
         if review.findings:
             lines += ["**Findings**", ""]
-            lines += [f"- `{f.where}`: {f.message}" for f in review.findings]
+            lines += [_finding_line(f) for f in review.findings]
             lines.append("")
         if review.warnings:
             lines += ["**Warnings at synthesis** (not findings; acknowledge by id)", ""]
             lines += [f"- `{w.path}` [{w.id or 'no id'}]: {w.message}" for w in review.warnings]
             lines.append("")
-        for role in review.roles:
-            lines += [f"### Role {role.name}", ""]
-            lines.append(f"- Path: `{role.path}`")
-            tags = ", ".join(f"`{k}={v}`" for k, v in sorted(role.tags.items())) or "none"
-            lines.append(f"- Tags: {tags}")
-            lines += [f"- Trusted by: {t}" for t in role.trust]
-            lines += ["", "| Statement | Effect | Actions | Resources | Condition |",
-                      "|---|---|---|---|---|"]
-            lines += [
-                f"| {r.sid or '-'} | {r.effect} | {_cell(r.actions)} | {_cell(r.resources)} | "
-                f"{r.condition or '-'} |"
-                for r in role.statements
-            ]
-            if role.pass_roles:
-                lines += ["", "| PassRole target | Passed to |", "|---|---|"]
-                lines += [f"| `{r}` | {s} |" for r, s in role.pass_roles]
-            if role.s3:
-                lines += ["", "| S3 action | Objects |", "|---|---|"]
-                lines += [f"| `{a}` | `{r}` |" for a, r in role.s3]
-            lines += ["", "| Policy | Kind | Size / limit (upper bound) |", "|---|---|---|"]
-            lines += [f"| {p.name} | {p.kind} | {_share(p.size, p.limit)} |"
-                      for p in role.policies]
+        if review.out_of_scope:
+            lines += [f"Not in scope (`--all` reviews them): "
+                      f"{', '.join(sorted(review.out_of_scope))}", ""]
+        lines += _diagrams(review)
+        for pipeline in review.pipelines:
+            lines += [f"### Pipeline {pipeline.name}", "", f"- Runs as: `{pipeline.role}`"]
+            if pipeline.note:
+                lines.append(f"- Note: {pipeline.note}")
+            if pipeline.steps:
+                lines += ["", "| Step | Type | Its jobs run as |", "|---|---|---|"]
+                lines += [f"| {s.name} | {s.type} | "
+                          f"{_cell(s.roles) if s.roles else 'no job role (SageMaker acts as the pipeline role)'} |"  # noqa: E501
+                          for s in pipeline.steps]
             lines.append("")
+        for principal in review.principals:
+            lines += _principal_lines(principal)
         for scp in review.scps:
             lines += [f"### SCP {scp.name}", ""]
             lines += [f"- {sentence}." for sentence in scp.sentences]
@@ -348,11 +880,198 @@ def to_markdown(reviews: Sequence[StackReview]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _principal_lines(principal: PrincipalReview) -> list[str]:
+    lines = [f"### {principal.kind.capitalize()} {principal.name}", ""]
+    lines.append(f"- Path: `{principal.path}`")
+    if principal.scope and principal.scope != "made by sm-pipeline-iam":
+        lines.append(f"- In scope: {principal.scope}")
+    if principal.groups:
+        lines.append(f"- Groups: {_cell(principal.groups)}")
+    if principal.kind != "group":
+        tags = ", ".join(f"`{k}={v}`" for k, v in sorted(principal.tags.items())) or "none"
+        lines.append(f"- Tags: {tags}")
+    lines += [f"- Trusted by: {t}" for t in principal.trust]
+    lines += ["", "| Statement | Effect | Actions | Resources | Condition |",
+              "|---|---|---|---|---|"]
+    lines += [
+        f"| {r.sid or '-'} | {r.effect} | {'**NotAction** ' if r.not_actions else ''}"
+        f"{_cell(r.actions)} | {'**NotResource** ' if r.not_resources else ''}"
+        f"{_cell(r.resources)} | {r.condition or '-'} |"
+        for r in principal.statements
+    ]
+    if principal.pass_roles:
+        lines += ["", "| PassRole target | Passed to |", "|---|---|"]
+        lines += [f"| `{r}` | {s} |" for r, s in principal.pass_roles]
+    if principal.s3:
+        lines += ["", "| S3 action | Objects |", "|---|---|"]
+        lines += [f"| `{a}` | `{r}` |" for a, r in principal.s3]
+    lines += ["", "| Policy | Kind | Size / limit (upper bound) |", "|---|---|---|"]
+    lines += [f"| {p.name} | {p.kind} | {_share(p.size, p.limit)} |"
+              for p in principal.policies]
+    lines.append("")
+    return lines
+
+
+# Mermaid ------------------------------------------------------------------------------
+
+
+class _Graph:
+    """A deterministic Mermaid flowchart: nodes numbered in the order they are added."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.edges: list[str] = []
+
+    def node(self, key: str, label: str | None = None) -> str:
+        """The node's id; ``key`` identifies it, ``label`` (default: the key) shows."""
+        if key not in self.nodes:
+            self.nodes[key] = f"n{len(self.nodes)}"
+            self.labels[key] = label or key
+        return self.nodes[key]
+
+    def edge(self, source: str, target: str, label: str = "") -> None:
+        arrow = f" -->|{_quote(label)}| " if label else " --> "
+        line = f"  {self.node(source)}{arrow}{self.node(target)}"
+        if line not in self.edges:
+            self.edges.append(line)
+
+    def lines(self) -> list[str]:
+        body = [f'  {ident}["{_quote(self.labels[key])}"]' for key, ident in self.nodes.items()]
+        return ["```mermaid", "flowchart LR", *body, *self.edges, "```", ""]
+
+
+def _quote(text: str) -> str:
+    return (text.replace('"', "#quot;").replace("|", "#124;").replace("<", "#lt;")
+            .replace(">", "#gt;"))
+
+
+def _role_label(reference: str, principals: Mapping[str, PrincipalReview]) -> str:
+    match = _ROLE_REFERENCE.fullmatch(reference)
+    principal = principals.get(match.group(1)) if match else None
+    return f"role {principal.name}" if principal else f"role {reference}"
+
+
+def _principal_label(principal: PrincipalReview) -> str:
+    return f"{principal.kind} {principal.name}"
+
+
+def _draw_permissions(graph: _Graph, label: str, principal: PrincipalReview | None,
+                      principals: Mapping[str, PrincipalReview]) -> None:
+    if principal is None:
+        return
+    for row in principal.statements:
+        if row.effect != "Allow":
+            continue
+        services = sorted({a.split(":")[0] if ":" in a else a for a in row.actions})
+        for service in services:
+            # One service node per principal, so each scope hangs under whoever has it.
+            service_key = f"{label} / service {service}"
+            graph.node(service_key, service)
+            graph.edge(label, service_key)
+            for resource in row.resources:
+                role = _ROLE_REFERENCE.fullmatch(resource)
+                shown = (_role_label(resource, principals) if role and role.group(1)
+                         in principals else resource)
+                shown = f"not {shown}" if row.not_resources else shown
+                graph.edge(service_key, shown)
+
+
+def _diagrams(review: StackReview) -> list[str]:
+    principals = {p.logical_id: p for p in review.principals}
+    by_label = {_principal_label(p): p for p in review.principals}
+    lines: list[str] = []
+    if review.pipelines:
+        for pipeline in review.pipelines:
+            graph = _Graph()
+            name = f"pipeline {pipeline.name}"
+            used = {_role_label(pipeline.role, principals)}
+            graph.edge(name, _role_label(pipeline.role, principals), "runs as")
+            for step in pipeline.steps:
+                for role in step.roles:
+                    label = _role_label(role, principals)
+                    used.add(label)
+                    graph.edge(name, label, f"step {step.name}")
+            for principal in review.principals:
+                for target, _ in principal.pass_roles:
+                    if _role_label(target, principals) in used:
+                        graph.edge(_principal_label(principal),
+                                   _role_label(target, principals), "passes")
+            for label in sorted(used):
+                _draw_permissions(graph, label, by_label.get(label), principals)
+            lines += [f"**Diagram of pipeline {pipeline.name}**", "", *graph.lines()]
+        return lines
+    if not review.principals:
+        return []
+    graph = _Graph()
+    for principal in review.principals:
+        label = _principal_label(principal)
+        graph.node(label)
+        for target, _ in principal.pass_roles:
+            graph.edge(label, _role_label(target, principals), "passes")
+    for principal in review.principals:
+        _draw_permissions(graph, _principal_label(principal), principal, principals)
+    return [f"**Diagram of stack {review.name}**", "", *graph.lines()]
+
+
+# JSON and SARIF ---------------------------------------------------------------------
+
+
 def to_json(reviews: Sequence[StackReview]) -> str:
     """The reviews as JSON, for machines."""
     return json.dumps({"stacks": [asdict(r) for r in reviews]}, indent=2, sort_keys=True)
 
 
-def has_findings(reviews: Sequence[StackReview]) -> bool:
-    """True when any stack has a finding."""
-    return any(review.findings for review in reviews)
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def to_sarif(reviews: Sequence[StackReview]) -> str:
+    """The findings as one SARIF 2.1.0 run: a rule per finding id, a result per finding
+    (located at its template file and, logically, its resource); an accepted finding
+    carries an accepted external suppression with the acceptance's reason."""
+    rule_ids = sorted(RULES)
+    rules = [
+        {
+            "id": rule,
+            "name": rule,
+            "shortDescription": {"text": RULES[rule][1].split(". ")[0] + "."},
+            "fullDescription": {"text": RULES[rule][1]},
+            "help": {"text": RULES[rule][1]},
+            "defaultConfiguration": {"level": RULES[rule][0]},
+        }
+        for rule in rule_ids
+    ]
+    results = []
+    for review in reviews:
+        for finding in review.findings:
+            result: dict[str, Any] = {
+                "ruleId": finding.id,
+                "ruleIndex": rule_ids.index(finding.id),
+                "level": finding.severity,
+                "message": {"text": f"{finding.where}: {finding.message}"},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {
+                        "uri": finding.template or review.template or "manifest.json"}},
+                    "logicalLocations": [{
+                        "name": finding.logical_id or finding.where.rsplit("/", 1)[-1],
+                        "fullyQualifiedName": finding.where,
+                        "kind": "resource",
+                    }],
+                }],
+            }
+            if finding.status != "open":
+                result["suppressions"] = [{
+                    "kind": "external",
+                    "status": "accepted" if finding.status == "accepted" else "rejected",
+                    "justification": finding.acceptance,
+                }]
+            results.append(result)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "sm-pipeline-iam", "rules": rules}},
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2) + "\n"
