@@ -891,8 +891,11 @@ def _principal_lines(principal: PrincipalReview) -> list[str]:
         tags = ", ".join(f"`{k}={v}`" for k, v in sorted(principal.tags.items())) or "none"
         lines.append(f"- Tags: {tags}")
     lines += [f"- Trusted by: {t}" for t in principal.trust]
-    lines += ["", "| Statement | Effect | Actions | Resources | Condition |",
-              "|---|---|---|---|---|"]
+    if not principal.statements:
+        lines.append("- Statements: none of its own")
+    else:
+        lines += ["", "| Statement | Effect | Actions | Resources | Condition |",
+                  "|---|---|---|---|---|"]
     lines += [
         f"| {r.sid or '-'} | {r.effect} | {'**NotAction** ' if r.not_actions else ''}"
         f"{_cell(r.actions)} | {'**NotResource** ' if r.not_resources else ''}"
@@ -905,9 +908,10 @@ def _principal_lines(principal: PrincipalReview) -> list[str]:
     if principal.s3:
         lines += ["", "| S3 action | Objects |", "|---|---|"]
         lines += [f"| `{a}` | `{r}` |" for a, r in principal.s3]
-    lines += ["", "| Policy | Kind | Size / limit (upper bound) |", "|---|---|---|"]
-    lines += [f"| {p.name} | {p.kind} | {_share(p.size, p.limit)} |"
-              for p in principal.policies]
+    if principal.policies:
+        lines += ["", "| Policy | Kind | Size / limit (upper bound) |", "|---|---|---|"]
+        lines += [f"| {p.name} | {p.kind} | {_share(p.size, p.limit)} |"
+                  for p in principal.policies]
     lines.append("")
     return lines
 
