@@ -12,7 +12,8 @@ stable interface:
 - ``principal_tag``: ``key=value`` tagged on the role for an SCP exception; empty for none.
 - ``teams``: ``name=Type,Type;name=Type`` adds one ``PrefixedStepRole`` per team, with the
   team name as its job prefix (``rsch=Training,Tuning;analytics=Processing``); empty for
-  none.
+  none. Names that overlap (``rsch`` and ``rsch-a``, ``Ana`` and ``ana``) or ``pipelines``
+  are errors.
 - ``scp_targets``: comma-separated root, OU or account ids; when given, an ``OrgStack``
   (meant for the management account: SCPs never apply to it) holds the SCP exception
   attached to them, and the workload roles carry its tag (``principal_tag``, by default

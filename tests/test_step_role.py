@@ -232,3 +232,79 @@ def test_token_prefix_is_not_validated() -> None:
     prefix = cdk.CfnParameter(stack, "Prefix").value_as_string
     PrefixedStepRole(stack, "Team", job_prefix=prefix, step_types=["AutoML"])
     assert "'Ref': 'Prefix'" in str(Template.from_stack(stack).find_resources("AWS::IAM::Policy"))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "why"),
+    [
+        ("rsch", "rsch-a", r"'rsch-\*' also matches the names 'rsch-a-\.\.\.'"),
+        ("rsch-a", "rsch", r"'rsch-\*' also matches the names 'rsch-a-\.\.\.'"),
+        ("Ana", "ana", r"'ana' and 'Ana' are one prefix ignoring case"),
+    ],
+)
+def test_overlapping_team_prefixes_in_one_app_are_an_error_naming_both_teams(
+    first: str, second: str, why: str
+) -> None:
+    """GIVEN two teams of one app (in different stacks) whose prefixes overlap WHEN the
+    second is made THEN an error names both teams; nothing of it is added."""
+    app = cdk.App()
+    one = cdk.Stack(app, "One", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    two = cdk.Stack(app, "Two", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    PrefixedStepRole(one, "First", job_prefix=first, step_types=["Training"])
+    with pytest.raises(InvalidPropsError, match=why) as raised:
+        PrefixedStepRole(two, "Second", job_prefix=second, step_types=["Training"])
+    (problem,) = raised.value.problems
+    assert (problem.prop, problem.code) == ("job_prefix", "overlappingPrefix")
+    assert problem.message.startswith(
+        f"team 'Two/Second' (job_prefix {second!r}) and team 'One/First' (job_prefix "
+        f"{first!r}) overlap"
+    )
+    assert two.node.try_find_child("Second") is None
+
+
+def test_prefixes_that_do_not_overlap_and_other_apps_are_fine() -> None:
+    """GIVEN rsch, rscha and rsch-a in separate apps WHEN made THEN no error: isolation is
+    per app, and 'rsch-*' does not match 'rscha-...'."""
+    stack = _stack()
+    PrefixedStepRole(stack, "Research", job_prefix="rsch", step_types=["Training"])
+    PrefixedStepRole(stack, "Other", job_prefix="rscha", step_types=["Training"])
+    PrefixedStepRole(_stack(), "Elsewhere", job_prefix="rsch-a", step_types=["Training"])
+
+
+def test_a_refused_team_does_not_hold_its_prefix() -> None:
+    """GIVEN a team refused for another problem WHEN its prefix is used again THEN no
+    overlap error: only teams that were made hold a prefix."""
+    stack = _stack()
+    with pytest.raises(InvalidPropsError):
+        PrefixedStepRole(stack, "Bad", job_prefix="rsch", step_types=["Trainer"])
+    PrefixedStepRole(stack, "Good", job_prefix="rsch", step_types=["Training"])
+
+
+@pytest.mark.parametrize("prefix", ["pipelines", "Pipelines", "pipelines-a"])
+def test_the_default_naming_prefix_is_refused(prefix: str) -> None:
+    """GIVEN job_prefix 'pipelines' (any case, or before a hyphen) WHEN made THEN an error:
+    the team would own every default-named job."""
+    with pytest.raises(InvalidPropsError, match=r"is reserved: 'pipelines-\*' \(any case\) "
+                                                r"names the jobs of every pipeline") as raised:
+        PrefixedStepRole(_stack(), "Team", job_prefix=prefix, step_types=["Training"])
+    assert [(p.prop, p.code) for p in raised.value.problems] == [("job_prefix", "reservedPrefix")]
+
+
+def test_team_principals_of_another_account_are_warned_and_granted_nothing() -> None:
+    """GIVEN a role and a user imported from another account WHEN given as team principals
+    THEN a warning each, and no policy: IAM would attach it to a same-named principal of
+    this account."""
+    stack = _stack()
+    role = iam.Role.from_role_arn(stack, "Theirs", "arn:aws:iam::444455556666:role/team")
+    user = iam.User.from_user_arn(stack, "Bob", "arn:aws:iam::444455556666:user/bob")
+    team = PrefixedStepRole(stack, "Team", job_prefix="rsch", step_types=["Model"],
+                            team_principals=[role, user])
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Stack/Team", Match.string_like_regexp("is in account 444455556666, not this stack's "
+                                                "account 111122223333: it cannot hold an "
+                                                "identity policy here, so nothing was granted")
+    )
+    assert len(warnings) == 2
+    policies = Template.from_stack(stack).find_resources("AWS::IAM::Policy")
+    assert [p["Properties"].get("Users") for p in policies.values()] == [None]
+    assert not team.grant_pipeline_access(user).success

@@ -10,9 +10,11 @@ from sm_pipeline_iam.core.requirements import GivenResources
 from sm_pipeline_iam.core.steps import StepType
 from sm_pipeline_iam.core.team import (
     PIPELINE_ACTIONS,
+    TeamPrefixes,
     default_shared_step_types,
     pipeline_access_statement,
     prefix_guide,
+    prefixes_overlap,
     team_requirements,
     usage_text,
 )
@@ -113,3 +115,57 @@ def test_pipeline_actions_exist_and_fit_the_pipeline_arns(action: str) -> None:
         action, f"{pipeline}/execution/abc"
     )
     assert {"pipeline", "pipeline-execution"} & set(fits), (action, fits)
+
+
+@pytest.mark.parametrize("prefix", ["pipelines", "Pipelines", "PIPELINES", "pipelines-rsch"])
+def test_the_default_naming_prefix_is_reserved_for_teams(prefix: str) -> None:
+    """GIVEN 'pipelines' (any case, alone or before a hyphen) WHEN a team takes it THEN a
+    reservedPrefix problem: it would own every default-named job."""
+    _, problems = team_requirements(prefix, ["Training"])
+    assert [(p.prop, p.code) for p in problems] == [("job_prefix", "reservedPrefix")]
+    assert "names the jobs of every pipeline without the custom prefix" in problems[0].message
+
+
+@pytest.mark.parametrize("prefix", ["pipeline", "pipelinesx", "my-pipelines"])
+def test_names_near_pipelines_are_not_reserved(prefix: str) -> None:
+    """GIVEN a prefix that 'pipelines-*' cannot match WHEN gathered THEN no problem."""
+    assert team_requirements(prefix, ["Training"])[1] == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlap"),
+    [
+        ("rsch", "rsch-a", True), ("rsch-a", "rsch", True), ("rsch", "RSCH-a-b", True),
+        ("Ana", "ana", True), ("rsch", "rsch--a", True),
+        ("rsch", "rscha", False), ("rsch-a", "rsch-b", False), ("a-rsch", "rsch", False),
+    ],
+)
+def test_prefixes_overlap_at_a_hyphen_or_ignoring_case(
+    first: str, second: str, overlap: bool
+) -> None:
+    """GIVEN two prefixes WHEN compared THEN they overlap exactly when '<one>-*' (either
+    spelling) matches names made with the other."""
+    assert prefixes_overlap(first, second) is overlap
+    teams = TeamPrefixes()
+    teams.add(first, "A")
+    assert bool(teams.overlapping(second)) is overlap
+
+
+def test_team_prefixes_name_both_teams_in_each_problem() -> None:
+    """GIVEN rsch-a and rsch-a-b recorded WHEN rsch is checked THEN one problem per team,
+    each naming both teams and both prefixes."""
+    teams = TeamPrefixes()
+    teams.add("rsch-a", "Stack/TeamA")
+    teams.add("rsch-a-b", "Stack/TeamAB")
+    teams.add("analytics", "Stack/Analytics")
+    problems = teams.problems("rsch", "Stack/Research")
+    assert [(p.prop, p.code) for p in problems] == [("job_prefix", "overlappingPrefix")] * 2
+    assert problems[0].message.startswith(
+        "team 'Stack/Research' (job_prefix 'rsch') and team 'Stack/TeamA' (job_prefix "
+        "'rsch-a') overlap: 'rsch-*' also matches the names 'rsch-a-...', so one team could "
+        "run the other's jobs and update its pipelines"
+    )
+    assert "'Stack/TeamAB'" in problems[1].message
+    same, longer = teams.problems("RSCH-A", "Stack/Upper")
+    assert "'RSCH-A' and 'rsch-a' are one prefix ignoring case" in same.message
+    assert "'RSCH-A-*' also matches the names 'rsch-a-b-...'" in longer.message

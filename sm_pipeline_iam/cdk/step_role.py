@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations, Token
+from aws_cdk import Annotations, Stack, Token
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ..core import team
 from ..core.notices import PRINCIPAL_WITHOUT_POLICY
@@ -25,6 +26,21 @@ _PIPELINES_REASON = (
     "team's prefix (<prefix>-*) and their executions"
 )
 
+#: Per app (its root construct), the teams made so far: no two may share names.
+_TEAMS: weakref.WeakKeyDictionary[IConstruct, team.TeamPrefixes] = weakref.WeakKeyDictionary()
+
+
+def _teams_of(scope: Construct) -> team.TeamPrefixes:
+    return _TEAMS.setdefault(scope.node.root, team.TeamPrefixes())
+
+
+def _foreign_account(scope: Construct, principal: iam.IPrincipal) -> str | None:
+    """The principal's account when it is known and not the stack's, else None."""
+    account, own = principal.principal_account, Stack.of(scope).account
+    if account is None or Token.is_unresolved(account) or Token.is_unresolved(own):
+        return None
+    return account if account != own else None
+
 
 class PrefixedStepRole(PipelineRoleBase):
     """A team's pipeline role: only its step types, only jobs named ``<job_prefix>-*``.
@@ -37,7 +53,14 @@ class PrefixedStepRole(PipelineRoleBase):
     every team may run.
 
     ``team_principals`` (roles, users, groups) may pass this role to SageMaker and work
-    on their own pipelines, ``pipeline/<job_prefix>-*`` and its executions, only.
+    on their own pipelines, ``pipeline/<job_prefix>-*`` and its executions, only. A
+    principal of another account gets nothing (and a warning): it cannot pass this
+    account's roles, and IAM would attach the grant to a same-named principal here.
+
+    Within an app, each team's names are its own: no two teams' prefixes are equal
+    ignoring case, or one the other followed by a hyphen (``rsch`` and ``rsch-a``:
+    ``rsch-*`` matches ``rsch-a-...``), and ``pipelines`` (any case, alone or before a
+    hyphen) is reserved for the default job naming. Either is an error naming both teams.
 
     The team must turn on ``PipelineDefinitionConfig(use_custom_job_prefix=True)`` and
     put the prefix into each step's job name: :meth:`usage` says where.
@@ -103,6 +126,11 @@ class PrefixedStepRole(PipelineRoleBase):
             json_get_locations=json_get_locations,
             resources=integration_resources,
         )
+        teams = _teams_of(scope)
+        path = f"{scope.node.path}/{id}".lstrip("/")
+        checkable = bool(job_prefix) and not Token.is_unresolved(job_prefix)
+        if checkable:
+            problems += teams.problems(job_prefix, path)
         self._job_prefix = job_prefix
         own = [t for t in requirements.step_types if t.value in {str(s) for s in step_types}]
         self._own_step_types = tuple(sorted(own, key=lambda s: s.value))
@@ -116,7 +144,21 @@ class PrefixedStepRole(PipelineRoleBase):
             problems=problems,
             options=options,
         )
+        if checkable:
+            teams.add(job_prefix, self.node.path)
         for principal in team_principals:
+            account = _foreign_account(self, principal)
+            if account is not None:
+                Annotations.of(self).add_warning_v2(
+                    PRINCIPAL_WITHOUT_POLICY,
+                    f"team principal {principal} is in account {account}, not this stack's "
+                    f"account {Stack.of(self).account}: it cannot hold an identity policy "
+                    "here, so nothing was granted to it (it could not pass this account's "
+                    "roles, and IAM would attach the grant to a same-named principal of this "
+                    "account); give a role, user or group of this account, or let its own "
+                    "account assume one",
+                )
+                continue
             for grant in (self.grant_pass_role(principal), self.grant_pipeline_access(principal)):
                 if not grant.success:
                     Annotations.of(self).add_warning_v2(
@@ -143,7 +185,11 @@ class PrefixedStepRole(PipelineRoleBase):
 
     def grant_pipeline_access(self, grantee: iam.IPrincipal) -> iam.Grant:
         """Let ``grantee`` create, update, run, watch, stop and retry the team's own
-        pipelines (``pipeline/<job_prefix>-*`` and their executions), and no others."""
+        pipelines (``pipeline/<job_prefix>-*`` and their executions), and no others.
+
+        A principal of another account gets nothing (the grant is not ``success``)."""
+        if _foreign_account(self, grantee) is not None:
+            return iam.Grant.drop(grantee, "the team's pipeline access (another account)")
         statement = team.pipeline_access_statement(
             self._job_prefix, role_policies.stack_environment(self)
         )

@@ -78,6 +78,14 @@ def prefix_patterns(prefix: str) -> tuple[str, ...]:
     return tuple(patterns)
 
 
+def is_reserved_prefix(prefix: str) -> bool:
+    """True when ``prefix`` is the default naming's start, ``pipelines``, or that and a
+    hyphen (any case, since a mixed-case prefix also allows its lower-case spelling): its
+    ``<prefix>-*`` would match jobs of every pipeline without the custom prefix."""
+    lowered = prefix.lower()
+    return lowered == DEFAULT_PREFIX or lowered.startswith(f"{DEFAULT_PREFIX}-")
+
+
 def default_patterns() -> tuple[str, ...]:
     """The name pattern of jobs under the default naming (custom prefix off)."""
     return (f"{DEFAULT_PREFIX}-*",)

@@ -104,6 +104,15 @@ def team_requirements(
             "job_prefix is empty: give the team's prefix (e.g. 'rsch'); its jobs and "
             "pipelines must be named '<prefix>-...'",
         ))
+    elif validate_prefix and naming.is_reserved_prefix(job_prefix):
+        problems.append(Problem(
+            "job_prefix",
+            "reservedPrefix",
+            f"job_prefix {job_prefix!r} is reserved: '{naming.DEFAULT_PREFIX}-*' (any case) "
+            "names the jobs of every pipeline without the custom prefix, so this team would "
+            f"own them; choose a prefix that neither is '{naming.DEFAULT_PREFIX}' nor starts "
+            f"with '{naming.DEFAULT_PREFIX}-' (e.g. 'rsch')",
+        ))
     requirements, more = from_step_types(
         [*own, *shared],
         job_prefix=job_prefix or None,
@@ -115,6 +124,70 @@ def team_requirements(
     # from_step_types re-reports step type problems already collected above.
     problems.extend(p for p in more if p.prop != "step_types")
     return requirements, problems
+
+
+def prefixes_overlap(first: str, second: str) -> bool:
+    """True when one team's names can be another's: the prefixes are equal ignoring case
+    (a mixed-case prefix also allows its lower-case spelling), or one is the other followed
+    by a hyphen (``rsch-*`` matches ``rsch-a-...``)."""
+    a, b = first.lower(), second.lower()
+    return a == b or a.startswith(f"{b}-") or b.startswith(f"{a}-")
+
+
+def _owners(prefix: str) -> list[str]:
+    """The prefixes whose ``<prefix>-*`` match names made with ``prefix`` (lower case):
+    ``rsch-a-b`` -> ``rsch``, ``rsch-a``."""
+    lowered = prefix.lower()
+    return [lowered[:i] for i, char in enumerate(lowered) if char == "-" and i]
+
+
+class TeamPrefixes:
+    """The teams of one app and their prefixes, to keep each team's names its own.
+
+    Adding and checking a prefix costs its length, not the number of teams.
+    """
+
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, tuple[str, str]] = {}
+        self._by_owner: dict[str, list[tuple[str, str]]] = {}
+
+    def add(self, prefix: str, team: str) -> None:
+        """Record ``team`` (e.g. its construct path) with its ``prefix``."""
+        self._by_prefix.setdefault(prefix.lower(), (prefix, team))
+        for owner in _owners(prefix):
+            self._by_owner.setdefault(owner, []).append((prefix, team))
+
+    def overlapping(self, prefix: str) -> list[tuple[str, str]]:
+        """The recorded ``(prefix, team)`` pairs whose names overlap ``prefix``'s."""
+        lowered = prefix.lower()
+        found = [self._by_prefix[o] for o in (*_owners(prefix), lowered) if o in self._by_prefix]
+        found += self._by_owner.get(lowered, [])
+        return list(dict.fromkeys(found))
+
+    def problems(self, prefix: str, team: str) -> list[Problem]:
+        """One ``overlappingPrefix`` problem per recorded team that overlaps ``team``."""
+        return [overlap_problem(prefix, team, other, other_team)
+                for other, other_team in self.overlapping(prefix)]
+
+
+def overlap_problem(prefix: str, team: str, other: str, other_team: str) -> Problem:
+    """The problem of two teams whose prefixes overlap, naming both."""
+    if prefix.lower() == other.lower():
+        why = (f"'{prefix}' and '{other}' are one prefix ignoring case (a mixed-case prefix "
+               "also allows its lower-case spelling)")
+        fix = "give one of them another prefix"
+    else:
+        short, long = sorted((prefix, other), key=len)
+        why = f"'{short}-*' also matches the names '{long}-...'"
+        fix = f"e.g. '{long.replace('-', '')}' instead of '{long}'"
+    return Problem(
+        "job_prefix",
+        "overlappingPrefix",
+        f"team {team!r} (job_prefix {prefix!r}) and team {other_team!r} (job_prefix "
+        f"{other!r}) overlap: {why}, so one team could run the other's jobs and update its "
+        "pipelines; choose prefixes where neither equals the other ignoring case nor starts "
+        f"with the other and a hyphen ({fix})",
+    )
 
 
 def prefix_guide(step_types: Iterable[StepType]) -> dict[StepType, str]:
