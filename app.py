@@ -21,8 +21,9 @@ stable interface:
 - ``pipeline_definition``: a path to ``pipeline.definition()`` JSON; when given, the
   execution role is derived from it (``step_types`` and ``job_prefix`` are then unused).
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
-- ``tag_admin_principal_arns``: comma-separated principals that may set the exception tag
-  (the CDK deployment roles that create the tagged roles must be among them).
+- ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
+  (the CDK deployment roles that create the tagged roles must be among them); an ARN that
+  any principal could satisfy (``arn:aws:iam::*:role/*``) is an error.
 - ``stackset_ou_ids`` / ``stackset_regions``: comma-separated; when OUs are given, the
   workload stack is not deployed directly but emitted as a service-managed StackSet
   (``PipelineIamStackSet``, from the management account) that auto-deploys it to every
@@ -51,6 +52,7 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
+from sm_pipeline_iam.core.scp import admin_problems
 from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
 from sm_pipeline_iam.review.report import review_assembly, to_markdown
 
@@ -122,6 +124,11 @@ class SampleSettings:
             teams.append(
                 (name.strip(), tuple(t.strip() for t in step_types.split(",") if t.strip()))
             )
+        # Refused even without scp_targets: a pattern any principal satisfies is never meant.
+        admins = listed("tag_admin_principal_arns")
+        wrong_admins = admin_problems(admins)
+        if wrong_admins:
+            raise ValueError("context " + "\ncontext ".join(map(str, wrong_admins)))
         return cls(
             account=os.environ.get("CDK_DEFAULT_ACCOUNT") or text("account"),
             region=os.environ.get("CDK_DEFAULT_REGION") or text("region"),
@@ -133,7 +140,7 @@ class SampleSettings:
             scp_targets=listed("scp_targets"),
             vpc_endpoint_ids=listed("vpc_endpoint_ids"),
             vpc_ids=listed("vpc_ids"),
-            tag_admin_principal_arns=listed("tag_admin_principal_arns"),
+            tag_admin_principal_arns=admins,
             pipeline_definition=text("pipeline_definition") or None,
             stackset_ou_ids=listed("stackset_ou_ids"),
             stackset_regions=listed("stackset_regions"),

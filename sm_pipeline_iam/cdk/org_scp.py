@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import Annotations, Tags, Token
+import jsii
+from aws_cdk import Annotations, Aspects, Tag, Tags, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_organizations as organizations
-from constructs import Construct
+from constructs import Construct, IValidation
 
-from ..core.errors import raise_if_any
+from ..core.errors import InvalidPropsError, Problem, raise_if_any
 from ..core.notices import TOO_MANY_SCPS
 from ..core.scp import (
     SCPS_PER_TARGET,
@@ -24,21 +25,34 @@ class OrgScpException(Construct):
     """A service control policy that keeps S3 data inside the VPC(s), except for pipeline
     roles that carry a protected principal tag.
 
-    The policy (``AWS::Organizations::Policy``, type ``SERVICE_CONTROL_POLICY``) has two
-    statements:
+    The policy (``AWS::Organizations::Policy``, type ``SERVICE_CONTROL_POLICY``) has six
+    Deny statements (:mod:`sm_pipeline_iam.core.scp` gives each action list and why):
 
-    1. deny S3 data actions unless the request comes through one of ``vpc_ids`` /
-       ``vpc_endpoint_ids``, or an AWS service makes it on the principal's behalf
-       (``aws:ViaAWSService``), or the principal carries ``aws:PrincipalTag/<tag_key>`` =
-       ``tag_value`` (the ``...IfExists`` operators: a missing key does not exempt);
-    2. deny setting, changing or removing ``tag_key`` (on roles and users, at creation
-       and later, and as a session tag) to every principal but
-       ``tag_admin_principal_arns``.
+    1. S3 data actions (every way to read or move S3 data: objects, replication, Access
+       Grants, S3 Express sessions, Object Lambda, S3 Tables and Vectors) unless the
+       request comes through one of ``vpc_ids`` / ``vpc_endpoint_ids``, or an AWS service
+       makes it on the principal's behalf (``aws:ViaAWSService``), or the principal
+       carries ``aws:PrincipalTag/<tag_key>`` = ``tag_value`` (the ``...IfExists``
+       operators: a missing key does not exempt);
+    2. bucket settings that share data or copy it elsewhere (policies, ACLs, Block Public
+       Access, replication, Batch Operations, access points, Access Grants) unless the
+       request comes through the VPC or a tag admin makes it (CloudFormation sets
+       ``aws:ViaAWSService`` for every stack, so only the deployment roles are exempt);
+    3. setting, changing or removing ``tag_key`` (on roles and users, at creation and
+       later, and as a session tag) by anyone but ``tag_admin_principal_arns``;
+    4. changing a role that carries the tag (trust, inline and attached policies,
+       boundary, tags, deletion) by anyone but the admins;
+    5. passing a role that carries the tag to any service but SageMaker;
+    6. creating or changing a role whose ARN matches an admin's by anyone but the admins:
+       nobody outside the admins can become one.
 
     SCPs never apply to the organization's management account: deploy this construct in
     a stack of the management (or delegated administrator) account, and the roles in the
     workload accounts. The CloudFormation/CDK deployment roles that create the tagged
-    pipeline roles must be among ``tag_admin_principal_arns``, or those deployments fail.
+    pipeline roles must be among ``tag_admin_principal_arns``, or those deployments fail;
+    so must whoever creates or updates those deployment roles (``cdk bootstrap`` in a
+    targeted account). Admins are roles, named exactly or with ``*`` after a literal name
+    start; an ARN that any principal could satisfy is an error saying why.
 
     Example::
 
@@ -78,8 +92,10 @@ class OrgScpException(Construct):
             id: the construct id.
             tag_key: the principal tag key that exempts pipeline roles.
             tag_value: the value that tag must have.
-            tag_admin_principal_arns: the principals that may set or remove the tag; must
-                include the deployment roles that create the tagged roles.
+            tag_admin_principal_arns: the roles that may set or remove the tag, change
+                tagged roles and change bucket sharing from outside the VPC; must include
+                the deployment roles that create the tagged roles. Role ARNs only, ``*``
+                for the account or after a literal start of the name.
             vpc_ids: VPCs whose requests keep S3 access. Default: none.
             vpc_endpoint_ids: VPC endpoints whose requests keep S3 access. Default: none
                 (but at least one VPC or endpoint is required).
@@ -122,10 +138,44 @@ class OrgScpException(Construct):
         )
         self._warn_on_crowded_targets()
 
-    def exempt(self, role: iam.Role) -> None:
+    def exempt(self, role: iam.IRole) -> None:
         """Tag ``role`` (an ``iam.Role``, ``PipelineExecutionRole`` or ``PrefixedStepRole``)
-        with the exception tag, so that its S3 reads pass the SCP."""
-        Tags.of(role).add(self.exception.tag_key, self.exception.tag_value)
+        with the exception tag, so that its S3 reads pass the SCP.
+
+        Once tagged, the role can be changed only by the tag admins and passed only to
+        SageMaker. A tag set later that changes or removes the exception tag fails
+        synthesis.
+
+        Raises:
+            InvalidPropsError: (a ``ValueError``) with the problem ``importedRole`` when
+                ``role`` is imported (``iam.Role.from_role_name`` / ``from_role_arn``):
+                this app does not create it, so no tag would be written; or
+                ``conflictingTag`` when ``role`` already carries the tag key (any case)
+                with another value, which the exception tag would overwrite.
+        """
+        key, value = self.exception.tag_key, self.exception.tag_value
+        resource = role.node.default_child if isinstance(role, iam.Role) else None
+        if not isinstance(resource, iam.CfnRole):
+            raise InvalidPropsError("OrgScpException", self.node.id, [Problem(
+                "role",
+                "importedRole",
+                f"exempt() got role {role.node.path!r}, which this app imports and does not "
+                f"create: no tag would be written and its S3 reads stay denied; tag it "
+                f"{key}={value} where it is defined (as a tag admin), or pass the iam.Role "
+                "this app creates",
+            )])
+        others = sorted(v for v in _tag_values(role, resource, key) if v != value)
+        if others:
+            raise InvalidPropsError("OrgScpException", self.node.id, [Problem(
+                "role",
+                "conflictingTag",
+                f"role {role.node.path!r} already carries the tag {key}={others[0]!r} (its "
+                f"principal_tag, a Tags.of(...).add above it, or its CfnRole tags), which "
+                f"exempt() would overwrite with {value!r}: remove that tag, or set it to "
+                f"{value!r} (e.g. principal_tag=({key!r}, {value!r}))",
+            )])
+        Tags.of(role).add(key, value)
+        role.node.add_validation(_ExemptTagCheck(resource, role.node.path, key, value))
 
     @property
     def document(self) -> dict[str, Any]:
@@ -150,3 +200,37 @@ class OrgScpException(Construct):
                     f"more than the {SCPS_PER_TARGET} SCPs AWS allows per target; merge "
                     "exceptions or attach some to a parent OU",
                 )
+
+
+def _tag_values(role: iam.IRole, resource: iam.CfnRole, key: str) -> set[str]:
+    """The values of ``key`` (any case) that ``role`` will carry, as far as known now: the
+    resource's own tags and the tag aspects on the role and every scope above it."""
+    values = {v for k, v in resource.tags.tag_values().items() if k.lower() == key.lower()}
+    for scope in role.node.scopes:
+        for aspect in Aspects.of(scope).all:
+            if isinstance(aspect, Tag) and aspect.key.lower() == key.lower():
+                values.add(aspect.value)
+    return values
+
+
+@jsii.implements(IValidation)
+class _ExemptTagCheck:
+    """At synthesis, after every tag aspect ran: the role carries exactly the exception
+    tag (a later tag with the key, or a removal, would silently undo ``exempt``)."""
+
+    def __init__(self, resource: iam.CfnRole, path: str, key: str, value: str) -> None:
+        self._resource, self._path, self._key, self._value = resource, path, key, value
+
+    def validate(self) -> list[str]:
+        tags = {
+            k: v for k, v in self._resource.tags.tag_values().items()
+            if k.lower() == self._key.lower()
+        }
+        if tags == {self._key: self._value}:
+            return []
+        found = ", ".join(f"{k}={v}" for k, v in sorted(tags.items())) or "no such tag"
+        return [
+            f"role {self._path!r} was exempted with the tag {self._key}={self._value} but "
+            f"synthesizes with {found}: a tag or Tags.of(...).remove added after exempt() "
+            "changed it; remove that change, or give the role the exception tag's value"
+        ]
