@@ -304,7 +304,7 @@ EXIT_CODES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "json_get_execution_join": (0, NAMED, "execution id between literal parts: a notice"),
     "lineage_execution_names": (1, NAMED, "lineage names from the execution id"),
     "misspelled_argument_key": (1, NAMED, "a key the reader could not use"),
-    "multi_algorithm_tuning": (0, NAMED, "every role literal"),
+    "multi_algorithm_tuning": (1, NAMED, "default-named tuning jobs: only 'pipelines-*'"),
     "notebook_job_timestamp": (0, NAMED, "scoped by the notebook's base name: a notice"),
     "sdk_v2_style": (1, NAMED, "AutoMLJo is longer than AutoML's 6-character limit"),
     "user_builder": (1, (), "the group comes from the unbound parameter ModelGroup"),

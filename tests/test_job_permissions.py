@@ -42,6 +42,7 @@ from test_plan import (
 from iamsim import Request
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
+from sm_pipeline_iam.core.notices import STEP_NAME_NOT_IN_JOB_NAMES, UNSCOPED_DEFAULT_NAMES
 from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan
 from support.cfn import ACCOUNT, REGION
 
@@ -50,6 +51,8 @@ OTHER_ACCOUNT = "444455556666"
 OTHER_GROUP = "/aws/sagemaker/Endpoints"
 OTHER_NAMESPACES = ("AWS/EC2", "/aws/sagemaker/Endpoints")
 OTHER_JOB = "pipelines-a1b2c3d4e5f6-SomeOtherStep-x7Kq9PzT2m-1"
+#: The warnings a job whose names can only be scoped as 'pipelines-*' carries.
+SHARED_NAME_WARNINGS = {UNSCOPED_DEFAULT_NAMES, STEP_NAME_NOT_IN_JOB_NAMES}
 
 
 def job_policies(name: str) -> dict[str, dict[str, Any]]:
@@ -145,9 +148,13 @@ def _s3_neighbours(call: PlannedCall) -> Iterator[PlannedCall]:
         yield replace(call, action="s3:PutObject")  # an input is not an output
 
 
-def _neighbours(call: PlannedCall, outputs: list[re.Pattern[str]]) -> Iterator[PlannedCall]:
+def _neighbours(
+    call: PlannedCall, outputs: list[re.Pattern[str]], shared_names: bool = False
+) -> Iterator[PlannedCall]:
     """Requests next to a planned call that the job does not make (``outputs``: where the
-    reader says the job writes; an input under one of them may be written)."""
+    reader says the job writes; an input under one of them may be written;
+    ``shared_names``: the job's names are the documented 'pipelines-*' scope, so another
+    default-named job's stream is not a neighbour it can be denied)."""
     service = call.action.split(":", 1)[0]
     if service == "s3":
         for probe in _s3_neighbours(call):
@@ -166,8 +173,10 @@ def _neighbours(call: PlannedCall, outputs: list[re.Pattern[str]]) -> Iterator[P
         other_group = group_arn.replace(group, OTHER_GROUP)
         yield replace(call, resource=call.resource.replace(group, OTHER_GROUP))
         yield replace(call, resource=call.resource.replace(f":{REGION}:", ":us-west-2:"))
-        if stream:
+        # An endpoint's log group is the endpoint's own: its streams are not named by job.
+        if stream and not shared_names and "/aws/sagemaker/Endpoints/" not in group:
             yield replace(call, resource=f"{group_arn}:log-stream:{OTHER_JOB}/algo-1")
+        if stream:
             yield replace(call, resource=f"{other_group}:log-stream:{stream}")
     elif call.action == "cloudwatch:PutMetricData":
         for namespace in OTHER_NAMESPACES:
@@ -184,11 +193,18 @@ def test_a_job_role_is_denied_other_buckets_prefixes_repositories_logs_and_names
     input outside its outputs, another repository (or account), another log group, region
     or job's stream, another metric namespace THEN denied."""
     calls = job_calls(name)
+    needs_by_role = job_needs_by_role(reading_of(name))
     outputs = {role: [glob(f"{o.bucket}/{o.key_pattern}") for o in needs.writes]
-               for role, needs in job_needs_by_role(reading_of(name)).items()}
+               for role, needs in needs_by_role.items()}
+    # Jobs that can only be scoped as 'pipelines-*' say so in a warning instead.
+    shared = {role for role, needs in needs_by_role.items()
+              if any(n.id in SHARED_NAME_WARNINGS for n in needs.notices)}
+    assert shared == {role for role, needs in needs_by_role.items()
+                      if "pipelines-*" in needs.job_names}
     probes: dict[str, list[PlannedCall]] = {}
     for call in calls:
-        probes.setdefault(call.role, []).extend(_neighbours(call, outputs[call.role]))
+        probes.setdefault(call.role, []).extend(
+            _neighbours(call, outputs[call.role], call.role in shared))
     assert any(probes.values())
     assert_none(_check(name, probes), "not as expected")
 

@@ -35,6 +35,7 @@ from .notices import (
     UNKNOWN_ARGUMENT,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
+    UNSCOPED_DEFAULT_NAMES,
     Notice,
     Unresolved,
 )
@@ -522,7 +523,7 @@ class _Reader:
                     parts.append([Pattern(literal)])
                 if placeholder == "job":
                     parts.append([Pattern(text) for text in sorted(
-                        self._job_names_of(step_name, step_type, step))])
+                        self._job_names_of(step_name, step_type, step, notify=False))])
                 elif placeholder:
                     values = [v for _, v in values_at(step, placeholder) if v is not None]
                     parts.append([p for v in values for p in evaluate(
@@ -536,7 +537,9 @@ class _Reader:
             })
         return None
 
-    def _job_names_of(self, step_name: str, step_type: StepType, step: dict[str, Any]) -> set[str]:
+    def _job_names_of(
+        self, step_name: str, step_type: StepType, step: dict[str, Any], *, notify: bool = True
+    ) -> set[str]:
         """The name patterns of the jobs (or resources) a step's pipeline creates."""
         for group in spec_for(step_type).action_groups:
             for source in group.names:
@@ -547,8 +550,8 @@ class _Reader:
                     if value is not None:
                         for pattern in evaluate(value, self.bindings, self._step_reference):
                             texts.update(_prefixed(_strip_timestamp(pattern.text)))
-                return texts or self._default_names(step_name, step_type)
-        return self._default_names(step_name, step_type)
+                return texts or self._default_names(step_name, step_type, notify=notify)
+        return self._default_names(step_name, step_type, notify=notify)
 
     def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
         item = Unresolved(name, field_name, pattern.text, pattern.unbound)
@@ -589,13 +592,26 @@ class _Reader:
                 names.add("*")
         return names
 
-    def _default_names(self, name: str, step_type: StepType) -> set[str]:
+    def _default_names(self, name: str, step_type: StepType, *, notify: bool = True
+                       ) -> set[str]:
+        """The default naming of a step's jobs (``notify``: warn where it cannot narrow
+        them; off when another step merely refers to them)."""
         prefix = name[:STEP_NAME_PREFIX_LENGTH]
         if spec_for(step_type).max_prefix_length != LONG_PREFIX_LIMIT:
             # Tuning and AutoML names hold 32 characters: how the step name fits is
             # undocumented, so only the static start narrows them.
+            if notify:
+                self.out.notices.append(Notice(
+                    UNSCOPED_DEFAULT_NAMES,
+                    f"step {name!r}: {step_type.value} jobs under the default naming can "
+                    "only be allowed as 'pipelines-*' (how SageMaker fits the step name into "
+                    "their 32 characters is undocumented), so they share that scope with "
+                    "every default-named job: turn on the custom job prefix",
+                ))
             return set(naming.default_patterns())
         if not _JOB_NAME_CHARS.fullmatch(prefix):
+            if not notify:
+                return set(naming.default_patterns())
             self.out.notices.append(Notice(
                 STEP_NAME_NOT_IN_JOB_NAMES,
                 f"step {name!r} has characters job names cannot hold, and how SageMaker "
@@ -958,8 +974,53 @@ class _Reader:
 
     # --- result ----------------------------------------------------------------------------
 
+    def _endpoints_of(self, model_step: str) -> set[str]:
+        """The endpoints that the pipeline's Endpoint steps host a Model step's model on:
+        through an EndpointConfig step whose variants name the model (by a Get of its
+        ModelName, or its literal name)."""
+        def names(step: dict[str, Any], path: str) -> set[str]:
+            return {v for _, v in values_at(step, path) if isinstance(v, str)}
+
+        def refers(value: Any, step_name: str, prop: str, literals: set[str]) -> bool:
+            if isinstance(value, dict):
+                return value.get("Get") == f"Steps.{step_name}.{prop}"
+            return isinstance(value, str) and value in literals
+
+        model_names = names(self.by_name[model_step], "Arguments.ModelName")
+        endpoints: set[str] = set()
+        for config_name, config in self.by_name.items():
+            if config.get("Type") != StepType.ENDPOINT_CONFIG.value or not any(
+                refers(v, model_step, "ModelName", model_names)
+                for _, v in values_at(config, "Arguments.ProductionVariants[*].ModelName")
+            ):
+                continue
+            config_names = names(config, "Arguments.EndpointConfigName")
+            for endpoint in self.by_name.values():
+                if endpoint.get("Type") == StepType.ENDPOINT.value and any(
+                    refers(v, config_name, "EndpointConfigName", config_names)
+                    for _, v in values_at(endpoint, "Arguments.EndpointConfigName")
+                ):
+                    endpoints |= names(endpoint, "Arguments.EndpointName")
+        return endpoints
+
+    def _with_endpoints(self, job: JobNeeds) -> JobNeeds:
+        # A model's role also serves the endpoints that host it: their log groups and the
+        # endpoints' metric namespace.
+        if job.step_types != (StepType.MODEL,):
+            return job
+        endpoints = self._endpoints_of(job.step)
+        if not endpoints:
+            return job
+        streams = {(f"/aws/sagemaker/Endpoints/{e}", "*") for e in endpoints}
+        return replace(
+            job,
+            log_streams=tuple(sorted({*job.log_streams, *streams})),
+            metric_namespaces=tuple(sorted({*job.metric_namespaces, "/aws/sagemaker/Endpoints"})),
+        )
+
     def reading(self) -> DefinitionReading:
         out = self.out
+        out.jobs = [self._with_endpoints(job) for job in out.jobs]
         if out.problems:
             raise DefinitionError(out.problems)
         notices = tuple(dict.fromkeys(out.notices))

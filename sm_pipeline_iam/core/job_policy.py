@@ -16,7 +16,7 @@ from collections import defaultdict
 
 from .jobs import JobNeeds
 from .locations import S3ObjectPattern
-from .policy import PLACEHOLDERS, S3_ARN, ArnEnvironment, Statement
+from .policy import PLACEHOLDERS, S3_ARN, ArnEnvironment, Statement, render_environment
 
 S3_READ = ("s3:GetObject",)
 S3_WRITE = ("s3:AbortMultipartUpload", "s3:PutObject")
@@ -81,7 +81,8 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             [S3_ARN.format(partition=env.partition, name=bucket)],
             tuple(("StringLike", "s3:prefix", key) for key in sorted(set(keys))),
             reason=S3_REASON)
-    add("JobPullsImages", ECR_PULL, list(needs.repositories),
+    add("JobPullsImages", ECR_PULL,
+        [render_environment(arn, env) for arn in needs.repositories],
         reason="the repositories of images whose URI holds a run-time value")
     if needs.repositories:
         add("JobRegistryToken", ("ecr:GetAuthorizationToken",), ["*"],
@@ -105,6 +106,14 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             tuple(("ArnEquals", "ec2:Subnet", _arn("ec2", f"subnet/{s}", env))
                   for s in needs.subnets), reason=ENI_REASON)
         add("JobDescribesNetwork", EC2_DESCRIBE, ["*"], reason=NO_RESOURCE_REASON)
-    add("JobUsesKeys", KMS_ACTIONS, list(needs.kms_keys),
+    keys = [render_environment(arn, env) for arn in needs.kms_keys]
+    add("JobUsesKeys", KMS_ACTIONS, [arn for arn in keys if ":alias/" not in arn],
         reason="keys whose id holds a run-time value")
+    # KMS authorizes a call made through an alias on the key behind it: any key of the
+    # account, but only when the request names that alias.
+    aliases = sorted(arn.split(":alias/", 1)[1] for arn in keys if ":alias/" in arn)
+    add("JobUsesKeysByAlias", KMS_ACTIONS,
+        [_arn("kms", "key/*", env)] if aliases else [],
+        tuple(("StringEquals", "kms:RequestAlias", f"alias/{alias}") for alias in aliases),
+        reason="the key behind an alias the job names (kms:RequestAlias)")
     return sorted(statements, key=lambda s: s.sid)

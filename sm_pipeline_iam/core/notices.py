@@ -98,6 +98,8 @@ RUN_TIME_VALUE = "sm-pipeline-iam:runTimeValue"
 BUILD_TIMESTAMP = "sm-pipeline-iam:buildTimestampInJobName"
 #: A Transform step runs a model no step of the pipeline makes: its job role is unknown.
 MODEL_OUTSIDE_PIPELINE = "sm-pipeline-iam:modelOutsidePipeline"
+#: Tuning/AutoML jobs under the default naming: only ``pipelines-*`` can scope them.
+UNSCOPED_DEFAULT_NAMES = "sm-pipeline-iam:unscopedDefaultJobNames"
 #: An ``Arguments`` key that the step's create API does not take.
 UNKNOWN_ARGUMENT = "sm-pipeline-iam:unknownArgument"
 #: A prefix in a definition that the step type's job names cannot carry.
@@ -121,6 +123,15 @@ REGISTRY: tuple[WarningKind, ...] = (
         "that model's role, which the library neither derives nor changes",
         "grant the model's role the step's inputs, outputs and logs (see explain --plan), "
         "or make the model in the pipeline",
+    ),
+    WarningKind(
+        UNSCOPED_DEFAULT_NAMES,
+        "a Tuning or AutoML step runs under the default naming: how SageMaker fits the step "
+        "name into those 32-character job names is undocumented, so its jobs (and their "
+        "logs and output folders) can only be allowed as 'pipelines-*', shared with every "
+        "default-named job",
+        "turn on the custom job prefix (PipelineDefinitionConfig(use_custom_job_prefix=True)) "
+        "and give the step a prefix",
     ),
     WarningKind(
         UNKNOWN_ARGUMENT,

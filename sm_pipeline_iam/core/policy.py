@@ -224,10 +224,10 @@ def build_statements(
     )
 
     statements = sorted(
-        (
+        drop_subsumed([
             Statement("".join(sorted(labels)), tuple(sorted(actions)), resources, condition)
             for (resources, condition), (labels, actions) in merged.items()
-        ),
+        ]),
         key=lambda s: (s.sid, s.resources),
     )
 
@@ -240,6 +240,51 @@ def build_statements(
         replace(statement, wildcard_reason=reasons[(statement.resources, statement.condition)])
         for statement in _unique_sids(statements)
     ]
+
+
+def _pattern(resource: str) -> re.Pattern[str]:
+    return re.compile(".*".join(
+        ".".join(re.escape(part) for part in piece.split("?")) for piece in resource.split("*")
+    ))
+
+
+def _covers(wide: str, narrow: str) -> bool:
+    """True when every ARN that ``narrow`` matches is matched by ``wide`` (IAM wildcards):
+    ``narrow``'s own wildcards are read as characters that ``wide``'s may stand for."""
+    return _pattern(wide).fullmatch(narrow) is not None
+
+
+def drop_subsumed(statements: Sequence[Statement]) -> list[Statement]:
+    """The statements less any whose every action and resource another statement with the
+    same condition already allows: granting it again would change nothing (an existing EMR
+    cluster's grant beside the grant on the clusters a step creates)."""
+    kept = []
+    for index, statement in enumerate(statements):
+        subsumed = any(
+            other_index != index
+            and other.condition == statement.condition
+            and set(statement.actions) <= set(other.actions)
+            and all(any(_covers(wide, narrow) for wide in other.resources)
+                    for narrow in statement.resources)
+            # Of two identical statements keep the first.
+            and not (set(other.actions) == set(statement.actions)
+                     and set(other.resources) == set(statement.resources)
+                     and other_index > index)
+            for other_index, other in enumerate(statements)
+        )
+        if not subsumed:
+            kept.append(statement)
+    return kept
+
+
+def render_environment(text: str, env: ArnEnvironment) -> str:
+    """``text`` with the placeholders of :data:`PLACEHOLDERS` replaced by ``env``'s values."""
+    for placeholder, value in zip(
+        (PLACEHOLDERS.partition, PLACEHOLDERS.region, PLACEHOLDERS.account),
+        (env.partition, env.region, env.account), strict=True,
+    ):
+        text = text.replace(placeholder, value)
+    return text
 
 
 def _folders(values: Sequence[str], env: ArnEnvironment) -> list[tuple[str, str]]:
