@@ -36,9 +36,9 @@ def _exception(**overrides: object) -> ScpException:
     return ScpException(**{**props, **overrides})  # type: ignore[arg-type]
 
 
-def test_a_valid_exception_has_no_problem_and_six_deny_statements() -> None:
-    """GIVEN valid props WHEN rendered THEN six Deny statements, all on '*' but the one
-    that protects the admins' own roles."""
+def test_a_valid_exception_has_no_problem_and_seven_deny_statements() -> None:
+    """GIVEN valid props WHEN rendered THEN seven Deny statements, all on '*' but the ones
+    that protect the admins' own roles and the library's managed policies."""
     exception = _exception()
     assert exception.problems() == [] and exception.size_problems() == []
     statements = exception.statements()
@@ -49,9 +49,11 @@ def test_a_valid_exception_has_no_problem_and_six_deny_statements() -> None:
         "DenyChangesToExemptRolesToAllButAdmins",
         "DenyPassingExemptRolesButToSageMaker",
         "DenyAdminRolesToAllButAdmins",
+        "DenyChangesToLibraryPoliciesToAllButAdmins",
     ]
     assert {s["Effect"] for s in statements} == {"Deny"}
-    assert [s["Resource"] for s in statements] == ["*"] * 5 + [[ADMIN]]
+    assert [s["Resource"] for s in statements] == ["*"] * 5 + [
+        [ADMIN], "arn:*:iam::*:policy/sm-pipeline-iam/*"]
 
 
 def test_the_s3_statement_exempts_vpcs_endpoints_tag_and_services() -> None:
@@ -84,7 +86,7 @@ def test_bucket_sharing_is_exempt_only_in_the_vpc_or_for_admins() -> None:
 def test_tagged_roles_are_changed_by_admins_only_and_passed_to_sagemaker_only() -> None:
     """GIVEN the tag WHEN rendered THEN role changes need an admin when the role carries
     the tag; a pass of such a role to another service is denied to everyone."""
-    _, _, _, changes, passing, admins = _exception().statements()
+    _, _, _, changes, passing, admins, _ = _exception().statements()
     tagged = {"aws:ResourceTag/sm-pipeline-exception": "true"}
     assert changes["Action"] == list(ROLE_CHANGES)
     assert changes["Condition"] == {
@@ -284,7 +286,7 @@ def test_a_realistic_set_fits_one_scp() -> None:
                                   "arn:aws:iam::*:role/OrganizationAccountAccessRole"),
     )
     assert exception.problems() == exception.size_problems() == []
-    assert len(exception.to_json()) < 4_000
+    assert len(exception.to_json()) < 4_600
 
 
 def test_size_is_measured_minified_and_refused_over_the_limit() -> None:
@@ -331,3 +333,16 @@ def test_organization_id_is_checked_when_given() -> None:
         "notAnOrganizationId",
         "organization_id 'org-1' is not an organization id (o-...)",
     )]
+
+
+def test_the_librarys_managed_policies_change_only_by_admins() -> None:
+    """GIVEN the exception WHEN rendered THEN new versions and deletion of the managed
+    policies under the library's path are denied to all but the admins (a policy cannot
+    carry the tag, and a new version would widen a tagged role)."""
+    *_, policies = _exception().statements()
+    assert policies["Action"] == [
+        "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+    ]
+    assert policies["Resource"] == "arn:*:iam::*:policy/sm-pipeline-iam/*"
+    assert policies["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": [ADMIN]}}

@@ -18,6 +18,7 @@ from ..core import cfn, policy
 from ..core.errors import Problem
 from ..core.notices import Notice
 from ..core.policy import Statement
+from ..core.scp import LIBRARY_POLICY_PATH
 
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
 #: role ARN (64-character name) or job prefix that a token may stand for.
@@ -117,6 +118,8 @@ def attach_documents(
                 f"Policy{number}",
                 statements=[_to_statement(s, values) for s in document],
                 roles=[role],
+                # An organization's SCP exception protects policies under this path.
+                path=LIBRARY_POLICY_PATH,
             )
             attached.append(managed)
     for construct, document in zip(attached, documents, strict=True):

@@ -5,7 +5,7 @@ When an organization's SCP keeps S3 inside its VPCs, a pipeline's ``JsonGet`` re
 principal tag of the pipeline's role (AWS page, "Service Control Policies with
 Pipelines"). An exception keyed on a tag is only as strong as the control over who may
 set that tag, over the roles that carry it and over the tag administrators themselves,
-so one SCP holds six Deny statements:
+so one SCP holds seven Deny statements:
 
 1. ``DenyS3DataOutsideTheVpcUnlessPipeline``: every way to read or move S3 data
    (:data:`S3_DATA_ACTIONS`) unless the request comes through a listed VPC or VPC
@@ -21,7 +21,11 @@ so one SCP holds six Deny statements:
 5. ``DenyPassingExemptRolesButToSageMaker``: passing such a role to any service but
    SageMaker, whoever passes it;
 6. ``DenyAdminRolesToAllButAdmins``: creating or changing a role whose ARN matches a tag
-   admin's, so that nobody outside the admins can become one.
+   admin's, so that nobody outside the admins can become one;
+7. ``DenyChangesToLibraryPoliciesToAllButAdmins``: new versions of (or deleting) the
+   managed policies the library attaches to its roles, which it keeps under the IAM path
+   :data:`LIBRARY_POLICY_PATH`: a managed policy cannot carry the tag, so its path marks
+   it, and a new version would otherwise widen a tagged role without touching the role.
 
 Tag admins are IAM roles, named by ARN (``*`` for the account and in the role name after a
 literal start). A pattern that any principal could satisfy is refused
@@ -66,6 +70,18 @@ SCPS_PER_TARGET = 5
 
 #: The service a role carrying the exception tag may be passed to.
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+
+#: The IAM path of the managed policies the library attaches to its roles (when a role's
+#: permissions outgrow one inline policy): statement 7 protects what lies under it.
+LIBRARY_POLICY_PATH = "/sm-pipeline-iam/"
+
+#: What changes a managed policy's permissions without touching the roles it is attached to.
+POLICY_CHANGES: tuple[str, ...] = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+)
 
 #: Every way to read or move S3 data, kept inside the VPC: object reads, writes and
 #: listings (``s3:GetObject*`` holds ``GetObjectVersionForReplication``), replication
@@ -353,7 +369,7 @@ class ScpException:
         return where
 
     def statements(self) -> list[dict[str, Any]]:
-        """The SCP's six Deny statements (see the module docstring)."""
+        """The SCP's seven Deny statements (see the module docstring)."""
         admins = list(self.tag_admin_principal_arns)
         not_an_admin = {"aws:PrincipalArn": admins}
         tagged = {f"aws:ResourceTag/{self.tag_key}": self.tag_value}
@@ -419,6 +435,13 @@ class ScpException:
             "Resource": admins,
             "Condition": {"ArnNotLike": not_an_admin},
         }
+        protect_library_policies = {
+            "Sid": "DenyChangesToLibraryPoliciesToAllButAdmins",
+            "Effect": "Deny",
+            "Action": list(POLICY_CHANGES),
+            "Resource": f"arn:*:iam::*:policy{LIBRARY_POLICY_PATH}*",
+            "Condition": {"ArnNotLike": not_an_admin},
+        }
         return [
             keep_s3_in_vpc,
             keep_sharing_in_vpc,
@@ -426,6 +449,7 @@ class ScpException:
             protect_tagged_roles,
             pass_to_sagemaker_only,
             protect_admins,
+            protect_library_policies,
         ]
 
     def document(self) -> dict[str, Any]:
