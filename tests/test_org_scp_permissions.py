@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from iamsim import Request, simulate
-from sm_pipeline_iam.core.scp import ROLE_CHANGES
+from sm_pipeline_iam.core.scp import POLICY_CHANGES, ROLE_CHANGES
 from support.cfn import ACCOUNT, Resolver, identity_policies, resources_of_type
 from support.scenarios import EXCEPTION_TAG, JSON_GET_LOCATION, VPC_ENDPOINT_ID, VPC_ID
 from support.tables import SAGEMAKER, assert_all, only_role_id
@@ -344,3 +344,16 @@ def test_bucket_sharing_through_cloudformation_needs_a_deployment_role(
     # A service reading data for a developer (FAS) keeps working, as before.
     reads = _s3(S3_DATA_PATHS, "fas read", DEVELOPER_ARN, **via)
     assert_all(_as_administrator(scenario, reads), "Allowed")
+
+
+def test_the_librarys_managed_policies_change_only_by_the_admins(scenario: Resolver) -> None:
+    """GIVEN a managed policy under the library's path (a tagged role's Policy1..N) WHEN a
+    developer writes a new version, makes one the default, deletes one or the policy THEN
+    denied; the admins may; a policy outside the path stays the developer's own."""
+    library = f"arn:aws:iam::{ACCOUNT}:policy/sm-pipeline-iam/PipelineRolePolicy1"
+    elsewhere = f"arn:aws:iam::{ACCOUNT}:policy/team-policy"
+    denied = [_asks(f"developer {a}", DEVELOPER_ARN, a, library) for a in POLICY_CHANGES]
+    assert_all(_as_administrator(scenario, denied), "ExplicitlyDenied")
+    allowed = [_asks(f"admin {a}", ADMIN_ARN, a, library) for a in POLICY_CHANGES] + [
+        _asks(f"elsewhere {a}", DEVELOPER_ARN, a, elsewhere) for a in POLICY_CHANGES]
+    assert_all(_as_administrator(scenario, allowed), "Allowed")
