@@ -20,6 +20,10 @@ stable interface:
   ``sm-pipeline-exception=true``). Empty for no OrgStack.
 - ``pipeline_definition``: a path to ``pipeline.definition()`` JSON; when given, the
   execution role is derived from it (``step_types`` and ``job_prefix`` are then unused).
+- ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
+  ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
+  ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
+  execution role then passes the generated roles instead of the definition's.
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them); an ARN that
@@ -44,11 +48,13 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from sm_pipeline_iam import (
     OrgScpException,
     PipelineExecutionRole,
+    PipelineJobRoles,
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
@@ -67,6 +73,9 @@ ROLES_PER_ACCOUNT = 1_000
 
 #: The exception tag when an OrgStack is configured and principal_tag is not given.
 DEFAULT_EXCEPTION_TAG = ("sm-pipeline-exception", "true")
+
+#: The values of the ``job_roles`` context key; the first is the default.
+JOB_ROLE_MODES = ("per-step", "shared", "none")
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ class SampleSettings:
     pipeline_definition: str | None = None
     stackset_ou_ids: tuple[str, ...] = ()
     stackset_regions: tuple[str, ...] = ()
+    job_roles: str | None = None
 
     @property
     def exception_tag(self) -> tuple[str, str]:
@@ -111,6 +121,12 @@ class SampleSettings:
                 "-c principal_tag=sm-pipeline-exception=true"
             )
         key, _, value = tag.partition("=")
+        job_roles = text("job_roles") or None
+        if job_roles is not None and job_roles not in JOB_ROLE_MODES:
+            raise ValueError(
+                f"context job_roles {job_roles!r} is not one of {', '.join(JOB_ROLE_MODES)}: "
+                "give e.g. -c job_roles=shared"
+            )
         teams = []
         for entry in (part.strip() for part in text("teams").split(";")):
             if not entry:
@@ -144,7 +160,13 @@ class SampleSettings:
             pipeline_definition=text("pipeline_definition") or None,
             stackset_ou_ids=listed("stackset_ou_ids"),
             stackset_regions=listed("stackset_regions"),
+            job_roles=job_roles,
         )
+
+    @property
+    def job_role_mode(self) -> str:
+        """How the definition's jobs get their roles (``per-step`` unless given)."""
+        return self.job_roles or JOB_ROLE_MODES[0]
 
     def problems(self) -> list[str]:
         """What no single construct can see: account quotas, StackSet/SCP consistency."""
@@ -160,6 +182,11 @@ class SampleSettings:
             problems.append(
                 f"{len(self.teams)} teams do not fit one StackSet template (at most "
                 f"{TEAMS_PER_STACK}): split them across apps"
+            )
+        if self.job_roles is not None and not self.pipeline_definition:
+            problems.append(
+                f"job_roles={self.job_roles} needs pipeline_definition: the job roles are "
+                "derived from a definition (give -c pipeline_definition=PATH)"
             )
         problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
         return problems
@@ -178,11 +205,22 @@ class PipelineIamStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        self.job_roles: PipelineJobRoles | None = None
         if settings.pipeline_definition:
+            definition = Path(settings.pipeline_definition)
+            if settings.job_role_mode != "none":
+                self.job_roles = PipelineJobRoles(
+                    self,
+                    "JobRoles",
+                    definition=definition,
+                    per_step=settings.job_role_mode == "per-step",
+                    principal_tag=settings.principal_tag,
+                )
             self.execution_role = PipelineExecutionRole.from_definition(
                 self,
                 "PipelineExecutionRole",
-                Path(settings.pipeline_definition),
+                definition,
+                job_roles=self.job_roles,
                 principal_tag=settings.principal_tag,
             )
         else:
@@ -195,7 +233,16 @@ class PipelineIamStack(cdk.Stack):
                 principal_tag=settings.principal_tag,
             )
         cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
+        if self.job_roles is not None:
+            for role in dict.fromkeys(self.job_roles.roles.values()):
+                cdk.CfnOutput(self, f"JobRoleArn{role.node.id}", value=role.role_arn)
         self.team_roles = add_team_roles(self, settings, teams)
+
+    @property
+    def workload_roles(self) -> list[iam.Role]:
+        """Every role of the stack that the SCP exception must exempt."""
+        job_roles = list(dict.fromkeys(self.job_roles.roles.values())) if self.job_roles else []
+        return [self.execution_role, *job_roles, *self.team_roles]
 
 
 class TeamsStack(cdk.Stack):
@@ -276,7 +323,7 @@ def workload_template(settings: SampleSettings, exempt: OrgScpException | None) 
         synthesizer=cdk.BootstraplessSynthesizer(),
     )
     if exempt is not None:
-        for role in [workload.execution_role, *workload.team_roles]:
+        for role in workload.workload_roles:
             exempt.exempt(role)
     template = inner.synth().get_stack_by_name("PipelineIamStack").template
     text = json.dumps(template, separators=(",", ":"), sort_keys=True)
@@ -313,7 +360,7 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     workload = PipelineIamStack(
         app, "PipelineIamStack", settings=settings, teams=chunks[0], env=env
     )
-    roles = [workload.execution_role, *workload.team_roles]
+    roles = workload.workload_roles
     for number, chunk in enumerate(chunks[1:], start=2):
         roles += TeamsStack(
             app, f"PipelineIamTeams{number}", settings=settings, teams=chunk, env=env

@@ -12,19 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from .core.definition import read_definition
 from .core.errors import DefinitionError, InvalidPropsError
+from .core.job_roles import NoJobRoleError
 from .core.requirements import GivenResources, PipelineRequirements
 from .core.steps import CATALOG, StepType
 
 if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
+    from .cdk.job_roles import JobNeedsRole, JobRole, JobRoleLocation, PipelineJobRoles
     from .cdk.org_scp import OrgScpException
     from .cdk.pipeline_role import RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
     from .cdk.step_role import PrefixedStepRole
 
 _CONSTRUCTS = {
+    "JobNeedsRole": "cdk.job_roles",
+    "JobRole": "cdk.job_roles",
+    "JobRoleLocation": "cdk.job_roles",
     "OrgScpException": "cdk.org_scp",
     "PipelineExecutionRole": "cdk.execution_role",
+    "PipelineJobRoles": "cdk.job_roles",
     "PrefixedStepRole": "cdk.step_role",
     "RoleOptions": "cdk.pipeline_role",
     "ServiceManagedStackSet": "cdk.stackset_construct",
@@ -35,8 +41,13 @@ __all__ = [
     "DefinitionError",
     "GivenResources",
     "InvalidPropsError",
+    "JobNeedsRole",
+    "JobRole",
+    "JobRoleLocation",
+    "NoJobRoleError",
     "OrgScpException",
     "PipelineExecutionRole",
+    "PipelineJobRoles",
     "PipelineRequirements",
     "PrefixedStepRole",
     "RoleOptions",

@@ -11,11 +11,18 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core import policy
-from ..core.definition import coarsened, read_definition
-from ..core.errors import Problem
-from ..core.requirements import GivenResources, PipelineRequirements, from_step_types
+from ..core.definition import coarsened, load_definition, read_definition
+from ..core.errors import Problem, raise_if_any
+from ..core.job_roles import plan_problems, replace_job_role_targets
+from ..core.requirements import (
+    GivenResources,
+    PipelineRequirements,
+    from_step_types,
+    sagemaker_pass_roles,
+)
 from ..core.steps import StepType, step_names
 from . import role_policies
+from .job_roles import PipelineJobRoles, StableTokens
 from .pipeline_role import PipelineRoleBase, RoleOptions
 
 if TYPE_CHECKING:
@@ -30,7 +37,8 @@ class PipelineExecutionRole(PipelineRoleBase):
     - trusted by ``sagemaker.amazonaws.com`` only, in the stack's account;
     - per step type, the catalog's actions on job ARNs in the stack's partition, region
       and account, named ``<job_prefix>-*`` (or ``pipelines-*`` by default);
-    - ``iam:PassRole`` on itself and on ``step_roles``, to SageMaker only;
+    - ``iam:PassRole`` on itself and on ``step_roles`` (or, given ``job_roles``, on exactly
+      those and not on itself), to SageMaker only;
     - ``s3:GetObject`` on the ``JsonGet`` folders only;
     - the principal tag that an organization's SCP exception keys on.
 
@@ -61,6 +69,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         requirements: PipelineRequirements | None = None,
         job_prefix: str | None = None,
         step_roles: Sequence[iam.IRole] = (),
+        job_roles: PipelineJobRoles | Sequence[iam.IRole] | None = None,
         json_get_locations: Sequence[str] = (),
         integration_resources: GivenResources | None = None,
         **options: Unpack[RoleOptions],
@@ -81,8 +90,12 @@ class PipelineExecutionRole(PipelineRoleBase):
             job_prefix: the custom job prefix the pipeline puts in its job names
                 (``PipelineDefinitionConfig(use_custom_job_prefix=True)``). Default: None,
                 the default naming ``pipelines-*``.
-            step_roles: other roles the pipeline hands to its SageMaker jobs. Default:
-                none (the jobs run as this role).
+            step_roles: other roles the pipeline hands to its SageMaker jobs, besides
+                this role. Default: none (the jobs run as this role).
+            job_roles: the roles the pipeline's SageMaker jobs run as: a
+                ``PipelineJobRoles`` or roles (``JobRole``, any ``iam.IRole``). The role
+                then passes exactly these, to SageMaker only, and not itself. Not with
+                ``step_roles``. Default: None.
             json_get_locations: ``s3://bucket/prefix`` folders whose objects ``JsonGet``
                 reads. Default: none.
             integration_resources: the functions, queues, clusters, applications and S3
@@ -96,7 +109,8 @@ class PipelineExecutionRole(PipelineRoleBase):
         if requirements is not None:
             given = [name for name, value in (
                 ("step_types", step_types), ("job_prefix", job_prefix),
-                ("step_roles", step_roles), ("json_get_locations", json_get_locations),
+                ("step_roles", step_roles), ("job_roles", job_roles is not None),
+                ("json_get_locations", json_get_locations),
                 ("integration_resources", integration_resources)) if value]
             problems = [
                 Problem(
@@ -113,15 +127,25 @@ class PipelineExecutionRole(PipelineRoleBase):
                     "requirements name no step type: the pipeline runs nothing",
                 ))
         else:
+            job_role_arns, problems = _job_role_arns(job_roles, step_roles)
             prefix_is_token = job_prefix is not None and Token.is_unresolved(job_prefix)
-            requirements, problems = from_step_types(
+            requirements, more = from_step_types(
                 step_types,
                 job_prefix=job_prefix,
                 validate_prefix=not prefix_is_token,
-                step_role_arns=[role.role_arn for role in step_roles],
+                step_role_arns=[role.role_arn for role in step_roles] + job_role_arns,
                 json_get_locations=json_get_locations,
                 resources=integration_resources,
             )
+            problems += more
+            if job_roles is not None and job_role_arns and not sagemaker_pass_roles(
+                requirements.step_types, job_role_arns
+            ) and requirements.step_types:
+                problems.append(Problem(
+                    "job_roles", "noJobSteps",
+                    "job_roles are given, but no step type runs a SageMaker job "
+                    f"({step_names(requirements.step_types)}): leave them out",
+                ))
         super().__init__(
             scope,
             id,
@@ -132,8 +156,9 @@ class PipelineExecutionRole(PipelineRoleBase):
             requirements=requirements,
             problems=problems,
             options=options,
-            # Explicit requirements (a definition) name every role the steps run as.
-            pass_self=not explicit,
+            # Explicit requirements (a definition) name every role the steps run as, and
+            # job roles every role the jobs run as.
+            pass_self=not explicit and job_roles is None,
         )
 
     @classmethod
@@ -146,6 +171,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         parameter_values: Mapping[str, Sequence[str]] | None = None,
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
+        job_roles: PipelineJobRoles | None = None,
         **options: Unpack[RoleOptions],
     ) -> PipelineExecutionRole:
         """The role that exactly the pipeline ``definition`` needs.
@@ -161,17 +187,39 @@ class PipelineExecutionRole(PipelineRoleBase):
                 Default: None (they are allowed on any experiment, with a warning).
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
+            job_roles: the ``PipelineJobRoles`` of the same definition: the role passes
+                their roles (to SageMaker only) instead of the roles the definition gives
+                those steps; a definition role that another step still uses (a kept step,
+                an endpoint config) stays. Default: None (the definition's roles).
             options: the role's own options (:class:`RoleOptions`).
 
         Raises:
             DefinitionError: (a ``ValueError``) the definition is malformed.
+            InvalidPropsError: (a ``ValueError``) ``job_roles`` are not a
+                ``PipelineJobRoles`` of this definition.
         """
-        requirements = read_definition(
+        reading = read_definition(
             definition,
             parameter_values=parameter_values,
             pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
-        ).requirements
+        )
+        requirements = reading.requirements
+        if job_roles is not None:
+            if not isinstance(job_roles, PipelineJobRoles):
+                raise_if_any("PipelineExecutionRole", id, [Problem(
+                    "job_roles", "notJobRoles",
+                    f"job_roles is {job_roles!r}: give the PipelineJobRoles of this "
+                    "definition (or, without a definition, roles to PipelineExecutionRole)",
+                )])
+            raise_if_any("PipelineExecutionRole", id, plan_problems(reading, job_roles.step_types))
+            stable = StableTokens("PassedJobRole")
+            requirements = replace_job_role_targets(
+                load_definition(definition),
+                requirements,
+                job_roles.step_types.keys(),
+                [stable(arn) for arn in job_roles.execution_role_targets],
+            )
         render = role_policies.sizing_render({})
         _, problems = role_policies.plan_documents(
             policy.build_statements(requirements), render
@@ -180,3 +228,44 @@ class PipelineExecutionRole(PipelineRoleBase):
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
         return cls(scope, id, requirements=requirements, **options)
+
+
+def _job_role_arns(
+    job_roles: PipelineJobRoles | Sequence[iam.IRole] | None, step_roles: Sequence[iam.IRole]
+) -> tuple[list[str], list[Problem]]:
+    """The ARNs of the given job roles (each token hinted so that their order is stable),
+    and the problems of the prop."""
+    if job_roles is None:
+        return [], []
+    problems: list[Problem] = []
+    if step_roles:
+        problems.append(Problem(
+            "job_roles", "givenWithStepRoles",
+            "job_roles and step_roles are both given: give job_roles (the role then passes "
+            "exactly them) or step_roles (the role passes itself and them)",
+        ))
+    if isinstance(job_roles, PipelineJobRoles):
+        arns = list(job_roles.execution_role_targets)
+    elif isinstance(job_roles, str | bytes) or not isinstance(job_roles, Sequence):
+        return [], [*problems, Problem("job_roles", "notRoles",
+                                       f"job_roles is {job_roles!r}: give a PipelineJobRoles "
+                                       "or a list of roles")]
+    else:
+        arns = []
+        for role in job_roles:
+            arn = getattr(role, "role_arn", None)
+            if not isinstance(arn, str):
+                problems.append(Problem(
+                    "job_roles", "notARole",
+                    f"job_roles holds {role!r}, which is not a role: give iam.IRole "
+                    "(iam.Role.from_role_arn(...) for an existing one)",
+                ))
+            else:
+                arns.append(arn)
+        if not job_roles:
+            problems.append(Problem("job_roles", "empty",
+                                    "job_roles is empty: give the roles the jobs run as, or "
+                                    "leave job_roles out"))
+    stable = StableTokens("PassedJobRole")
+    return [stable(arn) for arn in dict.fromkeys(arns)], problems
+

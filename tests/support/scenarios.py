@@ -9,12 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 
 from sm_pipeline_iam import (
     GivenResources,
+    JobRole,
+    JobRoleLocation,
     OrgScpException,
     PipelineExecutionRole,
+    PipelineJobRoles,
     PrefixedStepRole,
     StepType,
 )
@@ -153,6 +160,71 @@ SCENARIOS: dict[str, Scenario] = {
                 parameter_values={"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]},
             ),
         ),
+    )
+}
+
+
+def _job_roles_from_definition(name: str, **kw: Any) -> Callable[[cdk.Stack], object]:
+    """A definition's job roles, and its execution role passing them."""
+
+    def populate(stack: cdk.Stack) -> object:
+        definition = DEFINITIONS / f"{name}.json"
+        job_roles = PipelineJobRoles(stack, "JobRoles", definition=definition, **kw)
+        PipelineExecutionRole.from_definition(
+            stack, "PipelineExecutionRole", definition, job_roles=job_roles
+        )
+        return job_roles
+
+    return populate
+
+
+#: What the job role of the step-types scenario is given, as CloudFormation parameters
+#: (tokens, and no resource that cdk-nag would judge on its own).
+JOB_ROLE_PARAMETERS = ("DataBucket", "ModelBucket", "Repository", "KeyArn", "SubnetA",
+                       "SubnetB", "SecurityGroup")
+
+
+def _job_role_from_settings(stack: cdk.Stack) -> object:
+    """A JobRole from CDK values (buckets, repository, key, subnets, security group) and
+    literals, and an execution role (step types) that passes exactly it."""
+    value = {name: cdk.CfnParameter(stack, name).value_as_string for name in JOB_ROLE_PARAMETERS}
+    data = s3.Bucket.from_bucket_name(stack, "Data", value["DataBucket"])
+    models = s3.Bucket.from_bucket_name(stack, "Models", value["ModelBucket"])
+    role = JobRole(
+        stack,
+        "TrainingJobRole",
+        job_kinds=["TrainingJobs"],
+        inputs=[JobRoleLocation.bucket(data, "fraud/train"),
+                f"s3://ml-artifacts-{ACCOUNT}/fraud/validation"],
+        outputs=[JobRoleLocation.bucket(models, "fraud/models")],
+        images=[ecr.Repository.from_repository_name(stack, "Repo", value["Repository"]),
+                f"683313688378.dkr.ecr.{REGION}.amazonaws.com/sagemaker-xgboost:1.7-1"],
+        subnet_ids=[value["SubnetA"], value["SubnetB"]],
+        security_groups=[ec2.SecurityGroup.from_security_group_id(
+            stack, "JobSecurityGroup", value["SecurityGroup"])],
+        kms_keys=[kms.Key.from_key_arn(stack, "Key", value["KeyArn"])],
+        job_prefix="fraud",
+    )
+    PipelineExecutionRole(
+        stack, "PipelineExecutionRole", step_types=[StepType.TRAINING], job_prefix="fraud",
+        job_roles=[role],
+    )
+    return role
+
+
+#: The job-role scenarios: synthesized, snapshotted and checked like SCENARIOS, in their
+#: own tests (tests/test_job_roles_synth.py), so that SCENARIOS' snapshots stay as they are.
+JOB_ROLE_SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario("job_roles_per_step", _job_roles_from_definition("training_eval_register")),
+        # BatchScore (Transform) runs as CreateBestModel's role.
+        Scenario("job_roles_transform", _job_roles_from_definition("tuning_transform_foreach")),
+        Scenario("job_roles_kept_step",
+                 _job_roles_from_definition("other_steps", keep_roles_for=["RunFraudReport"])),
+        Scenario("job_roles_shared", _job_roles_from_definition(
+            "training_eval_register_prefixed", per_step=False)),
+        Scenario("job_role_from_settings", _job_role_from_settings),
     )
 }
 

@@ -1,0 +1,636 @@
+"""The roles SageMaker jobs run as: ``PipelineJobRoles`` (from a definition, one role per
+step that runs a job, or one shared) and ``JobRole`` (from inputs, outputs, images, network
+and keys, for users without a definition).
+
+A step hands its job a role (``RoleArn``, a model's ``ExecutionRoleArn``); SageMaker needs
+that role to read the job's inputs, pull its image, write its outputs, logs and metrics,
+and use its VPC and KMS keys. Each role here grants exactly what its jobs need
+(:func:`~sm_pipeline_iam.core.job_policy.job_statements`), and nothing of another step's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Union, cast
+
+import jsii
+from aws_cdk import IStableStringProducer, Lazy, Tags, Token
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..core import policy
+from ..core.definition import DefinitionReading, load_definition, read_definition
+from ..core.errors import Problem, raise_if_any
+from ..core.job_policy import job_statements
+from ..core.job_roles import (
+    JobLocation,
+    JobRolePlan,
+    NoJobRoleError,
+    job_role_needs,
+    no_role_message,
+    plan_job_roles,
+)
+from ..core.jobs import JobNeeds
+from ..core.rewrite import RoleSlot
+from ..core.steps import SAGEMAKER, StepType
+from ..core.tags import tag_problems
+from . import role_limits, role_policies
+from .pipeline_role import RoleOptions, sagemaker_trust
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_ecr as ecr
+    from aws_cdk import aws_kms as kms
+    from aws_cdk import aws_s3 as s3
+    from typing_extensions import Unpack
+
+__all__ = ["JobNeedsRole", "JobRole", "JobRoleLocation", "NoJobRoleError", "PipelineJobRoles"]
+
+#: A CDK token inside a string.
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+
+#: IAM's longest role description.
+_DESCRIPTION_LIMIT = 1000
+
+
+@jsii.implements(IStableStringProducer)
+class _Same:
+    """Produces a value unchanged (a token stays a token, resolved as before)."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def produce(self) -> str | None:
+        return self._value
+
+
+class StableTokens:
+    """Gives each token in the strings it sees a display hint, ``<label>000000`` onwards in
+    the order first seen, so that sorting strings that hold tokens (a policy's resources)
+    gives the same order in every process: a plain token's number depends on how many
+    tokens the process made before it."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        return _TOKEN.sub(self._hinted, text)
+
+    def _hinted(self, match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token not in self._seen:
+            hint = f"{self._label}{len(self._seen):06d}"
+            self._seen[token] = Lazy.string(_Same(token), display_hint=hint)
+        return self._seen[token]
+
+
+def plan_role(needs: JobNeeds) -> tuple[list[list[policy.Statement]], list[Problem]]:
+    """The policy documents of a role with ``needs`` (one inline, or managed ones), and
+    the problems that prevent the role (nothing to grant, too large for IAM)."""
+    statements = job_statements(needs)
+    if not statements:
+        return [], [Problem("permissions", "nothingToGrant",
+                            "the jobs need nothing that a role grants: give what they use")]
+    documents, problems = role_policies.plan_documents(
+        statements, role_policies.sizing_render({})
+    )
+    return documents, problems
+
+
+def _own_arn_measure(options: RoleOptions) -> str:
+    # The longest ARN the role can have (64-character name), as its size is measured.
+    return f"arn:aws-us-gov:iam::123456789012:role{options.get('path') or '/'}" + "x" * 64
+
+
+class JobNeedsRole(iam.Role):
+    """A role SageMaker jobs run as, with exactly the permissions of their
+    :class:`~sm_pipeline_iam.core.jobs.JobNeeds`, and nothing else.
+
+    - trust: ``sagemaker.amazonaws.com`` with ``aws:SourceAccount`` = the stack's account;
+    - the statements of :func:`~sm_pipeline_iam.core.job_policy.job_statements` in the
+      stack's partition, region and account: objects under the jobs' own inputs and
+      outputs (listing only under the inputs), their images' repositories, their log
+      streams, metrics in their namespaces, network interfaces in their subnets, their
+      KMS keys;
+    - one inline policy (``Policy``) while it fits, else managed ``Policy1..N``; every
+      wildcard acknowledged for cdk-nag with its statement's reason; the needs' warnings
+      (values known only at run time...) as warnings on the role.
+
+    ``PipelineJobRoles`` makes these from a definition and ``JobRole`` from settings; give
+    one ``JobNeeds`` (e.g. from ``read_definition(...).jobs``) to make one by hand.
+
+    Raises:
+        InvalidPropsError: (a ``ValueError``) listing every problem.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        needs: JobNeeds,
+        problems: Sequence[Problem] = (),
+        construct_name: str = "JobNeedsRole",
+        default_description: str | None = None,
+        **options: Unpack[RoleOptions],
+    ) -> None:
+        """Create the role.
+
+        Args:
+            scope: the parent construct.
+            id: the construct id (a public contract: changing it replaces the role).
+            needs: what the jobs need.
+            problems: problems found before (a subclass's props), raised with the rest.
+            construct_name: the construct named in the error.
+            default_description: the description unless ``options`` give one.
+            options: the role's own options (:class:`RoleOptions`).
+        """
+        found = list(problems)
+        principal_tag = options.get("principal_tag")
+        if principal_tag is not None:
+            found.extend(tag_problems(*principal_tag, prop="principal_tag"))
+        documents, size_problems = plan_role(needs)
+        # "Nothing to grant" says little next to the props' own problems.
+        found.extend(p for p in size_problems if not found or p.code != "nothingToGrant")
+        # Everything is checked before the first construct is added: no half-made stack.
+        raise_if_any(construct_name, id, found)
+
+        super().__init__(
+            scope,
+            id,
+            assumed_by=sagemaker_trust(scope),
+            role_name=options.get("role_name"),
+            path=options.get("path"),
+            description=options.get("description") or default_description
+            or _description(needs),
+            permissions_boundary=options.get("permissions_boundary"),
+            max_session_duration=options.get("max_session_duration"),
+        )
+        self._needs = needs
+        self._statements = tuple(s for document in documents for s in document)
+        values = role_policies.placeholder_values(self, {})
+        self.policies = role_policies.attach_documents(self, documents, values)
+        if principal_tag is not None:
+            Tags.of(self).add(*principal_tag)
+        role_policies.emit_notices(self, needs.notices)
+        role_limits.check_at_synthesis(self, own_arn=_own_arn_measure(options))
+
+    @property
+    def needs(self) -> JobNeeds:
+        """What the role's jobs need, as plain data (for reports and tests)."""
+        return self._needs
+
+    @property
+    def statements(self) -> tuple[policy.Statement, ...]:
+        """The role's statements, with ``${AWS::...}`` placeholders for the environment."""
+        return self._statements
+
+    def grant_pass_role(self, grantee: iam.IPrincipal) -> iam.Grant:
+        """Let ``grantee`` pass this role to SageMaker, and to nothing else."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["iam:PassRole"],
+            resource_arns=[self.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
+        )
+
+
+def _description(needs: JobNeeds) -> str:
+    if not needs.steps:
+        kinds = ", ".join(ns.rsplit("/", 1)[-1] for ns in needs.metric_namespaces)
+        return f"SageMaker job role for {kinds or 'SageMaker jobs'} (sm-pipeline-iam)"
+    text = (f"SageMaker job role of pipeline step{'s' if len(needs.steps) > 1 else ''} "
+            + ", ".join(needs.steps) + " (sm-pipeline-iam)")
+    if len(text) <= _DESCRIPTION_LIMIT:
+        return text
+    return (f"SageMaker job role of {len(needs.steps)} pipeline steps, {needs.steps[0]} "
+            "first (sm-pipeline-iam)")
+
+
+# --- from settings --------------------------------------------------------------------------
+
+
+class JobRoleLocation:
+    """An S3 location of a ``JobRole``: a bucket and a key prefix.
+
+    Example::
+
+        JobRoleLocation.bucket(data_bucket, "fraud/train")   # s3.IBucket or bucket name
+    """
+
+    def __init__(self, bucket_name: str, prefix: str = "") -> None:
+        self.bucket_name = bucket_name
+        self.prefix = prefix
+
+    @staticmethod
+    def bucket(bucket: s3.IBucket | str, prefix: str = "") -> JobRoleLocation:
+        """The objects under ``prefix`` (the whole bucket when empty) of ``bucket``."""
+        if isinstance(bucket, str):
+            return JobRoleLocation(bucket, prefix)
+        return JobRoleLocation(bucket.bucket_name, prefix)
+
+    def __repr__(self) -> str:
+        return f"JobRoleLocation({self.bucket_name!r}, {self.prefix!r})"
+
+
+#: What ``inputs`` and ``outputs`` take.
+S3Location = Union[str, "s3.IBucket", JobRoleLocation]
+#: What ``images`` takes.
+Image = Union[str, "ecr.IRepository"]
+#: What ``security_groups`` takes.
+SecurityGroup = Union[str, "ec2.ISecurityGroup"]
+#: What ``kms_keys`` takes.
+Key = Union[str, "kms.IKey"]
+
+
+def _is_bucket(value: object) -> bool:
+    return hasattr(value, "bucket_name") and hasattr(value, "bucket_arn")
+
+
+#: The fields of an ``ec2.SubnetSelection`` (jsii passes a struct as keyword arguments).
+_SELECTION_FIELDS = ("availability_zones", "one_per_az", "subnet_filters",
+                     "subnet_group_name", "subnets", "subnet_type")
+
+
+def _selection(selection: ec2.SubnetSelection | None) -> dict[str, Any]:
+    if selection is None:
+        return {}
+    return {name: value for name in _SELECTION_FIELDS
+            if (value := getattr(selection, name, None)) is not None}
+
+
+def _listed(prop: str, value: object, problems: list[Problem]) -> list[Any]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        problems.append(Problem(prop, "notAList", f"{prop} is {value!r}: give a list"))
+        return []
+    return list(value)
+
+
+class JobRole(JobNeedsRole):
+    """A role SageMaker jobs run as, from what they use: for users without a definition.
+
+    Example::
+
+        role = JobRole(
+            stack, "TrainingJobRole",
+            job_kinds=["TrainingJobs"],
+            inputs=[JobRoleLocation.bucket(data_bucket, "fraud/train")],
+            outputs=["s3://ml-artifacts/fraud/models"],
+            images=[training_repository],          # ecr.IRepository or an image URI
+            vpc=vpc, security_groups=[job_security_group],
+            kms_keys=[data_key],
+            job_prefix="fraud",
+        )
+
+    It grants reading the objects under each input (listing only there), writing under
+    each output, pulling from each image's repository, the jobs' own log streams
+    (``/aws/sagemaker/<kind>``, ``<job name>/...``), metrics in their namespaces, network
+    interfaces in the given subnets and security groups, and the keys. CDK values
+    (buckets, repositories, keys, subnets of a VPC in the app) go in as tokens that
+    CloudFormation resolves.
+
+    Raises:
+        InvalidPropsError: (a ``ValueError``) listing every problem of the props.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        job_kinds: Sequence[str],
+        inputs: Sequence[S3Location] = (),
+        outputs: Sequence[S3Location] = (),
+        images: Sequence[Image] = (),
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        subnet_ids: Sequence[str] = (),
+        security_groups: Sequence[SecurityGroup] = (),
+        kms_keys: Sequence[Key] = (),
+        job_prefix: str | None = None,
+        **options: Unpack[RoleOptions],
+    ) -> None:
+        """Create the role.
+
+        Args:
+            scope: the parent construct.
+            id: the construct id (a public contract: changing it replaces the role).
+            job_kinds: the kinds of job that run as the role: ``ProcessingJobs``,
+                ``TrainingJobs``, ``TransformJobs`` (their log groups and metric
+                namespaces).
+            inputs: what the jobs read: ``s3://bucket/prefix`` strings, buckets
+                (``s3.IBucket``: all of it) or ``JobRoleLocation.bucket(bucket, prefix)``.
+            outputs: where the jobs write, in the same forms.
+            images: the images the jobs pull: ``ecr.IRepository`` or ECR image URIs
+                (``111122223333.dkr.ecr.us-east-1.amazonaws.com/name:tag``).
+            vpc: the VPC the jobs run in; its subnets by ``vpc_subnets`` (default: the
+                VPC's default selection, its private subnets).
+            vpc_subnets: which subnets of ``vpc``.
+            subnet_ids: the subnets by id, instead of ``vpc``.
+            security_groups: the jobs' security groups (``ec2.ISecurityGroup`` or ids);
+                required with subnets.
+            kms_keys: keys the jobs use (``kms.IKey``, key ARNs or ids, aliases
+                ``alias/name`` or their ARNs: an alias is granted on the key behind it,
+                for requests that name it).
+            job_prefix: the prefix of the jobs' names, whose log streams the role writes.
+                Default: the default naming, ``pipelines-*``.
+            options: the role's own options (:class:`RoleOptions`).
+        """
+        problems: list[Problem] = []
+        stable = StableTokens("JobRoleValue")
+
+        def location(prop: str, value: object) -> str | JobLocation | None:
+            if isinstance(value, str):
+                return stable(value)
+            if isinstance(value, JobRoleLocation):
+                bucket = value.bucket_name
+                if not isinstance(bucket, str) or not isinstance(value.prefix, str):
+                    problems.append(Problem(prop, "notAnS3Location",
+                                            f"{prop} holds {value!r}: give a bucket and a "
+                                            "prefix string"))
+                    return None
+                return JobLocation(stable(bucket), stable(value.prefix))
+            if _is_bucket(value):
+                return JobLocation(stable(cast("s3.IBucket", value).bucket_name), "")
+            problems.append(Problem(prop, "notAnS3Location",
+                                    f"{prop} holds {value!r}: give 's3://bucket/prefix', an "
+                                    "s3.IBucket or JobRoleLocation.bucket(bucket, 'prefix')"))
+            return None
+
+        read = [loc for v in _listed("inputs", inputs, problems)
+                if (loc := location("inputs", v)) is not None]
+        written = [loc for v in _listed("outputs", outputs, problems)
+                   if (loc := location("outputs", v)) is not None]
+
+        uris: list[str] = []
+        repositories: list[str] = []
+        for image in _listed("images", images, problems):
+            if isinstance(image, str):
+                uris.append(image)
+            elif hasattr(image, "repository_arn") and hasattr(image, "repository_uri"):
+                repositories.append(stable(image.repository_arn))
+            else:
+                problems.append(Problem("images", "notAnImage",
+                                        f"images holds {image!r}: give an ecr.IRepository or "
+                                        "an ECR image URI"))
+
+        subnets = [stable(s) if isinstance(s, str) else s
+                   for s in _listed("subnet_ids", subnet_ids, problems)]
+        if vpc_subnets is not None and vpc is None:
+            problems.append(Problem("vpc_subnets", "withoutVpc",
+                                    "vpc_subnets selects subnets of a vpc: give vpc too"))
+        if vpc is not None:
+            if subnets:
+                problems.append(Problem("subnet_ids", "givenWithVpc",
+                                        "give the subnets either by vpc (and vpc_subnets) or "
+                                        "by subnet_ids, not both"))
+            elif not hasattr(vpc, "select_subnets"):
+                problems.append(Problem("vpc", "notAVpc", f"vpc is {vpc!r}: give an ec2.IVpc"))
+            else:
+                try:
+                    selected = vpc.select_subnets(**_selection(vpc_subnets)).subnet_ids
+                except Exception as error:  # jsii raises the CDK's own errors
+                    problems.append(Problem("vpc_subnets", "noSubnets",
+                                            f"vpc_subnets selects no subnets of vpc: {error}"))
+                else:
+                    subnets = [stable(s) for s in selected]
+                    if not subnets:
+                        problems.append(Problem("vpc_subnets", "noSubnets",
+                                                "vpc_subnets selects no subnets of vpc"))
+        groups: list[Any] = []
+        for group in _listed("security_groups", security_groups, problems):
+            if isinstance(group, str):
+                groups.append(stable(group))
+            elif hasattr(group, "security_group_id"):
+                groups.append(stable(group.security_group_id))
+            else:
+                groups.append(group)  # the core names it as not a string
+        keys: list[Any] = []
+        for key in _listed("kms_keys", kms_keys, problems):
+            if isinstance(key, str):
+                keys.append(stable(key))
+            elif hasattr(key, "key_arn"):
+                keys.append(stable(key.key_arn))
+            else:
+                keys.append(key)
+        kinds = _listed("job_kinds", job_kinds, problems)
+        prefix = stable(job_prefix) if isinstance(job_prefix, str) else job_prefix
+        needs, found = job_role_needs(
+            job_kinds=kinds,
+            inputs=read,
+            outputs=written,
+            images=uris,
+            repositories=repositories,
+            subnets=subnets,
+            security_groups=groups,
+            kms_keys=keys,
+            job_prefix=prefix,
+            is_token=Token.is_unresolved,
+        )
+        super().__init__(
+            scope, id, needs=needs, problems=[*problems, *found], construct_name="JobRole",
+            **options,
+        )
+
+
+# --- from a definition ------------------------------------------------------------------
+
+
+class PipelineJobRoles(Construct):
+    """The roles a pipeline's SageMaker jobs run as, derived from its definition: one per
+    step that runs a job (``per_step=True``, the default: no step reaches another step's
+    data), or one shared by all (``per_step=False``).
+
+    Each role is a :class:`JobNeedsRole` with exactly what its step's job needs; a
+    Transform step's job runs as the role of the Model step whose model it runs, so its
+    needs go to that role. Steps in ``keep_roles_for`` keep the definition's own role.
+
+    Construct ids (a public contract: a changed id replaces the role): this construct's
+    ``id``, then per role ``Step`` + the step name (letters, digits, ``_`` and ``-`` kept:
+    ``StepTrainModel``), or ``Shared`` for the shared role. Renaming a step replaces its
+    role.
+
+    Example::
+
+        job_roles = PipelineJobRoles(stack, "JobRoles", definition="pipeline.json")
+        job_roles.role_for("TrainModel")                       # iam.IRole
+        PipelineExecutionRole.from_definition(
+            stack, "PipelineRole", "pipeline.json", job_roles=job_roles)
+
+    Raises:
+        InvalidPropsError: (a ``ValueError``) listing every problem of the props.
+        DefinitionError: (a ``ValueError``) the definition is malformed.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        definition: str | Path | Mapping[str, Any],
+        per_step: bool = True,
+        parameter_values: Mapping[str, Sequence[str]] | None = None,
+        pipeline_name: str | None = None,
+        allow_unknown_step_types: bool = False,
+        keep_roles_for: Sequence[str] = (),
+        **options: Unpack[RoleOptions],
+    ) -> None:
+        """Create the roles.
+
+        Args:
+            scope: the parent construct.
+            id: the construct id (a public contract: the roles' paths start with it).
+            definition: ``pipeline.definition()`` JSON text, a path to it, or the dict.
+            per_step: one role per step that runs a job (True), or one for all (False).
+            parameter_values: per pipeline parameter, the values executions may use;
+                binding them narrows the jobs' S3 locations. Default: none.
+            pipeline_name: the pipeline's name (``Execution.PipelineName``). Default: None.
+            allow_unknown_step_types: warn about an unknown step ``Type`` instead of
+                failing. Default: False.
+            keep_roles_for: step names whose jobs keep the definition's role (no role is
+                made for them). Default: none.
+            options: each role's own options (:class:`RoleOptions`); ``role_name`` only
+                with ``per_step=False`` (role names are unique).
+        """
+        problems = _props_problems(definition, per_step, parameter_values, pipeline_name,
+                                   keep_roles_for, options)
+        raise_if_any("PipelineJobRoles", id, problems)
+        loaded = load_definition(definition)
+        reading = read_definition(
+            loaded,
+            parameter_values=parameter_values,
+            pipeline_name=pipeline_name,
+            allow_unknown_step_types=allow_unknown_step_types,
+        )
+        plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
+        for planned in plan.roles:
+            _, found = plan_role(planned.needs)
+            problems.extend(
+                Problem(p.prop, p.code, f"role {planned.role_id} ({', '.join(planned.needs.steps)}"
+                        f"): {p.message}")
+                for p in found
+            )
+        raise_if_any("PipelineJobRoles", id, problems)
+
+        super().__init__(scope, id)
+        self._definition = loaded
+        self._reading = reading
+        self._plan = plan
+        self._by_id: dict[str, JobNeedsRole] = {
+            planned.role_id: JobNeedsRole(
+                self, planned.role_id, needs=planned.needs, construct_name="PipelineJobRoles",
+                **options,
+            )
+            for planned in plan.roles
+        }
+        # The warnings of jobs that run as a role not made here (a model from outside).
+        role_policies.emit_notices(self, plan.notices)
+
+    @property
+    def plan(self) -> JobRolePlan:
+        """Which role each step's job runs as, as plain data."""
+        return self._plan
+
+    @property
+    def reading(self) -> DefinitionReading:
+        """What the definition needs (its jobs' needs among it)."""
+        return self._reading
+
+    @property
+    def roles(self) -> Mapping[str, JobNeedsRole]:
+        """Step name -> the role its job runs as, for every step with a generated role (a
+        Transform step -> its model's role; all steps -> one role when shared)."""
+        return MappingProxyType({
+            step: self._by_id[role_id] for step, role_id in self._plan.step_roles.items()
+        })
+
+    @property
+    def step_types(self) -> Mapping[str, StepType]:
+        """Step name -> type, for every step with a generated role."""
+        return self._plan.step_types
+
+    @property
+    def kept_steps(self) -> tuple[str, ...]:
+        """The steps that keep the definition's role (``keep_roles_for``)."""
+        return self._plan.kept
+
+    def role_for(self, step: str) -> iam.IRole:
+        """The role the job of ``step`` runs as (for a Transform step: its model's).
+
+        Raises:
+            NoJobRoleError: (a ``KeyError``) no such step, or it runs no job, or it keeps
+                the definition's role; the message says which.
+        """
+        role_id = self._plan.step_roles.get(step)
+        if role_id is None:
+            raise NoJobRoleError(no_role_message(self._plan, self._reading, step))
+        return self._by_id[role_id]
+
+    @property
+    def role_arn_mapping(self) -> Mapping[str, Mapping[str, str]]:
+        """Step name -> role field (as ``core.rewrite.RoleSlot.field`` names it:
+        ``RoleArn``, ``ExecutionRoleArn``, ``TrainingJobDefinitions[1].RoleArn``) -> the
+        generated role's ARN: every field of the definition that hands a SageMaker job a
+        role, for the steps with generated roles. A Transform step has no role field."""
+        mapping: dict[str, dict[str, str]] = {}
+        for slot, role_id in self._plan.role_fields(self._definition):
+            mapping.setdefault(slot.step, {})[slot.field] = self._by_id[role_id].role_arn
+        return MappingProxyType({step: MappingProxyType(f) for step, f in mapping.items()})
+
+    def role_arn_for(self, slot: RoleSlot) -> str | None:
+        """The generated role's ARN for one role field of the definition, or None where the
+        field keeps its value: usable as ``core.rewrite.with_roles(definition, choose)``."""
+        if slot.service != SAGEMAKER:
+            return None
+        return self.role_arn_mapping.get(slot.step, {}).get(slot.field)
+
+    @property
+    def execution_role_targets(self) -> tuple[str, ...]:
+        """The ARNs of the generated roles, once each: what the pipeline's execution role
+        must be able to pass, to SageMaker only, for these steps (the roles of kept steps
+        stay in the definition)."""
+        return tuple(role.role_arn for role in self._by_id.values())
+
+
+def _props_problems(
+    definition: object, per_step: object, parameter_values: object, pipeline_name: object,
+    keep_roles_for: object, options: RoleOptions,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(definition, str | Path | Mapping):
+        problems.append(Problem("definition", "notADefinition",
+                                f"definition is {type(definition).__name__}: give the "
+                                "definition JSON text, a path to it, or the dict"))
+    if not isinstance(per_step, bool):
+        problems.append(Problem("per_step", "notABool", f"per_step is {per_step!r}: give "
+                                "True (one role per step) or False (one shared role)"))
+    if parameter_values is not None and not (
+        isinstance(parameter_values, Mapping)
+        and all(isinstance(k, str) and isinstance(v, Sequence) and not isinstance(v, str)
+                and all(isinstance(item, str) for item in v)
+                for k, v in parameter_values.items())
+    ):
+        problems.append(Problem("parameter_values", "notAMapping",
+                                f"parameter_values is {parameter_values!r}: give "
+                                "{'Name': ['value', ...]}"))
+    if pipeline_name is not None and not isinstance(pipeline_name, str):
+        problems.append(Problem("pipeline_name", "notAString",
+                                f"pipeline_name is {pipeline_name!r}: give the name"))
+    if isinstance(keep_roles_for, str | bytes) or not isinstance(keep_roles_for, Sequence) or (
+        not all(isinstance(step, str) for step in keep_roles_for)
+    ):
+        problems.append(Problem("keep_roles_for", "notAList",
+                                f"keep_roles_for is {keep_roles_for!r}: give a list of step "
+                                "names"))
+    principal_tag = options.get("principal_tag")
+    if principal_tag is not None:
+        problems.extend(tag_problems(*principal_tag, prop="principal_tag"))
+    if options.get("role_name") is not None and per_step is not False:
+        problems.append(Problem("role_name", "namePerStep",
+                                "role_name names one role, but per_step=True makes one role "
+                                "per step: leave role_name out, or give per_step=False"))
+    return problems

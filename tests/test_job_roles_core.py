@@ -1,0 +1,187 @@
+"""The pure side of job roles (core.job_roles): which role each job runs as, the
+execution role's pass-role targets swapped for the job roles, a role's needs from
+settings."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.job_roles import (
+    JOB_KINDS,
+    SHARED_ROLE_ID,
+    JobLocation,
+    job_role_needs,
+    plan_job_roles,
+    replace_job_role_targets,
+    role_id,
+)
+from sm_pipeline_iam.core.locations import S3ObjectPattern
+from sm_pipeline_iam.core.notices import UNRESOLVED_VALUE
+from sm_pipeline_iam.core.requirements import PassRoleTarget
+from sm_pipeline_iam.core.steps import SAGEMAKER
+
+DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
+ROLE = "arn:aws:iam::111122223333:role/{}"
+NEW = ("${Token[New0000.1]}", "${Token[New0001.2]}")
+
+
+def _definition(name: str) -> dict[str, Any]:
+    return json.loads((DEFINITIONS / f"{name}.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_role_ids_are_the_step_name_after_step() -> None:
+    """GIVEN step names WHEN turned into construct ids THEN 'Step' + the name, with only
+    letters, digits, '_' and '-' kept."""
+    assert role_id("TrainModel") == "StepTrainModel"
+    assert role_id("train_model-v2") == "Steptrain_model-v2"
+    assert role_id("a.b c/d") == "Stepabcd"
+
+
+def test_the_job_kinds_are_the_catalogs() -> None:
+    """GIVEN the catalog WHEN its job kinds are listed THEN the three job log groups."""
+    assert JOB_KINDS == ("ProcessingJobs", "TrainingJobs", "TransformJobs")
+
+
+def test_per_step_and_shared_plans() -> None:
+    """GIVEN a definition with a Transform WHEN planned per step and shared THEN the
+    transform on its model's role, and one role for all."""
+    reading = read_definition(DEFINITIONS / "tuning_transform_foreach.json")
+    plan, problems = plan_job_roles(reading)
+    assert problems == []
+    assert [r.role_id for r in plan.roles] == [
+        "StepTuneModel", "StepCreateBestModel", "Steptrain_model_v2", "StepScoreSegment"]
+    assert plan.step_roles["BatchScore"] == "StepCreateBestModel"
+    (model,) = [r for r in plan.roles if r.role_id == "StepCreateBestModel"]
+    assert model.needs.steps == ("CreateBestModel", "BatchScore")
+    shared, problems = plan_job_roles(reading, per_step=False)
+    assert problems == [] and [r.role_id for r in shared.roles] == [SHARED_ROLE_ID]
+    assert set(shared.step_roles.values()) == {SHARED_ROLE_ID}
+    assert set(shared.step_roles) == {needs.step for needs in reading.jobs}
+
+
+def test_steps_whose_names_lose_to_the_same_id_are_a_problem() -> None:
+    """GIVEN two steps 'Prep.A' and 'PrepA' WHEN planned per step THEN duplicateRoleId."""
+    definition = _definition("training_eval_register")
+    twin = copy.deepcopy(definition["Steps"][0])
+    definition["Steps"][0]["Name"], twin["Name"] = "Prep.A", "PrepA"
+    definition["Steps"].append(twin)
+    for step in definition["Steps"]:
+        step.pop("DependsOn", None)
+    _, problems = plan_job_roles(read_definition(definition))
+    assert [(p.prop, p.code) for p in problems] == [("definition", "duplicateRoleId")]
+    assert "'Prep.A' and 'PrepA'" in problems[0].message
+
+
+def test_a_transform_of_a_model_from_outside_gets_no_role_and_keeps_its_warning() -> None:
+    """GIVEN a Transform running a model no step makes WHEN planned THEN it has no role,
+    and its modelOutsidePipeline warning is the plan's."""
+    definition = _definition("tuning_transform_foreach")
+    for step in definition["Steps"]:
+        if step["Name"] == "BatchScore":
+            step["Arguments"]["ModelName"] = "a-model-from-elsewhere"
+    plan, problems = plan_job_roles(read_definition(definition))
+    assert problems == []
+    assert "BatchScore" not in plan.step_roles
+    assert "runs a model that no step of the pipeline makes" in plan.no_role["BatchScore"]
+    assert [n.id for n in plan.notices] == ["sm-pipeline-iam:modelOutsidePipeline"]
+
+
+def test_the_definitions_roles_are_swapped_where_only_covered_steps_use_them() -> None:
+    """GIVEN other_steps with every job step covered but RunFraudReport WHEN the targets are
+    replaced THEN the new roles, the kept step's role and the endpoint config's stay; the
+    roles only covered steps used are gone; other services' targets are untouched."""
+    definition = _definition("other_steps")
+    reading = read_definition(definition)
+    covered = ["CheckDataQuality", "CheckDataBias", "CreateServingModel", "SummarizeScores"]
+    swapped = replace_job_role_targets(definition, reading.requirements, covered, NEW)
+    assert sorted(t.role_arn for t in swapped.pass_roles) == sorted([
+        *NEW, ROLE.format("InferenceComponentEndpointRole"), ROLE.format("NotebookJobRole")])
+    assert all(t.service == SAGEMAKER for t in swapped.pass_roles)
+
+    integrations = _definition("integrations")
+    requirements = read_definition(integrations).requirements
+    swapped = replace_job_role_targets(integrations, requirements, ["ExtractFeatures"], NEW[:1])
+    assert swapped.pass_roles == frozenset(
+        {t for t in requirements.pass_roles if t.service != SAGEMAKER}
+        | {PassRoleTarget(NEW[0], SAGEMAKER)})
+
+
+def test_a_role_from_a_parameter_goes_unless_an_uncovered_step_has_one_too() -> None:
+    """GIVEN RoleArn fields from a parameter WHEN only covered steps hold them THEN the
+    role/* pattern and its warnings go; when an uncovered step holds one too, they stay."""
+    definition = _definition("training_eval_register")
+    definition["Parameters"].append({"Name": "Role", "Type": "String"})
+    for step in definition["Steps"]:
+        if step["Type"] in ("Processing", "Training"):
+            step["Arguments"]["RoleArn"] = {"Get": "Parameters.Role"}
+    requirements = read_definition(definition).requirements
+    pattern = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"
+    assert PassRoleTarget(pattern, SAGEMAKER) in requirements.pass_roles
+    role_warnings = [n for n in requirements.notices
+                     if n.id == UNRESOLVED_VALUE and "field RoleArn" in n.message]
+    assert len(role_warnings) == 3
+    every = ["PreprocessData", "TrainModel", "EvaluateModel", "CreateFraudModel"]
+    swapped = replace_job_role_targets(definition, requirements, every, NEW)
+    assert {t.role_arn for t in swapped.pass_roles} == set(NEW)
+    assert not [n for n in swapped.notices if "field RoleArn" in n.message]
+    partly = replace_job_role_targets(definition, requirements, every[1:], NEW)
+    assert PassRoleTarget(pattern, SAGEMAKER) in partly.pass_roles
+    assert len([n for n in partly.notices if "field RoleArn" in n.message]) == 1
+
+
+def test_needs_from_literal_settings() -> None:
+    """GIVEN literal settings WHEN turned into needs THEN reads (with listing) under the
+    inputs, writes under the outputs, the image's repository, the prefix's log streams
+    (both spellings), the kinds' namespaces, the network and the key by ARN."""
+    needs, problems = job_role_needs(
+        job_kinds=["TrainingJobs"],
+        inputs=["s3://ml-data/train/", JobLocation("ml-data", "")],
+        outputs=["s3://ml-out/models"],
+        images=["111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/train:1",
+                "arn:aws:ecr:us-east-1:111122223333:repository/other"],
+        subnets=["subnet-0a1b2c3d"], security_groups=["sg-0a1b2c3d"],
+        kms_keys=["mrk-" + "0" * 32, "alias/data"], job_prefix="Fraud",
+    )
+    assert problems == []
+    assert needs.reads == (S3ObjectPattern("ml-data", "*"), S3ObjectPattern("ml-data", "train"),
+                           S3ObjectPattern("ml-data", "train/*"))
+    assert needs.lists == (("ml-data", "*"), ("ml-data", "train"), ("ml-data", "train/*"))
+    assert needs.writes == (S3ObjectPattern("ml-out", "models/*"),)
+    assert needs.repositories == (
+        "arn:aws-cn:ecr:cn-north-1:111122223333:repository/train",
+        "arn:aws:ecr:us-east-1:111122223333:repository/other")
+    assert needs.log_streams == (("/aws/sagemaker/TrainingJobs", "Fraud-*/*"),
+                                 ("/aws/sagemaker/TrainingJobs", "fraud-*/*"))
+    assert needs.metric_namespaces == ("/aws/sagemaker/TrainingJobs",)
+    assert (needs.subnets, needs.security_groups) == (("subnet-0a1b2c3d",), ("sg-0a1b2c3d",))
+    assert needs.kms_keys == (
+        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/data",
+        "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/mrk-" + "0" * 32)
+
+
+def test_tokens_go_through_and_literals_are_checked() -> None:
+    """GIVEN values marked as tokens WHEN turned into needs THEN taken as they are; the
+    same values as literals are problems."""
+    def is_token(text: str) -> bool:
+        return "TOKEN" in text
+
+    settings: dict[str, Any] = {
+        "job_kinds": ["ProcessingJobs"], "inputs": [JobLocation("TOKEN-bucket", "in")],
+        "repositories": ["TOKEN-arn"], "subnets": ["TOKEN-subnet"],
+        "security_groups": ["TOKEN-group"], "kms_keys": ["TOKEN-key"],
+        "job_prefix": "TOKEN.prefix",
+    }
+    needs, problems = job_role_needs(**settings, is_token=is_token)
+    assert problems == []
+    assert needs.reads[0] == S3ObjectPattern("TOKEN-bucket", "in")
+    assert needs.kms_keys == ("TOKEN-key",) and needs.subnets == ("TOKEN-subnet",)
+    assert needs.log_streams == (("/aws/sagemaker/ProcessingJobs", "TOKEN.prefix-*/*"),)
+    _, problems = job_role_needs(**settings)
+    assert {(p.prop, p.code) for p in problems} == {
+        ("inputs", "invalidBucketName"), ("subnet_ids", "invalidId"),
+        ("security_groups", "invalidId"), ("kms_keys", "notAKey"),
+        ("job_prefix", "invalidJobNamePrefix")}
