@@ -23,7 +23,9 @@ stable interface:
 - ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
   ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
   ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
-  execution role then passes the generated roles instead of the definition's.
+  execution role then passes the generated roles instead of the definition's. Without a
+  definition the jobs run as the execution role (its ``executionRoleRunsJobs`` warning is
+  acknowledged: the sample's step types name no data to grant).
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them); an ARN that
@@ -58,6 +60,7 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
+from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.scp import admin_problems
 from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
 from sm_pipeline_iam.review.report import review_assembly, to_markdown
@@ -231,6 +234,13 @@ class PipelineIamStack(cdk.Stack):
                 job_prefix=settings.job_prefix,
                 json_get_locations=settings.json_get_locations,
                 principal_tag=settings.principal_tag,
+            )
+            # The sample's step types name no inputs, outputs or images to grant job
+            # roles: its jobs run as the execution role, knowingly.
+            cdk.Annotations.of(self.execution_role).acknowledge_warning(
+                EXECUTION_ROLE_RUNS_JOBS,
+                "the sample app's step-types mode has no job data to grant; give "
+                "pipeline_definition for job roles",
             )
         cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
         if self.job_roles is not None:

@@ -31,6 +31,7 @@ from sm_pipeline_iam.core.cfn import render_text
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import merge_needs
+from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.rewrite import role_slots, with_roles
 from support.cfn import ACCOUNT, REGION
 from support.scenarios import sample_context
@@ -438,7 +439,7 @@ def test_stable_tokens_sort_in_the_order_first_seen_and_resolve_as_before() -> N
 
 def test_a_step_types_execution_role_passes_exactly_its_job_roles() -> None:
     """GIVEN step types and job roles WHEN synthesized THEN the role passes those, to
-    SageMaker only, and not itself."""
+    SageMaker only, and not itself; no executionRoleRunsJobs warning."""
     stack = _stack()
     training = JobRole(stack, "Training", job_kinds=["TrainingJobs"])
     processing = iam.Role.from_role_arn(stack, "Processing", ROLE.format("Processing"))
@@ -447,6 +448,38 @@ def test_a_step_types_execution_role_passes_exactly_its_job_roles() -> None:
     targets = _pass_role_targets(Template.from_stack(stack).to_json(),
                                  _logical_id(stack, execution))
     assert targets == [f"${{{_logical_id(stack, training)}.Arn}}", ROLE.format("Processing")]
+    assert not [w for w in _warnings(stack) if EXECUTION_ROLE_RUNS_JOBS in w]
+
+
+def test_the_execution_role_warns_when_its_jobs_run_as_it() -> None:
+    """GIVEN step types without job or step roles WHEN synthesized THEN it passes itself and
+    warns executionRoleRunsJobs naming the job steps; acknowledging silences it."""
+    stack = _stack()
+    PipelineExecutionRole(stack, "Execution", step_types=["Training", "Processing", "Condition"],
+                          job_prefix="fraud")
+    (warning,) = [w for w in _warnings(stack, "/Stack/Execution") if EXECUTION_ROLE_RUNS_JOBS in w]
+    assert "the SageMaker jobs of the Processing, Training steps run as this execution role" in (
+        warning)
+    acknowledged = _stack()
+    role = PipelineExecutionRole(acknowledged, "Execution", step_types=["Processing"],
+                                 job_prefix="fraud")
+    cdk.Annotations.of(role).acknowledge_warning(EXECUTION_ROLE_RUNS_JOBS)
+    assert _warnings(acknowledged) == []
+
+
+@pytest.mark.parametrize("case", ["step_roles", "no_job_steps", "definition"])
+def test_no_warning_when_the_jobs_run_as_other_roles(case: str) -> None:
+    """GIVEN step roles, step types that run no SageMaker job, or a definition WHEN
+    synthesized THEN no executionRoleRunsJobs warning (the roles are named elsewhere)."""
+    stack = _stack()
+    if case == "step_roles":
+        PipelineExecutionRole(stack, "Execution", step_types=["Training"], job_prefix="fraud",
+                              step_roles=[iam.Role.from_role_arn(stack, "R", ROLE.format("R"))])
+    elif case == "no_job_steps":
+        PipelineExecutionRole(stack, "Execution", step_types=["Endpoint", "Condition"])
+    else:
+        PipelineExecutionRole.from_definition(stack, "Execution", TRAINING)
+    assert not [w for w in _warnings(stack) if EXECUTION_ROLE_RUNS_JOBS in w]
 
 
 @pytest.mark.parametrize(
@@ -534,6 +567,14 @@ def test_job_roles_without_a_definition_is_an_error() -> None:
     """GIVEN job_roles but no pipeline_definition WHEN built THEN an error saying so."""
     with pytest.raises(ValueError, match="job_roles=shared needs pipeline_definition"):
         build_app(sample_context(job_roles="shared"))
+
+
+def test_the_default_app_has_no_job_roles_and_shows_no_new_warning() -> None:
+    """GIVEN the default context WHEN built THEN no job role, and the execution role's
+    executionRoleRunsJobs warning is acknowledged (the step types name no job data)."""
+    stack = _app_stack()
+    assert stack.job_roles is None
+    assert not [w for w in _warnings(stack) if EXECUTION_ROLE_RUNS_JOBS in w]
 
 
 def test_job_roles_carry_the_scp_exception_tag() -> None:

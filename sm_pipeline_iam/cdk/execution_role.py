@@ -14,13 +14,14 @@ from ..core import policy
 from ..core.definition import coarsened, load_definition, read_definition
 from ..core.errors import Problem, raise_if_any
 from ..core.job_roles import plan_problems, replace_job_role_targets
+from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, Notice
 from ..core.requirements import (
     GivenResources,
     PipelineRequirements,
     from_step_types,
     sagemaker_pass_roles,
 )
-from ..core.steps import StepType, step_names
+from ..core.steps import SAGEMAKER, StepType, spec_for, step_names
 from . import role_policies
 from .job_roles import PipelineJobRoles, StableTokens
 from .pipeline_role import PipelineRoleBase, RoleOptions
@@ -91,7 +92,7 @@ class PipelineExecutionRole(PipelineRoleBase):
                 (``PipelineDefinitionConfig(use_custom_job_prefix=True)``). Default: None,
                 the default naming ``pipelines-*``.
             step_roles: other roles the pipeline hands to its SageMaker jobs, besides
-                this role. Default: none (the jobs run as this role).
+                this role. Default: none (the jobs run as this role, with a warning).
             job_roles: the roles the pipeline's SageMaker jobs run as: a
                 ``PipelineJobRoles`` or roles (``JobRole``, any ``iam.IRole``). The role
                 then passes exactly these, to SageMaker only, and not itself. Not with
@@ -146,6 +147,9 @@ class PipelineExecutionRole(PipelineRoleBase):
                     "job_roles are given, but no step type runs a SageMaker job "
                     f"({step_names(requirements.step_types)}): leave them out",
                 ))
+        # The jobs run as this role when it is given no other: it passes itself.
+        runs_jobs = not explicit and job_roles is None and not step_roles and bool(
+            sagemaker_pass_roles(requirements.step_types, ["self"]))
         super().__init__(
             scope,
             id,
@@ -160,6 +164,8 @@ class PipelineExecutionRole(PipelineRoleBase):
             # job roles every role the jobs run as.
             pass_self=not explicit and job_roles is None,
         )
+        if runs_jobs:
+            role_policies.emit_notices(self, [_runs_jobs_notice(requirements.step_types)])
 
     @classmethod
     def from_definition(
@@ -269,3 +275,13 @@ def _job_role_arns(
     stable = StableTokens("PassedJobRole")
     return [stable(arn) for arn in dict.fromkeys(arns)], problems
 
+
+def _runs_jobs_notice(step_types: frozenset[StepType]) -> Notice:
+    runners = sorted(t.value for t in step_types if SAGEMAKER in spec_for(t).passes_role_to)
+    return Notice(
+        EXECUTION_ROLE_RUNS_JOBS,
+        f"the SageMaker jobs of the {', '.join(runners)} steps run as this execution role, "
+        "which holds none of their permissions (input and output data, images, logs, "
+        "metrics): give job roles (job_roles=[JobRole(...)] or PipelineJobRoles), or grant "
+        "this role what the jobs use",
+    )

@@ -104,6 +104,8 @@ UNSCOPED_DEFAULT_NAMES = "sm-pipeline-iam:unscopedDefaultJobNames"
 UNKNOWN_ARGUMENT = "sm-pipeline-iam:unknownArgument"
 #: A prefix in a definition that the step type's job names cannot carry.
 DEFINITION_PREFIX = "sm-pipeline-iam:invalidPrefixInDefinition"
+#: The pipeline's SageMaker jobs run as the execution role, which holds no job permissions.
+EXECUTION_ROLE_RUNS_JOBS = "sm-pipeline-iam:executionRoleRunsJobs"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -226,6 +228,14 @@ REGISTRY: tuple[WarningKind, ...] = (
         "give an existing cluster or application (ClusterId, ApplicationId) instead of "
         "one the step creates",
         informational=True,
+    ),
+    WarningKind(
+        EXECUTION_ROLE_RUNS_JOBS,
+        "the pipeline's SageMaker jobs run as the execution role (it passes itself to them), "
+        "and that role holds none of the jobs' permissions: input and output data, images, "
+        "logs, metrics",
+        "give job roles (PipelineExecutionRole(job_roles=...) with JobRole or "
+        "PipelineJobRoles), or grant the execution role what the jobs use",
     ),
 )
 
