@@ -187,10 +187,12 @@ def test_mixed_case_prefix_allows_both_spellings_and_warns() -> None:
 
 
 def test_lower_case_prefix_raises_no_warning() -> None:
-    """GIVEN a lower-case prefix on steps the SDK prefixes WHEN synthesized THEN no warning
-    at all."""
+    """GIVEN a lower-case prefix on steps the SDK prefixes, and job roles WHEN synthesized
+    THEN no warning at all."""
     stack = _stack()
-    PipelineExecutionRole(stack, "Role", step_types=["Processing", "Endpoint"], job_prefix="fraud")
+    job_role = iam.Role.from_role_arn(stack, "JobRole", "arn:aws:iam::111122223333:role/job")
+    PipelineExecutionRole(stack, "Role", step_types=["Processing", "Endpoint"],
+                          job_prefix="fraud", job_roles=[job_role])
     assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
 
 

@@ -157,3 +157,20 @@ def test_the_synthesis_warnings_are_listed_with_their_ids(assemblies: dict[str, 
     assert any(w["id"] == "sm-pipeline-iam:sdkIgnoresJobPrefix" for s in stacks
                for w in s["warnings"])
     assert not has_findings(reviews)
+
+
+def test_job_roles_raise_no_unscoped_grant_finding(tmp_path: Path) -> None:
+    """GIVEN job roles derived from a definition (their ECR token, metrics and EC2 Describe
+    calls have no resource type) WHEN reviewed THEN no unscopedGrant finding."""
+    import aws_cdk as cdk
+
+    from sm_pipeline_iam import PipelineJobRoles
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Jobs", env=cdk.Environment(account="111122223333",
+                                                       region="us-east-1"))
+    PipelineJobRoles(stack, "JobRoles", definition=Path(__file__).parent / "fixtures"
+                     / "definitions" / "training_eval_register.json")
+    app.synth()
+    findings = [f for r in review_assembly(tmp_path, scope_all=True) for f in r.findings]
+    assert [f for f in findings if f.id == "unscopedGrant"] == []

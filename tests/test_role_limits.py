@@ -417,3 +417,15 @@ def test_a_known_intrinsic_is_measured_as_given() -> None:
         '{"Statement":[{"Resource":"rrrrr"}]}'
     )
 
+
+
+def test_a_role_without_statements_synthesizes() -> None:
+    """GIVEN an execution role for steps that need nothing (Condition, Fail) WHEN
+    synthesized THEN the size check sees no policy and the role alone is emitted (an empty
+    document once made the check fail to read the stack)."""
+    app = cdk.App()
+    stack = cdk.Stack(app, "S", env=cdk.Environment(account="111122223333",
+                                                   region="us-east-1"))
+    PipelineExecutionRole(stack, "Role", step_types=["Condition", "Fail"])
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    assert [r["Type"] for r in resources.values()] == ["AWS::IAM::Role"]

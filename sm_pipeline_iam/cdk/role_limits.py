@@ -128,12 +128,14 @@ class _StackPolicies:
             )
             if isinstance(construct, iam.CfnManagedPolicy) or (isinstance(roles, list) and roles)
         ]
+        # Keyed, not listed: an empty document resolves to nothing and would shift a list.
         resolved = stack.resolve(
-            {str(n): [c.policy_document, c.ref] for n, (c, _) in enumerate(kept)}
+            {str(n): {"ref": c.ref, "document": c.policy_document}
+             for n, (c, _) in enumerate(kept)}
         )
         scan = _Scan({}, {})
         for n, (construct, roles) in enumerate(kept):
-            document, ref = resolved[str(n)]
+            document, ref = resolved[str(n)].get("document"), resolved[str(n)]["ref"]
             entry = _Attached(
                 document=document if isinstance(document, dict) else {},
                 managed=isinstance(construct, iam.CfnManagedPolicy),

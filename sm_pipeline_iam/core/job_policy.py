@@ -43,6 +43,10 @@ EC2_DESCRIBE = (
 KMS_ACTIONS = ("kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
                "kms:GenerateDataKey")
 
+#: The job roles' actions that IAM gives no resource type (granted on '*').
+NO_RESOURCE_ACTIONS = frozenset(("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
+                                 *EC2_DESCRIBE))
+
 #: Why each wildcard of a job role exists (the cdk-nag acknowledgements say it).
 NO_RESOURCE_REASON = "IAM gives these actions no resource type"
 S3_REASON = (

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core import policy
+from ..core import job_policy, policy
 from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
 from ..core.rewrite import role_slots
@@ -44,7 +44,7 @@ _NO_RESOURCE_ACTIONS = frozenset(
     for group in spec.action_groups
     if group.scope is ResourceScope.NO_RESOURCE
     for action in group.actions
-)
+) | job_policy.NO_RESOURCE_ACTIONS
 #: A reference as ``render`` writes it: ``${Logical.Arn}``, ``${Name}``, an import.
 _REFERENCE = re.compile(
     r"\$\{[A-Za-z0-9]+\.Arn\}|\$\{[A-Za-z0-9]+\}|\$\{ImportValue:[^}]*\}"
