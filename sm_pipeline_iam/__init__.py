@@ -10,9 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .core.definition import read_definition
 from .core.errors import DefinitionError, InvalidPropsError
-from .core.job_roles import NoJobRoleError
 from .core.requirements import GivenResources, PipelineRequirements
 from .core.steps import CATALOG, StepType
 
@@ -23,8 +21,13 @@ if TYPE_CHECKING:
     from .cdk.pipeline_role import RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
     from .cdk.step_role import PrefixedStepRole
+    from .core.definition import read_definition
+    from .core.job_roles import NoJobRoleError
 
 _CONSTRUCTS = {
+    # Core names that pull in the definition reader: loaded on first use too.
+    "NoJobRoleError": "core.job_roles",
+    "read_definition": "core.definition",
     "JobNeedsRole": "cdk.job_roles",
     "JobRole": "cdk.job_roles",
     "JobRoleLocation": "cdk.job_roles",

@@ -11,9 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core import policy
-from ..core.definition import coarsened, load_definition, read_definition
 from ..core.errors import Problem, raise_if_any
-from ..core.job_roles import plan_problems, replace_job_role_targets
 from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, Notice
 from ..core.requirements import (
     GivenResources,
@@ -23,11 +21,12 @@ from ..core.requirements import (
 )
 from ..core.steps import SAGEMAKER, StepType, spec_for, step_names
 from . import role_policies
-from .job_roles import PipelineJobRoles, StableTokens
 from .pipeline_role import PipelineRoleBase, RoleOptions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from .job_roles import PipelineJobRoles
 
 
 class PipelineExecutionRole(PipelineRoleBase):
@@ -204,6 +203,11 @@ class PipelineExecutionRole(PipelineRoleBase):
             InvalidPropsError: (a ``ValueError``) ``job_roles`` are not a
                 ``PipelineJobRoles`` of this definition.
         """
+        # Loaded here, not with the module: importing the role stays as light as the CDK.
+        from ..core.definition import coarsened, load_definition, read_definition
+        from ..core.job_roles import plan_problems, replace_job_role_targets
+        from .job_roles import PipelineJobRoles, StableTokens
+
         reading = read_definition(
             definition,
             parameter_values=parameter_values,
@@ -243,6 +247,8 @@ def _job_role_arns(
     and the problems of the prop."""
     if job_roles is None:
         return [], []
+    from .job_roles import PipelineJobRoles, StableTokens  # only when job roles are given
+
     problems: list[Problem] = []
     if step_roles:
         problems.append(Problem(
