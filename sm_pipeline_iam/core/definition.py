@@ -1153,6 +1153,18 @@ def _literals(value: Any) -> Iterator[str]:
 _SEGMENT = re.compile(r"(\w+)(?:\[(\*|\w+=\w+)\])?")
 
 
+def all_steps(steps: Any) -> Iterator[dict[str, Any]]:
+    """Every step object of a ``Steps`` list, and of the Condition and ForEach bodies within
+    (what is not an object is skipped: the reader reports it)."""
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, dict):
+            yield step
+            arguments = step.get("Arguments")
+            if isinstance(arguments, dict):
+                for key in ("IfSteps", "ElseSteps", "ForEachBody"):
+                    yield from all_steps(arguments.get(key))
+
+
 def values_at(value: Any, path: str, where: str = "") -> Iterator[tuple[str, Any]]:
     """Each value at a catalog path (see :class:`~sm_pipeline_iam.core.steps.Source`) in
     ``value``, with the field it was found at as messages name it (``Actions[0].ActionName``,

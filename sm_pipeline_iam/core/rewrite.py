@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .definition import load_definition, values_at
+from .definition import all_steps, load_definition, values_at
 from .steps import StepType, spec_for
 
 
@@ -41,20 +41,10 @@ class RoleSlot:
     value: Any
 
 
-def _steps(steps: Any) -> Iterator[dict[str, Any]]:
-    for step in steps if isinstance(steps, list) else []:
-        if isinstance(step, dict):
-            yield step
-            arguments = step.get("Arguments")
-            if isinstance(arguments, dict):
-                for key in ("IfSteps", "ElseSteps", "ForEachBody"):
-                    yield from _steps(arguments.get(key))
-
-
 def role_slots(definition: Mapping[str, Any]) -> list[RoleSlot]:
     """Every role field that a step of ``definition`` holds, in step order."""
     slots = []
-    for step in _steps(definition.get("Steps")):
+    for step in all_steps(definition.get("Steps")):
         type_name, name = step.get("Type"), step.get("Name")
         if not isinstance(type_name, str) or not isinstance(name, str) or (
             type_name not in StepType._value2member_map_
@@ -79,7 +69,7 @@ def with_roles(
         DefinitionError: the definition cannot be read.
     """
     definition = copy.deepcopy(load_definition(source))
-    by_name = {step.get("Name"): step for step in _steps(definition.get("Steps"))}
+    by_name = {step.get("Name"): step for step in all_steps(definition.get("Steps"))}
     for slot in role_slots(definition):
         new = choose(slot)
         if new is not None:

@@ -32,6 +32,7 @@ from typing import Any
 from ..core import job_policy, policy
 from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
+from ..core.definition import all_steps
 from ..core.rewrite import role_slots
 from ..core.scp import SCP_SIZE_LIMIT
 from ..core.steps import CATALOG, ResourceScope
@@ -559,20 +560,10 @@ def _review_pipeline(logical_id: str, resource: dict[str, Any]) -> PipelineRevie
         value = slot.value if isinstance(slot.value, str) else json.dumps(slot.value,
                                                                            sort_keys=True)
         slots.setdefault(slot.step, []).append(value)
-    for step in _walk_steps(document.get("Steps")):
+    for step in all_steps(document.get("Steps")):
         name, step_type = str(step.get("Name", "?")), str(step.get("Type", "?"))
         review.steps.append(StepReview(name, step_type, slots.get(name, [])))
     return review
-
-
-def _walk_steps(steps: Any) -> Iterator[dict[str, Any]]:
-    for step in steps if isinstance(steps, list) else []:
-        if isinstance(step, dict):
-            yield step
-            arguments = step.get("Arguments")
-            if isinstance(arguments, dict):
-                for key in ("IfSteps", "ElseSteps", "ForEachBody"):
-                    yield from _walk_steps(arguments.get(key))
 
 
 @dataclass
