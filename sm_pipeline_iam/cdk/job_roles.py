@@ -36,9 +36,8 @@ from ..core.job_roles import (
 from ..core.jobs import JobNeeds
 from ..core.rewrite import RoleSlot
 from ..core.steps import SAGEMAKER, StepType
-from ..core.tags import tag_problems
 from . import role_limits, role_policies
-from .pipeline_role import RoleOptions, sagemaker_trust
+from .pipeline_role import RoleOptions, option_problems, sagemaker_trust
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -149,10 +148,8 @@ class JobNeedsRole(iam.Role):
             default_description: the description unless ``options`` give one.
             options: the role's own options (:class:`RoleOptions`).
         """
-        found = list(problems)
+        found = [*problems, *option_problems(options)]
         principal_tag = options.get("principal_tag")
-        if principal_tag is not None:
-            found.extend(tag_problems(*principal_tag, prop="principal_tag"))
         documents, size_problems = plan_role(needs)
         # "Nothing to grant" says little next to the props' own problems.
         found.extend(p for p in size_problems if not found or p.code != "nothingToGrant")
@@ -626,9 +623,7 @@ def _props_problems(
         problems.append(Problem("keep_roles_for", "notAList",
                                 f"keep_roles_for is {keep_roles_for!r}: give a list of step "
                                 "names"))
-    principal_tag = options.get("principal_tag")
-    if principal_tag is not None:
-        problems.extend(tag_problems(*principal_tag, prop="principal_tag"))
+    problems.extend(option_problems(options))
     if options.get("role_name") is not None and per_step is not False:
         problems.append(Problem("role_name", "namePerStep",
                                 "role_name names one role, but per_step=True makes one role "

@@ -8,7 +8,8 @@ requirements; validation, sizing, attachment, tagging and warnings live here onc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import difflib
+from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 from aws_cdk import Duration, Stack, Tags
@@ -48,6 +49,36 @@ class RoleOptions(TypedDict, total=False):
     max_session_duration: Duration | None
 
 
+def option_problems(options: Mapping[str, object]) -> list[Problem]:
+    """Every problem of a role's options: an unknown key (a typo such as
+    ``permission_boundary`` would otherwise be ignored) and a value of the wrong type."""
+    known = sorted(RoleOptions.__annotations__)
+    problems = []
+    for key in options:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            problems.append(Problem(key, "unknownProp", (
+                f"{key} is not a prop: {hint}(the role's own options are {', '.join(known)})"
+            )))
+    tag = options.get("principal_tag")
+    if tag is not None:
+        if isinstance(tag, tuple | list) and len(tag) == 2 and all(
+            isinstance(part, str) for part in tag
+        ):
+            problems.extend(tag_problems(tag[0], tag[1], prop="principal_tag"))
+        else:
+            problems.append(Problem("principal_tag", "notAPair", (
+                f"principal_tag is {tag!r}: give a (key, value) pair of strings, e.g. "
+                "('sm-pipeline-exception', 'true')"
+            )))
+    for key in ("role_name", "path", "description"):
+        value = options.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(Problem(key, "notAString", f"{key} is {value!r}: give a string"))
+    return problems
+
+
 def sagemaker_trust(scope: Construct) -> iam.IPrincipal:
     """SageMaker as the trusted service, limited to the stack's account.
 
@@ -78,10 +109,8 @@ class PipelineRoleBase(iam.Role):
         options: RoleOptions,
         pass_self: bool = True,
     ) -> None:
-        problems = list(problems)
+        problems = [*problems, *option_problems(options)]
         principal_tag = options.get("principal_tag")
-        if principal_tag is not None:
-            problems.extend(tag_problems(*principal_tag, prop="principal_tag"))
         if pass_self:
             # The role passes itself: its steps run as it unless given a step role.
             requirements = dataclasses.replace(

@@ -1,0 +1,68 @@
+"""The role options every role construct takes: typos and wrong types are errors, never
+ignored and never a traceback from inside (issue: bad input)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from sm_pipeline_iam import (
+    InvalidPropsError,
+    JobRole,
+    PipelineExecutionRole,
+    PipelineJobRoles,
+    PrefixedStepRole,
+)
+
+DEFINITION = Path(__file__).parent / "fixtures" / "definitions" / "training_eval_register.json"
+
+BUILDERS: dict[str, Callable[..., Any]] = {
+    "PipelineExecutionRole": lambda stack, **kw: PipelineExecutionRole(
+        stack, "Role", step_types=["Processing"], **kw),
+    "PrefixedStepRole": lambda stack, **kw: PrefixedStepRole(
+        stack, "Role", job_prefix="rsch", step_types=["Processing"], **kw),
+    "JobRole": lambda stack, **kw: JobRole(
+        stack, "Role", inputs=["s3://bucket/in"], job_kinds=["ProcessingJobs"], **kw),
+    "PipelineJobRoles": lambda stack, **kw: PipelineJobRoles(
+        stack, "Role", definition=DEFINITION, per_step=False, **kw),
+}
+
+
+def _stack() -> cdk.Stack:
+    return cdk.Stack(cdk.App(), "Stack",
+                     env=cdk.Environment(account="111122223333", region="us-east-1"))
+
+
+@pytest.mark.parametrize("construct", sorted(BUILDERS))
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        ({"permission_boundary": None}, [("permission_boundary", "unknownProp")]),
+        ({"bogus": 1}, [("bogus", "unknownProp")]),
+        ({"principal_tag": "k=v"}, [("principal_tag", "notAPair")]),
+        ({"principal_tag": ("k",)}, [("principal_tag", "notAPair")]),
+        ({"role_name": 3}, [("role_name", "notAString")]),
+    ],
+    ids=["typo", "bogus", "tag-string", "tag-single", "name-int"],
+)
+def test_bad_role_options_are_named_and_nothing_is_made(
+    construct: str, props: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    """GIVEN a typo'd or mistyped role option WHEN a role construct is made THEN one
+    InvalidPropsError names the prop and its problem, and the stack stays empty."""
+    stack = _stack()
+    with pytest.raises(InvalidPropsError) as raised:
+        BUILDERS[construct](stack, **props)
+    assert [(p.prop, p.code) for p in raised.value.problems] == expected
+    assert stack.node.children == []
+
+
+def test_a_typo_gets_the_prop_it_probably_means() -> None:
+    """GIVEN permission_boundary WHEN reported THEN the message suggests
+    permissions_boundary."""
+    with pytest.raises(InvalidPropsError, match="did you mean permissions_boundary"):
+        BUILDERS["PipelineExecutionRole"](_stack(), permission_boundary=None)
