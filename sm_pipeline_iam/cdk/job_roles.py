@@ -37,7 +37,12 @@ from ..core.jobs import JobNeeds
 from ..core.rewrite import RoleSlot
 from ..core.steps import SAGEMAKER, StepType
 from . import role_limits, role_policies
-from .pipeline_role import RoleOptions, option_problems, sagemaker_trust
+from .pipeline_role import (
+    RoleOptions,
+    grant_pass_to_sagemaker,
+    option_problems,
+    sagemaker_trust,
+)
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -188,12 +193,7 @@ class JobNeedsRole(iam.Role):
 
     def grant_pass_role(self, grantee: iam.IPrincipal) -> iam.Grant:
         """Let ``grantee`` pass this role to SageMaker, and to nothing else."""
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["iam:PassRole"],
-            resource_arns=[self.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
-        )
+        return grant_pass_to_sagemaker(self, grantee)
 
 
 def _description(needs: JobNeeds) -> str:

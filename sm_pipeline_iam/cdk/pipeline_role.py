@@ -79,6 +79,17 @@ def option_problems(options: Mapping[str, object]) -> list[Problem]:
     return problems
 
 
+def grant_pass_to_sagemaker(role: iam.IRole, grantee: iam.IPrincipal) -> iam.Grant:
+    """Let ``grantee`` pass ``role`` to SageMaker (``iam:PassedToService``), and to nothing
+    else."""
+    return iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=["iam:PassRole"],
+        resource_arns=[role.role_arn],
+        conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
+    )
+
+
 def sagemaker_trust(scope: Construct) -> iam.IPrincipal:
     """SageMaker as the trusted service, limited to the stack's account.
 
@@ -179,9 +190,4 @@ class PipelineRoleBase(iam.Role):
 
         Whoever creates or updates the pipeline needs this.
         """
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["iam:PassRole"],
-            resource_arns=[self.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": SAGEMAKER}},
-        )
+        return grant_pass_to_sagemaker(self, grantee)
