@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
     from .cdk.job_roles import JobNeedsRole, JobRole, JobRoleLocation, PipelineJobRoles
     from .cdk.org_scp import OrgScpException
+    from .cdk.pipeline import LeastPrivilegePipeline
     from .cdk.pipeline_role import RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
     from .cdk.step_role import PrefixedStepRole
@@ -31,6 +32,7 @@ _CONSTRUCTS = {
     "JobNeedsRole": "cdk.job_roles",
     "JobRole": "cdk.job_roles",
     "JobRoleLocation": "cdk.job_roles",
+    "LeastPrivilegePipeline": "cdk.pipeline",
     "OrgScpException": "cdk.org_scp",
     "PipelineExecutionRole": "cdk.execution_role",
     "PipelineJobRoles": "cdk.job_roles",
@@ -47,6 +49,7 @@ __all__ = [
     "JobNeedsRole",
     "JobRole",
     "JobRoleLocation",
+    "LeastPrivilegePipeline",
     "NoJobRoleError",
     "OrgScpException",
     "PipelineExecutionRole",

@@ -234,3 +234,53 @@ def sample_context(**overrides: str) -> dict[str, Any]:
     cdk_json = Path(__file__).resolve().parents[2] / "cdk.json"
     context: dict[str, Any] = json.loads(cdk_json.read_text())["context"]
     return {**context, **overrides}
+
+
+#: The principals of the pipeline scenarios that receive its grants (the user's roles).
+PIPELINE_GRANTEES = ("Operators", "Deployer", "Auditors")
+
+
+def _pipeline(name: str, pipeline_name: str, **kw: Any) -> Callable[[cdk.Stack], object]:
+    """A LeastPrivilegePipeline of a definition, and one user role per grant."""
+
+    def populate(stack: cdk.Stack) -> object:
+        from sm_pipeline_iam import LeastPrivilegePipeline
+
+        pipeline = LeastPrivilegePipeline(
+            stack, "Pipeline", definition=DEFINITIONS / f"{name}.json",
+            pipeline_name=pipeline_name, **kw,
+        )
+        operators, deployer, auditors = (
+            iam.Role(stack, grantee, assumed_by=iam.AccountRootPrincipal())
+            for grantee in PIPELINE_GRANTEES
+        )
+        pipeline.grant_start_execution(operators)
+        pipeline.grant_update(deployer)
+        pipeline.grant_read(auditors)
+        # The user's own review of the user's roles: their grants name this pipeline's
+        # executions, whose ids SageMaker assigns.
+        for grantee in (operators, auditors):
+            for spelling in dict.fromkeys((pipeline_name, pipeline_name.lower())):
+                cdk.Validations.of(grantee).acknowledge(cdk.Acknowledgment(
+                    id="AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:"
+                    f"sagemaker:{REGION}:{ACCOUNT}:pipeline/{spelling}/execution/*]",
+                    reason="the executions of this one pipeline, ids assigned at start",
+                ))
+        return pipeline
+
+    return populate
+
+
+#: The pipeline scenarios (tests/test_pipeline_synth.py), kept apart like JOB_ROLE_SCENARIOS.
+PIPELINE_SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario("pipeline_per_step", _pipeline("training_eval_register", "fraud-detection")),
+        Scenario("pipeline_kept_step", _pipeline(
+            "other_steps", "fraud-checks", keep_roles_for=["RunFraudReport"],
+            parallelism=4, tags={"team": "fraud"})),
+        Scenario("pipeline_definition_in_s3", _pipeline(
+            "training_eval_register_prefixed", "Fraud-Prefixed", per_step_roles=False,
+            definition_in_s3=True)),
+    )
+}

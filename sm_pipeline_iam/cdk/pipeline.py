@@ -1,0 +1,346 @@
+"""``LeastPrivilegePipeline``: a SageMaker pipeline deployed with the roles it needs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import CfnResource, CfnTag, Stack, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.region_info import RegionInfo
+from constructs import Construct
+
+from ..core import pipeline
+from ..core.definition import load_definition
+from ..core.errors import Problem, raise_if_any
+from ..core.rewrite import RoleSlot, with_roles
+from ..core.steps import SAGEMAKER
+from . import role_policies
+from .execution_role import PipelineExecutionRole
+from .job_roles import PipelineJobRoles
+from .pipeline_role import grant_pass_to_sagemaker, option_problems
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .pipeline_role import RoleOptions
+
+#: Definitions up to this many characters go inline into the template
+#: (``PipelineDefinitionBody``); longer ones into an S3 asset, so that the template
+#: keeps room below CloudFormation's 1 MB limit for the roles and their policies.
+INLINE_DEFINITION_LIMIT = 400_000
+
+#: SageMaker's limits (CreatePipeline): display name and description lengths, and the
+#: most steps an execution runs in parallel.
+DISPLAY_NAME_LIMIT = 256
+DESCRIPTION_LIMIT = 3072
+MAX_PARALLEL_STEPS = 256
+
+#: IAM's role-name limit, for the names given to job roles whose ARNs go into an asset.
+ROLE_NAME_LIMIT = 64
+
+_ROLE_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
+
+
+class LeastPrivilegePipeline(Construct):
+    """A SageMaker pipeline (``AWS::SageMaker::Pipeline``) with the roles it needs, and
+    no more: from the SDK's ``pipeline.definition()``, it creates
+
+    - the job roles (:class:`PipelineJobRoles`, one per step that runs a job by default),
+    - the execution role (:meth:`PipelineExecutionRole.from_definition`), which passes
+      exactly those roles, to SageMaker only,
+    - the pipeline, whose definition has every step's role field (``RoleArn``,
+      ``ExecutionRoleArn``, a tuning step's training definitions) pointed at its
+      generated role, as CloudFormation references; steps in ``keep_roles_for`` keep
+      the definition's role.
+
+    Definitions up to ``INLINE_DEFINITION_LIMIT`` characters go inline into the template;
+    longer ones (or any, with ``definition_in_s3=True``) into an S3 asset
+    (``PipelineDefinitionS3Location``) that the execution role may read, that object
+    only. An S3 copy cannot hold CloudFormation references, so the job roles then get
+    names derived from the pipeline's name, and the stack needs a concrete account and
+    region (``env``).
+
+    The pipeline's name scopes its Experiments records (when the definition uses them)
+    and the grants below. Renaming it replaces the pipeline (a new one; the old one and
+    its execution history are deleted) and re-scopes the execution role and the grants;
+    the job roles stay (their ids follow the step names, not the pipeline's).
+
+    Construct ids (a public contract: a changed id replaces the resource): this
+    construct's ``id``, then ``Resource`` (the pipeline), ``ExecutionRole``,
+    ``JobRoles`` (with ``Step<name>`` or ``Shared`` below it) and, for an S3 copy,
+    ``Definition``.
+
+    Example::
+
+        pipeline = LeastPrivilegePipeline(
+            stack, "Pipeline",
+            definition="pipeline.json",          # pipeline.definition() output
+            pipeline_name="fraud-detection",
+        )
+        pipeline.grant_start_execution(data_scientists)
+        pipeline.grant_update(ci_role)
+
+    Raises:
+        InvalidPropsError: (a ``ValueError``) listing every problem of the props.
+        DefinitionError: (a ``ValueError``) the definition is malformed.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        definition: str | Path | Mapping[str, Any],
+        pipeline_name: str,
+        per_step_roles: bool = True,
+        keep_roles_for: Sequence[str] = (),
+        parameter_values: Mapping[str, Sequence[str]] | None = None,
+        allow_unknown_step_types: bool = False,
+        job_prefix: str | None = None,
+        pipeline_display_name: str | None = None,
+        pipeline_description: str | None = None,
+        parallelism: int | None = None,
+        tags: Mapping[str, str] | None = None,
+        definition_in_s3: bool | None = None,
+        **role_options: Unpack[RoleOptions],
+    ) -> None:
+        """Create the pipeline and its roles.
+
+        Args:
+            scope: the parent construct.
+            id: the construct id (a public contract, see above).
+            definition: ``pipeline.definition()`` JSON text, a path to it, or the dict.
+            pipeline_name: the pipeline's name (``PipelineName``), known at synthesis.
+            per_step_roles: one job role per step that runs a job (True), or one shared
+                by all of them (False). Default: True.
+            keep_roles_for: step names whose jobs keep the definition's role. Default:
+                none.
+            parameter_values: per pipeline parameter, the values executions may use;
+                binding them narrows what depends on parameters. Default: none.
+            allow_unknown_step_types: warn about an unknown step ``Type`` instead of
+                failing. Default: False.
+            job_prefix: when given, every job the definition names must be named
+                ``<job_prefix>-...`` (the custom job prefix); a step whose job falls
+                outside it is an error. Default: None (no check).
+            pipeline_display_name: the name shown in Studio. Default: the name.
+            pipeline_description: the pipeline's description. Default: none.
+            parallelism: the most steps an execution runs at once
+                (``MaxParallelExecutionSteps``). Default: SageMaker's.
+            tags: tags of the pipeline. Default: none.
+            definition_in_s3: put the definition into an S3 asset (True), inline into the
+                template (False), or decide by its size (None). Default: None.
+            role_options: options of every role made here (``principal_tag``, ``path``,
+                ``permissions_boundary``, ``max_session_duration``); not ``role_name``,
+                which names one role.
+        """
+        raise_if_any("LeastPrivilegePipeline", id, _props_problems(
+            definition, pipeline_name, per_step_roles, job_prefix, pipeline_display_name,
+            pipeline_description, parallelism, tags, definition_in_s3, role_options,
+        ))
+        loaded = load_definition(definition)
+        super().__init__(scope, id)
+        self._pipeline_name = pipeline_name
+        self.job_roles = PipelineJobRoles(
+            self, "JobRoles",
+            definition=loaded,
+            per_step=per_step_roles,
+            parameter_values=parameter_values,
+            pipeline_name=pipeline_name,
+            allow_unknown_step_types=allow_unknown_step_types,
+            keep_roles_for=keep_roles_for,
+            **role_options,
+        )
+        if job_prefix is not None:
+            raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
+                job_prefix, self.job_roles.reading.scopes))
+        self.execution_role = PipelineExecutionRole.from_definition(
+            self, "ExecutionRole", loaded,
+            parameter_values=parameter_values,
+            pipeline_name=pipeline_name,
+            allow_unknown_step_types=allow_unknown_step_types,
+            job_roles=self.job_roles,
+            **role_options,
+        )
+        in_s3 = definition_in_s3
+        if in_s3 is None:
+            in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
+        body: dict[str, Any] = (
+            self._s3_definition(loaded) if in_s3 else {
+                "PipelineDefinitionBody": Stack.of(self).to_json_string(
+                    with_roles(loaded, self.job_roles.role_arn_for)),
+            }
+        )
+        self.resource = sagemaker.CfnPipeline(
+            self, "Resource",
+            pipeline_name=pipeline_name,
+            role_arn=self.execution_role.role_arn,
+            pipeline_definition=body,
+            pipeline_display_name=pipeline_display_name,
+            pipeline_description=pipeline_description,
+            # Typed as JSON in the CFN spec: the keys are CloudFormation's own.
+            parallelism_configuration=None if parallelism is None else {
+                "MaxParallelExecutionSteps": parallelism},
+            tags=[CfnTag(key=k, value=v) for k, v in (tags or {}).items()] or None,
+        )
+        # Executions may start right after the deployment: the roles' policies must exist
+        # by then. The roles themselves come first anyway (referenced by the policies).
+        for child in (*self.execution_role.node.find_all(), *self.job_roles.node.find_all()):
+            if isinstance(child, CfnResource) and not isinstance(child, iam.CfnRole):
+                self.resource.add_dependency(child)
+
+    @property
+    def pipeline_name(self) -> str:
+        """The pipeline's name."""
+        return self._pipeline_name
+
+    @property
+    def pipeline_arn(self) -> str:
+        """The pipeline's ARN (``arn:<partition>:sagemaker:<region>:<account>:pipeline/
+        <name>``)."""
+        return pipeline.pipeline_arns(self._pipeline_name,
+                                      role_policies.stack_environment(self))[0]
+
+    def role_for(self, step: str) -> iam.IRole:
+        """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`)."""
+        return self.job_roles.role_for(step)
+
+    def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` start, stop, retry and follow executions of this pipeline, and
+        of no other (``ListPipelines`` takes no resource and is not granted)."""
+        return self._grant(grantee, pipeline.start_statements(
+            self._pipeline_name, role_policies.stack_environment(self)))
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` describe and list this pipeline, its versions, tags and
+        executions, and change nothing."""
+        return self._grant(grantee, pipeline.read_statements(
+            self._pipeline_name, role_policies.stack_environment(self)))
+
+    def grant_update(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` update this pipeline (``UpdatePipeline``) and pass its
+        execution role, to SageMaker only. The job roles are not passed by whoever
+        updates the pipeline but by the execution role at run time, and an updated
+        definition can hand its jobs only the roles that role may pass."""
+        grant = self._grant(grantee, pipeline.update_statements(
+            self._pipeline_name, role_policies.stack_environment(self)))
+        return grant.combine(grant_pass_to_sagemaker(self.execution_role,
+                                                     grantee.grant_principal))
+
+    def _grant(self, grantee: iam.IGrantable, statements: Sequence[Any]) -> iam.Grant:
+        grants = [
+            iam.Grant.add_to_principal(
+                grantee=grantee, actions=list(s.actions), resource_arns=list(s.resources),
+            )
+            for s in statements
+        ]
+        combined = grants[0]
+        for grant in grants[1:]:
+            combined = combined.combine(grant)
+        return combined
+
+    def _s3_definition(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
+        """The definition as an S3 asset, its job roles named so that their ARNs are
+        known at synthesis; the execution role may read that object only."""
+        stack = Stack.of(self)
+        if Token.is_unresolved(stack.account) or Token.is_unresolved(stack.region):
+            raise_if_any("LeastPrivilegePipeline", self.node.id, [Problem(
+                "definition_in_s3", "environmentNeeded",
+                "the definition goes into S3, whose copy cannot hold CloudFormation "
+                "references to the job roles: give the stack a concrete account and "
+                "region (env=Environment(account=..., region=...))",
+            )])
+        partition = RegionInfo.get(stack.region).partition or "aws"
+        arns: dict[str, str] = {}
+        for role in dict.fromkeys(self.job_roles.roles.values()):
+            name = _job_role_name(self._pipeline_name, role.node.id)
+            cfn_role = role.node.default_child
+            assert isinstance(cfn_role, iam.CfnRole)
+            cfn_role.role_name = name
+            path = cfn_role.path or "/"
+            arns[role.node.id] = f"arn:{partition}:iam::{stack.account}:role{path}{name}"
+        roles = self.job_roles.roles
+
+        def literal_arn(slot: RoleSlot) -> str | None:
+            if slot.service != SAGEMAKER or self.job_roles.role_arn_for(slot) is None:
+                return None
+            return arns[roles[slot.step].node.id]
+
+        text = json.dumps(with_roles(loaded, literal_arn), indent=1, sort_keys=True)
+        folder = Path(tempfile.mkdtemp(prefix="sm-pipeline-iam-definition-"))
+        (folder / "definition.json").write_text(text + "\n")
+        asset = s3_assets.Asset(self, "Definition", path=str(folder / "definition.json"))
+        self.execution_role.add_to_principal_policy(iam.PolicyStatement(
+            sid="ReadPipelineDefinition",
+            actions=["s3:GetObject"],
+            resources=[asset.bucket.arn_for_objects(asset.s3_object_key)],
+        ))
+        return {"PipelineDefinitionS3Location": {
+            "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key}}
+
+
+def _job_role_name(pipeline_name: str, role_id: str) -> str:
+    """A role name unique per pipeline and role, within IAM's 64 characters."""
+    digest = hashlib.sha256(f"{pipeline_name}/{role_id}".encode()).hexdigest()[:8]
+    readable = _ROLE_NAME_CHARS.sub("", f"{pipeline_name}-{role_id}")
+    return f"{readable[: ROLE_NAME_LIMIT - len(digest) - 1]}-{digest}"
+
+
+def _props_problems(
+    definition: object, pipeline_name: object, per_step_roles: object, job_prefix: object,
+    display_name: object, description: object, parallelism: object, tags: object,
+    definition_in_s3: object, role_options: Mapping[str, object],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(definition, str | Path | Mapping):
+        problems.append(Problem("definition", "notADefinition",
+                                f"definition is {type(definition).__name__}: give the "
+                                "definition JSON text, a path to it, or the dict"))
+    if isinstance(pipeline_name, str) and Token.is_unresolved(pipeline_name):
+        problems.append(Problem("pipeline_name", "token",
+                                "pipeline_name is a token: the name scopes the roles and "
+                                "grants, so it must be known at synthesis"))
+    else:
+        problems += pipeline.pipeline_name_problems(pipeline_name)
+    for prop, value in (("per_step_roles", per_step_roles),
+                        ("definition_in_s3", definition_in_s3)):
+        if not isinstance(value, bool) and not (prop == "definition_in_s3" and value is None):
+            problems.append(Problem(prop, "notABool", f"{prop} is {value!r}: give True or "
+                                    "False"))
+    if job_prefix is not None and (
+        not isinstance(job_prefix, str) or Token.is_unresolved(job_prefix)
+    ):
+        problems.append(Problem("job_prefix", "notAString",
+                                f"job_prefix is {job_prefix!r}: give the literal prefix, "
+                                "known at synthesis (it is checked against the definition)"))
+    for prop, value, limit in (("pipeline_display_name", display_name, DISPLAY_NAME_LIMIT),
+                               ("pipeline_description", description, DESCRIPTION_LIMIT)):
+        if value is not None and (not isinstance(value, str) or not 0 < len(value) <= limit):
+            problems.append(Problem(prop, "invalidText",
+                                    f"{prop} is {value!r}: give a string of 1 to {limit} "
+                                    "characters"))
+    if parallelism is not None and (
+        isinstance(parallelism, bool) or not isinstance(parallelism, int)
+        or not 1 <= parallelism <= MAX_PARALLEL_STEPS
+    ):
+        problems.append(Problem("parallelism", "invalidParallelism",
+                                f"parallelism is {parallelism!r}: give a whole number from 1 "
+                                f"to {MAX_PARALLEL_STEPS}"))
+    if tags is not None and not (isinstance(tags, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    )):
+        problems.append(Problem("tags", "notAMapping",
+                                f"tags is {tags!r}: give {{'key': 'value', ...}}"))
+    if "role_name" in role_options:
+        problems.append(Problem("role_name", "oneRoleOption",
+                                "role_name names one role, but the pipeline has several (the "
+                                "execution role and its job roles): leave it out"))
+    problems += option_problems({k: v for k, v in role_options.items() if k != "role_name"})
+    return problems

@@ -1,0 +1,147 @@
+"""LeastPrivilegePipeline: its props are checked before anything is made, the definition
+goes inline or into S3, and what it exposes (roles, name, ARN, grants)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
+
+from sm_pipeline_iam import DefinitionError, InvalidPropsError, LeastPrivilegePipeline
+from sm_pipeline_iam.cdk import pipeline as pipeline_module
+from support.cfn import ACCOUNT, REGION, resources_of_type
+
+DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
+DEFINITION = DEFINITIONS / "training_eval_register.json"
+
+
+def _stack(env: bool = True) -> cdk.Stack:
+    return cdk.Stack(cdk.App(), "Stack", env=cdk.Environment(
+        account=ACCOUNT, region=REGION) if env else None)
+
+
+def _build(stack: cdk.Stack | None = None, **props: Any) -> LeastPrivilegePipeline:
+    props = {"definition": DEFINITION, "pipeline_name": "fraud", **props}
+    return LeastPrivilegePipeline(stack or _stack(), "Pipeline", **props)
+
+
+@pytest.mark.parametrize(("props", "prop", "code"), [
+    ({"pipeline_name": "bad name"}, "pipeline_name", "invalidPipelineName"),
+    ({"pipeline_name": None}, "pipeline_name", "notAString"),
+    ({"pipeline_name": cdk.Aws.STACK_NAME}, "pipeline_name", "token"),
+    ({"definition": 42}, "definition", "notADefinition"),
+    ({"per_step_roles": "yes"}, "per_step_roles", "notABool"),
+    ({"definition_in_s3": 1}, "definition_in_s3", "notABool"),
+    ({"job_prefix": 5}, "job_prefix", "notAString"),
+    ({"job_prefix": cdk.Aws.STACK_NAME}, "job_prefix", "notAString"),
+    ({"pipeline_display_name": ""}, "pipeline_display_name", "invalidText"),
+    ({"pipeline_description": "x" * 3073}, "pipeline_description", "invalidText"),
+    ({"parallelism": "25"}, "parallelism", "invalidParallelism"),
+    ({"parallelism": 0}, "parallelism", "invalidParallelism"),
+    ({"parallelism": True}, "parallelism", "invalidParallelism"),
+    ({"tags": ["team", "fraud"]}, "tags", "notAMapping"),
+    ({"role_name": "one-role"}, "role_name", "oneRoleOption"),
+    ({"permission_boundary": None}, "permission_boundary", "unknownProp"),
+])
+def test_bad_props_are_named_and_nothing_is_made(props: dict[str, Any], prop: str,
+                                                 code: str) -> None:
+    """GIVEN one bad prop WHEN the pipeline is built THEN InvalidPropsError names the prop,
+    and the stack holds nothing."""
+    stack = _stack()
+    with pytest.raises(InvalidPropsError) as raised:
+        _build(stack, **props)
+    assert [(p.prop, p.code) for p in raised.value.problems] == [(prop, code)]
+    assert "Traceback" not in str(raised.value)
+    assert stack.node.try_find_child("Pipeline") is None
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    with pytest.raises(InvalidPropsError) as raised:
+        _build(pipeline_name="-x", parallelism="4", tags="team=fraud")
+    assert {p.prop for p in raised.value.problems} == {"pipeline_name", "parallelism", "tags"}
+
+
+def test_a_malformed_definition_is_a_definition_error() -> None:
+    stack = _stack()
+    with pytest.raises(DefinitionError):
+        _build(stack, definition='{"Steps": 1}')
+    assert stack.node.try_find_child("Pipeline") is None
+
+
+def test_job_prefix_outside_the_definition_is_named() -> None:
+    """GIVEN job_prefix='fraud' and a definition whose training job the SDK names by
+    default WHEN built THEN the error names that step, and no pipeline is made."""
+    stack = _stack()
+    with pytest.raises(InvalidPropsError, match="step TrainModel"):
+        _build(stack, definition=DEFINITIONS / "training_eval_register_prefixed.json",
+               job_prefix="fraud")
+    assert not resources_of_type(Template.from_stack(stack).to_json(),
+                                 "AWS::SageMaker::Pipeline")
+
+
+def test_job_prefix_that_every_job_carries_passes() -> None:
+    definition = json.loads((DEFINITIONS / "training_eval_register_prefixed.json").read_text())
+    definition["Steps"] = [s for s in definition["Steps"] if s["Name"] != "TrainModel"]
+    built = _build(definition=json.dumps(definition).replace(
+        '"Get": "Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"',
+        '"Get": "Parameters.InputDataUrl"'), job_prefix="fraud")
+    assert built.pipeline_name == "fraud"
+
+
+def test_inline_definition_and_properties() -> None:
+    stack = _stack()
+    built = _build(stack, pipeline_display_name="Fraud", pipeline_description="Detects fraud",
+                   parallelism=3, tags={"team": "fraud"})
+    (resource,) = resources_of_type(Template.from_stack(stack).to_json(),
+                                    "AWS::SageMaker::Pipeline").values()
+    properties = resource["Properties"]
+    assert "PipelineDefinitionBody" in properties["PipelineDefinition"]
+    assert properties["PipelineName"] == "fraud"
+    assert properties["PipelineDisplayName"] == "Fraud"
+    assert properties["PipelineDescription"] == "Detects fraud"
+    assert properties["ParallelismConfiguration"] == {"MaxParallelExecutionSteps": 3}
+    assert properties["Tags"] == [{"Key": "team", "Value": "fraud"}]
+    assert built.pipeline_arn.endswith(":pipeline/fraud")
+    assert built.role_for("TrainModel") is built.job_roles.roles["TrainModel"]
+
+
+def test_a_large_definition_goes_to_s3(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a definition over the inline limit WHEN built THEN it goes into an S3 asset
+    whose role ARNs are literal and named like the roles the stack creates."""
+    monkeypatch.setattr(pipeline_module, "INLINE_DEFINITION_LIMIT", 1_000)
+    stack = _stack()
+    _build(stack)
+    template = Template.from_stack(stack).to_json()
+    (resource,) = resources_of_type(template, "AWS::SageMaker::Pipeline").values()
+    assert "PipelineDefinitionS3Location" in resource["Properties"]["PipelineDefinition"]
+    names = {r["Properties"]["RoleName"] for r in resources_of_type(
+        template, "AWS::IAM::Role").values() if "RoleName" in r["Properties"]}
+    assert len(names) == 4 and all(name.startswith("fraud-Step") for name in names)
+    assert all(len(name) <= 64 for name in names)
+
+
+def test_s3_definition_needs_a_concrete_environment() -> None:
+    with pytest.raises(InvalidPropsError, match="concrete account and region"):
+        _build(_stack(env=False), definition_in_s3=True)
+
+
+def test_long_names_give_unique_role_names_within_iam_limits() -> None:
+    long_name = "p" * 256
+    first = pipeline_module._job_role_name(long_name, "StepA" + "x" * 70)
+    second = pipeline_module._job_role_name(long_name, "StepA" + "x" * 70 + "y")
+    assert len(first) <= 64 and len(second) <= 64 and first != second
+
+
+def test_grants_return_successful_grants_on_the_grantee() -> None:
+    stack = _stack()
+    built = _build(stack)
+    user = iam.Role(stack, "User", assumed_by=iam.AccountRootPrincipal())
+    for grant in (built.grant_start_execution(user), built.grant_read(user),
+                  built.grant_update(user)):
+        assert grant.success
+        assert grant.principal_statements
