@@ -2,24 +2,33 @@
 """Sample app: a SageMaker pipeline execution role built from context keys.
 
 Context keys (defaults in cdk.json; override with ``cdk synth -c key=value``); they are a
-stable interface:
+stable interface. Every key is checked before any stack is made: all problems are listed
+together, one line each, and ``cdk synth`` fails with those lines (no traceback).
 
-- ``account`` / ``region``: the environment, used when ``CDK_DEFAULT_ACCOUNT`` /
-  ``CDK_DEFAULT_REGION`` are unset (defaults 111122223333 / us-east-1).
+- ``account`` / ``region``: the environment. Given (``-c region=eu-west-1``, or set in
+  cdk.json, where both are empty by default), they win; else the CDK CLI's default
+  environment (``CDK_DEFAULT_ACCOUNT`` / ``CDK_DEFAULT_REGION``, from the AWS profile);
+  else 111122223333 / us-east-1. An account is 12 digits, a region a region name
+  (``eu-west-1``, ``us-gov-west-1``: lower case, no wildcard).
 - ``step_types``: comma-separated step ``Type`` strings (``Processing,Training``).
 - ``job_prefix``: the pipeline's custom job prefix; empty for the default naming.
-- ``json_get_s3``: comma-separated ``s3://bucket/prefix`` folders that JsonGet reads.
+- ``json_get_s3``: comma-separated ``s3://bucket/prefix`` folders that JsonGet reads;
+  each bucket name follows S3's naming rules (no IP address, ``xn--``, upper case...).
 - ``principal_tag``: ``key=value`` tagged on the role for an SCP exception; empty for none.
 - ``teams``: ``name=Type,Type;name=Type`` adds one ``PrefixedStepRole`` per team, with the
   team name as its job prefix (``rsch=Training,Tuning;analytics=Processing``); empty for
-  none. Names that overlap (``rsch`` and ``rsch-a``, ``Ana`` and ``ana``) or ``pipelines``
-  are errors.
+  none. A name given twice, names that overlap (``rsch`` and ``rsch-a``, ``Ana`` and
+  ``ana``) or ``pipelines`` are errors.
 - ``scp_targets``: comma-separated root, OU or account ids; when given, an ``OrgStack``
   (meant for the management account: SCPs never apply to it) holds the SCP exception
   attached to them, and the workload roles carry its tag (``principal_tag``, by default
   ``sm-pipeline-exception=true``). Empty for no OrgStack.
-- ``pipeline_definition``: a path to ``pipeline.definition()`` JSON; when given, the
-  execution role is derived from it (``step_types`` and ``job_prefix`` are then unused).
+- ``pipeline_definition``: a path to ``pipeline.definition()`` JSON (a missing or
+  unreadable file is an error); when given, the execution role is derived from it
+  (``step_types`` and ``job_prefix`` are then unused).
+- ``pipeline_name``: with ``pipeline_definition``, the pipeline's name
+  (``Execution.PipelineName``, which names its Experiments records); SageMaker's pattern
+  ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}``. Empty when unknown.
 - ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
   ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
   ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
@@ -43,6 +52,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +71,8 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
+from sm_pipeline_iam.core.definition import load_definition
+from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.scp import admin_problems
 from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
@@ -81,9 +94,98 @@ DEFAULT_EXCEPTION_TAG = ("sm-pipeline-exception", "true")
 JOB_ROLE_MODES = ("per-step", "shared", "none")
 
 
+class ContextError(ValueError):
+    """The sample app's context keys are wrong; ``problems`` holds one line per problem.
+
+    Its text is the line itself for one problem, else a heading and one ``  - `` line each.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            super().__init__(self.problems[0])
+            return
+        lines = "".join(f"\n  - {problem}" for problem in self.problems)
+        super().__init__(
+            f"the sample app's context has {len(self.problems)} problems (cdk.json, or cdk "
+            "synth -c key=value):" + lines
+        )
+
+
+#: A region name of any partition (us-east-1, us-gov-west-1, cn-north-1, eu-isoe-west-1).
+#: A pattern rather than aws_cdk.region_info's list, which is frozen at the pinned
+#: aws-cdk-lib's release and would refuse a region launched since; what must never reach
+#: an ARN (``us-east-1*``, ``US-EAST-1``, spaces) is refused all the same.
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+
+#: An AWS account id.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+#: SageMaker's pattern for a pipeline name (CreatePipeline ``PipelineName``).
+PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
+
+#: The environment when neither the context nor the CDK CLI gives one.
+FALLBACK_ACCOUNT, FALLBACK_REGION = "111122223333", "us-east-1"
+
+
+def bucket_name_problems(name: str) -> list[str]:
+    """What S3's naming rules for general purpose buckets say against ``name`` (AWS page
+    "General purpose bucket naming rules"); empty when it is a valid name."""
+    reasons = []
+    if not 3 <= len(name) <= 63:
+        reasons.append(f"it is {len(name)} characters, not 3 to 63")
+    if re.search(r"[^a-z0-9.\-]", name):
+        reasons.append("it holds characters other than lower-case letters, digits, dots "
+                       "and hyphens")
+    if name and not (name[0].isalnum() and name[-1].isalnum()):
+        reasons.append("it does not begin and end with a letter or digit")
+    if ".." in name:
+        reasons.append("it holds two adjacent dots")
+    if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", name):
+        reasons.append("it is formatted as an IP address")
+    reasons += [f"it starts with the reserved prefix {prefix!r}"
+                for prefix in ("xn--", "sthree-", "amzn-s3-demo-") if name.startswith(prefix)]
+    reasons += [f"it ends with the reserved suffix {suffix!r}"
+                for suffix in ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+                if name.endswith(suffix)]
+    return reasons
+
+
+class _Context:
+    """Reads context keys as text and collects one problem line per bad value."""
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+        self.problems: list[str] = []
+
+    def text(self, key: str) -> str:
+        value = self.node.try_get_context(key)
+        return "" if value is None else str(value).strip()
+
+    def listed(self, key: str) -> tuple[str, ...]:
+        return tuple(item.strip() for item in self.text(key).split(",") if item.strip())
+
+    def environment(self, key: str, variable: str, pattern: re.Pattern[str], fallback: str,
+                    form: str) -> str:
+        """The context key when given (it beats the CDK CLI's default environment), else
+        ``variable`` (which the CLI sets), else ``fallback``."""
+        given = self.text(key)
+        value = given or os.environ.get(variable, "").strip() or fallback
+        if not pattern.fullmatch(value):
+            where = f"context {key}" if given else f"{variable} (the CDK CLI's default)"
+            self.problems.append(f"{where} {value!r} is not {form}: give e.g. -c {key}="
+                                 f"{fallback}")
+        return value
+
+
 @dataclass(frozen=True)
 class SampleSettings:
-    """The sample app's settings, read from context."""
+    """The sample app's settings, read from context.
+
+    To add a context key: a field (with a default), one line in ``from_context`` that reads
+    and checks it (``_Context`` collects its problems), a default in cdk.json, and a line
+    in the module docstring.
+    """
 
     account: str
     region: str
@@ -100,6 +202,7 @@ class SampleSettings:
     stackset_ou_ids: tuple[str, ...] = ()
     stackset_regions: tuple[str, ...] = ()
     job_roles: str | None = None
+    pipeline_name: str | None = None
 
     @property
     def exception_tag(self) -> tuple[str, str]:
@@ -108,63 +211,36 @@ class SampleSettings:
 
     @classmethod
     def from_context(cls, node: Any) -> SampleSettings:
-        """Read the settings from ``node``'s context (an ``App``'s node)."""
+        """Read the settings from ``node``'s context (an ``App``'s node).
 
-        def text(key: str) -> str:
-            value = node.try_get_context(key)
-            return "" if value is None else str(value).strip()
-
-        def listed(key: str) -> tuple[str, ...]:
-            return tuple(item.strip() for item in text(key).split(",") if item.strip())
-
-        tag = text("principal_tag")
-        if tag and "=" not in tag:
-            raise ValueError(
-                f"context principal_tag {tag!r} is not key=value: give e.g. "
-                "-c principal_tag=sm-pipeline-exception=true"
-            )
-        key, _, value = tag.partition("=")
-        job_roles = text("job_roles") or None
-        if job_roles is not None and job_roles not in JOB_ROLE_MODES:
-            raise ValueError(
-                f"context job_roles {job_roles!r} is not one of {', '.join(JOB_ROLE_MODES)}: "
-                "give e.g. -c job_roles=shared"
-            )
-        teams = []
-        for entry in (part.strip() for part in text("teams").split(";")):
-            if not entry:
-                continue
-            name, equals, step_types = entry.partition("=")
-            if not equals:
-                raise ValueError(
-                    f"context teams entry {entry!r} is not name=Type,Type: give e.g. "
-                    "-c teams='rsch=Training,Tuning;analytics=Processing'"
-                )
-            teams.append(
-                (name.strip(), tuple(t.strip() for t in step_types.split(",") if t.strip()))
-            )
-        # Refused even without scp_targets: a pattern any principal satisfies is never meant.
-        admins = listed("tag_admin_principal_arns")
-        wrong_admins = admin_problems(admins)
-        if wrong_admins:
-            raise ValueError("context " + "\ncontext ".join(map(str, wrong_admins)))
-        return cls(
-            account=os.environ.get("CDK_DEFAULT_ACCOUNT") or text("account"),
-            region=os.environ.get("CDK_DEFAULT_REGION") or text("region"),
-            step_types=listed("step_types"),
-            job_prefix=text("job_prefix") or None,
-            json_get_locations=listed("json_get_s3"),
-            principal_tag=(key.strip(), value.strip()) if tag else None,
-            teams=tuple(teams),
-            scp_targets=listed("scp_targets"),
-            vpc_endpoint_ids=listed("vpc_endpoint_ids"),
-            vpc_ids=listed("vpc_ids"),
-            tag_admin_principal_arns=admins,
-            pipeline_definition=text("pipeline_definition") or None,
-            stackset_ou_ids=listed("stackset_ou_ids"),
-            stackset_regions=listed("stackset_regions"),
-            job_roles=job_roles,
+        Raises:
+            ContextError: every problem of every key at once, one line each.
+        """
+        context = _Context(node)
+        settings = cls(
+            account=context.environment("account", "CDK_DEFAULT_ACCOUNT", ACCOUNT_ID,
+                                        FALLBACK_ACCOUNT, "a 12-digit account id"),
+            region=context.environment("region", "CDK_DEFAULT_REGION", REGION_NAME,
+                                       FALLBACK_REGION, "a region name (like eu-west-1)"),
+            step_types=context.listed("step_types"),
+            job_prefix=context.text("job_prefix") or None,
+            json_get_locations=_json_get_locations(context),
+            principal_tag=_principal_tag(context),
+            teams=_teams(context),
+            scp_targets=context.listed("scp_targets"),
+            vpc_endpoint_ids=context.listed("vpc_endpoint_ids"),
+            vpc_ids=context.listed("vpc_ids"),
+            tag_admin_principal_arns=_tag_admins(context),
+            pipeline_definition=_pipeline_definition(context),
+            stackset_ou_ids=context.listed("stackset_ou_ids"),
+            stackset_regions=_stackset_regions(context),
+            job_roles=_job_roles(context),
+            pipeline_name=_pipeline_name(context),
         )
+        problems = [*context.problems, *settings.problems()]
+        if problems:
+            raise ContextError(problems)
+        return settings
 
     @property
     def job_role_mode(self) -> str:
@@ -195,6 +271,109 @@ class SampleSettings:
         return problems
 
 
+def _principal_tag(context: _Context) -> tuple[str, str] | None:
+    tag = context.text("principal_tag")
+    if not tag:
+        return None
+    key, equals, value = tag.partition("=")
+    if not equals or not key.strip():
+        context.problems.append(f"context principal_tag {tag!r} is not key=value: give e.g. "
+                                "-c principal_tag=sm-pipeline-exception=true")
+        return None
+    return key.strip(), value.strip()
+
+
+def _json_get_locations(context: _Context) -> tuple[str, ...]:
+    locations = context.listed("json_get_s3")
+    for location in locations:
+        if not location.startswith("s3://"):
+            context.problems.append(
+                f"context json_get_s3 {location!r} is not s3://bucket[/prefix]: give e.g. "
+                "-c json_get_s3=s3://ml-artifacts/evaluation")
+            continue
+        bucket = location.removeprefix("s3://").partition("/")[0]
+        reasons = bucket_name_problems(bucket)
+        if reasons:
+            context.problems.append(
+                f"context json_get_s3 {location!r} names bucket {bucket!r}, which S3's "
+                f"bucket naming rules refuse: {'; '.join(reasons)}")
+    return locations
+
+
+def _teams(context: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    teams: dict[str, tuple[str, ...]] = {}
+    for entry in (part.strip() for part in context.text("teams").split(";")):
+        if not entry:
+            continue
+        name, equals, step_types = (part.strip() for part in entry.partition("="))
+        if not equals or not name:
+            context.problems.append(
+                f"context teams entry {entry!r} is not name=Type,Type: give e.g. "
+                "-c teams='rsch=Training,Tuning;analytics=Processing'")
+            continue
+        if name in teams:
+            context.problems.append(
+                f"context teams names team {name!r} twice: give each team one entry, with "
+                "all its step types (rsch=Training,Tuning)")
+            continue
+        teams[name] = tuple(t.strip() for t in step_types.split(",") if t.strip())
+    return tuple(teams.items())
+
+
+def _tag_admins(context: _Context) -> tuple[str, ...]:
+    # Refused even without scp_targets: a pattern any principal satisfies is never meant.
+    admins = context.listed("tag_admin_principal_arns")
+    context.problems += [f"context {problem}" for problem in admin_problems(admins)]
+    return admins
+
+
+def _pipeline_definition(context: _Context) -> str | None:
+    path = context.text("pipeline_definition")
+    if not path:
+        return None
+    if not Path(path).is_file():
+        context.problems.append(
+            f"context pipeline_definition {path!r} is not a file (relative paths start "
+            f"in {Path.cwd()}): give the path of pipeline.definition() JSON")
+        return path
+    try:
+        load_definition(Path(path))
+    except DefinitionError as error:
+        context.problems += [f"context pipeline_definition {path!r}: {problem}"
+                             for problem in error.problems]
+    return path
+
+
+def _stackset_regions(context: _Context) -> tuple[str, ...]:
+    regions = context.listed("stackset_regions")
+    context.problems += [
+        f"context stackset_regions {region!r} is not a region name (like eu-west-1): give "
+        "e.g. -c stackset_regions=us-east-1,eu-west-1"
+        for region in regions if not REGION_NAME.fullmatch(region)
+    ]
+    return regions
+
+
+def _job_roles(context: _Context) -> str | None:
+    job_roles = context.text("job_roles") or None
+    if job_roles is not None and job_roles not in JOB_ROLE_MODES:
+        context.problems.append(
+            f"context job_roles {job_roles!r} is not one of {', '.join(JOB_ROLE_MODES)}: "
+            "give e.g. -c job_roles=shared")
+        return None  # one line for the value, not a second for what it needs
+    return job_roles
+
+
+def _pipeline_name(context: _Context) -> str | None:
+    name = context.text("pipeline_name") or None
+    if name is not None and not PIPELINE_NAME.fullmatch(name):
+        context.problems.append(
+            f"context pipeline_name {name!r} is not a SageMaker pipeline name (up to 256 "
+            "letters, digits and hyphens, starting and ending with a letter or digit): "
+            "give e.g. -c pipeline_name=fraud-train")
+    return name
+
+
 class PipelineIamStack(cdk.Stack):
     """A workload account's pipeline execution role, and the first teams' roles."""
 
@@ -218,6 +397,7 @@ class PipelineIamStack(cdk.Stack):
                     definition=definition,
                     per_step=settings.job_role_mode == "per-step",
                     principal_tag=settings.principal_tag,
+                    pipeline_name=settings.pipeline_name,
                 )
             self.execution_role = PipelineExecutionRole.from_definition(
                 self,
@@ -225,6 +405,7 @@ class PipelineIamStack(cdk.Stack):
                 definition,
                 job_roles=self.job_roles,
                 principal_tag=settings.principal_tag,
+                pipeline_name=settings.pipeline_name,
             )
         else:
             self.execution_role = PipelineExecutionRole(
@@ -350,10 +531,6 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     """The sample app; ``context`` overrides cdk.json's keys (for tests)."""
     app = cdk.App(context=context, outdir=outdir)
     settings = SampleSettings.from_context(app.node)
-    problems = settings.problems()
-    if problems:
-        raise ValueError("the sample app's context is inconsistent:\n  - " + "\n  - ".join(
-            problems))
     env = cdk.Environment(account=settings.account, region=settings.region)
     org = None
     if settings.scp_targets:
@@ -393,5 +570,17 @@ def synth_with_report(app: cdk.App) -> Path:
     return directory
 
 
+def main() -> int:
+    """``cdk synth``'s entry point: a bad input (``ValueError``: the context, a construct's
+    props, the definition) is printed as its message alone, without a traceback, on
+    stderr, where the CDK CLI shows it; exit 1."""
+    try:
+        synth_with_report(build_app())
+    except ValueError as error:
+        print(f"app.py: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    synth_with_report(build_app())
+    sys.exit(main())
