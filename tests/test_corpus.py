@@ -308,7 +308,11 @@ EXIT_CODES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "notebook_job_timestamp": (0, NAMED, "scoped by the notebook's base name: a notice"),
     "sdk_v2_style": (1, NAMED, "AutoMLJo is longer than AutoML's 6-character limit"),
     "user_builder": (1, (), "the group comes from the unbound parameter ModelGroup"),
-    "user_builder (bound)": (0, ("--parameter", "ModelGroup=fraud-models"), "bound"),
+    "user_builder (input open)": (1, ("--parameter", "ModelGroup=fraud-models"),
+                                  "the Prepare job's input is the unbound InputData"),
+    "user_builder (bound)": (0, ("--parameter", "ModelGroup=fraud-models", "--parameter",
+                                 "InputData=s3://ml-artifacts-111122223333/handmade/input"),
+                             "both bound"),
     WILDCARDS: (2, (), "a DefinitionError"),
 }
 

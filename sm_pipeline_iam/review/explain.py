@@ -6,17 +6,28 @@ import json
 from typing import Any
 
 from ..core.definition import DefinitionReading
-from ..core.notices import UNRESOLVED_VALUE, Notice
+from ..core.notices import UNRESOLVED_VALUE, Notice, Unresolved
 from ..core.plan import EXECUTION_ID, EXECUTION_ROLE, SAMPLE_ENV, access_plan, job_role
 from ..core.steps import Binding
 from ..core.wildcards import wide_grant_notices
 
 
 def warnings(reading: DefinitionReading) -> list[Notice]:
-    """Every warning a role derived from the definition raises: the reader's and one per
-    grant on '*' or a whole resource type."""
+    """Every warning a role derived from the definition raises: the execution role's
+    (the reader's, and one per grant on '*' or a whole resource type) and the job roles'
+    (an input left open by an unbound parameter widens a job role, not the execution
+    role)."""
     requirements = reading.requirements
-    return list(dict.fromkeys([*requirements.notices, *wide_grant_notices(requirements)]))
+    jobs = [notice for job in reading.jobs for notice in job.notices]
+    return list(dict.fromkeys([*requirements.notices, *wide_grant_notices(requirements),
+                               *jobs]))
+
+
+def unresolved(reading: DefinitionReading) -> list[Unresolved]:
+    """Every value that binding a parameter would narrow, the execution role's and the
+    job roles', once each."""
+    return list(dict.fromkeys([*reading.unresolved,
+                               *(u for job in reading.jobs for u in job.unresolved)]))
 
 
 def to_data(reading: DefinitionReading) -> dict[str, Any]:
@@ -42,7 +53,7 @@ def to_data(reading: DefinitionReading) -> dict[str, Any]:
         "unresolved": [
             {"step": u.step, "field": u.field, "pattern": u.pattern,
              "parameters": list(u.parameters), "how_to_bind": u.message()}
-            for u in reading.unresolved
+            for u in unresolved(reading)
         ],
         "warnings": [{"id": n.id, "message": n.message} for n in warnings(reading)],
     }
