@@ -79,6 +79,28 @@ Only what our templates use is modelled; anything else raises ``NotImplementedEr
    creates the account's instances when it is now targeted and deletes them when it no
    longer is (keeping their stacks with RetainStacksOnAccountRemoval). Accounts created
    directly in a targeted root are not covered (our StackSets target OUs).
+10. ``AWS::SageMaker::Pipeline`` (the pipelines of ``LeastPrivilegePipeline``): moto has a
+    SageMaker pipeline backend but no CloudFormation model, so ``parse_resource`` warns and
+    skips it, the stack still reports success and no pipeline is created. Added: a model on
+    moto's sagemaker backend; its physical id (``Ref``) is the PipelineName and it has no
+    ``Fn::GetAtt`` attributes (the resource type has no read-only properties). Create:
+    ``create_pipeline`` (display name, description, role, parallelism, tags) with the
+    definition of ``PipelineDefinitionBody``, or read from ``PipelineDefinitionS3Location``
+    in moto's S3 backend of the stack's account (``Version`` and ``ETag`` honoured, a
+    missing object fails the deploy) when the resource is created or updated, as
+    CloudFormation's handler reads it: the pipeline holds the object's text (moto's own
+    S3 location path stores the Python repr of the parsed JSON, ignores VersionId and
+    fails with an AttributeError for a missing object). Update: in place with
+    ``update_pipeline`` (definition, display name, description, role, parallelism; moto
+    leaves LastModifiedTime, which the model sets), tags by ``delete_tags`` /
+    ``add_tags``; a changed PipelineName is a replacement, as CloudFormation does it: the
+    new pipeline is created, then the old one deleted. Delete: ``delete_pipeline``.
+    What CloudFormation's schema or SageMaker rejects and moto accepts (a missing
+    PipelineName, RoleArn or PipelineDefinition, a RoleArn that is not an IAM role ARN, a
+    name SageMaker does not allow, a body that is not a JSON string, both or neither
+    definition source, an undocumented property) is a ValidationError; removing
+    PipelineDisplayName, PipelineDescription or ParallelismConfiguration from a pipeline
+    that has one raises ``NotImplementedError`` (what SageMaker then keeps is not modelled).
 
 Known moto gaps that our templates do not hit, so not patched (the read-back check would
 catch them): a role's ``ManagedPolicyArns`` are ignored and its inline ``Policies`` are
@@ -95,6 +117,7 @@ characters as CloudFormation does: the roles of an instance's stack have longer 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -118,6 +141,7 @@ PATCHES: dict[str, str] = {
     "stack_set_auto_deployment": (
         "wraps moto.organizations.models.OrganizationsBackend.move_account"
     ),
+    "sagemaker_pipeline_model": "adds the AWS::SageMaker::Pipeline CloudFormation model",
 }
 
 _MARK = "_sm_pipeline_iam_patched"
@@ -142,6 +166,7 @@ def applied_in_process() -> list[str]:
         "stack_set_model": "AWS::CloudFormation::StackSet" in model_map,
         "stack_instance_stacks": cfn_models.StackInstance.__init__,
         "stack_set_auto_deployment": OrganizationsBackend.move_account,
+        "sagemaker_pipeline_model": "AWS::SageMaker::Pipeline" in model_map,
     }
     return [
         name for name, target in marked.items() if target is True or getattr(target, _MARK, False)
@@ -165,6 +190,7 @@ def apply(skip: Collection[str] = ()) -> list[str]:
         "stack_set_model": _register_stack_set_model,
         "stack_instance_stacks": _patch_stack_instance_stacks,
         "stack_set_auto_deployment": _patch_stack_set_auto_deployment,
+        "sagemaker_pipeline_model": _register_sagemaker_pipeline_model,
     }
     already = set(applied_in_process())
     for name, install in installers.items():
@@ -964,3 +990,281 @@ def _patch_stack_set_auto_deployment() -> None:
                     _stamp_operation(stack_set, operation_id)
 
     OrganizationsBackend.move_account = _marked(move_account)  # type: ignore[method-assign]
+
+
+# --- 10. AWS::SageMaker::Pipeline ----------------------------------------------------
+
+#: The resource type's properties (CloudFormation's schema: no other is permitted).
+_PIPELINE_PROPERTIES = frozenset(
+    {
+        "ParallelismConfiguration",
+        "PipelineDefinition",
+        "PipelineDescription",
+        "PipelineDisplayName",
+        "PipelineName",
+        "RoleArn",
+        "Tags",
+    }
+)
+#: SageMaker's patterns (CreatePipeline) for a pipeline's name and display name, and
+#: CloudFormation's for its role.
+_PIPELINE_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}"
+_PIPELINE_ROLE_ARN = r"arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+#: The keys of a PipelineDefinitionS3Location.
+_S3_KEYS = frozenset({"Bucket", "Key", "Version", "ETag"})
+
+
+def _register_sagemaker_pipeline_model() -> None:
+    from moto.cloudformation import parsing
+
+    _sagemaker_pipeline_model()
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+
+def _pipeline_invalid(message: str) -> Exception:
+    """What CloudFormation reports for a property its schema or SageMaker rejects."""
+    from moto.cloudformation.exceptions import ValidationError
+
+    return ValidationError(message=f"AWS::SageMaker::Pipeline: {message}")
+
+
+def _checked_pipeline(properties: dict[str, Any]) -> dict[str, Any]:
+    """``properties`` as CloudFormation's schema and SageMaker's CreatePipeline accept
+    them (moto checks none of this: a role name or a dict passes)."""
+    if undocumented := sorted(set(properties) - _PIPELINE_PROPERTIES):
+        raise _pipeline_invalid(f"properties {undocumented} are not permitted")
+    if missing := [
+        name for name in ("PipelineName", "RoleArn", "PipelineDefinition") if name not in properties
+    ]:
+        raise _pipeline_invalid(f"required properties {missing} are missing")
+    for name in ("PipelineName", "PipelineDisplayName"):
+        value = properties.get(name, "a")
+        if not isinstance(value, str) or not re.fullmatch(_PIPELINE_NAME, value):
+            raise _pipeline_invalid(f"{name} {value!r} does not match {_PIPELINE_NAME}")
+    role_arn = properties["RoleArn"]
+    if not isinstance(role_arn, str) or not re.fullmatch(_PIPELINE_ROLE_ARN, role_arn):
+        raise _pipeline_invalid(f"RoleArn {role_arn!r} is not an IAM role ARN")
+    if len(properties.get("PipelineDescription", "")) > 3072:
+        raise _pipeline_invalid("PipelineDescription is longer than 3072 characters")
+    definition = properties["PipelineDefinition"]
+    if not isinstance(definition, dict) or len(definition) != 1:
+        raise _pipeline_invalid(
+            "PipelineDefinition takes exactly one of PipelineDefinitionBody and "
+            "PipelineDefinitionS3Location"
+        )
+    if "PipelineDefinitionBody" in definition:
+        body = definition["PipelineDefinitionBody"]
+        if not isinstance(body, str):
+            raise _pipeline_invalid("PipelineDefinitionBody is not a string (a JSON text)")
+    elif "PipelineDefinitionS3Location" in definition:
+        location = definition["PipelineDefinitionS3Location"]
+        if not isinstance(location, dict) or not {"Bucket", "Key"} <= set(location) <= _S3_KEYS:
+            raise _pipeline_invalid(
+                "PipelineDefinitionS3Location takes Bucket, Key and optionally Version, ETag"
+            )
+    else:
+        raise _pipeline_invalid(f"PipelineDefinition has unknown keys {sorted(definition)}")
+    parallelism = properties.get("ParallelismConfiguration")
+    if parallelism is not None and (
+        not isinstance(parallelism, dict)
+        or set(parallelism) != {"MaxParallelExecutionSteps"}
+        or not re.fullmatch(r"0*[1-9]\d*", str(parallelism["MaxParallelExecutionSteps"]))
+    ):
+        raise _pipeline_invalid(
+            "ParallelismConfiguration takes MaxParallelExecutionSteps (at least 1)"
+        )
+    return properties
+
+
+def _pipeline_definition_text(definition: dict[str, Any], account_id: str, region_name: str) -> str:
+    """The definition of ``PipelineDefinition``: its body, or the text of its S3 object,
+    read (GetObject with VersionId and If-Match ETag) from moto's S3 backend of
+    ``account_id``, as CloudFormation's handler reads it."""
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+    from moto.utilities.utils import get_partition
+
+    if "PipelineDefinitionBody" in definition:
+        text = str(definition["PipelineDefinitionBody"])
+    else:
+        location = definition["PipelineDefinitionS3Location"]
+        s3 = s3_backends[account_id][get_partition(region_name)]
+        try:
+            found = s3.get_object(location["Bucket"], location["Key"], location.get("Version"))
+        except MissingBucket:
+            found = None
+        if found is None:
+            raise _pipeline_invalid(
+                f"No such key {location['Bucket']}/{location['Key']} with version: "
+                f"{location.get('Version')}"
+            )
+        etag = location.get("ETag")
+        if etag is not None and etag.strip('"') != found.etag.strip('"'):
+            raise _pipeline_invalid(
+                f"the ETag of s3://{location['Bucket']}/{location['Key']} is {found.etag}, "
+                f"not {etag} (PreconditionFailed)"
+            )
+        text = found.value.decode("utf-8")
+    try:
+        json.loads(text)
+    except ValueError as error:
+        raise _pipeline_invalid(f"the pipeline definition is not JSON: {error}") from None
+    return text
+
+
+def _sagemaker_pipeline_model() -> type:
+    """Define (and so register) the CloudFormation model of ``AWS::SageMaker::Pipeline``
+    on moto's sagemaker backend."""
+    from moto.core.common_models import CloudFormationModel
+    from moto.core.utils import utcnow
+    from moto.sagemaker.models import sagemaker_backends
+
+    def parallelism_of(properties: dict[str, Any]) -> dict[str, int] | None:
+        configured = properties.get("ParallelismConfiguration")
+        if configured is None:
+            return None
+        return {"MaxParallelExecutionSteps": int(configured["MaxParallelExecutionSteps"])}
+
+    class SageMakerPipelineResource(CloudFormationModel):
+        """A pipeline created by a stack; physical id (``Ref``) = the PipelineName."""
+
+        __module__ = "moto.sagemaker.sm_pipeline_iam_adapter"
+
+        def __init__(self, account_id: str, region_name: str, pipeline_name: str) -> None:
+            self.account_id = account_id
+            self.region_name = region_name
+            self.pipeline_name = pipeline_name
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "PipelineName"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::SageMaker::Pipeline"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return False  # the resource type has no read-only properties
+
+        def get_cfn_attribute(self, attribute_name: str) -> Any:
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            raise UnformattedGetAttTemplateException()
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.pipeline_name
+
+        def is_created(self) -> bool:
+            return True
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> SageMakerPipelineResource:
+            properties = _checked_pipeline(cloudformation_json["Properties"])
+            # CreatePipeline; moto's API passes an absent parameter as None, as here.
+            optional: dict[str, Any] = {
+                "pipeline_display_name": properties.get("PipelineDisplayName"),
+                "pipeline_description": properties.get("PipelineDescription"),
+                "parallelism_configuration": parallelism_of(properties),
+            }
+            pipeline = sagemaker_backends[account_id][region_name].create_pipeline(
+                pipeline_name=properties["PipelineName"],
+                pipeline_definition=_pipeline_definition_text(
+                    properties["PipelineDefinition"], account_id, region_name
+                ),
+                pipeline_definition_s3_location={},
+                role_arn=properties["RoleArn"],
+                tags=[
+                    {"Key": tag["Key"], "Value": tag["Value"]} for tag in properties.get("Tags", [])
+                ],
+                **optional,
+            )
+            return cls(account_id, region_name, pipeline.pipeline_name)
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls,
+            original_resource: SageMakerPipelineResource,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> SageMakerPipelineResource:
+            properties = _checked_pipeline(cloudformation_json["Properties"])
+            backend = sagemaker_backends[account_id][region_name]
+            if properties["PipelineName"] != original_resource.pipeline_name:
+                # PipelineName is create-only: CloudFormation creates the new pipeline,
+                # then deletes the old one.
+                replacement = cls.create_from_cloudformation_json(
+                    new_resource_name, cloudformation_json, account_id, region_name
+                )
+                backend.delete_pipeline(original_resource.pipeline_name)
+                return replacement
+            pipeline = backend.pipelines[original_resource.pipeline_name]
+            # moto's CreatePipeline makes the name the display name when none is given.
+            displayed = pipeline.pipeline_display_name != pipeline.pipeline_name
+            removed = [
+                name
+                for name, present in (
+                    ("PipelineDisplayName", displayed),
+                    ("PipelineDescription", bool(pipeline.pipeline_description)),
+                    ("ParallelismConfiguration", bool(pipeline.parallelism_configuration)),
+                )
+                if present and name not in properties
+            ]
+            if removed:
+                raise NotImplementedError(
+                    f"moto_patches: removing {removed} from an AWS::SageMaker::Pipeline is "
+                    "not modelled (what SageMaker keeps then is not known to the adapter)"
+                )
+            backend.update_pipeline(
+                pipeline.pipeline_name,
+                pipeline_display_name=properties.get("PipelineDisplayName"),
+                pipeline_definition=_pipeline_definition_text(
+                    properties["PipelineDefinition"], account_id, region_name
+                ),
+                pipeline_description=properties.get("PipelineDescription"),
+                role_arn=properties["RoleArn"],
+                parallelism_configuration=parallelism_of(properties),
+            )
+            if "PipelineDescription" in properties:  # moto's UpdatePipeline skips ""
+                pipeline.pipeline_description = properties["PipelineDescription"]
+            pipeline.last_modified_time = utcnow()
+            # Tags: the handler's DeleteTags for keys removed or changed, AddTags for
+            # the new and changed ones (moto's AddTags appends, so changed keys go first).
+            wanted = {tag["Key"]: tag["Value"] for tag in properties.get("Tags", [])}
+            present_tags = {tag["Key"]: tag["Value"] for tag in pipeline.tags}
+            if stale := [key for key, value in present_tags.items() if wanted.get(key) != value]:
+                backend.delete_tags(pipeline.arn, stale)
+            if added := [
+                {"Key": key, "Value": value}
+                for key, value in wanted.items()
+                if present_tags.get(key) != value
+            ]:
+                backend.add_tags(pipeline.arn, added)
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> None:
+            """``resource_name`` is the physical id, the PipelineName: DeletePipeline (a
+            pipeline already gone is deleted, as CloudFormation takes NotFound on delete)."""
+            backend = sagemaker_backends[account_id][region_name]
+            if resource_name in backend.pipelines:
+                backend.delete_pipeline(resource_name)
+
+    return SageMakerPipelineResource

@@ -7,12 +7,16 @@ THEN the gap is observed: once moto fixes it upstream this test fails, and the p
 (and this case) should go;
 WHEN it runs on the patched server (``tests/integ/server.py``),
 THEN the result is what CloudFormation does.
+
+The SageMaker pipeline model is also shown to refuse what CloudFormation refuses (and
+moto would create), and to fail loudly for what it does not model.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from typing import Any, Protocol
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 from moto import mock_aws
 
 from integ import moto_patches
@@ -450,6 +455,158 @@ def stack_set_described(ous: list[str]) -> dict[str, Any]:
     }
 
 
+def pipeline_definition(message: str) -> str:
+    """A pipeline definition (JSON text) of one Fail step with ``message``."""
+    return json.dumps(
+        {
+            "Version": "2020-12-01",
+            "Steps": [{"Name": "Stop", "Type": "Fail", "Arguments": {"ErrorMessage": message}}],
+        }
+    )
+
+
+def sagemaker_pipeline(
+    name: str, role_id: str, definition: dict[str, Any], **more: Any
+) -> dict[str, Any]:
+    """An ``AWS::SageMaker::Pipeline`` run by the template's role ``role_id``."""
+    return {
+        "Type": "AWS::SageMaker::Pipeline",
+        "Properties": {
+            "PipelineName": name,
+            "RoleArn": {"Fn::GetAtt": [role_id, "Arn"]},
+            "PipelineDefinition": definition,
+            **more,
+        },
+    }
+
+
+def pipelines_template(
+    inline: dict[str, Any], s3_key: str, etag: str | None = None
+) -> dict[str, Any]:
+    """Two roles, a pipeline of an inline body (``inline``: its properties) and one of the
+    S3 object ``s3_key`` of the bucket ``definitions``."""
+    location = {"Bucket": "definitions", "Key": s3_key} | ({"ETag": etag} if etag else {})
+    return {
+        "Resources": {
+            "First": role({}, TRUST, "first"),
+            "Second": role({}, TRUST, "second"),
+            "Inline": {"Type": "AWS::SageMaker::Pipeline", "Properties": inline},
+            "FromS3": sagemaker_pipeline(
+                "from-s3", "First", {"PipelineDefinitionS3Location": location}
+            ),
+        }
+    }
+
+
+def inline_pipeline(
+    name: str, role_id: str, message: str, *, steps: int, tags: dict[str, str]
+) -> dict[str, Any]:
+    """The properties of the inline pipeline of ``pipelines_template``."""
+    return sagemaker_pipeline(
+        name,
+        role_id,
+        {"PipelineDefinitionBody": pipeline_definition(message)},
+        PipelineDisplayName=f"Inline-{steps}",
+        PipelineDescription=f"runs {steps} steps at once",
+        ParallelismConfiguration={"MaxParallelExecutionSteps": steps},
+        Tags=[{"Key": key, "Value": value} for key, value in tags.items()],
+    )["Properties"]
+
+
+def sagemaker_pipeline_model(client: Client) -> dict[str, Any]:
+    """A stack's pipelines (inline body, S3 object) created, updated in place (definition,
+    role, display name, description, parallelism, tags; another S3 object), the inline one
+    renamed, and deleted."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="definitions")
+    etags = {
+        key: s3.put_object(Bucket="definitions", Key=key, Body=pipeline_definition(message))["ETag"]
+        for key, message in (("v1.json", "from s3 v1"), ("v2.json", "from s3 v2"))
+    }
+    sm = client("sagemaker")
+    #: (PipelineArn, CreationTime) -> number, in the order first seen: a pipeline updated
+    #: in place keeps its number, a replacement gets a new one.
+    identities: dict[tuple[str, Any], int] = {}
+
+    def observed() -> dict[str, Any]:
+        roles = {physical_id(client, "pipelines", r): r for r in ("First", "Second")}
+        found: dict[str, Any] = {}
+        names = sorted(s["PipelineName"] for s in sm.list_pipelines()["PipelineSummaries"])
+        for name in names:
+            described = sm.describe_pipeline(PipelineName=name)
+            identity = (described["PipelineArn"], described["CreationTime"])
+            tags = sm.list_tags(ResourceArn=described["PipelineArn"])["Tags"]
+            definition = json.loads(described["PipelineDefinition"])
+            found[name] = {
+                "pipeline": identities.setdefault(identity, len(identities) + 1),
+                "definition": definition["Steps"][0]["Arguments"]["ErrorMessage"],
+                "role": roles.get(described["RoleArn"].rsplit("/", 1)[-1]),
+                "display name": described.get("PipelineDisplayName"),
+                "description": described.get("PipelineDescription"),
+                "parallelism": described.get("ParallelismConfiguration"),
+                "tags": {tag["Key"]: tag["Value"] for tag in tags},
+            }
+        return {
+            "pipelines": found,
+            "Ref": {p: physical_id(client, "pipelines", p) for p in ("Inline", "FromS3")},
+        }
+
+    tags = {"team": "a", "stage": "dev"}
+    deploy(
+        client,
+        "pipelines",
+        pipelines_template(
+            inline_pipeline("inline", "First", "first", steps=2, tags=tags), "v1.json"
+        ),
+        create=True,
+    )
+    created = observed()
+    updated_inline = inline_pipeline("inline", "Second", "second", steps=4, tags={"team": "b"})
+    deploy(
+        client,
+        "pipelines",
+        pipelines_template(updated_inline, "v2.json", etags["v2.json"]),
+        create=False,
+    )
+    updated = observed()
+    renamed_inline = inline_pipeline("renamed", "Second", "second", steps=4, tags={"team": "b"})
+    deploy(
+        client,
+        "pipelines",
+        pipelines_template(renamed_inline, "v2.json", etags["v2.json"]),
+        create=False,
+    )
+    renamed = observed()
+    client("cloudformation").delete_stack(StackName="pipelines")
+    return {
+        "created": created,
+        "updated": updated,
+        "renamed": renamed,
+        "deleted": sm.list_pipelines()["PipelineSummaries"],
+    }
+
+
+#: The S3 pipeline of ``sagemaker_pipeline_model`` after its update (to ``v2.json``).
+FROM_S3 = {
+    "pipeline": 1,
+    "definition": "from s3 v2",
+    "role": "First",
+    "display name": "from-s3",
+    "description": None,
+    "parallelism": None,
+    "tags": {},
+}
+#: Its inline pipeline after the update (but its number).
+INLINE_UPDATED = {
+    "definition": "second",
+    "role": "Second",
+    "display name": "Inline-4",
+    "description": "runs 4 steps at once",
+    "parallelism": {"MaxParallelExecutionSteps": 4},
+    "tags": {"team": "b"},
+}
+
+
 @dataclass(frozen=True)
 class Gap:
     scenario: Callable[[Client], dict[str, Any]]
@@ -559,6 +716,41 @@ GAPS = {
             "moved out": {"instances": 0, "roles": []},
         },
     ),
+    "sagemaker_pipeline_model": Gap(
+        sagemaker_pipeline_model,
+        moto_5_2_5={
+            "created": {"pipelines": {}, "Ref": {"Inline": None, "FromS3": None}},
+            "updated": {"pipelines": {}, "Ref": {"Inline": None, "FromS3": None}},
+            "renamed": {"pipelines": {}, "Ref": {"Inline": None, "FromS3": None}},
+            "deleted": [],
+        },
+        cloudformation={
+            "created": {
+                "pipelines": {
+                    "from-s3": FROM_S3 | {"definition": "from s3 v1"},
+                    "inline": {
+                        "pipeline": 2,
+                        "definition": "first",
+                        "role": "First",
+                        "display name": "Inline-2",
+                        "description": "runs 2 steps at once",
+                        "parallelism": {"MaxParallelExecutionSteps": 2},
+                        "tags": {"team": "a", "stage": "dev"},
+                    },
+                },
+                "Ref": {"Inline": "inline", "FromS3": "from-s3"},
+            },
+            "updated": {
+                "pipelines": {"from-s3": FROM_S3, "inline": INLINE_UPDATED | {"pipeline": 2}},
+                "Ref": {"Inline": "inline", "FromS3": "from-s3"},
+            },
+            "renamed": {
+                "pipelines": {"from-s3": FROM_S3, "renamed": INLINE_UPDATED | {"pipeline": 3}},
+                "Ref": {"Inline": "renamed", "FromS3": "from-s3"},
+            },
+            "deleted": [],
+        },
+    ),
 }
 
 
@@ -598,6 +790,7 @@ def unpatched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
 
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..Organizations..Policy:UserWarning")
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudFormation..StackSet:UserWarning")
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS..SageMaker..Pipeline:UserWarning")
 @pytest.mark.parametrize("name", sorted(GAPS))
 def test_gap_is_still_in_moto(name: str, unpatched_moto: Client) -> None:
     gap = GAPS[name]
@@ -613,12 +806,114 @@ def patched_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoSer
         yield server
 
 
+def reset(server: MotoServer) -> None:
+    """Forget every resource of the server (its accounts start empty again)."""
+    request = urllib.request.Request(f"{server.endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
 @pytest.mark.parametrize("name", sorted(GAPS))
 def test_patched_server_does_what_cloudformation_does(
     name: str, patched_server: MotoServer
 ) -> None:
-    reset = urllib.request.Request(f"{patched_server.endpoint}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(reset, timeout=30):
-        pass
+    reset(patched_server)
     gap = GAPS[name]
     assert gap.scenario(patched_server.client) == gap.cloudformation
+
+
+def one_pipeline(**changed: Any) -> dict[str, Any]:
+    """A stack of one role and one pipeline (``inline_pipeline``) with ``changed``
+    properties."""
+    properties = inline_pipeline("one", "First", "first", steps=2, tags={}) | changed
+    return {
+        "Resources": {
+            "First": role({}, TRUST, "first"),
+            "Pipeline": {"Type": "AWS::SageMaker::Pipeline", "Properties": properties},
+        }
+    }
+
+
+def s3_definition(key: str, **more: str) -> dict[str, Any]:
+    """A PipelineDefinition of the object ``key`` of the bucket ``definitions``."""
+    return {"PipelineDefinitionS3Location": {"Bucket": "definitions", "Key": key, **more}}
+
+
+#: Pipelines that CloudFormation (its schema for the resource type, or SageMaker) does
+#: not create, and moto would: the change set's properties -> what the error names.
+PIPELINE_REFUSALS: dict[str, tuple[dict[str, Any], str]] = {
+    "S3 object missing": (
+        {"PipelineDefinition": s3_definition("missing.json")},
+        "No such key definitions/missing.json",
+    ),
+    "S3 object of another ETag": (
+        {"PipelineDefinition": s3_definition("v1.json", ETag="0123456789abcdef")},
+        "PreconditionFailed",
+    ),
+    "body and S3 location": (
+        {"PipelineDefinition": s3_definition("v1.json") | {"PipelineDefinitionBody": "{}"}},
+        "exactly one of PipelineDefinitionBody and PipelineDefinitionS3Location",
+    ),
+    "body not a string": (
+        {"PipelineDefinition": {"PipelineDefinitionBody": {"Version": "2020-12-01"}}},
+        "PipelineDefinitionBody is not a string",
+    ),
+    "body not JSON": (
+        {"PipelineDefinition": {"PipelineDefinitionBody": "Version: 2020-12-01"}},
+        "the pipeline definition is not JSON",
+    ),
+    "role name for RoleArn": ({"RoleArn": {"Ref": "First"}}, "is not an IAM role ARN"),
+    "name SageMaker refuses": (
+        {"PipelineName": "least_privilege"},
+        "PipelineName 'least_privilege' does not",
+    ),
+    "undocumented property": ({"ExecutionRoleArn": "x"}, "['ExecutionRoleArn']"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PIPELINE_REFUSALS))
+def test_patched_pipeline_model_refuses_what_cloudformation_refuses(
+    case: str, patched_server: MotoServer
+) -> None:
+    # GIVEN the definition v1.json in S3 and a stack whose pipeline CloudFormation refuses
+    reset(patched_server)
+    client = patched_server.client
+    client("s3").create_bucket(Bucket="definitions")
+    client("s3").put_object(Bucket="definitions", Key="v1.json", Body=pipeline_definition("v1"))
+    changed, named = PIPELINE_REFUSALS[case]
+    # WHEN it is deployed THEN the deploy fails, naming the problem, and makes no pipeline
+    with pytest.raises(ClientError) as refused:
+        deploy(client, "refused", one_pipeline(**changed), create=True)
+    assert refused.value.response["Error"]["Code"] == "ValidationError"
+    assert named in refused.value.response["Error"]["Message"]
+    assert client("sagemaker").list_pipelines()["PipelineSummaries"] == []
+
+
+def logged(server: MotoServer, text: str, timeout: float = 10) -> bool:
+    """Whether the server's log has ``text`` within ``timeout`` seconds (werkzeug writes a
+    request's traceback after it has answered the request)."""
+    deadline = time.monotonic() + timeout
+    while text not in server.log_path.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_patched_pipeline_model_raises_for_what_it_does_not_model(
+    patched_server: MotoServer,
+) -> None:
+    # GIVEN a pipeline with a description
+    reset(patched_server)
+    client = patched_server.client
+    deploy(client, "described", one_pipeline(), create=True)
+    # WHEN an update removes the description (what SageMaker keeps then is not modelled)
+    removed = one_pipeline()
+    del removed["Resources"]["Pipeline"]["Properties"]["PipelineDescription"]
+    # THEN the server fails the request (500) and its log names the gap
+    with pytest.raises(ResponseParserError, match="500 Internal Server Error"):
+        deploy(client, "described", removed, create=False)
+    gap = "NotImplementedError: moto_patches: removing ['PipelineDescription']"
+    assert logged(patched_server, gap), f"not in {patched_server.log_path}: {gap}"
+    described = client("sagemaker").describe_pipeline(PipelineName="one")
+    assert described["PipelineDescription"] == "runs 2 steps at once"
