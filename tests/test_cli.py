@@ -188,3 +188,79 @@ def test_malformed_assemblies_exit_2_with_one_line(
     err = capsys.readouterr().err
     assert says in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("parameter", "says"),
+    [
+        ("Nope=s3://ml-artifacts/scores",
+         "--parameter Nope: the definition has no parameter 'Nope', so the values would bind "
+         "nothing; its parameters: MinScore, ScoresPrefix"),
+        ("ScorePrefix=s3://ml-artifacts/scores", "did you mean 'ScoresPrefix'?"),
+        ("ScoresPrefix=", "--parameter 'ScoresPrefix=' gives no value"),
+        ("ScoresPrefix=,", "--parameter 'ScoresPrefix=,' gives no value"),
+    ],
+    ids=["unknown", "misspelled", "empty", "only-commas"],
+)
+def test_explain_parameter_that_binds_nothing_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], parameter: str, says: str
+) -> None:
+    """GIVEN --parameter for a parameter the definition does not have, or with no value
+    (which used to drop the JsonGet read silently) WHEN explained THEN exit 2, one line."""
+    code = main(["explain", str(DEFINITIONS / "integrations.json"), "--parameter", parameter,
+                 "--pipeline-name", "fraud"])
+    output = capsys.readouterr()
+    assert code == 2
+    assert output.out == ""
+    assert says in output.err
+    assert len(output.err.strip().splitlines()) == 1
+
+
+def test_explain_binds_a_parameter_that_is_only_referred_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a definition that refers to a parameter it does not declare WHEN bound THEN it
+    is known (referred to), not refused."""
+    definition = json.loads((DEFINITIONS / "integrations.json").read_text())
+    definition["Parameters"] = []
+    path = tmp_path / "definition.json"
+    path.write_text(json.dumps(definition))
+    code = main(["explain", str(path), "--pipeline-name", "fraud",
+                 "--parameter", "ScoresPrefix=s3://ml-artifacts-111122223333/scores"])
+    assert code == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["missing-directory", "a-directory"])
+@pytest.mark.parametrize("command", ["report", "explain"])
+def test_an_unwritable_output_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, where: str
+) -> None:
+    """GIVEN --output in a directory that does not exist, or naming a directory WHEN report
+    or explain runs THEN exit 2 and one line naming the file, never a traceback."""
+    output = tmp_path / "no-such-dir" / "out.txt" if where == "missing-directory" else tmp_path
+    if command == "report":
+        arguments = ["report", str(_assembly(tmp_path / "a", {"Role": SCOPED_ROLE}))]
+    else:
+        arguments = ["explain", str(DEFINITIONS / "integrations.json")]
+    assert main([*arguments, "--output", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"sm-pipeline-iam {command}: cannot write --output {output}: ")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_explain_output_writes_the_file(tmp_path: Path) -> None:
+    """GIVEN --output WHEN explained THEN the text is in the file."""
+    output = tmp_path / "explain.txt"
+    main(["explain", str(DEFINITIONS / "integrations.json"), "--output", str(output)])
+    assert output.read_text().startswith("Step types: ")
+
+
+def test_the_console_script_prints_no_traceback_for_an_unwritable_output(tmp_path: Path
+                                                                          ) -> None:
+    """GIVEN the installed script WHEN --output is a directory THEN exit 2, one line."""
+    completed = subprocess.run(
+        [str(SCRIPT), "explain", str(DEFINITIONS / "integrations.json"), "--output",
+         str(tmp_path)], capture_output=True, text=True, timeout=60, check=False)
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1

@@ -1,18 +1,21 @@
 """The ``sm-pipeline-iam`` command: review a synthesized assembly, explain a definition.
 
 Exit codes: 0 when all is well, 1 when the review has unaccepted findings (or a
-definition has unresolved values), 2 for usage errors, unreadable input and a bad
-acceptance file.
+definition has unresolved values), 2 for usage errors (a ``--parameter`` the definition
+does not have, or without a value), unreadable input, a bad acceptance file and an
+unwritable ``--output``: one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from ..core.definition import read_definition
+from ..core.definition import load_definition, read_definition
 from ..core.errors import DefinitionError
 from ..core.notices import needs_action
 from . import explain, report
@@ -57,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Read pipeline.definition() JSON and print the step types, job-name "
         "scopes, roles passed, S3 objects read, integrations and unresolved values with how "
         "to bind them. Exits 1 while a warning asks for action (unresolved values, widened "
-        "scopes, unknown fields...); informational notices do not count.",
+        "scopes, unknown fields...); informational notices do not count. Exits 2 on "
+        "unreadable input, a --parameter the definition does not have or without a value, "
+        "and an unwritable --output.",
     )
     describe.add_argument("definition", type=Path, help="the definition JSON file")
     describe.add_argument(
@@ -72,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="warn about unknown step types instead of failing")
     describe.add_argument("--format", choices=("text", "json"), default="text",
                           help="output format (default: text)")
+    describe.add_argument("--output", type=Path, help="write to this file instead of stdout")
     describe.add_argument(
         "--plan", action="store_true",
         help="print the access plan instead: every call SageMaker and the jobs make while "
@@ -81,6 +87,51 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _usage(command: str, message: str) -> int:
+    print(f"sm-pipeline-iam {command}: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _write(command: str, text: str, output: Path | None) -> bool:
+    """Write ``text`` to ``output`` (stdout when None); False, having said why on stderr,
+    when the file cannot be written."""
+    if output is None:
+        sys.stdout.write(text)
+        return True
+    try:
+        output.write_text(text)
+    except OSError as error:
+        _usage(command, f"cannot write --output {output}: {error.strerror or error}")
+        return False
+    return True
+
+
+def parameter_names(definition: Mapping[str, Any]) -> set[str]:
+    """The parameters a definition declares (``Parameters[].Name``) or refers to
+    (``{"Get": "Parameters.<name>"}``)."""
+    names = {parameter.get("Name") for parameter in definition.get("Parameters") or []
+             if isinstance(parameter, dict)}
+    pending: list[Any] = [definition.get("Steps")]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            reference = value.get("Get")
+            if isinstance(reference, str) and reference.startswith("Parameters."):
+                names.add(reference.removeprefix("Parameters."))
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return {name for name in names if isinstance(name, str)}
+
+
+def _unknown_parameter(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = (f"did you mean {close[0]!r}?" if close
+            else f"its parameters: {', '.join(sorted(known)) or 'none'}")
+    return (f"--parameter {name}: the definition has no parameter {name!r}, so the values "
+            f"would bind nothing; {hint}")
+
+
 def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     bindings: dict[str, list[str]] = {}
     for item in arguments.parameter:
@@ -88,10 +139,17 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         if not equals or not name:
             parser.error(f"--parameter {item!r} is not NAME=VALUE[,VALUE...]")
         bindings[name] = [v for v in values.split(",") if v]
+        if not bindings[name]:
+            # An empty binding would allow no value at all, dropping what the step reads.
+            return _usage("explain", f"--parameter {item!r} gives no value: give "
+                          "NAME=VALUE[,VALUE...], the values executions may use")
     if not arguments.definition.is_file():
-        print(f"sm-pipeline-iam explain: {arguments.definition} is not a file", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("explain", f"{arguments.definition} is not a file")
     try:
+        known = parameter_names(load_definition(arguments.definition))
+        unknown = [name for name in bindings if name not in known]
+        if unknown:
+            return _usage("explain", _unknown_parameter(unknown[0], known))
         reading = read_definition(
             arguments.definition,
             parameter_values=bindings,
@@ -99,15 +157,15 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             allow_unknown_step_types=arguments.allow_unknown_step_types,
         )
     except DefinitionError as error:
-        print(f"sm-pipeline-iam explain: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage("explain", str(error))
     if arguments.plan:
         text = (explain.plan_to_json(reading) if arguments.format == "json"
                 else explain.plan_to_text(reading))
     else:
         text = (explain.to_json(reading) if arguments.format == "json"
                 else explain.to_text(reading))
-    sys.stdout.write(text)
+    if not _write("explain", text, arguments.output):
+        return EXIT_USAGE
     # Unresolved values, widened scopes and every warning that asks for action fail it.
     return EXIT_FINDINGS if needs_action(explain.warnings(reading)) else EXIT_OK
 
@@ -127,11 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     writer = {"json": report.to_json, "sarif": report.to_sarif}.get(arguments.format,
                                                                    report.to_markdown)
-    text = writer(reviews)
-    if arguments.output:
-        arguments.output.write_text(text)
-    else:
-        sys.stdout.write(text)
+    if not _write("report", writer(reviews), arguments.output):
+        return EXIT_USAGE
     return EXIT_FINDINGS if report.has_findings(reviews) else EXIT_OK
 
 
