@@ -32,6 +32,7 @@ from sm_pipeline_iam.review.report import (
     to_json,
     to_markdown,
     to_sarif,
+    unmatched_acceptances,
 )
 from support.golden import MarkdownSnapshot
 from support.scenarios import sample_context
@@ -123,7 +124,11 @@ ACCEPTANCES = [
                "break-glass role, reviewed quarterly", datetime.date(2099, 12, 31)),
     Acceptance("Team/Workload/DataScientists*", "notAction", "old exception",
                datetime.date(2026, 1, 31)),
+    # Stale: no such role any more; listed under "Acceptances that matched nothing".
+    Acceptance("Team/Workload/RetiredRole*", "unscopedGrant", "removed in 2025",
+               file="accept.json", entry=2),
 ]
+STALE = ACCEPTANCES[2]
 
 
 def _reviews(directory: Path, **options: Any) -> Any:
@@ -137,12 +142,13 @@ def test_team_app_reports_match_their_golden_files(
     """GIVEN the team app and an acceptance file WHEN reviewed THEN each format equals its
     golden file."""
     reviews = _reviews(team_app)
+    unmatched = unmatched_acceptances(reviews, ACCEPTANCES)
     if output == "markdown":
-        assert to_markdown(reviews) == snapshot.use_extension(MarkdownSnapshot)
+        assert to_markdown(reviews, unmatched) == snapshot.use_extension(MarkdownSnapshot)
     elif output == "json":
-        assert to_json(reviews) == snapshot.use_extension(JsonSnapshot)
+        assert to_json(reviews, unmatched) == snapshot.use_extension(JsonSnapshot)
     else:
-        assert to_sarif(reviews) == snapshot.use_extension(SarifSnapshot)
+        assert to_sarif(reviews, unmatched) == snapshot.use_extension(SarifSnapshot)
 
 
 def test_every_finding_id_is_raised_by_the_team_app(team_app: Path) -> None:
@@ -273,3 +279,65 @@ def test_has_findings_ignores_accepted_ones(team_app: Path) -> None:
     """GIVEN every finding accepted WHEN checked THEN no finding counts."""
     accepted = [Acceptance("*", rule, "ok") for rule in RULES]
     assert not has_findings(review_assembly(team_app, acceptances=accepted, today=TODAY))
+
+
+def test_acceptances_that_match_no_finding_are_listed(team_app: Path) -> None:
+    """GIVEN acceptances of which one names no finding, one the right place but another id
+    WHEN reviewed THEN exactly those two are unmatched, in the acceptance file's order; a
+    glob that matches stays off the list."""
+    wrong_id = Acceptance("Team/Workload/LegacyAdmin*", "scpOverLimit", "wrong id")
+    acceptances = [*ACCEPTANCES, wrong_id]
+    assert unmatched_acceptances(_reviews(team_app), acceptances) == [STALE, wrong_id]
+    assert unmatched_acceptances(_reviews(team_app), ACCEPTANCES[:2]) == []
+
+
+def test_unmatched_acceptances_in_each_format(team_app: Path) -> None:
+    """GIVEN a stale acceptance WHEN written THEN Markdown lists it under its heading with
+    the file and entry, JSON under unmatched_acceptances, SARIF as a valid note located at
+    the acceptance file; without one, none of that appears."""
+    reviews = _reviews(team_app)
+    markdown = to_markdown(reviews, [STALE])
+    section = markdown.split("## Acceptances that matched nothing\n", 1)[1]
+    assert ("- acceptance of `unscopedGrant` at `Team/Workload/RetiredRole*` (accept.json "
+            "accept[2]) matches no finding: removed in 2025") in section
+    assert "Acceptances that matched nothing" not in to_markdown(reviews)
+    assert json.loads(to_json(reviews, [STALE]))["unmatched_acceptances"] == [{
+        "where": "Team/Workload/RetiredRole*", "id": "unscopedGrant",
+        "reason": "removed in 2025", "expires": None, "file": "accept.json", "entry": 2}]
+    assert json.loads(to_json(reviews))["unmatched_acceptances"] == []
+    document = json.loads(to_sarif(reviews, [STALE]))
+    jsonschema.Draft4Validator(SCHEMA).validate(document)
+    (run,) = document["runs"]
+    (note,) = [r for r in run["results"] if r["ruleId"] == "unmatchedAcceptance"]
+    assert note["level"] == "note"
+    assert run["tool"]["driver"]["rules"][note["ruleIndex"]]["id"] == "unmatchedAcceptance"
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "accept.json"
+    plain = json.loads(to_sarif(reviews))["runs"][0]
+    assert "unmatchedAcceptance" not in {r["id"] for r in plain["tool"]["driver"]["rules"]}
+
+
+@pytest.mark.parametrize("output_format", ["markdown", "json", "sarif"])
+def test_cli_lists_stale_acceptances_without_changing_the_exit_code(
+    team_app: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    """GIVEN an acceptance file where every finding is accepted and one entry is stale WHEN
+    reported THEN exit 0 still, and the stale entry is named with its index in the file."""
+    every = [{"where": "Team/*", "id": rule, "reason": "known"} for rule in RULES]
+    stale = {"where": "Gone/Stack/Role*", "id": "notAction", "reason": "gone"}
+    accept = _write(tmp_path / "accept.json", [*every, stale])
+    code = main(["report", str(team_app), "--all", "--accept", str(accept), "--format",
+                 output_format])
+    out = capsys.readouterr().out
+    assert code == 0
+    if output_format == "markdown":
+        assert (f"at `Gone/Stack/Role*` ({accept} accept[{len(every)}]) matches no finding: "
+                "gone") in out
+    elif output_format == "json":
+        (entry,) = json.loads(out)["unmatched_acceptances"]
+        assert (entry["where"], entry["file"], entry["entry"]) == (
+            "Gone/Stack/Role*", str(accept), len(every))
+    else:
+        document = json.loads(out)
+        jsonschema.Draft4Validator(SCHEMA).validate(document)
+        notes = [r for r in document["runs"][0]["results"] if r["level"] == "note"]
+        assert [n["ruleId"] for n in notes] == ["unmatchedAcceptance"]

@@ -185,7 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     writer = {"json": report.to_json, "sarif": report.to_sarif}.get(arguments.format,
                                                                    report.to_markdown)
-    if not _write("report", writer(reviews), arguments.output):
+    # Stale acceptances are listed for clean-up; they do not change the exit code.
+    unmatched = report.unmatched_acceptances(reviews, accepted)
+    if not _write("report", writer(reviews, unmatched), arguments.output):
         return EXIT_USAGE
     return EXIT_FINDINGS if report.has_findings(reviews) else EXIT_OK
 

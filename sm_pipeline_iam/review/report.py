@@ -726,12 +726,32 @@ class AcceptanceError(ValueError):
 @dataclass(frozen=True)
 class Acceptance:
     """One accepted finding: ``where`` (exact, or a glob such as ``Stack/*``), the finding
-    id, why, and optionally the last day it counts."""
+    id, why, and optionally the last day it counts; ``file`` and ``entry`` say where it
+    was read (the acceptance file and the index in its ``accept`` list), when it was."""
 
     where: str
     id: str
     reason: str
     expires: datetime.date | None = None
+    file: str = ""
+    entry: int | None = None
+
+    @property
+    def source(self) -> str:
+        """``accept.json accept[2]``: where the acceptance was read; empty when unknown."""
+        index = f"accept[{self.entry}]" if self.entry is not None else ""
+        return " ".join(part for part in (self.file, index) if part)
+
+    def matches(self, finding: Finding) -> bool:
+        """True when this acceptance names ``finding`` (its id, and its where or a glob)."""
+        return self.id == finding.id and (
+            self.where == finding.where or fnmatch.fnmatchcase(finding.where, self.where))
+
+    def to_data(self) -> dict[str, Any]:
+        """The acceptance as plain data (for JSON)."""
+        return {"where": self.where, "id": self.id, "reason": self.reason,
+                "expires": self.expires.isoformat() if self.expires else None,
+                "file": self.file or None, "entry": self.entry}
 
 
 _ACCEPTANCE_KEYS = {"where", "id", "reason", "expires"}
@@ -780,7 +800,7 @@ def read_acceptances(path: str | Path) -> list[Acceptance]:
                 problems.append(f"{label}: expires {entry['expires']!r} is not YYYY-MM-DD")
         if not problems:
             accepted.append(Acceptance(entry["where"], entry["id"], entry["reason"].strip(),
-                                       expires))
+                                       expires, str(file), index))
     if problems:
         raise AcceptanceError(f"{file}: " + "; ".join(problems))
     return accepted
@@ -793,9 +813,7 @@ def apply_acceptances(reviews: Sequence[StackReview], acceptances: Sequence[Acce
     for review in reviews:
         marked = []
         for finding in review.findings:
-            match = next((a for a in acceptances if a.id == finding.id and (
-                a.where == finding.where or fnmatch.fnmatchcase(finding.where, a.where))),
-                None)
+            match = next((a for a in acceptances if a.matches(finding)), None)
             if match is not None:
                 until = f" (until {match.expires.isoformat()})" if match.expires else ""
                 expired = match.expires is not None and match.expires < today
@@ -804,6 +822,28 @@ def apply_acceptances(reviews: Sequence[StackReview], acceptances: Sequence[Acce
             marked.append(finding)
         review.findings = marked
     return list(reviews)
+
+
+def unmatched_acceptances(reviews: Sequence[StackReview],
+                          acceptances: Sequence[Acceptance]) -> list[Acceptance]:
+    """The acceptances that match no finding of ``reviews``: stale entries (the finding was
+    fixed, the resource renamed or removed, a mistyped ``where``, or a principal out of
+    scope without ``--all``), listed so that the acceptance file can be cleaned up. They do
+    not change the exit code."""
+    findings = [finding for review in reviews for finding in review.findings]
+    return [a for a in acceptances if not any(a.matches(f) for f in findings)]
+
+
+def _unmatched_text(acceptance: Acceptance) -> str:
+    until = f" (until {acceptance.expires.isoformat()})" if acceptance.expires else ""
+    source = f" ({acceptance.source})" if acceptance.source else ""
+    return (f"acceptance of `{acceptance.id}` at `{acceptance.where}`{source} matches no "
+            f"finding: {acceptance.reason}{until}")
+
+
+#: What to do about an acceptance that matches no finding.
+UNMATCHED_HELP = ("Remove each from the acceptance file, or correct its where and id; a "
+                  "principal out of scope is reviewed only with --all.")
 
 
 def has_findings(reviews: Sequence[StackReview]) -> bool:
@@ -831,8 +871,9 @@ def _finding_line(finding: Finding) -> str:
             f"{status}")
 
 
-def to_markdown(reviews: Sequence[StackReview]) -> str:
-    """The reviews as a Markdown document."""
+def to_markdown(reviews: Sequence[StackReview], unmatched: Sequence[Acceptance] = ()) -> str:
+    """The reviews as a Markdown document; ``unmatched`` acceptances (see
+    :func:`unmatched_acceptances`) are listed after the stacks."""
     lines = ["# sm-pipeline-iam review", ""]
     for review in reviews:
         lines += [f"## Stack {review.name}", ""]
@@ -868,6 +909,10 @@ def to_markdown(reviews: Sequence[StackReview]) -> str:
             lines.append(f"- Size: {_share(scp.size, scp.limit)}")
             lines.append(f"- Targets: {_cell(scp.targets) if scp.targets else 'none'}")
             lines += ["", "```json", scp.document, "```", ""]
+    if unmatched:
+        lines += ["## Acceptances that matched nothing", "", UNMATCHED_HELP, ""]
+        lines += [f"- {_unmatched_text(a)}" for a in unmatched]
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -1012,18 +1057,27 @@ def _diagrams(review: StackReview) -> list[str]:
 # JSON and SARIF ---------------------------------------------------------------------
 
 
-def to_json(reviews: Sequence[StackReview]) -> str:
-    """The reviews as JSON, for machines."""
-    return json.dumps({"stacks": [asdict(r) for r in reviews]}, indent=2, sort_keys=True)
+def to_json(reviews: Sequence[StackReview], unmatched: Sequence[Acceptance] = ()) -> str:
+    """The reviews as JSON, for machines: ``stacks``, and ``unmatched_acceptances`` (each
+    acceptance that matches no finding; empty when none)."""
+    return json.dumps({"stacks": [asdict(r) for r in reviews],
+                       "unmatched_acceptances": [a.to_data() for a in unmatched]},
+                      indent=2, sort_keys=True)
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def to_sarif(reviews: Sequence[StackReview]) -> str:
+#: The SARIF rule of an acceptance that matches no finding (a note, not a finding id).
+UNMATCHED_RULE = "unmatchedAcceptance"
+
+
+def to_sarif(reviews: Sequence[StackReview], unmatched: Sequence[Acceptance] = ()) -> str:
     """The findings as one SARIF 2.1.0 run: a rule per finding id, a result per finding
     (located at its template file and, logically, its resource); an accepted finding
-    carries an accepted external suppression with the acceptance's reason."""
+    carries an accepted external suppression with the acceptance's reason. Each of the
+    ``unmatched`` acceptances is a ``note`` result of the rule ``unmatchedAcceptance``
+    (listed after the finding ids, only then), located at the acceptance file."""
     rule_ids = sorted(RULES)
     rules = [
         {
@@ -1061,6 +1115,27 @@ def to_sarif(reviews: Sequence[StackReview]) -> str:
                     "justification": finding.acceptance,
                 }]
             results.append(result)
+    if unmatched:
+        rules.append({
+            "id": UNMATCHED_RULE,
+            "name": UNMATCHED_RULE,
+            "shortDescription": {"text": "An acceptance matches no finding."},
+            "fullDescription": {"text": "An entry of the acceptance file matches no finding "
+                                        "of this review. " + UNMATCHED_HELP},
+            "help": {"text": UNMATCHED_HELP},
+            "defaultConfiguration": {"level": "note"},
+        })
+    for acceptance in unmatched:
+        note: dict[str, Any] = {
+            "ruleId": UNMATCHED_RULE,
+            "ruleIndex": len(rules) - 1,
+            "level": "note",
+            "message": {"text": _unmatched_text(acceptance).replace("`", "'")},
+        }
+        if acceptance.file:
+            note["locations"] = [{"physicalLocation": {"artifactLocation": {
+                "uri": acceptance.file}}}]
+        results.append(note)
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
