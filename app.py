@@ -28,13 +28,21 @@ together, one line each, and ``cdk synth`` fails with those lines (no traceback)
   (``step_types`` and ``job_prefix`` are then unused).
 - ``pipeline_name``: with ``pipeline_definition``, the pipeline's name
   (``Execution.PipelineName``, which names its Experiments records); SageMaker's pattern
-  ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}``. Empty when unknown.
+  ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}``. When given, the stack deploys the pipeline
+  itself (``LeastPrivilegePipeline``: the pipeline, its execution role and job roles, every
+  step's role pointed at its generated role); empty for the roles only.
 - ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
   ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
   ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
   execution role then passes the generated roles instead of the definition's. Without a
   definition the jobs run as the execution role (its ``executionRoleRunsJobs`` warning is
   acknowledged: the sample's step types name no data to grant).
+- ``keep_roles_for``: with ``pipeline_definition``, comma-separated step names whose jobs
+  keep the definition's own role (no role is generated for them). Empty for none.
+- ``parameter_values``: with ``pipeline_definition``, the values executions may give
+  pipeline parameters, ``Name=value|value;Other=value``
+  (``InputDataUrl=s3://bucket/input``); binding a parameter narrows what depends on it.
+  A name the definition does not declare is an error. Empty for none.
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them); an ARN that
@@ -65,6 +73,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from sm_pipeline_iam import (
+    LeastPrivilegePipeline,
     OrgScpException,
     PipelineExecutionRole,
     PipelineJobRoles,
@@ -203,6 +212,8 @@ class SampleSettings:
     stackset_regions: tuple[str, ...] = ()
     job_roles: str | None = None
     pipeline_name: str | None = None
+    parameter_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    keep_roles_for: tuple[str, ...] = ()
 
     @property
     def exception_tag(self) -> tuple[str, str]:
@@ -236,6 +247,8 @@ class SampleSettings:
             stackset_regions=_stackset_regions(context),
             job_roles=_job_roles(context),
             pipeline_name=_pipeline_name(context),
+            parameter_values=_parameter_values(context),
+            keep_roles_for=context.listed("keep_roles_for"),
         )
         problems = [*context.problems, *settings.problems()]
         if problems:
@@ -267,8 +280,67 @@ class SampleSettings:
                 f"job_roles={self.job_roles} needs pipeline_definition: the job roles are "
                 "derived from a definition (give -c pipeline_definition=PATH)"
             )
+        if self.pipeline_name and self.job_roles == "none":
+            problems.append(
+                "job_roles=none with pipeline_name: the deployed pipeline's steps run as "
+                "generated roles (per-step or shared); keep chosen steps' roles with "
+                "-c keep_roles_for=Step, or leave pipeline_name out for the roles only"
+            )
+        if self.keep_roles_for and (not self.pipeline_definition or self.job_roles == "none"):
+            problems.append(
+                "keep_roles_for needs pipeline_definition with generated job roles: it names "
+                "the steps that keep the definition's role (give -c pipeline_definition=PATH)"
+            )
+        if self.parameter_values and not self.pipeline_definition:
+            problems.append(
+                "parameter_values needs pipeline_definition: they bind the definition's "
+                "parameters (give -c pipeline_definition=PATH)"
+            )
+        elif self.parameter_values and self.pipeline_definition:
+            declared = _declared_parameters(self.pipeline_definition)
+            problems += [
+                f"context parameter_values names {name!r}, which the definition does not "
+                f"declare (it declares {', '.join(sorted(declared)) or 'none'})"
+                for name, _ in self.parameter_values if name not in declared
+            ]
         problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
         return problems
+
+    @property
+    def parameter_mapping(self) -> dict[str, list[str]] | None:
+        """``parameter_values`` as the constructs take them (None when empty)."""
+        return {name: list(values) for name, values in self.parameter_values} or None
+
+
+def _parameter_values(context: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    bound: dict[str, tuple[str, ...]] = {}
+    for entry in (part.strip() for part in context.text("parameter_values").split(";")):
+        if not entry:
+            continue
+        name, equals, values = (part.strip() for part in entry.partition("="))
+        listed = tuple(v.strip() for v in values.split("|") if v.strip())
+        if not equals or not name or not listed:
+            context.problems.append(
+                f"context parameter_values entry {entry!r} is not Name=value|value: give e.g. "
+                "-c parameter_values='InputDataUrl=s3://bucket/input'")
+        elif name in bound:
+            context.problems.append(
+                f"context parameter_values names {name!r} twice: give its values in one "
+                "entry (Name=a|b)")
+        else:
+            bound[name] = listed
+    return tuple(bound.items())
+
+
+def _declared_parameters(path: str) -> set[str]:
+    """The parameter names a definition declares (empty when it cannot be read: the
+    pipeline_definition check reports that)."""
+    try:
+        parameters = load_definition(Path(path)).get("Parameters")
+    except DefinitionError:
+        return set()
+    return {p["Name"] for p in parameters or [] if isinstance(p, dict)
+            and isinstance(p.get("Name"), str)}
 
 
 def _principal_tag(context: _Context) -> tuple[str, str] | None:
@@ -388,7 +460,13 @@ class PipelineIamStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, id, **kwargs)
         self.job_roles: PipelineJobRoles | None = None
-        if settings.pipeline_definition:
+        self.pipeline: LeastPrivilegePipeline | None = None
+        if settings.pipeline_definition and settings.pipeline_name:
+            self.pipeline = _deployed_pipeline(self, settings)
+            self.job_roles = self.pipeline.job_roles
+            self.execution_role = self.pipeline.execution_role
+            cdk.CfnOutput(self, "PipelineName", value=self.pipeline.pipeline_name)
+        elif settings.pipeline_definition:
             definition = Path(settings.pipeline_definition)
             if settings.job_role_mode != "none":
                 self.job_roles = PipelineJobRoles(
@@ -397,7 +475,8 @@ class PipelineIamStack(cdk.Stack):
                     definition=definition,
                     per_step=settings.job_role_mode == "per-step",
                     principal_tag=settings.principal_tag,
-                    pipeline_name=settings.pipeline_name,
+                    parameter_values=settings.parameter_mapping,
+                    keep_roles_for=settings.keep_roles_for,
                 )
             self.execution_role = PipelineExecutionRole.from_definition(
                 self,
@@ -405,7 +484,7 @@ class PipelineIamStack(cdk.Stack):
                 definition,
                 job_roles=self.job_roles,
                 principal_tag=settings.principal_tag,
-                pipeline_name=settings.pipeline_name,
+                parameter_values=settings.parameter_mapping,
             )
         else:
             self.execution_role = PipelineExecutionRole(
@@ -434,6 +513,21 @@ class PipelineIamStack(cdk.Stack):
         """Every role of the stack that the SCP exception must exempt."""
         job_roles = list(dict.fromkeys(self.job_roles.roles.values())) if self.job_roles else []
         return [self.execution_role, *job_roles, *self.team_roles]
+
+
+def _deployed_pipeline(stack: cdk.Stack, settings: SampleSettings) -> LeastPrivilegePipeline:
+    """The pipeline of ``pipeline_definition`` with its execution role and job roles."""
+    assert settings.pipeline_definition and settings.pipeline_name
+    return LeastPrivilegePipeline(
+        stack,
+        "Pipeline",
+        definition=Path(settings.pipeline_definition),
+        pipeline_name=settings.pipeline_name,
+        per_step_roles=settings.job_role_mode != "shared",
+        keep_roles_for=settings.keep_roles_for,
+        parameter_values=settings.parameter_mapping,
+        principal_tag=settings.principal_tag,
+    )
 
 
 class TeamsStack(cdk.Stack):

@@ -1,0 +1,106 @@
+"""The sample app deploys the sample pipeline (``LeastPrivilegePipeline``) when
+``pipeline_definition`` and ``pipeline_name`` are given; its pipeline context keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from app import ContextError, PipelineIamStack, build_app, stacks_of
+from sm_pipeline_iam.core.rewrite import role_slots
+from support.cfn import resources_of_type, synthesized_resolver
+from support.scenarios import sample_context
+
+SAMPLE = str(Path(__file__).resolve().parents[1] / "samples" / "pipeline.json")
+BOUND_INPUT = "InputDataUrl=s3://sm-pipeline-iam-sample-111122223333/abalone/input"
+
+
+def _workload(**context: str) -> PipelineIamStack:
+    stack = stacks_of(build_app(sample_context(**context)))[0]
+    assert isinstance(stack, PipelineIamStack)
+    return stack
+
+
+def _template(stack: PipelineIamStack) -> dict[str, Any]:
+    return Template.from_stack(stack).to_json()
+
+
+def test_default_app_deploys_no_pipeline() -> None:
+    stack = _workload()
+    assert stack.pipeline is None
+    assert not resources_of_type(_template(stack), "AWS::SageMaker::Pipeline")
+
+
+def test_definition_and_name_deploy_the_pipeline_with_its_roles() -> None:
+    """GIVEN the sample definition and a name WHEN synthesized THEN the stack holds the
+    pipeline, run by the execution role, each job step pointed at its generated role, the
+    roles exported, and every role among the workload roles (the SCP exempts them)."""
+    stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone")
+    assert stack.pipeline is not None
+    template = _template(stack)
+    (pipeline,) = resources_of_type(template, "AWS::SageMaker::Pipeline").values()
+    resolver = synthesized_resolver(template, "PipelineIamStack")
+    assert pipeline["Properties"]["PipelineName"] == "sample-abalone"
+    execution = stack.get_logical_id(stack.execution_role.node.default_child)  # type: ignore[arg-type]
+    assert pipeline["Properties"]["RoleArn"] == {"Fn::GetAtt": [execution, "Arn"]}
+    body = resolver.resolve(pipeline["Properties"]["PipelineDefinition"][
+        "PipelineDefinitionBody"])
+    roles = {slot.step: slot.value for slot in role_slots(json.loads(body))}
+    assert set(roles) == {"PreprocessAbaloneData", "TrainAbaloneModel",
+                          "EvaluateAbaloneModel", "CreateAbaloneModel"}
+    assert all(":role/PipelineJobRolesStep" in arn for arn in roles.values()), roles
+    assert {"PipelineName", "PipelineExecutionRoleArn"} <= set(template["Outputs"])
+    assert set(stack.workload_roles) >= {stack.execution_role,
+                                         *stack.pipeline.job_roles.roles.values()}
+
+
+def test_keep_roles_for_keeps_the_definitions_role() -> None:
+    stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                      keep_roles_for="EvaluateAbaloneModel")
+    assert stack.pipeline is not None
+    assert stack.pipeline.job_roles.kept_steps == ("EvaluateAbaloneModel",)
+
+
+def test_parameter_values_bind_the_open_input() -> None:
+    """GIVEN InputDataUrl bound WHEN synthesized THEN the preprocess job role reads that
+    folder, not any bucket."""
+    open_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone")
+    bound_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                            parameter_values=BOUND_INPUT)
+    assert "arn:aws:s3:::*/*" in _resolved(open_stack)
+    assert "arn:aws:s3:::*/*" not in _resolved(bound_stack)
+    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input/*" in _resolved(
+        bound_stack)
+
+
+def _resolved(stack: PipelineIamStack) -> str:
+    """The stack's resources with their intrinsics resolved, as text."""
+    template = _template(stack)
+    resolver = synthesized_resolver(template, "PipelineIamStack")
+    return json.dumps(resolver.resolve(template["Resources"]))
+
+
+@pytest.mark.parametrize(("context", "match"), [
+    ({"parameter_values": "Nope=x"}, "'Nope', which the definition does not declare"),
+    ({"parameter_values": "InputDataUrl"}, "is not Name=value"),
+    ({"parameter_values": "InputDataUrl=a;InputDataUrl=b"}, "twice"),
+    ({"job_roles": "none"}, "job_roles=none with pipeline_name"),
+])
+def test_bad_pipeline_context_is_one_line(context: dict[str, str], match: str) -> None:
+    with pytest.raises(ContextError, match=match):
+        build_app(sample_context(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                                 **context))
+
+
+@pytest.mark.parametrize(("context", "match"), [
+    ({"parameter_values": BOUND_INPUT}, "parameter_values needs pipeline_definition"),
+    ({"keep_roles_for": "Train"}, "keep_roles_for needs pipeline_definition"),
+])
+def test_pipeline_keys_without_a_definition_are_errors(context: dict[str, str],
+                                                       match: str) -> None:
+    with pytest.raises(ContextError, match=match):
+        build_app(sample_context(**context))
