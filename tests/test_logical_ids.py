@@ -7,6 +7,7 @@ replacement in with it: the template snapshots may be updated, this one almost n
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +19,17 @@ from app import build_app, stacks_of
 from support.scenarios import sample_context
 
 IDENTITY_TYPES = ("AWS::IAM::Role", "AWS::Organizations::Policy",
-                  "AWS::CloudFormation::StackSet")
+                  "AWS::CloudFormation::StackSet", "AWS::SageMaker::Pipeline")
+#: The property that names each kind of resource (a changed name replaces it too).
+NAME_PROPERTIES = ("RoleName", "Name", "PipelineName")
+SAMPLE_DEFINITION = Path(__file__).resolve().parents[1] / "samples" / "pipeline.json"
 SAMPLE_CONTEXTS = {
     "defaults": {},
     "org_and_teams": {"scp_targets": "ou-ab12-cdefgh34",
                       "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718",
                       "teams": "rsch=Training,Model;analytics=Processing"},
+    "sample_pipeline": {"pipeline_definition": str(SAMPLE_DEFINITION),
+                        "pipeline_name": "sample-abalone"},
 }
 
 
@@ -31,8 +37,8 @@ def _identities(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         logical_id: {
             "type": resource["Type"],
-            "name": resource["Properties"].get(
-                "RoleName", resource["Properties"].get("Name")),
+            "name": next((resource["Properties"][key] for key in NAME_PROPERTIES
+                          if key in resource["Properties"]), None),
         }
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] in IDENTITY_TYPES
