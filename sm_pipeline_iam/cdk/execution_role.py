@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -21,7 +20,21 @@ from ..core.requirements import (
 )
 from ..core.steps import SAGEMAKER, StepType, spec_for, step_names
 from . import role_policies
-from .pipeline_role import PipelineRoleBase, RoleOptions
+from .pipeline_role import (
+    PipelineRoleBase,
+    PropTypes,
+    RoleOptions,
+    S3Location,
+    StableTokens,
+    check_tokens_at_synth,
+    definition_problems,
+    final_given,
+    gather_with_tokens,
+    given_with_uris,
+    location_uris,
+    option_problems,
+    token_prefix_problems,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -70,7 +83,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         job_prefix: str | None = None,
         step_roles: Sequence[iam.IRole] = (),
         job_roles: PipelineJobRoles | Sequence[iam.IRole] | None = None,
-        json_get_locations: Sequence[str] = (),
+        json_get_locations: Sequence[S3Location] = (),
         integration_resources: GivenResources | None = None,
         **options: Unpack[RoleOptions],
     ) -> None:
@@ -88,16 +101,20 @@ class PipelineExecutionRole(PipelineRoleBase):
                 ``step_roles``, ``json_get_locations`` and ``integration_resources``.
                 Default: None.
             job_prefix: the custom job prefix the pipeline puts in its job names
-                (``PipelineDefinitionConfig(use_custom_job_prefix=True)``). Default: None,
-                the default naming ``pipelines-*``.
+                (``PipelineDefinitionConfig(use_custom_job_prefix=True)``). A token is
+                granted as it is (``<token>-*``, one spelling); a ``Lazy`` one is checked
+                at synth, a deploy-time one cannot be. Default: None, the default naming
+                ``pipelines-*``.
             step_roles: other roles the pipeline hands to its SageMaker jobs, besides
                 this role. Default: none (the jobs run as this role, with a warning).
             job_roles: the roles the pipeline's SageMaker jobs run as: a
                 ``PipelineJobRoles`` or roles (``JobRole``, any ``iam.IRole``). The role
                 then passes exactly these, to SageMaker only, and not itself. Not with
                 ``step_roles``. Default: None.
-            json_get_locations: ``s3://bucket/prefix`` folders whose objects ``JsonGet``
-                reads. Default: none.
+            json_get_locations: the folders whose objects ``JsonGet`` reads:
+                ``s3://bucket/prefix`` strings (the bucket or a key part may be a token,
+                ``f"s3://{bucket.bucket_name}/eval"``), buckets (``s3.IBucket``: all of it)
+                or ``JobRoleLocation.bucket(bucket, "prefix")``. Default: none.
             integration_resources: the functions, queues, clusters, applications and S3
                 folders that Lambda, Callback, EMR, EMRServerless and Cleanup steps use;
                 required for those step types. Default: none.
@@ -105,6 +122,23 @@ class PipelineExecutionRole(PipelineRoleBase):
                 ``role_name``, ``path``, ``description``, ``permissions_boundary``,
                 ``max_session_duration``).
         """
+        checks = PropTypes()
+        checks.step_types("step_types", step_types)
+        checks.instance("requirements", requirements,
+                        lambda value: isinstance(value, PipelineRequirements), "notRequirements",
+                        "PipelineRequirements (e.g. read_definition(...).requirements)")
+        checks.string("job_prefix", job_prefix, "the job prefix, e.g. 'fraud'", optional=True)
+        checks.roles("step_roles", step_roles)
+        checks.locations("json_get_locations", json_get_locations)
+        checks.given_resources("integration_resources", integration_resources)
+        checks.raise_if_any("PipelineExecutionRole", id, {
+            "step_types": step_types, "job_prefix": job_prefix,
+            "json_get_locations": json_get_locations,
+            "integration_resources": integration_resources,
+        }, options)
+        recheck: Callable[[Callable[[str], str]], list[Problem]] | None = None
+        locations: list[str] = []
+        resources: GivenResources | None = None
         explicit = requirements is not None
         if requirements is not None:
             given = [name for name, value in (
@@ -128,14 +162,17 @@ class PipelineExecutionRole(PipelineRoleBase):
                 ))
         else:
             job_role_arns, problems = _job_role_arns(job_roles, step_roles)
-            prefix_is_token = job_prefix is not None and Token.is_unresolved(job_prefix)
-            requirements, more = from_step_types(
-                step_types,
+            stable = StableTokens("PipelineValue")
+            locations = location_uris("json_get_locations", json_get_locations, problems,
+                                      stable)
+            resources = given_with_uris(integration_resources, problems, stable)
+            requirements, more = gather_with_tokens(
+                from_step_types,
+                step_types=step_types,
                 job_prefix=job_prefix,
-                validate_prefix=not prefix_is_token,
                 step_role_arns=[role.role_arn for role in step_roles] + job_role_arns,
-                json_get_locations=json_get_locations,
-                resources=integration_resources,
+                json_get_locations=locations,
+                resources=resources,
             )
             problems += more
             if job_roles is not None and job_role_arns and not sagemaker_pass_roles(
@@ -146,6 +183,16 @@ class PipelineExecutionRole(PipelineRoleBase):
                     "job_roles are given, but no step type runs a SageMaker job "
                     f"({step_names(requirements.step_types)}): leave them out",
                 ))
+
+            def recheck(final: Callable[[str], str]) -> list[Problem]:
+                prefix = final(job_prefix) if job_prefix is not None else None
+                _, found = gather_with_tokens(
+                    from_step_types, step_types=step_types, job_prefix=prefix,
+                    json_get_locations=[final(uri) for uri in locations],
+                    resources=final_given(resources, final),
+                )
+                return found + token_prefix_problems(job_prefix, prefix)
+
         # The jobs run as this role when it is given no other: it passes itself.
         runs_jobs = not explicit and job_roles is None and not step_roles and bool(
             sagemaker_pass_roles(requirements.step_types, ["self"]))
@@ -165,6 +212,10 @@ class PipelineExecutionRole(PipelineRoleBase):
         )
         if runs_jobs:
             role_policies.emit_notices(self, [_runs_jobs_notice(requirements.step_types)])
+        if recheck is not None:
+            # A Lazy prefix or location that resolves to '*' fails synthesis, naming it.
+            check_tokens_at_synth(self, "PipelineExecutionRole",
+                                  [job_prefix, locations, resources], recheck)
 
     @classmethod
     def from_definition(
@@ -206,8 +257,12 @@ class PipelineExecutionRole(PipelineRoleBase):
         # Loaded here, not with the module: importing the role stays as light as the CDK.
         from ..core.definition import coarsened, load_definition, read_definition
         from ..core.job_roles import plan_problems, replace_job_role_targets
-        from .job_roles import PipelineJobRoles, StableTokens
+        from .job_roles import PipelineJobRoles, recheck_parameter_values
 
+        problems = definition_problems(definition, parameter_values, pipeline_name,
+                                       allow_unknown_step_types)
+        if problems:
+            raise_if_any("PipelineExecutionRole", id, problems + option_problems(options))
         reading = read_definition(
             definition,
             parameter_values=parameter_values,
@@ -237,7 +292,13 @@ class PipelineExecutionRole(PipelineRoleBase):
         if problems:
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
-        return cls(scope, id, requirements=requirements, **options)
+        role = cls(scope, id, requirements=requirements, **options)
+        check_tokens_at_synth(
+            role, "PipelineExecutionRole", [parameter_values],
+            recheck_parameter_values(definition, parameter_values, pipeline_name,
+                                     allow_unknown_step_types),
+        )
+        return role
 
 
 def _job_role_arns(
@@ -247,7 +308,7 @@ def _job_role_arns(
     and the problems of the prop."""
     if job_roles is None:
         return [], []
-    from .job_roles import PipelineJobRoles, StableTokens  # only when job roles are given
+    from .job_roles import PipelineJobRoles  # only when job roles are given
 
     problems: list[Problem] = []
     if step_roles:

@@ -10,20 +10,18 @@ and use its VPC and KMS keys. Each role here grants exactly what its jobs need
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Union, cast
 
-import jsii
-from aws_cdk import IStableStringProducer, Lazy, Tags, Token
+from aws_cdk import Tags, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core import policy
 from ..core.definition import DefinitionReading, load_definition, read_definition
-from ..core.errors import Problem, raise_if_any
+from ..core.errors import DefinitionError, Problem, raise_if_any
 from ..core.job_policy import job_statements
 from ..core.job_roles import (
     JobLocation,
@@ -37,12 +35,22 @@ from ..core.jobs import JobNeeds
 from ..core.rewrite import RoleSlot
 from ..core.steps import SAGEMAKER, StepType
 from . import role_limits, role_policies
+from .pipeline_role import JobRoleLocation as JobRoleLocation
 from .pipeline_role import (
+    PropTypes,
     RoleOptions,
+    check_tokens_at_synth,
+    definition_problems,
+    fake_token_problems,
     grant_pass_to_sagemaker,
+    is_bucket,
     option_problems,
     sagemaker_trust,
+    shown,
+    token_prefix_problems,
 )
+from .pipeline_role import S3Location as S3Location
+from .pipeline_role import StableTokens as StableTokens
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -53,43 +61,8 @@ if TYPE_CHECKING:
 
 __all__ = ["JobNeedsRole", "JobRole", "JobRoleLocation", "NoJobRoleError", "PipelineJobRoles"]
 
-#: A CDK token inside a string.
-_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
-
 #: IAM's longest role description.
 _DESCRIPTION_LIMIT = 1000
-
-
-@jsii.implements(IStableStringProducer)
-class _Same:
-    """Produces a value unchanged (a token stays a token, resolved as before)."""
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def produce(self) -> str | None:
-        return self._value
-
-
-class StableTokens:
-    """Gives each token in the strings it sees a display hint, ``<label>000000`` onwards in
-    the order first seen, so that sorting strings that hold tokens (a policy's resources)
-    gives the same order in every process: a plain token's number depends on how many
-    tokens the process made before it."""
-
-    def __init__(self, label: str) -> None:
-        self._label = label
-        self._seen: dict[str, str] = {}
-
-    def __call__(self, text: str) -> str:
-        return _TOKEN.sub(self._hinted, text)
-
-    def _hinted(self, match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token not in self._seen:
-            hint = f"{self._label}{len(self._seen):06d}"
-            self._seen[token] = Lazy.string(_Same(token), display_hint=hint)
-        return self._seen[token]
 
 
 def plan_role(needs: JobNeeds) -> tuple[list[list[policy.Statement]], list[Problem]]:
@@ -211,41 +184,12 @@ def _description(needs: JobNeeds) -> str:
 # --- from settings --------------------------------------------------------------------------
 
 
-class JobRoleLocation:
-    """An S3 location of a ``JobRole``: a bucket and a key prefix.
-
-    Example::
-
-        JobRoleLocation.bucket(data_bucket, "fraud/train")   # s3.IBucket or bucket name
-    """
-
-    def __init__(self, bucket_name: str, prefix: str = "") -> None:
-        self.bucket_name = bucket_name
-        self.prefix = prefix
-
-    @staticmethod
-    def bucket(bucket: s3.IBucket | str, prefix: str = "") -> JobRoleLocation:
-        """The objects under ``prefix`` (the whole bucket when empty) of ``bucket``."""
-        if isinstance(bucket, str):
-            return JobRoleLocation(bucket, prefix)
-        return JobRoleLocation(bucket.bucket_name, prefix)
-
-    def __repr__(self) -> str:
-        return f"JobRoleLocation({self.bucket_name!r}, {self.prefix!r})"
-
-
-#: What ``inputs`` and ``outputs`` take.
-S3Location = Union[str, "s3.IBucket", JobRoleLocation]
 #: What ``images`` takes.
 Image = Union[str, "ecr.IRepository"]
 #: What ``security_groups`` takes.
 SecurityGroup = Union[str, "ec2.ISecurityGroup"]
 #: What ``kms_keys`` takes.
 Key = Union[str, "kms.IKey"]
-
-
-def _is_bucket(value: object) -> bool:
-    return hasattr(value, "bucket_name") and hasattr(value, "bucket_arn")
 
 
 #: The fields of an ``ec2.SubnetSelection`` (jsii passes a struct as keyword arguments).
@@ -262,9 +206,15 @@ def _selection(selection: ec2.SubnetSelection | None) -> dict[str, Any]:
 
 def _listed(prop: str, value: object, problems: list[Problem]) -> list[Any]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        problems.append(Problem(prop, "notAList", f"{prop} is {value!r}: give a list"))
+        problems.append(Problem(prop, "notAList", f"{prop} is {shown(value)}: give a list"))
         return []
     return list(value)
+
+
+def _is_selection(value: object) -> bool:
+    from aws_cdk import aws_ec2 as ec2  # only when a selection is given
+
+    return isinstance(value, ec2.SubnetSelection)
 
 
 class JobRole(JobNeedsRole):
@@ -337,7 +287,11 @@ class JobRole(JobNeedsRole):
                 Default: the default naming, ``pipelines-*``.
             options: the role's own options (:class:`RoleOptions`).
         """
-        problems: list[Problem] = []
+        problems = fake_token_problems({
+            "job_kinds": job_kinds, "inputs": inputs, "outputs": outputs, "images": images,
+            "subnet_ids": subnet_ids, "security_groups": security_groups,
+            "kms_keys": kms_keys, "job_prefix": job_prefix,
+        })
         stable = StableTokens("JobRoleValue")
 
         def location(prop: str, value: object) -> str | JobLocation | None:
@@ -351,7 +305,7 @@ class JobRole(JobNeedsRole):
                                             "prefix string"))
                     return None
                 return JobLocation(stable(bucket), stable(value.prefix))
-            if _is_bucket(value):
+            if is_bucket(value):
                 return JobLocation(stable(cast("s3.IBucket", value).bucket_name), "")
             problems.append(Problem(prop, "notAnS3Location",
                                     f"{prop} holds {value!r}: give 's3://bucket/prefix', an "
@@ -377,7 +331,13 @@ class JobRole(JobNeedsRole):
 
         subnets = [stable(s) if isinstance(s, str) else s
                    for s in _listed("subnet_ids", subnet_ids, problems)]
-        if vpc_subnets is not None and vpc is None:
+        if vpc_subnets is not None and not _is_selection(vpc_subnets):
+            problems.append(Problem("vpc_subnets", "notASubnetSelection",
+                                    f"vpc_subnets is {shown(vpc_subnets)}: give an "
+                                    "ec2.SubnetSelection (e.g. ec2.SubnetSelection(subnet_type="
+                                    "ec2.SubnetType.PRIVATE_WITH_EGRESS))"))
+            vpc_subnets = None
+        elif vpc_subnets is not None and vpc is None:
             problems.append(Problem("vpc_subnets", "withoutVpc",
                                     "vpc_subnets selects subnets of a vpc: give vpc too"))
         if vpc is not None:
@@ -416,22 +376,49 @@ class JobRole(JobNeedsRole):
                 keys.append(key)
         kinds = _listed("job_kinds", job_kinds, problems)
         prefix = stable(job_prefix) if isinstance(job_prefix, str) else job_prefix
-        needs, found = job_role_needs(
-            job_kinds=kinds,
-            inputs=read,
-            outputs=written,
-            images=uris,
-            repositories=repositories,
-            subnets=subnets,
-            security_groups=groups,
-            kms_keys=keys,
-            job_prefix=prefix,
-            is_token=Token.is_unresolved,
-        )
+
+        def gather(final: Callable[[str], str]) -> tuple[JobNeeds, list[Problem]]:
+            """The needs and problems, each string as ``final`` gives it."""
+
+            def each(values: Sequence[Any]) -> list[Any]:
+                return [final(v) if isinstance(v, str) else v for v in values]
+
+            def places(values: Sequence[str | JobLocation]) -> list[str | JobLocation]:
+                return [JobLocation(final(v.bucket), final(v.prefix))
+                        if isinstance(v, JobLocation) else final(v) for v in values]
+
+            return job_role_needs(
+                job_kinds=kinds,
+                inputs=places(read),
+                outputs=places(written),
+                images=each(uris),
+                repositories=each(repositories),
+                subnets=each(subnets),
+                security_groups=each(groups),
+                kms_keys=each(keys),
+                job_prefix=final(prefix) if isinstance(prefix, str) else prefix,
+                is_token=Token.is_unresolved,
+            )
+
+        def recheck(final: Callable[[str], str]) -> list[Problem]:
+            final_prefix = final(prefix) if isinstance(prefix, str) else prefix
+            return gather(final)[1] + token_prefix_problems(prefix, final_prefix)
+
+        needs, found = gather(_unchanged)
+        # A prop that is not a list is named once, not again as empty.
+        not_lists = {p.prop for p in problems if p.code == "notAList"}
+        found = [p for p in found if p.prop not in not_lists]
         super().__init__(
             scope, id, needs=needs, problems=[*problems, *found], construct_name="JobRole",
             **options,
         )
+        # A Lazy that resolves to '*' (or a mixed-case prefix) fails synthesis, naming it.
+        check_tokens_at_synth(self, "JobRole", [read, written, uris, repositories, subnets,
+                                                 groups, keys, prefix], recheck)
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 # --- from a definition ------------------------------------------------------------------
@@ -494,7 +481,7 @@ class PipelineJobRoles(Construct):
                 with ``per_step=False`` (role names are unique).
         """
         problems = _props_problems(definition, per_step, parameter_values, pipeline_name,
-                                   keep_roles_for, options)
+                                   allow_unknown_step_types, keep_roles_for, options)
         raise_if_any("PipelineJobRoles", id, problems)
         loaded = load_definition(definition)
         reading = read_definition(
@@ -526,6 +513,11 @@ class PipelineJobRoles(Construct):
         }
         # The warnings of jobs that run as a role not made here (a model from outside).
         role_policies.emit_notices(self, plan.notices)
+        check_tokens_at_synth(
+            self, "PipelineJobRoles", [parameter_values],
+            recheck_parameter_values(loaded, parameter_values, pipeline_name,
+                                     allow_unknown_step_types),
+        )
 
     @property
     def plan(self) -> JobRolePlan:
@@ -595,37 +587,41 @@ class PipelineJobRoles(Construct):
 
 def _props_problems(
     definition: object, per_step: object, parameter_values: object, pipeline_name: object,
-    keep_roles_for: object, options: RoleOptions,
+    allow_unknown_step_types: object, keep_roles_for: object, options: RoleOptions,
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(definition, str | Path | Mapping):
-        problems.append(Problem("definition", "notADefinition",
-                                f"definition is {type(definition).__name__}: give the "
-                                "definition JSON text, a path to it, or the dict"))
-    if not isinstance(per_step, bool):
-        problems.append(Problem("per_step", "notABool", f"per_step is {per_step!r}: give "
-                                "True (one role per step) or False (one shared role)"))
-    if parameter_values is not None and not (
-        isinstance(parameter_values, Mapping)
-        and all(isinstance(k, str) and isinstance(v, Sequence) and not isinstance(v, str)
-                and all(isinstance(item, str) for item in v)
-                for k, v in parameter_values.items())
-    ):
-        problems.append(Problem("parameter_values", "notAMapping",
-                                f"parameter_values is {parameter_values!r}: give "
-                                "{'Name': ['value', ...]}"))
-    if pipeline_name is not None and not isinstance(pipeline_name, str):
-        problems.append(Problem("pipeline_name", "notAString",
-                                f"pipeline_name is {pipeline_name!r}: give the name"))
-    if isinstance(keep_roles_for, str | bytes) or not isinstance(keep_roles_for, Sequence) or (
-        not all(isinstance(step, str) for step in keep_roles_for)
-    ):
-        problems.append(Problem("keep_roles_for", "notAList",
-                                f"keep_roles_for is {keep_roles_for!r}: give a list of step "
-                                "names"))
+    problems = definition_problems(definition, parameter_values, pipeline_name,
+                                   allow_unknown_step_types)
+    checks = PropTypes()
+    checks.boolean("per_step", per_step)
+    checks.strings("keep_roles_for", keep_roles_for, "step names", "['RunFraudReport']")
+    problems += checks.problems
+    problems += fake_token_problems({"keep_roles_for": keep_roles_for})
     problems.extend(option_problems(options))
     if options.get("role_name") is not None and per_step is not False:
         problems.append(Problem("role_name", "namePerStep",
                                 "role_name names one role, but per_step=True makes one role "
                                 "per step: leave role_name out, or give per_step=False"))
     return problems
+
+
+def recheck_parameter_values(
+    definition: str | Path | Mapping[str, Any],
+    parameter_values: Mapping[str, Sequence[str]] | None,
+    pipeline_name: str | None,
+    allow_unknown_step_types: bool,
+) -> Callable[[Callable[[str], str]], list[Problem]]:
+    """What :func:`check_tokens_at_synth` runs for ``parameter_values`` that hold tokens: the
+    definition read again with each value as its token resolves at synth (a ``Lazy`` that
+    resolves to ``*`` is a literal wildcard there, which the reader refuses)."""
+
+    def recheck(final: Callable[[str], str]) -> list[Problem]:
+        values = {name: [final(v) for v in items]
+                  for name, items in (parameter_values or {}).items()}
+        try:
+            read_definition(definition, parameter_values=values, pipeline_name=pipeline_name,
+                            allow_unknown_step_types=allow_unknown_step_types)
+        except DefinitionError as error:
+            return list(error.problems)
+        return []
+
+    return recheck

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, Aspects, Tag, Tags, Token
+from aws_cdk import Annotations, Aspects, Tag, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_organizations as organizations
 from constructs import Construct, IValidation
@@ -19,6 +19,7 @@ from ..core.scp import (
     organization_problems,
     target_problems,
 )
+from .pipeline_role import PropTypes, check_tokens_at_synth, is_token
 
 
 class OrgScpException(Construct):
@@ -100,11 +101,40 @@ class OrgScpException(Construct):
             vpc_endpoint_ids: VPC endpoints whose requests keep S3 access. Default: none
                 (but at least one VPC or endpoint is required).
             target_ids: roots (``r-...``), OUs (``ou-...``) or accounts (12 digits) to
-                attach to. Default: none (the policy exists, attached nowhere).
-            organization_id: the organization (``o-...``), recorded in the description.
-                Default: none.
-            policy_name: the SCP's name. Default: ``sm-pipeline-iam-<tag_key>``.
+                attach to; tokens are accepted (a ``Lazy`` one is checked at synth).
+                Default: none (the policy exists, attached nowhere).
+            organization_id: the organization (``o-...``), recorded in the description;
+                a token is accepted. Default: none.
+            policy_name: the SCP's name; a token is accepted. Default:
+                ``sm-pipeline-iam-<tag_key>``.
+
+        ``tag_key``, ``tag_value``, ``tag_admin_principal_arns``, ``vpc_ids`` and
+        ``vpc_endpoint_ids`` take no token: the SCP is checked (admins that anyone could
+        satisfy) and measured (5,120 characters) on their literal values.
         """
+        literal = ("the SCP is checked (who could satisfy it) and measured (5,120 characters) "
+                   "on its literal values")
+        checks = PropTypes()
+        checks.string("tag_key", tag_key, "the exception tag's key, e.g. 'sm-pipeline-exception'",
+                      refuse_tokens=literal)
+        checks.string("tag_value", tag_value, "the exception tag's value, e.g. 'true'",
+                      refuse_tokens=literal)
+        checks.strings("tag_admin_principal_arns", tag_admin_principal_arns, "role ARNs",
+                       "['arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*']",
+                       refuse_tokens=literal)
+        checks.strings("vpc_ids", vpc_ids, "VPC ids", "['vpc-0123456789abcdef0']",
+                       refuse_tokens=literal)
+        checks.strings("vpc_endpoint_ids", vpc_endpoint_ids, "VPC endpoint ids",
+                       "['vpce-0a1b2c3d4e5f60718']", refuse_tokens=literal)
+        checks.strings("target_ids", target_ids, "root, OU or account ids",
+                       "['ou-ab12-cdefgh34']")
+        checks.string("organization_id", organization_id, "the organization id (o-...)",
+                      optional=True)
+        checks.string("policy_name", policy_name, "the SCP's name", optional=True)
+        checks.raise_if_any("OrgScpException", id, {
+            "target_ids": target_ids, "organization_id": organization_id,
+            "policy_name": policy_name,
+        })
         self.exception = ScpException(
             tag_key=tag_key,
             tag_value=tag_value,
@@ -113,13 +143,20 @@ class OrgScpException(Construct):
             tag_admin_principal_arns=tuple(tag_admin_principal_arns),
         )
         problems = self.exception.problems()
-        problems += target_problems([t for t in target_ids if not Token.is_unresolved(t)])
-        problems += organization_problems(organization_id)
+        problems += target_problems([t for t in target_ids if not is_token(t)])
+        problems += organization_problems(None if is_token(organization_id) else organization_id)
         if not problems:
             problems += self.exception.size_problems()
         raise_if_any("OrgScpException", id, problems)
 
         super().__init__(scope, id)
+
+        def recheck(final: Callable[[str], str]) -> list[Problem]:
+            return target_problems([final(t) for t in target_ids if not is_token(final(t))]) + (
+                organization_problems(final(organization_id))
+                if organization_id is not None and not is_token(final(organization_id)) else [])
+
+        check_tokens_at_synth(self, "OrgScpException", [target_ids, organization_id], recheck)
         self.target_ids = tuple(target_ids)
         description = (
             f"Keeps S3 data inside the VPC except for principals tagged {tag_key}="

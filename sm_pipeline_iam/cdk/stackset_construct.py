@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from ..core.stackset import (
     template_problems,
     template_text,
 )
+from .pipeline_role import PropTypes, check_tokens_at_synth, is_token, shown
 
 
 class ServiceManagedStackSet(Construct):
@@ -56,10 +57,14 @@ class ServiceManagedStackSet(Construct):
         Args:
             scope: the parent construct (a stack of the management account).
             id: the construct id.
-            template: the workload stack's synthesized template (dict or JSON text).
-            ou_ids: the OUs whose accounts get the stack (``ou-...``).
-            regions: the regions to deploy to, in deployment order.
-            stack_set_name: the StackSet's name. Default: ``sm-pipeline-iam-<id>``.
+            template: the workload stack's synthesized template (dict or JSON text; no
+                token: its size decides between TemplateBody and an S3 asset at synth).
+            ou_ids: the OUs whose accounts get the stack (``ou-...``); tokens are accepted
+                (a ``Lazy`` one is checked at synth).
+            regions: the regions to deploy to, in deployment order; tokens as for
+                ``ou_ids``.
+            stack_set_name: the StackSet's name; a token is accepted. Default:
+                ``sm-pipeline-iam-<id>``.
             failure_tolerance_percentage: accounts per region that may fail before the
                 operation stops. Default: 0 (stop at the first failure).
             max_concurrent_percentage: accounts deployed at once, per region. Default: 25.
@@ -67,8 +72,37 @@ class ServiceManagedStackSet(Construct):
             retain_stacks_on_account_removal: keep the stack when an account leaves the OUs.
                 Default: False (the stack is deleted).
         """
-        text = template_text(template)
-        problems = target_problems(ou_ids, regions) + template_problems(text)
+        checks = PropTypes()
+        text = ""
+        if not isinstance(template, Mapping | str):
+            checks.fail("template", "notATemplate", f"template is {shown(template)}: give the "
+                        "synthesized template (a dict, or its JSON text)")
+        elif is_token(template):
+            checks.fail("template", "tokenNotAccepted", f"template is a token ({template!r}): "
+                        "its size decides between TemplateBody and an S3 asset at synth; give "
+                        "the synthesized template itself")
+        else:
+            try:
+                text = template_text(template)
+            except (TypeError, ValueError) as error:
+                checks.fail("template", "notJson",
+                            f"template cannot be written as JSON ({error}): give the "
+                            "synthesized template, a dict of JSON values")
+        checks.strings("ou_ids", ou_ids, "OU ids", "['ou-ab12-cdefgh34']")
+        checks.strings("regions", regions, "region names", "['us-east-1']")
+        checks.string("stack_set_name", stack_set_name, "the StackSet's name", optional=True)
+        checks.integer("failure_tolerance_percentage", failure_tolerance_percentage,
+                       "a whole percentage, 0 to 100")
+        checks.integer("max_concurrent_percentage", max_concurrent_percentage,
+                       "a whole percentage, 1 to 100")
+        checks.string("region_concurrency", region_concurrency, "'SEQUENTIAL' or 'PARALLEL'",
+                      refuse_tokens="it is checked at synth")
+        checks.boolean("retain_stacks_on_account_removal", retain_stacks_on_account_removal)
+        checks.raise_if_any("ServiceManagedStackSet", id, {
+            "template": template, "ou_ids": ou_ids, "regions": regions,
+            "stack_set_name": stack_set_name,
+        })
+        problems = _target_problems(ou_ids, regions, lambda value: value) + template_problems(text)
         for name, value in (("failure_tolerance_percentage", failure_tolerance_percentage),
                             ("max_concurrent_percentage", max_concurrent_percentage)):
             if not 0 <= value <= 100:
@@ -89,6 +123,8 @@ class ServiceManagedStackSet(Construct):
             ))
         raise_if_any("ServiceManagedStackSet", id, problems)
         super().__init__(scope, id)
+        check_tokens_at_synth(self, "ServiceManagedStackSet", [ou_ids, regions],
+                              lambda final: _target_problems(ou_ids, regions, final))
 
         self.template_in_body = fits_template_body(text)
         template_url = None
@@ -129,6 +165,18 @@ class ServiceManagedStackSet(Construct):
                 "the workload roles in every account; deploy IAM-only stacks to one region "
                 "unless each region needs its own roles",
             )
+
+
+def _target_problems(ou_ids: Sequence[str], regions: Sequence[str],
+                     final: Callable[[str], str]) -> list[Problem]:
+    """The problems of the OU ids and regions, each as ``final`` gives it; a token (a value
+    known only at deploy time) is not checked, but counts as given."""
+    finals = [final(ou) for ou in ou_ids], [final(region) for region in regions]
+    literal = [[value for value in values if not is_token(value)] for values in finals]
+    return [
+        problem for problem in target_problems(*literal)
+        if problem.code != "empty" or not (ou_ids if problem.prop == "ou_ids" else regions)
+    ]
 
 
 def _template_file(text: str) -> Path:

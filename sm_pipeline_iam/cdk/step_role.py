@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations, Stack, Token
@@ -12,19 +11,28 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from ..core import team
+from ..core.errors import Problem
 from ..core.notices import PRINCIPAL_WITHOUT_POLICY
-from ..core.requirements import GivenResources
+from ..core.requirements import GivenResources, PipelineRequirements
 from ..core.steps import StepType, step_names
 from . import role_policies
-from .pipeline_role import PipelineRoleBase, RoleOptions
+from .pipeline_role import (
+    PipelineRoleBase,
+    PropTypes,
+    RoleOptions,
+    S3Location,
+    StableTokens,
+    check_tokens_at_synth,
+    final_given,
+    gather_with_tokens,
+    given_with_uris,
+    is_token,
+    location_uris,
+    token_prefix_problems,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-_PIPELINES_REASON = (
-    "sm-pipeline-iam scopes a team's pipeline actions to the pipelines named with the "
-    "team's prefix (<prefix>-*) and their executions"
-)
 
 #: Per app (its root construct), the teams made so far: no two may share names.
 _TEAMS: weakref.WeakKeyDictionary[IConstruct, team.TeamPrefixes] = weakref.WeakKeyDictionary()
@@ -90,7 +98,7 @@ class PrefixedStepRole(PipelineRoleBase):
         team_principals: Sequence[iam.IPrincipal] = (),
         shared_step_types: Sequence[StepType | str] | None = None,
         step_roles: Sequence[iam.IRole] = (),
-        json_get_locations: Sequence[str] = (),
+        json_get_locations: Sequence[S3Location] = (),
         integration_resources: GivenResources | None = None,
         **options: Unpack[RoleOptions],
     ) -> None:
@@ -100,7 +108,9 @@ class PrefixedStepRole(PipelineRoleBase):
             scope: the parent construct.
             id: the construct id (a public contract: changing it replaces the role).
             job_prefix: the team's prefix: its jobs and pipelines are named
-                ``<job_prefix>-...``. Validated against every chosen step type.
+                ``<job_prefix>-...``. Validated against every chosen step type and the
+                other teams of the app. A token is granted as it is (``<token>-*``, one
+                spelling); a ``Lazy`` one is checked at synth, a deploy-time one cannot be.
             step_types: the job step types the team may run (:class:`StepType` members or
                 ``Type`` strings).
             team_principals: the team's roles, users and groups: they get
@@ -111,26 +121,63 @@ class PrefixedStepRole(PipelineRoleBase):
                 ``integration_resources`` names.
             step_roles: other roles the team's pipelines hand to their jobs. Default:
                 none (the jobs run as this role).
-            json_get_locations: ``s3://bucket/prefix`` folders whose objects ``JsonGet``
-                reads. Default: none.
+            json_get_locations: the folders whose objects ``JsonGet`` reads
+                (``s3://bucket/prefix``, an ``s3.IBucket`` or ``JobRoleLocation``, as for
+                ``PipelineExecutionRole``). Default: none.
             integration_resources: the resources of the shared integration steps.
                 Default: none.
             options: the role's own options (:class:`RoleOptions`).
         """
-        requirements, problems = team.team_requirements(
-            job_prefix,
-            step_types,
-            shared_step_types=shared_step_types,
-            validate_prefix=not Token.is_unresolved(job_prefix),
-            step_role_arns=[role.role_arn for role in step_roles],
-            json_get_locations=json_get_locations,
-            resources=integration_resources,
-        )
+        checks = PropTypes()
+        checks.string("job_prefix", job_prefix, "the team's prefix, e.g. 'rsch'")
+        checks.step_types("step_types", step_types)
+        checks.principals("team_principals", team_principals)
+        checks.step_types("shared_step_types", shared_step_types, optional=True)
+        checks.roles("step_roles", step_roles)
+        checks.locations("json_get_locations", json_get_locations)
+        checks.given_resources("integration_resources", integration_resources)
+        checks.raise_if_any("PrefixedStepRole", id, {
+            "job_prefix": job_prefix, "step_types": step_types,
+            "shared_step_types": shared_step_types, "json_get_locations": json_get_locations,
+            "integration_resources": integration_resources,
+        }, options)
+        problems: list[Problem] = []
+        stable = StableTokens("PipelineValue")
+        locations = location_uris("json_get_locations", json_get_locations, problems, stable)
+        resources = given_with_uris(integration_resources, problems, stable)
+
+        def gather(prefix: str, final: Callable[[str], str]) -> tuple[
+            PipelineRequirements, list[Problem]
+        ]:
+            return gather_with_tokens(
+                team.team_requirements,
+                job_prefix=prefix,
+                step_types=step_types,
+                shared_step_types=shared_step_types,
+                step_role_arns=[role.role_arn for role in step_roles],
+                json_get_locations=[final(uri) for uri in locations],
+                resources=final_given(resources, final),
+            )
+
+        requirements, more = gather(job_prefix, _unchanged)
+        problems += more
         teams = _teams_of(scope)
         path = f"{scope.node.path}/{id}".lstrip("/")
-        checkable = bool(job_prefix) and not Token.is_unresolved(job_prefix)
+        checkable = bool(job_prefix) and not is_token(job_prefix)
         if checkable:
             problems += teams.problems(job_prefix, path)
+
+        def recheck(final: Callable[[str], str]) -> list[Problem]:
+            prefix = final(job_prefix)
+            found = gather(prefix, final)[1] + token_prefix_problems(job_prefix, prefix)
+            if is_token(job_prefix) and not is_token(prefix):
+                # Known now: no other team may share its names (checked once per team).
+                others = [(p, t) for p, t in teams.overlapping(prefix) if t != self.node.path]
+                found += [team.overlap_problem(prefix, self.node.path, p, t) for p, t in others]
+                if not others and (prefix, self.node.path) not in teams.overlapping(prefix):
+                    teams.add(prefix, self.node.path)
+            return found
+
         self._job_prefix = job_prefix
         own = [t for t in requirements.step_types if t.value in {str(s) for s in step_types}]
         self._own_step_types = tuple(sorted(own, key=lambda s: s.value))
@@ -146,6 +193,10 @@ class PrefixedStepRole(PipelineRoleBase):
         )
         if checkable:
             teams.add(job_prefix, self.node.path)
+        # A Lazy prefix or location that resolves to '*' fails synthesis, naming it; a Lazy
+        # prefix that another team's overlaps too.
+        check_tokens_at_synth(self, "PrefixedStepRole", [job_prefix, locations, resources],
+                              recheck)
         for principal in team_principals:
             account = _foreign_account(self, principal)
             if account is not None:
@@ -193,13 +244,18 @@ class PrefixedStepRole(PipelineRoleBase):
         statement = team.pipeline_access_statement(
             self._job_prefix, role_policies.stack_environment(self)
         )
-        grant = iam.Grant.add_to_principal(
+        resources = statement.resources
+        if is_token(self._job_prefix):
+            # A token prefix is granted as it is, once: its lower-cased text is no token.
+            resources = tuple(r for r in resources if self._job_prefix in r)
+        # No cdk-nag acknowledgement here: the grantee is the user's, and so is the review
+        # of what it is granted (the library acknowledges only what it creates).
+        return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(statement.actions),
-            resource_arns=list(statement.resources),
+            resource_arns=list(resources),
         )
-        if grant.success and isinstance(grantee, Construct):
-            role_policies.acknowledge_wildcards(
-                grantee, [dataclasses.replace(statement, wildcard_reason=_PIPELINES_REASON)], {}
-            )
-        return grant
+
+
+def _unchanged(text: str) -> str:
+    return text

@@ -93,6 +93,12 @@ def _two_teams(stack: cdk.Stack) -> object:
             json_get_locations=[JSON_GET_LOCATION],
             integration_resources=GivenResources(lambda_function_arns=[SHARED_FUNCTION_ARN]),
         )
+        # The user's own review of the user's role: its grant names the team's pipelines.
+        cdk.Validations.of(people).acknowledge(cdk.Acknowledgment(
+            id="AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:"
+            f"{REGION}:{ACCOUNT}:pipeline/{prefix}-*]",
+            reason="the team's own pipelines, named with its prefix, and their executions",
+        ))
     return stack
 
 
