@@ -194,7 +194,7 @@ class LeastPrivilegePipeline(Construct):
         # by then. The roles themselves come first anyway (referenced by the policies).
         for child in (*self.execution_role.node.find_all(), *self.job_roles.node.find_all()):
             if isinstance(child, CfnResource) and not isinstance(child, iam.CfnRole):
-                self.resource.add_dependency(child)
+                self.resource.node.add_dependency(child)
 
     @property
     def pipeline_name(self) -> str:
