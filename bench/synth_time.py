@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 
 
-def median_synth_seconds(app_command: str) -> float:
+def median_synth_seconds(app_command: str, *cdk_args: str) -> float:
     env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env['PATH']}"
     times = []
@@ -27,7 +27,7 @@ def median_synth_seconds(app_command: str) -> float:
             start = time.perf_counter()
             subprocess.run(
                 ["cdk", "synth", "--quiet", "--no-notices", "--app", app_command,
-                 "--output", outdir],
+                 "--output", outdir, *cdk_args],
                 cwd=ROOT, env=env, check=True, capture_output=True,
             )
             times.append(time.perf_counter() - start)
