@@ -174,7 +174,9 @@ class PipelineExecutionRole(PipelineRoleBase):
                 json_get_locations=locations,
                 resources=resources,
             )
-            problems += more
+            # A location refused above is not missing as well.
+            refused = {problem.prop for problem in problems}
+            problems += [p for p in more if not (p.code == "empty" and p.prop in refused)]
             if job_roles is not None and job_role_arns and not sagemaker_pass_roles(
                 requirements.step_types, job_role_arns
             ) and requirements.step_types:

@@ -211,6 +211,24 @@ def _listed(prop: str, value: object, problems: list[Problem]) -> list[Any]:
     return list(value)
 
 
+def _texts(prop: str, values: Sequence[Any], attribute: str, what: str,
+           problems: list[Problem], stable: StableTokens) -> list[str]:
+    """The strings of a list prop (a construct given as its ``attribute``), and one problem
+    naming the items that are neither."""
+    texts, bad = [], []
+    for value in values:
+        if isinstance(value, str):
+            texts.append(stable(value))
+        elif isinstance(getattr(value, attribute, None), str):
+            texts.append(stable(getattr(value, attribute)))
+        else:
+            bad.append(value)
+    if bad:
+        problems.append(Problem(prop, "notAString", f"{prop} holds "
+                                f"{', '.join(shown(v) for v in bad[:3])}: give {what}"))
+    return texts
+
+
 def _is_selection(value: object) -> bool:
     from aws_cdk import aws_ec2 as ec2  # only when a selection is given
 
@@ -329,8 +347,9 @@ class JobRole(JobNeedsRole):
                                         f"images holds {image!r}: give an ecr.IRepository or "
                                         "an ECR image URI"))
 
-        subnets = [stable(s) if isinstance(s, str) else s
-                   for s in _listed("subnet_ids", subnet_ids, problems)]
+        subnets = _texts("subnet_ids", _listed("subnet_ids", subnet_ids, problems), "subnet_id",
+                         "subnet ids or ec2.ISubnet (e.g. ['subnet-0123456789abcdef0'])",
+                         problems, stable)
         if vpc_subnets is not None and not _is_selection(vpc_subnets):
             problems.append(Problem("vpc_subnets", "notASubnetSelection",
                                     f"vpc_subnets is {shown(vpc_subnets)}: give an "
@@ -358,22 +377,17 @@ class JobRole(JobNeedsRole):
                     if not subnets:
                         problems.append(Problem("vpc_subnets", "noSubnets",
                                                 "vpc_subnets selects no subnets of vpc"))
-        groups: list[Any] = []
-        for group in _listed("security_groups", security_groups, problems):
-            if isinstance(group, str):
-                groups.append(stable(group))
-            elif hasattr(group, "security_group_id"):
-                groups.append(stable(group.security_group_id))
-            else:
-                groups.append(group)  # the core names it as not a string
-        keys: list[Any] = []
-        for key in _listed("kms_keys", kms_keys, problems):
-            if isinstance(key, str):
-                keys.append(stable(key))
-            elif hasattr(key, "key_arn"):
-                keys.append(stable(key.key_arn))
-            else:
-                keys.append(key)
+        groups = _texts("security_groups", _listed("security_groups", security_groups, problems),
+                        "security_group_id", "ec2.ISecurityGroup or security group ids (e.g. "
+                        "['sg-0123456789abcdef0'])", problems, stable)
+        keys = _texts("kms_keys", _listed("kms_keys", kms_keys, problems), "key_arn",
+                      "kms.IKey, key ARNs or ids, or aliases (e.g. ['alias/ml-data'])",
+                      problems, stable)
+        if job_prefix is not None and not isinstance(job_prefix, str):
+            problems.append(Problem("job_prefix", "notAString", f"job_prefix is "
+                                    f"{shown(job_prefix)}: give the jobs' name prefix, e.g. "
+                                    "'fraud'"))
+            job_prefix = None
         kinds = _listed("job_kinds", job_kinds, problems)
         prefix = stable(job_prefix) if isinstance(job_prefix, str) else job_prefix
 
@@ -405,9 +419,11 @@ class JobRole(JobNeedsRole):
             return gather(final)[1] + token_prefix_problems(prefix, final_prefix)
 
         needs, found = gather(_unchanged)
-        # A prop that is not a list is named once, not again as empty.
+        # A prop of the wrong type is named once, not again as empty or incomplete.
         not_lists = {p.prop for p in problems if p.code == "notAList"}
-        found = [p for p in found if p.prop not in not_lists]
+        mistyped = {p.prop for p in problems if p.code in ("notAList", "notAString")}
+        found = [p for p in found if p.prop not in not_lists and not (
+            p.code == "incompleteVpcConfig" and mistyped & {"subnet_ids", "security_groups"})]
         super().__init__(
             scope, id, needs=needs, problems=[*problems, *found], construct_name="JobRole",
             **options,

@@ -86,7 +86,7 @@ def option_problems(options: Mapping[str, object]) -> list[Problem]:
                 problems.append(Problem("principal_tag", "tokenNotAccepted", (
                     f"principal_tag is {shown(tag)}, which holds a token: an SCP exception "
                     "matches the tag literally and the tag is checked against IAM's rules at "
-                    "synth; give the key and value themselves"
+                    "synth; give the literal key and value"
                 )))
             else:
                 problems.extend(tag_problems(tag[0], tag[1], prop="principal_tag"))

@@ -160,7 +160,9 @@ class PrefixedStepRole(PipelineRoleBase):
             )
 
         requirements, more = gather(job_prefix, _unchanged)
-        problems += more
+        # A location refused above is not missing as well.
+        refused = {problem.prop for problem in problems}
+        problems += [p for p in more if not (p.code == "empty" and p.prop in refused)]
         teams = _teams_of(scope)
         path = f"{scope.node.path}/{id}".lstrip("/")
         checkable = bool(job_prefix) and not is_token(job_prefix)
