@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -49,6 +50,12 @@ SAMPLE_CONTEXTS = {
     "org-stack-and-teams": {"scp_targets": "ou-ab12-cdefgh34", "vpc_ids": "vpc-0123456789abcdef0",
                             "teams": "rsch=Training,Model;analytics=Processing"},
     "stackset": {"stackset_ou_ids": "ou-ab12-cdefgh34", "stackset_regions": "us-east-1"},
+    "sample-pipeline": {
+        "pipeline_definition": str(Path(__file__).resolve().parents[1] / "samples"
+                                   / "pipeline.json"),
+        "pipeline_name": "sample-abalone",
+        "parameter_values": "InputDataUrl=s3://sm-pipeline-iam-sample-111122223333/abalone/in",
+    },
 }
 
 
