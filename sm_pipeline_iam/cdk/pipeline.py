@@ -18,7 +18,7 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
 from ..core import pipeline
-from ..core.definition import load_definition
+from ..core.definition import load_definition, read_definition
 from ..core.errors import Problem, raise_if_any
 from ..core.rewrite import RoleSlot, with_roles
 from ..core.steps import SAGEMAKER
@@ -146,43 +146,26 @@ class LeastPrivilegePipeline(Construct):
             pipeline_description, parallelism, tags, definition_in_s3, role_options,
         ))
         loaded = load_definition(definition)
+        if job_prefix is not None:
+            reading = read_definition(loaded, parameter_values=parameter_values,
+                                      pipeline_name=pipeline_name,
+                                      allow_unknown_step_types=allow_unknown_step_types)
+            raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
+                job_prefix, reading.scopes))
         super().__init__(scope, id)
         self._pipeline_name = pipeline_name
-        self.job_roles = PipelineJobRoles(
-            self, "JobRoles",
-            definition=loaded,
-            per_step=per_step_roles,
-            parameter_values=parameter_values,
-            pipeline_name=pipeline_name,
-            allow_unknown_step_types=allow_unknown_step_types,
-            keep_roles_for=keep_roles_for,
-            **role_options,
-        )
-        if job_prefix is not None:
-            raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
-                job_prefix, self.job_roles.reading.scopes))
-        self.execution_role = PipelineExecutionRole.from_definition(
-            self, "ExecutionRole", loaded,
-            parameter_values=parameter_values,
-            pipeline_name=pipeline_name,
-            allow_unknown_step_types=allow_unknown_step_types,
-            job_roles=self.job_roles,
-            **role_options,
-        )
-        in_s3 = definition_in_s3
-        if in_s3 is None:
-            in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
-        body: dict[str, Any] = (
-            self._s3_definition(loaded) if in_s3 else {
-                "PipelineDefinitionBody": Stack.of(self).to_json_string(
-                    with_roles(loaded, self.job_roles.role_arn_for)),
-            }
-        )
+        try:
+            self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
+                         allow_unknown_step_types, definition_in_s3, role_options)
+        except ValueError:
+            # A problem only the roles' own checks find: nothing of this construct stays.
+            scope.node.try_remove_child(id)
+            raise
         self.resource = sagemaker.CfnPipeline(
             self, "Resource",
             pipeline_name=pipeline_name,
             role_arn=self.execution_role.role_arn,
-            pipeline_definition=body,
+            pipeline_definition=self._definition_property,
             pipeline_display_name=pipeline_display_name,
             pipeline_description=pipeline_description,
             # Typed as JSON in the CFN spec: the keys are CloudFormation's own.
@@ -195,6 +178,41 @@ class LeastPrivilegePipeline(Construct):
         for child in (*self.execution_role.node.find_all(), *self.job_roles.node.find_all()):
             if isinstance(child, CfnResource) and not isinstance(child, iam.CfnRole):
                 self.resource.node.add_dependency(child)
+
+    def _create(
+        self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
+        parameter_values: Mapping[str, Sequence[str]] | None,
+        allow_unknown_step_types: bool, definition_in_s3: bool | None,
+        role_options: RoleOptions,
+    ) -> None:
+        """The job roles, the execution role and the definition property."""
+        self.job_roles = PipelineJobRoles(
+            self, "JobRoles",
+            definition=loaded,
+            per_step=per_step_roles,
+            parameter_values=parameter_values,
+            pipeline_name=self._pipeline_name,
+            allow_unknown_step_types=allow_unknown_step_types,
+            keep_roles_for=keep_roles_for,
+            **role_options,
+        )
+        self.execution_role = PipelineExecutionRole.from_definition(
+            self, "ExecutionRole", loaded,
+            parameter_values=parameter_values,
+            pipeline_name=self._pipeline_name,
+            allow_unknown_step_types=allow_unknown_step_types,
+            job_roles=self.job_roles,
+            **role_options,
+        )
+        in_s3 = definition_in_s3
+        if in_s3 is None:
+            in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
+        self._definition_property: dict[str, Any] = (
+            self._s3_definition(loaded) if in_s3 else {
+                "PipelineDefinitionBody": Stack.of(self).to_json_string(
+                    with_roles(loaded, self.job_roles.role_arn_for)),
+            }
+        )
 
     @property
     def pipeline_name(self) -> str:
