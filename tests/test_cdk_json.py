@@ -1,0 +1,105 @@
+"""cdk.json carries the recommended feature flags of the installed aws-cdk-lib, so that the
+real `cdk synth` prints no "feature flags are not configured" line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+from app import build_app, stacks_of
+from support.scenarios import sample_context
+
+ROOT = Path(__file__).resolve().parent.parent
+CDK = ROOT / "node_modules" / ".bin" / "cdk"
+
+#: Recommended flags that cdk.json sets to another value, each with why (README, "The
+#: sample app"). Set, so that the CLI counts them as configured.
+DEVIATIONS = {
+    # Sorts the resources of CDK-rendered policy documents (and merges statements without
+    # a Sid): tests/test_job_roles.py compares the sample app's PassRole targets with the
+    # order the roles were made in. Flip it once that comparison ignores order.
+    "@aws-cdk/aws-iam:minimizePolicies": False,
+}
+
+
+def _recommended() -> dict[str, Any]:
+    """recommended-feature-flags.json of the installed aws-cdk-lib (what `cdk init` writes)."""
+    (bundle,) = (Path(cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz")
+    with tarfile.open(bundle) as archive:
+        member = archive.extractfile("package/recommended-feature-flags.json")
+        assert member is not None
+        flags: dict[str, Any] = json.load(member)
+    return flags
+
+
+def _context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+def test_cdk_json_sets_every_recommended_flag() -> None:
+    """GIVEN the installed aws-cdk-lib's recommended flags WHEN cdk.json is read THEN each
+    is set, to its recommended value unless a documented deviation."""
+    recommended = _recommended()
+    assert len(recommended) > 80
+    context = _context()
+    missing = sorted(set(recommended) - set(context))
+    assert not missing, f"add to cdk.json (a newer aws-cdk-lib recommends them): {missing}"
+    wrong = {flag: context[flag] for flag, value in recommended.items()
+             if context[flag] != DEVIATIONS.get(flag, value)}
+    assert not wrong
+    assert set(DEVIATIONS) <= set(recommended)
+    assert all(recommended[flag] != value for flag, value in DEVIATIONS.items())
+
+
+def test_cdk_json_holds_no_flag_the_library_does_not_know() -> None:
+    """GIVEN cdk.json WHEN read THEN every '@aws-cdk...' key is a current flag (none stale)."""
+    recommended = _recommended()
+    assert sorted(k for k in _context() if k.startswith("@") and k not in recommended) == []
+
+
+def test_the_flags_reach_the_sample_app() -> None:
+    """GIVEN cdk.json's context WHEN the sample app is built THEN the flags are in effect:
+    the stack knows its region, so ARNs hold the literal partition
+    (@aws-cdk/core:enablePartitionLiterals)."""
+    stack = stacks_of(build_app(sample_context()))[0]
+    text = json.dumps(Template.from_stack(stack).to_json())
+    assert "arn:aws:sagemaker:us-east-1:111122223333:training-job/pipelines-*" in text
+    assert "AWS::Partition" not in text
+
+
+def _cdk_synth(tmp_path: Path, *context: str) -> str:
+    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
+    for variable in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"):
+        env.pop(variable, None)
+    completed = subprocess.run(
+        [str(CDK), "synth", "--no-notices", "--quiet", "--output", str(tmp_path / "cdk.out"),
+         *[arg for item in context for arg in ("-c", item)]],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    return output
+
+
+def test_cdk_synth_prints_no_feature_flag_notice_and_nothing_else(tmp_path: Path) -> None:
+    """GIVEN cdk.json WHEN the real `cdk synth` of the sample app runs as `make synth` does
+    THEN it prints nothing at all: no "feature flags are not configured", no warning."""
+    assert _cdk_synth(tmp_path) == ""
+
+
+def test_cdk_synth_with_warnings_prints_only_them(tmp_path: Path) -> None:
+    """GIVEN a team whose step type raises a warning WHEN `cdk synth` runs THEN the warning
+    is printed, once, and no feature-flag line."""
+    output = _cdk_synth(tmp_path, "teams=rsch=Training")
+    assert "feature flag" not in output.lower()
+    assert output.count("Acknowledge with 'Annotation::sm-pipeline-iam:sdkIgnoresJobPrefix'"
+                        ) == 1, output
+    assert "Traceback" not in output and "program.js" not in output
