@@ -9,6 +9,8 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 
 from sm_pipeline_iam import (
     InvalidPropsError,
@@ -46,8 +48,14 @@ def _stack() -> cdk.Stack:
         ({"principal_tag": "k=v"}, [("principal_tag", "notAPair")]),
         ({"principal_tag": ("k",)}, [("principal_tag", "notAPair")]),
         ({"role_name": 3}, [("role_name", "notAString")]),
+        ({"permissions_boundary": "arn:aws:iam::aws:policy/Boundary"},
+         [("permissions_boundary", "notAManagedPolicy")]),
+        ({"max_session_duration": 3600}, [("max_session_duration", "notADuration")]),
+        ({"principal_tag": ("sm-pipeline-exception", "${Token[x]}")},
+         [("principal_tag", "tokenNotAccepted")]),
     ],
-    ids=["typo", "bogus", "tag-string", "tag-single", "name-int"],
+    ids=["typo", "bogus", "tag-string", "tag-single", "name-int", "boundary-arn",
+         "duration-seconds", "tag-token"],
 )
 def test_bad_role_options_are_named_and_nothing_is_made(
     construct: str, props: dict[str, Any], expected: list[tuple[str, str]]
@@ -59,6 +67,25 @@ def test_bad_role_options_are_named_and_nothing_is_made(
         BUILDERS[construct](stack, **props)
     assert [(p.prop, p.code) for p in raised.value.problems] == expected
     assert stack.node.children == []
+
+
+@pytest.mark.parametrize("construct", sorted(BUILDERS))
+def test_good_role_options_are_used(construct: str) -> None:
+    """GIVEN a managed-policy boundary, a Duration and a principal tag WHEN a role construct
+    is made THEN its role(s) carry them."""
+    stack = _stack()
+    boundary = iam.ManagedPolicy.from_managed_policy_arn(
+        stack, "Boundary", "arn:aws:iam::111122223333:policy/boundary")
+    BUILDERS[construct](stack, permissions_boundary=boundary,
+                        max_session_duration=cdk.Duration.hours(2),
+                        principal_tag=("sm-pipeline-exception", "true"))
+    roles = Template.from_stack(stack).find_resources("AWS::IAM::Role")
+    assert roles
+    for role in roles.values():
+        assert role["Properties"]["PermissionsBoundary"] == (
+            "arn:aws:iam::111122223333:policy/boundary")
+        assert role["Properties"]["MaxSessionDuration"] == 7200
+        assert {"Key": "sm-pipeline-exception", "Value": "true"} in role["Properties"]["Tags"]
 
 
 def test_a_typo_gets_the_prop_it_probably_means() -> None:
