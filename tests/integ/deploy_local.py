@@ -29,7 +29,17 @@ The round trip, with the real CLI from ``node_modules`` and fake credentials:
    ``OrganizationAccountAccessRole``) compared with the TemplateBody like any stack;
    then auto-deployment (an account moved into a target OU gets the stack, moved out
    loses it) and ``cdk destroy``: the stack set, its instances and their stacks and roles
-   are gone.
+   are gone;
+6. the pipeline phase, ``pipeline_deployments()``: the app with the sample pipeline
+   (``samples/pipeline.json`` as ``sample-abalone``: a ``LeastPrivilegePipeline`` with its
+   execution role and one job role per job step), then an update of one step
+   (``EvaluateAbaloneModel``'s image, written as a changed copy of the definition into the
+   workdir). Read back: the pipeline (DescribePipeline, ListTags) as the template says,
+   its definition as the template's resolved body, each step's role field the deployed
+   job role of that step (by construct path, ``<pipeline>/JobRoles/Step<step>``), its
+   role the deployed execution role; after the update, the pipeline and every role
+   updated in place and only the changed step's role policy changed; then ``cdk destroy``:
+   no pipeline, role or policy left.
 
 Exits non-zero when a command fails or any read-back check finds a difference. The
 functions are used by the integration tests ``tests/integ/test_deploy_round_trip.py`` and
@@ -53,6 +63,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -61,6 +72,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from sm_pipeline_iam.core.cfn import PARTITION, REGION, Resolver
+from sm_pipeline_iam.core.definition import all_steps
+from sm_pipeline_iam.core.job_roles import SHARED_ROLE_ID, role_id
+from sm_pipeline_iam.core.rewrite import role_slots
 
 HERE = Path(__file__).resolve().parent
 #: The project root (this file is tests/integ/deploy_local.py): the CLI and the app run here.
@@ -315,6 +329,10 @@ class Deployment:
     name: str
     changes: str
     context: Mapping[str, str]
+    #: what this deploy must have changed, and nothing else: (previous, this) -> problems
+    check_change: Callable[[DeployedState, DeployedState], list[str]] | None = field(
+        default=None, compare=False
+    )
 
 
 #: 120 JsonGet folders: more than one inline policy can hold, so the execution role's
@@ -402,6 +420,90 @@ def stackset_deployments(account: str, organization: Organization) -> list[Deplo
     ]
 
 
+#: The sample pipeline (``samples/build_pipeline.py`` writes it), deployed as this pipeline.
+SAMPLE_DEFINITION = ROOT / "samples" / "pipeline.json"
+SAMPLE_PIPELINE_NAME = "sample-abalone"
+
+
+@dataclass(frozen=True)
+class StepChange:
+    """One value of one step of a definition changed: ``path`` under the step."""
+
+    step: str
+    path: tuple[str, ...]
+    value: Any
+
+    def applied(self, definition: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of ``definition`` with the change made (the step and path must exist)."""
+        changed: dict[str, Any] = json.loads(json.dumps(definition))
+        [step] = [s for s in all_steps(changed.get("Steps")) if s.get("Name") == self.step]
+        holder = step
+        for key in self.path[:-1]:
+            holder = holder[key]
+        if holder[self.path[-1]] == self.value:
+            raise ValueError(f"{self.step} {'.'.join(self.path)} is {self.value!r} already")
+        holder[self.path[-1]] = self.value
+        return changed
+
+    def found_in(self, definition: Mapping[str, Any]) -> Any:
+        """The value at the change's path in ``definition`` (None if absent)."""
+        for step in all_steps(definition.get("Steps")):
+            if step.get("Name") == self.step:
+                value: Any = step
+                for key in self.path:
+                    value = value.get(key) if isinstance(value, dict) else None
+                return value
+        return None
+
+
+def pipeline_update_change(account: str) -> StepChange:
+    """The pipeline update: the evaluation job runs a custom image of the account's ECR
+    (its job role may pull that repository instead of the SageMaker XGBoost image's)."""
+    return StepChange(
+        "EvaluateAbaloneModel",
+        ("Arguments", "AppSpecification", "ImageUri"),
+        f"{account}.dkr.ecr.{REGION}.amazonaws.com/abalone-evaluate:2",
+    )
+
+
+def pipeline_deployments(
+    account: str, organization: Organization, workdir: Path
+) -> list[Deployment]:
+    """The deploys of the pipeline phase, in order (after the StackSet phase's destroy).
+    Writes the updated definition into ``workdir``."""
+    change = pipeline_update_change(account)
+    updated = workdir / "pipeline-update.json"
+    updated.write_text(
+        json.dumps(change.applied(json.loads(SAMPLE_DEFINITION.read_text())), indent=1) + "\n"
+    )
+    initial = {
+        "account": account,
+        "region": REGION,
+        "vpc_endpoint_ids": VPC_ENDPOINT_ID,
+        "scp_targets": organization.ou_ids[0],
+        "pipeline_definition": str(SAMPLE_DEFINITION.relative_to(ROOT)),
+        "pipeline_name": SAMPLE_PIPELINE_NAME,
+        "parameter_values": f"InputDataUrl=s3://sm-pipeline-iam-sample-{account}/abalone/input",
+    }
+    return [
+        Deployment(
+            "pipeline",
+            f"OrgStack (SCP on one OU) and PipelineIamStack with the sample pipeline "
+            f"{SAMPLE_PIPELINE_NAME} (samples/pipeline.json, InputDataUrl bound): the "
+            "pipeline, its execution role and one job role per job step",
+            initial,
+        ),
+        Deployment(
+            "pipeline-update",
+            f"{change.step}'s {change.path[-1]} changed to {change.value} (a copy of the "
+            "definition in the workdir): the pipeline and that step's job role policy "
+            "updated in place, nothing else changed",
+            {**initial, "pipeline_definition": str(updated)},
+            check_change=lambda before, after: check_pipeline_update(change, before, after),
+        ),
+    ]
+
+
 def create_member_account(orgs: Any, name: str, parent_id: str, root_id: str) -> str:
     """A new account of the organization (created in the root), moved to ``parent_id``."""
     status = orgs.create_account(Email=f"{name}@example.com", AccountName=name)
@@ -459,12 +561,36 @@ class StackState:
     account: str | None = None
     #: its StackId
     stack_id: str = ""
+    #: every policy document as read back, as JSON text: "<role logical id>/<policy name>"
+    #: for inline policies, the logical id for managed policies
+    documents: dict[str, str] = field(default_factory=dict)
+    #: pipeline logical id -> the pipeline as read back
+    pipelines: dict[str, PipelineState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PipelineState:
+    """One deployed SageMaker pipeline as read back."""
+
+    name: str
+    arn: str
+    created: datetime
+    modified: datetime
+    #: the definition as DescribePipeline returns it
+    definition: str
+    #: the role it runs as (RoleArn)
+    role_arn: str
+    #: the logical id of its execution role (by construct path), "" when not found
+    execution_role: str
+    #: step name -> the logical id of its generated job role (by construct path), which
+    #: its role field was checked to name
+    job_roles: Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """Everything IAM/Organizations/CloudFormation holds that a stack could have created
-    or left, in one account (SCPs and stack sets: the management account's only)."""
+    """Everything IAM/Organizations/CloudFormation/SageMaker holds that a stack could have
+    created or left, in one account (SCPs and stack sets: the management account's only)."""
 
     #: role name -> (RoleId, inline policy names, attached managed policy ARNs)
     roles: Mapping[str, tuple[str, frozenset[str], frozenset[str]]]
@@ -476,6 +602,8 @@ class Inventory:
     stacks: frozenset[str]
     #: ids of the stack sets that are not deleted
     stack_sets: frozenset[str] = frozenset()
+    #: names of the SageMaker pipelines
+    pipelines: frozenset[str] = frozenset()
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -500,6 +628,7 @@ def inventory(server: MotoServer, account: str | None = None) -> Inventory:
         )
     managed = _pages(iam, "list_policies", "Policies", Scope="Local")
     stacks = _pages(cfn, "describe_stacks", "Stacks")
+    pipelines = _pages(server.client("sagemaker", account), "list_pipelines", "PipelineSummaries")
     scps: list[Any] = []
     stack_sets: list[Any] = []
     if account is None:
@@ -512,6 +641,7 @@ def inventory(server: MotoServer, account: str | None = None) -> Inventory:
         scps=frozenset(policy["Id"] for policy in scps),
         stacks=frozenset(s["StackName"] for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"),
         stack_sets=frozenset(s["StackSetId"] for s in stack_sets if s["Status"] != "DELETED"),
+        pipelines=frozenset(pipeline["PipelineName"] for pipeline in pipelines),
     )
 
 
@@ -531,6 +661,44 @@ def _tags(tags: Sequence[Mapping[str, str]] | None) -> dict[str, str]:
 
 def _as_document(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _first_difference(
+    deployed: Any, expected: Any, at: str = "", *, expected_as: str = "template"
+) -> str | None:
+    """Where two JSON values first differ (``Steps[2].Arguments.RoleArn``), None if equal;
+    ``expected_as`` names the expected value in the message."""
+    if isinstance(deployed, dict) and isinstance(expected, dict):
+        for key in [*expected, *(k for k in deployed if k not in expected)]:
+            if key not in deployed or key not in expected:
+                return f"{at}.{key}".lstrip(".") + (" missing" if key in expected else " extra")
+            if found := _first_difference(
+                deployed[key], expected[key], f"{at}.{key}", expected_as=expected_as
+            ):
+                return found
+        return None
+    if isinstance(deployed, list) and isinstance(expected, list):
+        for index, (left, right) in enumerate(zip(deployed, expected, strict=False)):
+            if found := _first_difference(left, right, f"{at}[{index}]", expected_as=expected_as):
+                return found
+        if len(deployed) != len(expected):
+            return f"{at.lstrip('.')} has {len(deployed)} items, not {len(expected)}"
+        return None
+    if deployed == expected and type(deployed) is type(expected):
+        return None
+    return f"{at.lstrip('.')}: deployed {deployed!r}, {expected_as} {expected!r}"
+
+
+def _definition_diff(deployed: str, expected: str) -> list[str]:
+    """A pipeline definition's text compared with the template's, briefly (the texts are
+    long): where their JSON first differs."""
+    if deployed == expected:
+        return []
+    try:
+        where = _first_difference(json.loads(deployed), json.loads(expected))
+    except ValueError as error:
+        where = f"not JSON ({error})"
+    return [f"PipelineDefinition differs: {where or 'same JSON, other text'}"]
 
 
 class _StackChecker:
@@ -568,6 +736,17 @@ class _StackChecker:
             "TemplateBody",
         }
     )
+    PIPELINE_PROPERTIES = frozenset(
+        {
+            "ParallelismConfiguration",
+            "PipelineDefinition",
+            "PipelineDescription",
+            "PipelineDisplayName",
+            "PipelineName",
+            "RoleArn",
+            "Tags",
+        }
+    )
 
     def __init__(
         self,
@@ -583,6 +762,8 @@ class _StackChecker:
         self.iam = server.client("iam", account, region)
         self.orgs = server.client("organizations")
         self.cfn = server.client("cloudformation", account, region)
+        self.sagemaker = server.client("sagemaker", account, region)
+        self.s3 = server.client("s3", account, region)
         self.account = server.client("sts", account, region).get_caller_identity()["Account"]
         self.region = region
         self.name = name
@@ -619,6 +800,7 @@ class _StackChecker:
             "AWS::IAM::ManagedPolicy": self._check_managed_policy,
             "AWS::Organizations::Policy": self._check_scp,
             "AWS::CloudFormation::StackSet": self._check_stack_set,
+            "AWS::SageMaker::Pipeline": self._check_pipeline,
         }
         for logical_id, resource in self.template["Resources"].items():
             if logical_id not in self.state.resources:
@@ -717,11 +899,16 @@ class _StackChecker:
         inline = _pages(self.iam, "list_role_policies", "PolicyNames", RoleName=name)
         for message in _diff("inline policy names", sorted(inline), sorted(expected_inline)):
             self.problem(where, message)
-        for policy_name in sorted(set(inline) & set(expected_inline)):
-            document = self.iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+        for policy_name in sorted(inline):
+            document = _as_document(
+                self.iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+            )
+            self.state.documents[f"{logical_id}/{policy_name}"] = json.dumps(document)
+            if policy_name not in expected_inline:
+                continue
             for message in _diff(
                 f"inline policy {policy_name} document",
-                _as_document(document["PolicyDocument"]),
+                document,
                 expected_inline[policy_name],
             ):
                 self.problem(where, message)
@@ -757,17 +944,15 @@ class _StackChecker:
             self.problem(logical_id, f"managed policy {arn} not found ({_error_code(error)})")
             return
         version = self.iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
+        document = _as_document(version["PolicyVersion"]["Document"])
+        self.state.documents[logical_id] = json.dumps(document)
         entities = self.iam.list_entities_for_policy(PolicyArn=arn)
         resolve = self.resolver.resolve
         where = f"{logical_id} ({arn})"
         for message in [
             *_diff("Path", policy["Path"], properties.get("Path", "/")),
             *_diff("Description", policy.get("Description", ""), properties.get("Description", "")),
-            *_diff(
-                "document (default version)",
-                _as_document(version["PolicyVersion"]["Document"]),
-                resolve(properties["PolicyDocument"]),
-            ),
+            *_diff("document (default version)", document, resolve(properties["PolicyDocument"])),
             *_diff(
                 "roles it is attached to",
                 sorted(role["RoleName"] for role in entities["PolicyRoles"]),
@@ -973,6 +1158,147 @@ class _StackChecker:
             self.problems += checker.problems
             self.instance_states[f"{account}/{region}"] = checker.state
 
+    def _construct_paths(self) -> dict[str, str]:
+        """Construct path (``aws:cdk:path`` metadata, which the CLI writes) -> logical id."""
+        return {
+            resource["Metadata"]["aws:cdk:path"]: logical_id
+            for logical_id, resource in self.template["Resources"].items()
+            if "aws:cdk:path" in resource.get("Metadata", {})
+        }
+
+    def _deployed_role_arn(self, logical_id: str) -> str:
+        """The role's ARN as IAM has it (not as the template implies)."""
+        name = self._physical(logical_id)
+        try:
+            return str(self.iam.get_role(RoleName=name)["Role"]["Arn"])
+        except ClientError as error:
+            return f"<role {name} not found ({_error_code(error)})>"
+
+    def _expected_definition(self, definition: Mapping[str, Any]) -> str:
+        """The definition text the template gives: its body resolved, or the S3 object."""
+        resolved = self.resolver.resolve(definition)
+        if "PipelineDefinitionBody" in resolved:
+            return str(resolved["PipelineDefinitionBody"])
+        location = resolved["PipelineDefinitionS3Location"]
+        version = {"VersionId": location["Version"]} if "Version" in location else {}
+        body = self.s3.get_object(Bucket=location["Bucket"], Key=location["Key"], **version)
+        return str(body["Body"].read().decode("utf-8"))
+
+    def _check_pipeline(self, logical_id: str, properties: Mapping[str, Any]) -> None:
+        """The pipeline as the template says (name, ARN, role, display name, description,
+        parallelism, tags, the definition text), and the roles it runs as: its role is the
+        deployed execution role of its construct, each step's role field the deployed job
+        role of that step (``<construct>/JobRoles/Step<step>``, or ``Shared``), and every
+        job role of the construct is some step's."""
+        self._unknown(logical_id, properties, self.PIPELINE_PROPERTIES)
+        name = self._physical(logical_id)
+        where = f"{logical_id} ({name})"
+        try:
+            described = self.sagemaker.describe_pipeline(PipelineName=name)
+        except ClientError as error:
+            self.problem(logical_id, f"pipeline {name!r} not found ({_error_code(error)})")
+            return
+        arn = described["PipelineArn"]
+        resolve = self.resolver.resolve
+        tags = _pages(self.sagemaker, "list_tags", "Tags", ResourceArn=arn)
+        parallelism = resolve(properties.get("ParallelismConfiguration"))
+        if parallelism is not None:
+            parallelism = {
+                "MaxParallelExecutionSteps": int(parallelism["MaxParallelExecutionSteps"])
+            }
+        deployed_text = str(described.get("PipelineDefinition", ""))
+        for message in [
+            *_diff("PipelineName", described["PipelineName"], resolve(properties["PipelineName"])),
+            *_diff(
+                "PipelineArn",
+                arn,
+                f"arn:{self.resolver.partition}:sagemaker:{self.region}:{self.account}"
+                f":pipeline/{name}",
+            ),
+            *_diff("PipelineStatus", described.get("PipelineStatus"), "Active"),
+            *_diff("RoleArn", described.get("RoleArn"), resolve(properties["RoleArn"])),
+            *_diff(
+                "PipelineDisplayName",
+                described.get("PipelineDisplayName"),
+                resolve(properties.get("PipelineDisplayName", name)),
+            ),
+            *_diff(
+                "PipelineDescription",
+                described.get("PipelineDescription"),
+                resolve(properties.get("PipelineDescription")),
+            ),
+            *_diff(
+                "ParallelismConfiguration", described.get("ParallelismConfiguration"), parallelism
+            ),
+            *_diff("tags", _tags(tags), _tags(resolve(properties.get("Tags", [])))),
+            *_definition_diff(
+                deployed_text, self._expected_definition(properties["PipelineDefinition"])
+            ),
+        ]:
+            self.problem(where, message)
+        try:
+            definition = json.loads(deployed_text)
+        except ValueError as error:
+            self.problem(where, f"its definition is not JSON: {error}")
+            return
+        paths = self._construct_paths()
+        construct = next(
+            (path.removesuffix("/Resource") for path, lid in paths.items() if lid == logical_id),
+            None,
+        )
+        if construct is None:
+            self.problem(where, "no aws:cdk:path metadata: its roles cannot be found")
+            return
+        execution_role = paths.get(f"{construct}/ExecutionRole/Resource", "")
+        if not execution_role:
+            self.problem(where, f"no execution role at {construct}/ExecutionRole")
+        else:
+            for message in _diff(
+                f"RoleArn (the execution role {execution_role})",
+                described.get("RoleArn"),
+                self._deployed_role_arn(execution_role),
+            ):
+                self.problem(where, message)
+        job_roles: dict[str, str] = {}
+        slots = role_slots(definition)
+        for slot in slots:
+            role = paths.get(f"{construct}/JobRoles/{role_id(slot.step)}/Resource") or paths.get(
+                f"{construct}/JobRoles/{SHARED_ROLE_ID}/Resource"
+            )
+            if role is None:
+                # A step that keeps the definition's role (keep_roles_for): the template's
+                # body names it literally. (With a Shared role, such a step is not told
+                # apart: the round trip deploys per-step roles.)
+                continue
+            job_roles[slot.step] = role
+            for message in _diff(
+                f"step {slot.step} {slot.field} (its job role {role})",
+                slot.value,
+                self._deployed_role_arn(role),
+            ):
+                self.problem(where, message)
+        generated = {
+            lid
+            for path, lid in paths.items()
+            if path.startswith(f"{construct}/JobRoles/")
+            and path.count("/") == construct.count("/") + 3
+            and path.endswith("/Resource")
+            and self.template["Resources"][lid]["Type"] == "AWS::IAM::Role"
+        }
+        named = {slot.value for slot in slots}
+        if unused := sorted(lid for lid in generated if self._deployed_role_arn(lid) not in named):
+            self.problem(where, f"job roles that no step's role field names: {unused}")
+        self.state.pipelines[logical_id] = PipelineState(
+            name=name,
+            arn=arn,
+            created=described["CreationTime"],
+            modified=described["LastModifiedTime"],
+            definition=deployed_text,
+            role_arn=str(described.get("RoleArn", "")),
+            execution_role=execution_role,
+            job_roles=job_roles,
+        )
+
     def _check_outputs(self, stack: Mapping[str, Any]) -> None:
         deployed = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
         expected = {
@@ -1001,6 +1327,7 @@ _INVENTORIED = (
     ("AWS::IAM::ManagedPolicy", "managed_policies"),
     ("AWS::Organizations::Policy", "scps"),
     ("AWS::CloudFormation::StackSet", "stack_sets"),
+    ("AWS::SageMaker::Pipeline", "pipelines"),
 )
 
 
@@ -1024,6 +1351,7 @@ def _inventory_problems(
         ("customer managed policies", "managed_policies"),
         ("SCPs", "scps"),
         ("stack sets", "stack_sets"),
+        ("SageMaker pipelines", "pipelines"),
     ):
         deployed, before = set(getattr(now, kind)), set(getattr(baseline, kind))
         for message in _diff(
@@ -1039,6 +1367,24 @@ def _inventory_problems(
         for message in _diff(f"role {name} (not the stacks')", now.roles.get(name), before_role):
             problems.append(f"{where}: {message}")
     return problems
+
+
+def _checked_stack(server: MotoServer, name: str, template: Mapping[str, Any]) -> _StackChecker:
+    checker = _StackChecker(server, name, template)
+    try:
+        checker.check()
+    except Exception as error:  # e.g. an intrinsic the resolver does not know
+        checker.problem("read-back", f"failed: {error!r}")
+    return checker
+
+
+def check_stack(
+    server: MotoServer, name: str, template: Mapping[str, Any]
+) -> tuple[StackState, list[str]]:
+    """Compare the management account's stack ``name`` with ``template`` (a template of
+    any deploy, deployed under any name): its resources only, not the inventory."""
+    checker = _checked_stack(server, name, template)
+    return checker.state, checker.problems
 
 
 def check_deployment(
@@ -1063,11 +1409,7 @@ def check_deployment(
     for name, template in stack_templates(outdir).items():
         if only is not None and name not in only:
             continue
-        checker = _StackChecker(server, name, template)
-        try:
-            checker.check()
-        except Exception as error:  # e.g. an intrinsic the resolver does not know
-            checker.problem("read-back", f"failed: {error!r}")
+        checker = _checked_stack(server, name, template)
         problems += checker.problems
         stacks[name] = checker.state
         instances.update(checker.instance_states)
@@ -1089,8 +1431,8 @@ def check_deployment(
 
 
 def check_in_place(before: DeployedState, after: DeployedState) -> list[str]:
-    """Every resource in both deploys was updated in place: same physical id, same RoleId
-    (the stacks of StackSet instances in both too)."""
+    """Every resource in both deploys was updated in place: same physical id, same RoleId,
+    same pipeline (ARN and CreationTime; the stacks of StackSet instances in both too)."""
     problems = []
     pairs = [(name, old, after.stacks.get(name)) for name, old in before.stacks.items()]
     pairs += [
@@ -1116,6 +1458,82 @@ def check_in_place(before: DeployedState, after: DeployedState) -> list[str]:
                 old.role_ids[logical_id],
             ):
                 problems.append(f"{name}/{logical_id}: {message}")
+        for logical_id in sorted(set(old.pipelines) & set(new.pipelines)):
+            was, now = old.pipelines[logical_id], new.pipelines[logical_id]
+            for message in _diff(
+                "pipeline (ARN, CreationTime; replaced, not updated in place?)",
+                (now.arn, now.created),
+                (was.arn, was.created),
+            ):
+                problems.append(f"{name}/{logical_id}: {message}")
+    return problems
+
+
+def check_pipeline_update(
+    change: StepChange, before: DeployedState, after: DeployedState
+) -> list[str]:
+    """After a deploy that changed one step of a pipeline's definition: the pipeline was
+    updated (in place: ``check_in_place``) and its definition differs from the previous
+    one in that step's changed value only; that step's job role's policies changed and no
+    other policy of any stack did (the other job roles' and the execution role's are the
+    same text); every step still runs as the same role."""
+    problems = []
+    for name, old in before.stacks.items():
+        new = after.stacks.get(name)
+        if new is None or not old.pipelines:
+            continue
+        for logical_id, was in old.pipelines.items():
+            now = new.pipelines.get(logical_id)
+            where = f"{name}/{logical_id}"
+            if now is None:
+                problems.append(f"{where}: pipeline not read back after the update")
+                continue
+            if not now.modified > was.modified:
+                problems.append(
+                    f"{where}: LastModifiedTime {now.modified} not after {was.modified} "
+                    "(the pipeline was not updated?)"
+                )
+            old_definition, new_definition = json.loads(was.definition), json.loads(now.definition)
+            if change.found_in(new_definition) != change.value:
+                problems.append(
+                    f"{where}: step {change.step} {'.'.join(change.path)} is "
+                    f"{change.found_in(new_definition)!r}, not the update's {change.value!r}"
+                )
+            try:
+                expected = change.applied(old_definition)
+            except (ValueError, KeyError, TypeError) as error:
+                problems.append(f"{where}: the previous definition takes no such change: {error}")
+                expected = old_definition
+            if found := _first_difference(new_definition, expected, expected_as="expected"):
+                problems.append(
+                    f"{where}: the definition changed beyond {change.step}'s "
+                    f"{change.path[-1]}: {found}"
+                )
+            problems += [
+                f"{where}: {message}"
+                for message in _diff(
+                    "role of each step (step -> job role)", dict(now.job_roles), dict(was.job_roles)
+                )
+            ]
+            role = now.job_roles.get(change.step)
+            if role is None:
+                problems.append(f"{where}: step {change.step} has no job role")
+                continue
+            changed = sorted(
+                key
+                for key in set(old.documents) | set(new.documents)
+                if old.documents.get(key) != new.documents.get(key)
+            )
+            own = [key for key in changed if key.startswith(f"{role}/")]
+            if not own:
+                problems.append(f"{name}/{role}: its policy did not change with step {change.step}")
+            if others := [key for key in changed if key not in own]:
+                problems.append(f"{name}: policies changed besides {role}'s: {others}")
+    for name, new in after.stacks.items():
+        if name not in before.stacks:
+            problems.append(f"{name}: a new stack")
+        elif new.documents != before.stacks[name].documents and not new.pipelines:
+            problems.append(f"{name}: policies changed in a stack without the pipeline")
     return problems
 
 
@@ -1133,12 +1551,15 @@ def check_destroyed(
         problems += _inventory_problems(
             f"account {account} after destroy", inventory(server, account), before, []
         )
-    iam, orgs, cfn = (server.client(name) for name in ("iam", "organizations", "cloudformation"))
+    iam, orgs, cfn, sagemaker = (
+        server.client(name) for name in ("iam", "organizations", "cloudformation", "sagemaker")
+    )
     lookups: dict[str, Callable[[str], Any]] = {
         "AWS::IAM::Role": lambda p: iam.get_role(RoleName=p),
         "AWS::IAM::ManagedPolicy": lambda p: iam.get_policy(PolicyArn=p),
         "AWS::Organizations::Policy": lambda p: orgs.describe_policy(PolicyId=p),
         "AWS::CloudFormation::StackSet": lambda p: cfn.describe_stack_set(StackSetName=p),
+        "AWS::SageMaker::Pipeline": lambda p: sagemaker.describe_pipeline(PipelineName=p),
     }
     for stack in last.stacks.values():
         for logical_id, (resource_type, physical_id) in stack.resources.items():
@@ -1244,6 +1665,9 @@ PHASES = (
     "deploy stackset-update",
     "stackset auto-deployment",
     "destroy stackset",
+    "deploy pipeline",
+    "deploy pipeline-update",
+    "destroy pipeline",
 )
 
 
@@ -1273,6 +1697,8 @@ def _deploy(
         phase.problems += problems
         if previous is not None:
             phase.problems += check_in_place(previous, state)
+            if deployment.check_change is not None:
+                phase.problems += deployment.check_change(previous, state)
         result.states[deployment.name] = state
         result.templates[deployment.name] = stack_templates(outdir)
         result.outdirs[deployment.name] = outdir
@@ -1335,7 +1761,8 @@ def round_trip(
     server: MotoServer, workdir: Path, *, echo: Echo = print, timeout: float | None = None
 ) -> RoundTrip:
     """Bootstrap; deploy each of ``deployments()``, destroy; deploy each of
-    ``stackset_deployments()``, check auto-deployment, destroy; read back after each step.
+    ``stackset_deployments()``, check auto-deployment, destroy; deploy each of
+    ``pipeline_deployments()``, destroy; read back after each step.
 
     Stops at the first command that fails (recorded in its phase's ``error``); the
     read-back differences are collected in each phase's ``problems``. ``timeout`` bounds
@@ -1362,6 +1789,7 @@ def round_trip(
         for sequence, destroy in (
             (deployments(result.account, organization), "destroy"),
             (stackset_deployments(result.account, organization), "destroy stackset"),
+            (pipeline_deployments(result.account, organization, workdir), "destroy pipeline"),
         ):
             previous: DeployedState | None = None
             for deployment in sequence:

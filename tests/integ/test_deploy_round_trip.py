@@ -5,16 +5,18 @@ this module and stopped by its PID afterwards,
 WHEN ``deploy_local.py``'s round trip runs (``cdk bootstrap``; ``cdk deploy
 --all`` with the OrgStack, then two updates with changed context; ``cdk destroy``; then
 the StackSet phase: the app with ``stackset_ou_ids`` deployed, updated (a second OU),
-an account moved into and out of a target OU, destroyed),
+an account moved into and out of a target OU, destroyed; then the pipeline phase: the app
+with the sample pipeline deployed, one step of its definition changed, destroyed),
 THEN after each deploy the state read back with boto3 equals the synthesized templates
 of that deploy (for the StackSet: the stack set, its operations, one instance per account
-of its OUs, and each instance's stack and roles in its member account), the updates
-changed every resource in place, auto-deployment follows the account, and each destroy
-leaves nothing behind in any account.
+of its OUs, and each instance's stack and roles in its member account; for the pipeline:
+the pipeline, its definition, and each step's role the deployed job role of that step),
+the updates changed every resource in place (the pipeline update: only the changed step's
+job role policy), auto-deployment follows the account, and each destroy leaves nothing
+behind in any account.
 
 Nothing here skips: a missing CLI or server is a failure. Every command has a timeout.
-The whole module takes about a minute and a half (most of it the CLI synthesizing the
-app).
+The whole module takes about two minutes (most of it the CLI synthesizing the app).
 """
 
 from __future__ import annotations
@@ -30,14 +32,18 @@ from integ.deploy_local import (
     CDK,
     PHASES,
     REGION,
+    SAMPLE_PIPELINE_NAME,
     MotoServer,
     RoundTrip,
     check_deployment,
+    check_stack,
     inventory,
     moto_server,
+    pipeline_update_change,
     round_trip,
     stack_templates,
 )
+from sm_pipeline_iam.core.rewrite import role_slots
 
 #: Per CLI command, in this test (a deploy takes ~5 s on a 2-core machine).
 COMMAND_TIMEOUT = 300
@@ -46,6 +52,16 @@ TEAM_ROLE = "TeamRoleanalytics553E0C48"
 TEAM_POLICY = "TeamRoleanalyticsPolicy0FDEC52B"
 SCP = "PipelineS3ExceptionPolicy8B29164F"
 STACK_SET = "WorkloadStackSetB4753AF9"
+PIPELINE = "PipelineC660917D"
+PIPELINE_EXECUTION_ROLE = "PipelineExecutionRoleA23949A9"
+#: step -> the logical id of its job role (``Pipeline/JobRoles/Step<step>``)
+JOB_ROLES = {
+    "PreprocessAbaloneData": "PipelineJobRolesStepPreprocessAbaloneDataE2484EE2",
+    "TrainAbaloneModel": "PipelineJobRolesStepTrainAbaloneModelC743155D",
+    "EvaluateAbaloneModel": "PipelineJobRolesStepEvaluateAbaloneModel5ACF54B0",
+    "CreateAbaloneModel": "PipelineJobRolesStepCreateAbaloneModelAF3F242C",
+}
+EVALUATE_POLICY = "PipelineJobRolesStepEvaluateAbaloneModelPolicyB2A993DB"
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +239,7 @@ def test_read_back_catches_drift(trip: RoundTrip, server: MotoServer) -> None:
         "account: all customer managed policies in the account differs",
         f"{SCP} ({physical[SCP]}): targets differs",
     ):
-        assert expected in report
+        assert expected in report, (expected, report)
 
 
 # --- the StackSet phase ---------------------------------------------------------------
@@ -319,4 +335,126 @@ def test_stack_set_read_back_catches_drift(trip: RoundTrip, server: MotoServer) 
         f"{where}: stack instances (account, region, OU) differs",
         f"{where}: TemplateBody differs",
     ):
-        assert expected in report
+        assert expected in report, (expected, report)
+
+
+# --- the pipeline phase ---------------------------------------------------------------
+
+
+def role_arn(trip: RoundTrip, deploy: str, logical_id: str) -> str:
+    """The ARN of a role of the deploy's PipelineIamStack (its physical id is its name)."""
+    name = trip.states[deploy].stacks["PipelineIamStack"].resources[logical_id][1]
+    return f"arn:aws:iam::{trip.account}:role/{name}"
+
+
+def test_pipeline_runs_each_step_as_its_generated_job_role(trip: RoundTrip) -> None:
+    # GIVEN the pipeline deploys THEN the account holds the one pipeline, run by the
+    # deployed execution role, and its definition names in each step's role field the
+    # deployed job role of that step: four different roles, none the definition's own.
+    for deploy in ("pipeline", "pipeline-update"):
+        state = trip.states[deploy]
+        stack = state.stacks["PipelineIamStack"]
+        assert state.inventory.pipelines == {SAMPLE_PIPELINE_NAME}
+        assert sorted(stack.pipelines) == [PIPELINE]
+        pipeline = stack.pipelines[PIPELINE]
+        assert pipeline.name == SAMPLE_PIPELINE_NAME
+        assert pipeline.execution_role == PIPELINE_EXECUTION_ROLE
+        assert pipeline.role_arn == role_arn(trip, deploy, PIPELINE_EXECUTION_ROLE)
+        assert dict(pipeline.job_roles) == JOB_ROLES
+        assert sorted(stack.role_ids) == sorted(
+            [PIPELINE_EXECUTION_ROLE, TEAM_ROLE, *JOB_ROLES.values()]
+        )
+        slots = {slot.step: slot.value for slot in role_slots(json.loads(pipeline.definition))}
+        assert slots == {step: role_arn(trip, deploy, role) for step, role in JOB_ROLES.items()}
+        assert len(set(slots.values())) == len(JOB_ROLES)
+    # The job roles carry the SCP exception tag (the OrgStack is deployed with them).
+    template = resources(trip, "pipeline", "PipelineIamStack")
+    for role in JOB_ROLES.values():
+        assert template[role]["Properties"]["Tags"]
+
+
+def test_pipeline_update_changed_one_step_and_only_its_job_role(trip: RoundTrip) -> None:
+    # GIVEN the two pipeline deploys' templates THEN the update changed only the pipeline
+    # and the changed step's job role policy (so the read-back's checks are not vacuous)
+    before, after = (
+        resources(trip, name, "PipelineIamStack") for name in ("pipeline", "pipeline-update")
+    )
+    assert sorted(before) == sorted(after)
+    assert sorted(k for k in before if before[k] != after[k]) == [PIPELINE, EVALUATE_POLICY]
+    assert trip.templates["pipeline"]["OrgStack"] == trip.templates["pipeline-update"]["OrgStack"]
+    # AND as read back: the same roles and pipeline, updated; only that policy changed.
+    old, new = (
+        trip.states[name].stacks["PipelineIamStack"] for name in ("pipeline", "pipeline-update")
+    )
+    assert new.role_ids == old.role_ids
+    was, now = old.pipelines[PIPELINE], new.pipelines[PIPELINE]
+    assert (now.arn, now.created) == (was.arn, was.created)
+    assert now.modified > was.modified
+    assert now.definition != was.definition
+    changed = sorted(key for key in old.documents if old.documents[key] != new.documents[key])
+    assert changed == [f"{JOB_ROLES['EvaluateAbaloneModel']}/{EVALUATE_POLICY}"]
+    assert old.documents.keys() == new.documents.keys()
+    change = pipeline_update_change(trip.account)
+    assert change.found_in(json.loads(now.definition)) == change.value
+    assert change.found_in(json.loads(was.definition)) != change.value
+    policy = new.documents[changed[0]]
+    assert f":ecr:{REGION}:{trip.account}:repository/abalone-evaluate" in policy
+    assert "repository/sagemaker-xgboost" not in policy
+    assert "repository/sagemaker-xgboost" in old.documents[changed[0]]
+
+
+def test_pipeline_read_back_catches_drift(trip: RoundTrip, server: MotoServer) -> None:
+    # GIVEN the pipeline update's workload stack created again under another name (with
+    # boto3, after the round trip destroyed the pipeline)
+    template = stack_templates(trip.outdirs["pipeline-update"])["PipelineIamStack"]
+    cfn, sm = server.client("cloudformation"), server.client("sagemaker")
+    change_set = cfn.create_change_set(
+        StackName="PipelineCanary",
+        ChangeSetName="canary",
+        ChangeSetType="CREATE",
+        TemplateBody=json.dumps(template),
+    )
+    cfn.execute_change_set(ChangeSetName=change_set["Id"], StackName="PipelineCanary")
+    state, problems = check_stack(server, "PipelineCanary", template)
+    assert problems == []
+    roles = {
+        role: f"arn:aws:iam::{trip.account}:role/{state.resources[role][1]}"
+        for role in JOB_ROLES.values()
+    }
+    evaluate, train = JOB_ROLES["EvaluateAbaloneModel"], JOB_ROLES["TrainAbaloneModel"]
+    definition = json.loads(state.pipelines[PIPELINE].definition)
+    assert definition["Steps"][2]["Name"] == "EvaluateAbaloneModel"
+    definition["Steps"][2]["Arguments"]["RoleArn"] = roles[train]
+
+    # WHEN the pipeline drifts: its role, a step's role, display name, parallelism, tags
+    sm.update_pipeline(
+        PipelineName=SAMPLE_PIPELINE_NAME,
+        RoleArn=roles[evaluate],
+        PipelineDefinition=json.dumps(definition),
+        PipelineDisplayName="drifted",
+        ParallelismConfiguration={"MaxParallelExecutionSteps": 3},
+    )
+    arn = state.pipelines[PIPELINE].arn
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "drift", "Value": "yes"}])
+
+    # THEN the read-back reports each of them
+    _, problems = check_stack(server, "PipelineCanary", template)
+    report = "\n".join(problems)
+    where = f"PipelineCanary/{PIPELINE} ({SAMPLE_PIPELINE_NAME})"
+    for expected in (
+        f"{where}: RoleArn differs",
+        f"{where}: RoleArn (the execution role {PIPELINE_EXECUTION_ROLE}) differs",
+        f"{where}: PipelineDefinition differs: Steps[2].Arguments.RoleArn: "
+        f"deployed {roles[train]!r}",
+        f"{where}: step EvaluateAbaloneModel RoleArn (its job role {evaluate}) differs",
+        f"{where}: job roles that no step's role field names: [{evaluate!r}]",
+        f"{where}: PipelineDisplayName differs",
+        f"{where}: ParallelismConfiguration differs",
+        f"{where}: tags differs",
+    ):
+        assert expected in report, (expected, report)
+    # AND a pipeline deleted behind the stack's back is reported missing
+    sm.delete_pipeline(PipelineName=SAMPLE_PIPELINE_NAME)
+    _, problems = check_stack(server, "PipelineCanary", template)
+    missing = f"pipeline '{SAMPLE_PIPELINE_NAME}' not found (ValidationException)"
+    assert f"PipelineCanary/{PIPELINE}: {missing}" in problems
