@@ -21,12 +21,7 @@ CDK = ROOT / "node_modules" / ".bin" / "cdk"
 
 #: Recommended flags that cdk.json sets to another value, each with why (README, "The
 #: sample app"). Set, so that the CLI counts them as configured.
-DEVIATIONS = {
-    # Sorts the resources of CDK-rendered policy documents (and merges statements without
-    # a Sid): tests/test_job_roles.py compares the sample app's PassRole targets with the
-    # order the roles were made in. Flip it once that comparison ignores order.
-    "@aws-cdk/aws-iam:minimizePolicies": False,
-}
+DEVIATIONS: dict[str, Any] = {}
 
 
 def _recommended() -> dict[str, Any]:
