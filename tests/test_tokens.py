@@ -269,6 +269,24 @@ def test_deploy_time_values_are_accepted_and_not_checked() -> None:
     assert scp["Properties"]["TargetIds"] == [{"Ref": "Target"}]
 
 
+def test_deploy_time_values_are_named_in_a_warning() -> None:
+    """GIVEN a team prefix and an SCP target from CfnParameters WHEN synthesized THEN each
+    construct warns (deployTimeValue) naming the props that nothing could check; a Lazy
+    that resolves at synthesis gets no such warning."""
+    stack = _stack()
+    PrefixedStepRole(stack, "Team", job_prefix=_parameter(stack), step_types=["Training"])
+    _scp(stack, target_ids=[_parameter(stack, "Target")])
+    PipelineExecutionRole(stack, "Checked", step_types=["Training"], job_prefix=lazy("fraud"))
+    warnings = {
+        w.id: str(w.entry.data)
+        for w in Annotations.from_stack(stack).find_warning("*", Match.any_value())
+        if "deployTimeValue" in str(w.entry.data)
+    }
+    assert set(warnings) == {"/Stack/Team", "/Stack/Scp"}, warnings
+    assert warnings["/Stack/Team"].startswith("job_prefix holds a value known only at deploy")
+    assert warnings["/Stack/Scp"].startswith("target_ids holds a value known only at deploy")
+
+
 # --- text that only looks like a token ------------------------------------------------------
 
 FAKE = "${Token[x]}"

@@ -216,8 +216,9 @@ class PipelineExecutionRole(PipelineRoleBase):
             role_policies.emit_notices(self, [_runs_jobs_notice(requirements.step_types)])
         if recheck is not None:
             # A Lazy prefix or location that resolves to '*' fails synthesis, naming it.
-            check_tokens_at_synth(self, "PipelineExecutionRole",
-                                  [job_prefix, locations, resources], recheck)
+            check_tokens_at_synth(self, "PipelineExecutionRole", {
+                "job_prefix": job_prefix, "json_get_locations": locations,
+                "integration_resources": resources}, recheck)
 
     @classmethod
     def from_definition(
@@ -296,7 +297,7 @@ class PipelineExecutionRole(PipelineRoleBase):
             requirements = coarsened(requirements)
         role = cls(scope, id, requirements=requirements, **options)
         check_tokens_at_synth(
-            role, "PipelineExecutionRole", [parameter_values],
+            role, "PipelineExecutionRole", {"parameter_values": parameter_values},
             recheck_parameter_values(definition, parameter_values, pipeline_name,
                                      allow_unknown_step_types),
         )

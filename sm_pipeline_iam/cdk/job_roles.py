@@ -429,8 +429,10 @@ class JobRole(JobNeedsRole):
             **options,
         )
         # A Lazy that resolves to '*' (or a mixed-case prefix) fails synthesis, naming it.
-        check_tokens_at_synth(self, "JobRole", [read, written, uris, repositories, subnets,
-                                                 groups, keys, prefix], recheck)
+        check_tokens_at_synth(self, "JobRole", {
+            "inputs": read, "outputs": written, "images": [uris, repositories],
+            "subnet_ids": subnets, "security_groups": groups, "kms_keys": keys,
+            "job_prefix": prefix}, recheck)
 
 
 def _unchanged(text: str) -> str:
@@ -530,7 +532,7 @@ class PipelineJobRoles(Construct):
         # The warnings of jobs that run as a role not made here (a model from outside).
         role_policies.emit_notices(self, plan.notices)
         check_tokens_at_synth(
-            self, "PipelineJobRoles", [parameter_values],
+            self, "PipelineJobRoles", {"parameter_values": parameter_values},
             recheck_parameter_values(loaded, parameter_values, pipeline_name,
                                      allow_unknown_step_types),
         )

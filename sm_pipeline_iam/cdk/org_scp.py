@@ -156,7 +156,8 @@ class OrgScpException(Construct):
                 organization_problems(final(organization_id))
                 if organization_id is not None and not is_token(final(organization_id)) else [])
 
-        check_tokens_at_synth(self, "OrgScpException", [target_ids, organization_id], recheck)
+        check_tokens_at_synth(self, "OrgScpException", {
+            "target_ids": target_ids, "organization_id": organization_id}, recheck)
         self.target_ids = tuple(target_ids)
         description = (
             f"Keeps S3 data inside the VPC except for principals tagged {tag_key}="

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 import jsii
 from aws_cdk import (
+    Annotations,
     Duration,
     IStableStringProducer,
     Lazy,
@@ -30,7 +31,7 @@ from constructs import Construct, IValidation
 from ..core import naming, policy
 from ..core.errors import Problem, raise_if_any
 from ..core.locations import S3ObjectPattern
-from ..core.notices import MIXED_CASE_PREFIX
+from ..core.notices import DEPLOY_TIME_VALUE, MIXED_CASE_PREFIX
 from ..core.requirements import GivenResources, PipelineRequirements, sagemaker_pass_roles
 from ..core.steps import SAGEMAKER, StepType
 from ..core.tags import tag_problems
@@ -577,11 +578,13 @@ class _FinalValues:
     """At synthesis: the props that held tokens, checked again with the values the tokens
     resolve to by then (a ``Lazy`` that produces ``*`` fails here, naming the prop). A token
     that still resolves to a CloudFormation expression (a parameter, an import) is known
-    only at deploy time and stays unchecked."""
+    only at deploy time: it stays unchecked, and a ``deployTimeValue`` warning names its
+    props."""
 
-    def __init__(self, scope: Construct, construct: str,
+    def __init__(self, scope: Construct, construct: str, values: Mapping[str, object],
                  recheck: Callable[[Callable[[str], str]], Sequence[Problem]]) -> None:
         self._scope, self._construct, self._recheck = scope, construct, recheck
+        self._values = values
 
     def validate(self) -> list[str]:
         stack = Stack.of(self._scope)
@@ -592,6 +595,16 @@ class _FinalValues:
             value = stack.resolve(text)
             return value if isinstance(value, str) else text
 
+        deploy_time = [prop for prop, value in self._values.items()
+                       if any(is_token(final(text)) for text in _strings(value))]
+        if deploy_time:
+            Annotations.of(self._scope).add_warning_v2(DEPLOY_TIME_VALUE, (
+                f"{', '.join(deploy_time)} "
+                f"{'holds a value' if len(deploy_time) == 1 else 'hold values'} known only "
+                "at deploy time (a "
+                "CloudFormation parameter, an import, another resource's attribute): the "
+                "grants use them as given and nothing checks them; a deploy-time '*', "
+                "'pipelines' or another team's prefix would widen this role"))
         return [
             f"{self._construct} '{self._scope.node.path}': {problem.message} (the value its "
             "token has at synth)"
@@ -602,14 +615,15 @@ class _FinalValues:
 def check_tokens_at_synth(
     scope: Construct,
     construct: str,
-    values: Sequence[object],
+    values: Mapping[str, object],
     recheck: Callable[[Callable[[str], str]], Sequence[Problem]],
 ) -> None:
-    """When any of ``values`` holds a token, run ``recheck(final)`` at synthesis, where
-    ``final`` maps a string to the literal it resolves to (or leaves it): every problem it
-    returns fails synthesis."""
-    if any(is_token(text) for value in values for text in _strings(value)):
-        scope.node.add_validation(_FinalValues(scope, construct, recheck))
+    """When any of ``values`` (prop -> value) holds a token, run ``recheck(final)`` at
+    synthesis, where ``final`` maps a string to the literal it resolves to (or leaves it):
+    every problem it returns fails synthesis; props whose tokens resolve only at deploy
+    time get a ``deployTimeValue`` warning."""
+    if any(is_token(text) for value in values.values() for text in _strings(value)):
+        scope.node.add_validation(_FinalValues(scope, construct, values, recheck))
 
 
 # --- tokens in policies ------------------------------------------------------------------------

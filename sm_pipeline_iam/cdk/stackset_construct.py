@@ -123,7 +123,8 @@ class ServiceManagedStackSet(Construct):
             ))
         raise_if_any("ServiceManagedStackSet", id, problems)
         super().__init__(scope, id)
-        check_tokens_at_synth(self, "ServiceManagedStackSet", [ou_ids, regions],
+        check_tokens_at_synth(self, "ServiceManagedStackSet",
+                              {"ou_ids": ou_ids, "regions": regions},
                               lambda final: _target_problems(ou_ids, regions, final))
 
         self.template_in_body = fits_template_body(text)

@@ -197,8 +197,9 @@ class PrefixedStepRole(PipelineRoleBase):
             teams.add(job_prefix, self.node.path)
         # A Lazy prefix or location that resolves to '*' fails synthesis, naming it; a Lazy
         # prefix that another team's overlaps too.
-        check_tokens_at_synth(self, "PrefixedStepRole", [job_prefix, locations, resources],
-                              recheck)
+        check_tokens_at_synth(self, "PrefixedStepRole", {
+            "job_prefix": job_prefix, "json_get_locations": locations,
+            "integration_resources": resources}, recheck)
         for principal in team_principals:
             account = _foreign_account(self, principal)
             if account is not None:

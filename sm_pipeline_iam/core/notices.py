@@ -106,6 +106,8 @@ UNKNOWN_ARGUMENT = "sm-pipeline-iam:unknownArgument"
 DEFINITION_PREFIX = "sm-pipeline-iam:invalidPrefixInDefinition"
 #: The pipeline's SageMaker jobs run as the execution role, which holds no job permissions.
 EXECUTION_ROLE_RUNS_JOBS = "sm-pipeline-iam:executionRoleRunsJobs"
+#: A prop holds a token that resolves only at deploy time: used as given, unchecked.
+DEPLOY_TIME_VALUE = "sm-pipeline-iam:deployTimeValue"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -236,6 +238,15 @@ REGISTRY: tuple[WarningKind, ...] = (
         "logs, metrics",
         "give job roles (PipelineExecutionRole(job_roles=...) with JobRole or "
         "PipelineJobRoles), or grant the execution role what the jobs use",
+    ),
+    WarningKind(
+        DEPLOY_TIME_VALUE,
+        "a prop holds a value known only at deploy time (a CloudFormation parameter, an "
+        "import, another resource's attribute): the grants use it as given and nothing "
+        "checks it, so a deploy-time '*', 'pipelines' or another team's prefix would widen "
+        "the role",
+        "give a literal or a cdk.Lazy that resolves at synthesis (checked then), or "
+        "constrain the parameter (AllowedPattern) where it is defined",
     ),
 )
 
