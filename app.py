@@ -82,7 +82,9 @@ from sm_pipeline_iam import (
 )
 from sm_pipeline_iam.core.definition import load_definition
 from sm_pipeline_iam.core.errors import DefinitionError
+from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
+from sm_pipeline_iam.core.pipeline import PIPELINE_NAME
 from sm_pipeline_iam.core.scp import admin_problems
 from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
 from sm_pipeline_iam.review.report import review_assembly, to_markdown
@@ -130,34 +132,8 @@ REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 #: An AWS account id.
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
-#: SageMaker's pattern for a pipeline name (CreatePipeline ``PipelineName``).
-PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")
-
 #: The environment when neither the context nor the CDK CLI gives one.
 FALLBACK_ACCOUNT, FALLBACK_REGION = "111122223333", "us-east-1"
-
-
-def bucket_name_problems(name: str) -> list[str]:
-    """What S3's naming rules for general purpose buckets say against ``name`` (AWS page
-    "General purpose bucket naming rules"); empty when it is a valid name."""
-    reasons = []
-    if not 3 <= len(name) <= 63:
-        reasons.append(f"it is {len(name)} characters, not 3 to 63")
-    if re.search(r"[^a-z0-9.\-]", name):
-        reasons.append("it holds characters other than lower-case letters, digits, dots "
-                       "and hyphens")
-    if name and not (name[0].isalnum() and name[-1].isalnum()):
-        reasons.append("it does not begin and end with a letter or digit")
-    if ".." in name:
-        reasons.append("it holds two adjacent dots")
-    if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", name):
-        reasons.append("it is formatted as an IP address")
-    reasons += [f"it starts with the reserved prefix {prefix!r}"
-                for prefix in ("xn--", "sthree-", "amzn-s3-demo-") if name.startswith(prefix)]
-    reasons += [f"it ends with the reserved suffix {suffix!r}"
-                for suffix in ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-                if name.endswith(suffix)]
-    return reasons
 
 
 class _Context:

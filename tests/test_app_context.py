@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import app
-from app import ContextError, SampleSettings, bucket_name_problems, build_app
+from app import ContextError, SampleSettings, build_app
 from support.scenarios import sample_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,20 +131,6 @@ def test_each_bad_context_value_is_one_line_naming_it(
 def test_good_context_values_pass(context: dict[str, str]) -> None:
     """GIVEN valid values at the edges of each rule WHEN read THEN no problem."""
     _settings(**context)
-
-
-def test_bucket_names_follow_every_rule_of_the_s3_page() -> None:
-    """GIVEN names breaking several rules WHEN checked THEN each broken rule is named."""
-    assert bucket_name_problems("ml-artifacts") == []
-    assert bucket_name_problems("-X..") == [
-        "it holds characters other than lower-case letters, digits, dots and hyphens",
-        "it does not begin and end with a letter or digit", "it holds two adjacent dots"]
-    for suffix in ("--ol-s3", ".mrap", "--x-s3", "--table-s3"):
-        assert bucket_name_problems(f"artifacts{suffix}") == [
-            f"it ends with the reserved suffix {suffix!r}"]
-    assert bucket_name_problems("amzn-s3-demo-bucket") == [
-        "it starts with the reserved prefix 'amzn-s3-demo-'"]
-    assert bucket_name_problems("1.2.3.4.5") == []  # four numbers make an address, not five
 
 
 def test_every_problem_is_listed_at_once() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.core.locations import S3ObjectPattern, parse_s3_folder
+from sm_pipeline_iam.core.locations import S3ObjectPattern, bucket_name_problems, parse_s3_folder
 
 PROP = "json_get_locations"
 
@@ -69,7 +69,8 @@ def test_non_s3_uri_is_refused(uri: str) -> None:
 
 @pytest.mark.parametrize(
     "bucket",
-    ["", "ab", "b" * 64, "Bucket", "my_bucket", "-bucket", "bucket-", ".bucket", "a..b", "b*"],
+    ["", "ab", "b" * 64, "Bucket", "my_bucket", "-bucket", "bucket-", ".bucket", "a..b", "b*",
+     "192.168.1.1", "xn--bucket", "artifacts-s3alias"],
 )
 def test_invalid_bucket_is_refused(bucket: str) -> None:
     """GIVEN a bucket name outside the S3 rules WHEN parsed THEN one problem names it."""
@@ -102,3 +103,17 @@ def test_bad_bucket_and_wildcard_are_both_reported() -> None:
     assert [p.code for p in problems] == ["invalidBucketName", "wildcard"]
     assert "not a valid bucket name" in problems[0].message
     assert "contains a wildcard" in problems[1].message
+
+
+def test_bucket_names_follow_every_rule_of_the_s3_page() -> None:
+    """GIVEN names breaking several rules WHEN checked THEN each broken rule is named."""
+    assert bucket_name_problems("ml-artifacts") == []
+    assert bucket_name_problems("-X..") == [
+        "it holds characters other than lower-case letters, digits, dots and hyphens",
+        "it does not begin and end with a letter or digit", "it holds two adjacent dots"]
+    for suffix in ("--ol-s3", ".mrap", "--x-s3", "--table-s3"):
+        assert bucket_name_problems(f"artifacts{suffix}") == [
+            f"it ends with the reserved suffix {suffix!r}"]
+    assert bucket_name_problems("amzn-s3-demo-bucket") == [
+        "it starts with the reserved prefix 'amzn-s3-demo-'"]
+    assert bucket_name_problems("1.2.3.4.5") == []  # four numbers make an address, not five

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from .errors import Problem
 
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
-
 
 @dataclass(frozen=True, order=True)
 class S3ObjectPattern:
@@ -19,6 +17,29 @@ class S3ObjectPattern:
 
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.key_pattern}"
+
+
+def bucket_name_problems(name: str) -> list[str]:
+    """What S3's naming rules for general purpose buckets say against ``name`` (AWS page
+    "General purpose bucket naming rules"); empty when it is a valid name."""
+    reasons = []
+    if not 3 <= len(name) <= 63:
+        reasons.append(f"it is {len(name)} characters, not 3 to 63")
+    if re.search(r"[^a-z0-9.\-]", name):
+        reasons.append("it holds characters other than lower-case letters, digits, dots "
+                       "and hyphens")
+    if name and not (name[0].isalnum() and name[-1].isalnum()):
+        reasons.append("it does not begin and end with a letter or digit")
+    if ".." in name:
+        reasons.append("it holds two adjacent dots")
+    if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}", name):
+        reasons.append("it is formatted as an IP address")
+    reasons += [f"it starts with the reserved prefix {prefix!r}"
+                for prefix in ("xn--", "sthree-", "amzn-s3-demo-") if name.startswith(prefix)]
+    reasons += [f"it ends with the reserved suffix {suffix!r}"
+                for suffix in ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+                if name.endswith(suffix)]
+    return reasons
 
 
 def parse_s3_folder(uri: str, *, prop: str) -> tuple[S3ObjectPattern | None, list[Problem]]:
@@ -36,12 +57,13 @@ def parse_s3_folder(uri: str, *, prop: str) -> tuple[S3ObjectPattern | None, lis
         return None, [Problem(prop, "notAnS3Uri", f"{prop} {uri!r} is not an S3 URI: {form}")]
     bucket, _, key = uri[len("s3://") :].partition("/")
     problems: list[Problem] = []
-    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+    reasons = bucket_name_problems(bucket)
+    if reasons:
         problems.append(Problem(
             prop,
             "invalidBucketName",
             f"{prop} {uri!r} names bucket {bucket!r}, which is not a valid bucket name "
-            "(3-63 lower-case letters, digits, dots and hyphens): " + form,
+            f"({'; '.join(reasons)}): " + form,
         ))
     if any(char in key for char in "*?"):
         problems.append(Problem(
