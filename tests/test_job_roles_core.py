@@ -17,7 +17,9 @@ from sm_pipeline_iam.core.job_roles import (
     job_role_needs,
     plan_job_roles,
     replace_job_role_targets,
+    replace_runtime_role_targets,
     role_id,
+    runtime_role_problems,
 )
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import UNRESOLVED_VALUE
@@ -185,3 +187,47 @@ def test_tokens_go_through_and_literals_are_checked() -> None:
         ("inputs", "invalidBucketName"), ("subnet_ids", "invalidId"),
         ("security_groups", "invalidId"), ("kms_keys", "notAKey"),
         ("job_prefix", "invalidJobNamePrefix")}
+
+
+# --- runtime roles of EMR and EMRServerless steps ------------------------------------------
+
+EMR = "elasticmapreduce.amazonaws.com"
+EMR_SERVERLESS = "emr-serverless.amazonaws.com"
+
+
+def _integrations() -> dict[str, Any]:
+    return dict(json.loads((DEFINITIONS / "integrations.json").read_text()))
+
+
+def test_runtime_roles_replace_only_roles_no_other_step_uses() -> None:
+    """GIVEN new runtime roles for one EMR and one of two EMRServerless steps sharing a role
+    WHEN the targets are replaced THEN each new role goes to its own service; the EMR
+    step's old role is gone, the shared EMR Serverless role stays (the other step keeps
+    it), and every other target is untouched."""
+    definition = _integrations()
+    before = read_definition(definition).requirements
+    after = replace_runtime_role_targets(
+        definition, before, {"AggregateOnEmr": "NEW-EMR", "EnrichOnEmrServerless": "NEW-SL"})
+    old_emr = PassRoleTarget("arn:aws:iam::111122223333:role/EmrRuntimeRole", EMR)
+    shared = PassRoleTarget("arn:aws:iam::111122223333:role/EmrServerlessJobRole",
+                            EMR_SERVERLESS)
+    assert after.pass_roles == (before.pass_roles - {old_emr}) | {
+        PassRoleTarget("NEW-EMR", EMR), PassRoleTarget("NEW-SL", EMR_SERVERLESS)}
+    assert shared in after.pass_roles
+
+
+def test_runtime_roles_for_every_user_of_a_role_drop_it() -> None:
+    definition = _integrations()
+    before = read_definition(definition).requirements
+    after = replace_runtime_role_targets(definition, before, {
+        "EnrichOnEmrServerless": "A", "EnrichOnNewEmrServerlessApp": "B"})
+    assert {t for t in after.pass_roles if t.service == EMR_SERVERLESS} == {
+        PassRoleTarget("A", EMR_SERVERLESS), PassRoleTarget("B", EMR_SERVERLESS)}
+
+
+def test_runtime_roles_only_for_steps_with_a_runtime_role_field() -> None:
+    problems = runtime_role_problems(_integrations(), ["AggregateOnEmr", "ExtractFeatures",
+                                                        "BackfillOnNewEmrCluster"])
+    assert [p.code for p in problems] == ["noRuntimeRoleField"] * 2
+    assert "'ExtractFeatures'" in problems[0].message
+    assert "'BackfillOnNewEmrCluster'" in problems[1].message

@@ -149,3 +149,52 @@ def test_grants_return_successful_grants_on_the_grantee() -> None:
                   built.grant_update(user)):
         assert grant.success
         assert grant.principal_statements
+
+
+INTEGRATIONS = DEFINITIONS / "integrations.json"
+SCORES = {"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]}
+
+
+@pytest.mark.parametrize(("runtime_roles", "code"), [
+    ({"AggregateOnEmr": "arn:aws:iam::111122223333:role/Runtime"}, "notRoles"),
+    (["AggregateOnEmr"], "notRoles"),
+    ({"ExtractFeatures": None}, "notRoles"),
+])
+def test_runtime_roles_of_the_wrong_type_are_named(runtime_roles: Any, code: str) -> None:
+    stack = _stack()
+    with pytest.raises(InvalidPropsError) as raised:
+        _build(stack, definition=INTEGRATIONS, parameter_values=SCORES,
+               runtime_roles=runtime_roles)
+    assert [(p.prop, p.code) for p in raised.value.problems] == [("runtime_roles", code)]
+    assert stack.node.try_find_child("Pipeline") is None
+
+
+def test_runtime_roles_for_a_step_without_one_are_named() -> None:
+    stack = _stack()
+    role = iam.Role.from_role_arn(stack, "R", "arn:aws:iam::111122223333:role/Runtime")
+    with pytest.raises(InvalidPropsError, match="'ExtractFeatures', which is not an EMR"):
+        _build(stack, definition=INTEGRATIONS, parameter_values=SCORES,
+               runtime_roles={"ExtractFeatures": role})
+    assert stack.node.try_find_child("Pipeline") is None
+
+
+def test_runtime_roles_in_an_s3_definition_need_literal_arns() -> None:
+    """GIVEN a definition in S3 WHEN a runtime role's ARN is a token THEN the error says to
+    give a literal ARN; a role imported by its ARN is written into the S3 copy."""
+    stack = _stack()
+    made = iam.Role(stack, "Made",
+                    assumed_by=iam.ServicePrincipal("elasticmapreduce.amazonaws.com"))
+    with pytest.raises(InvalidPropsError, match="known only at deploy time"):
+        _build(stack, definition=INTEGRATIONS, parameter_values=SCORES, definition_in_s3=True,
+               runtime_roles={"AggregateOnEmr": made})
+    assert stack.node.try_find_child("Pipeline") is None
+
+    stack = _stack()
+    literal = "arn:aws:iam::111122223333:role/NewEmrRuntime"
+    imported = iam.Role.from_role_arn(stack, "Imported", literal)
+    _build(stack, definition=INTEGRATIONS, parameter_values=SCORES, definition_in_s3=True,
+           runtime_roles={"AggregateOnEmr": imported})
+    outdir = Path(cdk.Stage.of(stack).synth().directory)  # type: ignore[union-attr]
+    (asset,) = outdir.glob("asset.*.json")
+    steps = {s["Name"]: s for s in json.loads(asset.read_text())["Steps"]}
+    assert steps["AggregateOnEmr"]["Arguments"]["ExecutionRoleArn"] == literal

@@ -135,7 +135,8 @@ def test_each_step_names_its_generated_role(
 ) -> None:
     """GIVEN a pipeline scenario WHEN its definition is resolved THEN every role field of a
     step with a generated role names exactly that step's role (the one the job-role plan
-    gives it), and a kept step keeps the definition's role."""
+    gives it), an EMR step given a runtime role names that role, and every other field
+    (a kept step's) keeps the definition's role."""
     stack, resolver = stacks[name], resolvers[name]
     pipeline = _construct(stack)
     deployed = _deployed_definition(name, stack, resolver)
@@ -145,7 +146,10 @@ def test_each_step_names_its_generated_role(
     assert slots and {(s.step, s.field) for s in slots} == set(original)
     generated = 0
     for slot in slots:
-        if slot.step in pipeline.job_roles.roles and slot.service == SAGEMAKER:
+        runtime_role = pipeline.runtime_roles.get(slot.step)
+        if runtime_role is not None and slot.field == "ExecutionRoleArn":
+            assert slot.value == _role_arn(resolver, _logical_id(stack, runtime_role))
+        elif slot.step in pipeline.job_roles.roles and slot.service == SAGEMAKER:
             role = pipeline.job_roles.roles[slot.step]
             assert role.node.id == pipeline.job_roles.plan.step_roles[slot.step]
             expected = _role_arn(resolver, _logical_id(stack, role))
@@ -161,6 +165,7 @@ def _fixture(name: str) -> str:
         "pipeline_per_step": "training_eval_register",
         "pipeline_kept_step": "other_steps",
         "pipeline_definition_in_s3": "training_eval_register_prefixed",
+        "pipeline_runtime_roles": "integrations",
     }[name]
 
 
@@ -301,5 +306,30 @@ def test_execution_role_reads_only_the_definition_object(
     allowed = _requests(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}"))
     denied = _requests(("s3:GetObject", f"arn:aws:s3:::{bucket}/other.json"),
                        ("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}"))
+    assert_all(decide(resolver, allowed, role_id=execution), "Allowed")
+    assert_all(decide(resolver, denied, role_id=execution), "ImplicitlyDenied")
+
+
+def test_execution_role_passes_the_given_runtime_roles_to_their_service_only(
+    stacks: dict[str, cdk.Stack], resolvers: dict[str, Resolver]
+) -> None:
+    """GIVEN runtime roles for an EMR and an EMR Serverless step WHEN the execution role
+    passes them THEN each goes to its own service only; the definition's EMR runtime role,
+    which no other step uses, is no longer passable; the EMR Serverless one still is (another
+    step keeps it)."""
+    stack, resolver = stacks["pipeline_runtime_roles"], resolvers["pipeline_runtime_roles"]
+    pipeline = _construct(stack)
+    execution = _logical_id(stack, pipeline.execution_role)
+    emr = _role_arn(resolver, _logical_id(stack, pipeline.runtime_roles["AggregateOnEmr"]))
+    serverless = _role_arn(resolver, _logical_id(
+        stack, pipeline.runtime_roles["EnrichOnEmrServerless"]))
+    old_emr = f"arn:aws:iam::{ACCOUNT}:role/EmrRuntimeRole"
+    kept_serverless = f"arn:aws:iam::{ACCOUNT}:role/EmrServerlessJobRole"
+    allowed = [pass_role(emr, "elasticmapreduce.amazonaws.com"),
+               pass_role(serverless, "emr-serverless.amazonaws.com"),
+               pass_role(kept_serverless, "emr-serverless.amazonaws.com")]
+    denied = [pass_role(emr, "emr-serverless.amazonaws.com"), pass_role(emr, SAGEMAKER),
+              pass_role(serverless, "elasticmapreduce.amazonaws.com"),
+              pass_role(old_emr, "elasticmapreduce.amazonaws.com")]
     assert_all(decide(resolver, allowed, role_id=execution), "Allowed")
     assert_all(decide(resolver, denied, role_id=execution), "ImplicitlyDenied")

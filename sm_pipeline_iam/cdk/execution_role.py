@@ -231,6 +231,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         job_roles: PipelineJobRoles | None = None,
+        runtime_roles: Mapping[str, iam.IRole] | None = None,
         **options: Unpack[RoleOptions],
     ) -> PipelineExecutionRole:
         """The role that exactly the pipeline ``definition`` needs.
@@ -250,16 +251,25 @@ class PipelineExecutionRole(PipelineRoleBase):
                 their roles (to SageMaker only) instead of the roles the definition gives
                 those steps; a definition role that another step still uses (a kept step,
                 an endpoint config) stays. Default: None (the definition's roles).
+            runtime_roles: step name -> the role an EMR or EMRServerless step's work runs
+                as (its ``ExecutionRoleArn``), when the deployed definition names that
+                role instead of the definition's (``LeastPrivilegePipeline`` rewrites it):
+                the role passes it to EMR (or EMR Serverless) only. Default: None.
             options: the role's own options (:class:`RoleOptions`).
 
         Raises:
             DefinitionError: (a ``ValueError``) the definition is malformed.
             InvalidPropsError: (a ``ValueError``) ``job_roles`` are not a
-                ``PipelineJobRoles`` of this definition.
+                ``PipelineJobRoles`` of this definition, or ``runtime_roles`` name a step
+                without a runtime role.
         """
         # Loaded here, not with the module: importing the role stays as light as the CDK.
         from ..core.definition import coarsened, load_definition, read_definition
-        from ..core.job_roles import plan_problems, replace_job_role_targets
+        from ..core.job_roles import (
+            plan_problems,
+            replace_job_role_targets,
+            replace_runtime_role_targets,
+        )
         from .job_roles import PipelineJobRoles, recheck_parameter_values
 
         problems = definition_problems(definition, parameter_values, pipeline_name,
@@ -288,6 +298,10 @@ class PipelineExecutionRole(PipelineRoleBase):
                 job_roles.step_types.keys(),
                 [stable(arn) for arn in job_roles.execution_role_targets],
             )
+        if runtime_roles:
+            arns = runtime_role_arns(id, load_definition(definition), runtime_roles)
+            requirements = replace_runtime_role_targets(
+                load_definition(definition), requirements, arns)
         render = role_policies.sizing_render({})
         _, problems = role_policies.plan_documents(
             policy.build_statements(requirements), render
@@ -302,6 +316,32 @@ class PipelineExecutionRole(PipelineRoleBase):
                                      allow_unknown_step_types),
         )
         return role
+
+
+def runtime_role_arns(id: str, definition: Mapping[str, Any],
+                      runtime_roles: object) -> dict[str, str]:
+    """Step -> the ARN of its given runtime role (each token hinted so that the order of
+    the passed roles is stable).
+
+    Raises:
+        InvalidPropsError: ``runtime_roles`` is not a mapping of step names to roles, or
+            names a step that is not an EMR or EMRServerless step with a runtime role.
+    """
+    from ..core.job_roles import runtime_role_problems
+
+    if not isinstance(runtime_roles, Mapping) or not all(
+        isinstance(step, str) and isinstance(getattr(role, "role_arn", None), str)
+        for step, role in runtime_roles.items()
+    ):
+        raise_if_any("PipelineExecutionRole", id, [Problem(
+            "runtime_roles", "notRoles",
+            f"runtime_roles is {runtime_roles!r}: give {{'StepName': iam.IRole}} for EMR and "
+            "EMRServerless steps (iam.Role.from_role_arn(...) for an existing role)",
+        )])
+    assert isinstance(runtime_roles, Mapping)
+    raise_if_any("PipelineExecutionRole", id, runtime_role_problems(definition, runtime_roles))
+    stable = StableTokens("PassedRuntimeRole")
+    return {step: stable(role.role_arn) for step, role in runtime_roles.items()}
 
 
 def _job_role_arns(

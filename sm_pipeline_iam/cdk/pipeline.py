@@ -8,6 +8,7 @@ import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnResource, CfnTag, Stack, Token
@@ -20,10 +21,11 @@ from constructs import Construct
 from ..core import pipeline
 from ..core.definition import load_definition, read_definition
 from ..core.errors import Problem, raise_if_any
+from ..core.job_roles import RUNTIME_ROLE_FIELD, RUNTIME_ROLE_SERVICES
 from ..core.rewrite import RoleSlot, with_roles
 from ..core.steps import SAGEMAKER
 from . import role_policies
-from .execution_role import PipelineExecutionRole
+from .execution_role import PipelineExecutionRole, runtime_role_arns
 from .job_roles import PipelineJobRoles
 from .pipeline_role import grant_pass_to_sagemaker, option_problems
 
@@ -102,6 +104,7 @@ class LeastPrivilegePipeline(Construct):
         pipeline_name: str,
         per_step_roles: bool = True,
         keep_roles_for: Sequence[str] = (),
+        runtime_roles: Mapping[str, iam.IRole] | None = None,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
         allow_unknown_step_types: bool = False,
         job_prefix: str | None = None,
@@ -123,6 +126,10 @@ class LeastPrivilegePipeline(Construct):
                 by all of them (False). Default: True.
             keep_roles_for: step names whose jobs keep the definition's role. Default:
                 none.
+            runtime_roles: step name -> the role an EMR or EMRServerless step's work
+                runs as: its ``ExecutionRoleArn`` is rewritten to that role, which the
+                execution role passes to EMR (or EMR Serverless) only. Default: none (the
+                definition's runtime roles).
             parameter_values: per pipeline parameter, the values executions may use;
                 binding them narrows what depends on parameters. Default: none.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
@@ -146,6 +153,8 @@ class LeastPrivilegePipeline(Construct):
             pipeline_description, parallelism, tags, definition_in_s3, role_options,
         ))
         loaded = load_definition(definition)
+        if runtime_roles is not None:
+            runtime_role_arns(id, loaded, runtime_roles)
         if job_prefix is not None:
             reading = read_definition(loaded, parameter_values=parameter_values,
                                       pipeline_name=pipeline_name,
@@ -155,8 +164,9 @@ class LeastPrivilegePipeline(Construct):
         super().__init__(scope, id)
         self._pipeline_name = pipeline_name
         try:
-            self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
-                         allow_unknown_step_types, definition_in_s3, role_options)
+            self._create(loaded, per_step_roles, keep_roles_for, runtime_roles or {},
+                         parameter_values, allow_unknown_step_types, definition_in_s3,
+                         role_options)
         except ValueError:
             # A problem only the roles' own checks find: nothing of this construct stays.
             scope.node.try_remove_child(id)
@@ -181,6 +191,7 @@ class LeastPrivilegePipeline(Construct):
 
     def _create(
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
+        runtime_roles: Mapping[str, iam.IRole],
         parameter_values: Mapping[str, Sequence[str]] | None,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
         role_options: RoleOptions,
@@ -202,15 +213,17 @@ class LeastPrivilegePipeline(Construct):
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             job_roles=self.job_roles,
+            runtime_roles=runtime_roles or None,
             **role_options,
         )
+        self._runtime_roles = runtime_roles
         in_s3 = definition_in_s3
         if in_s3 is None:
             in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
         self._definition_property: dict[str, Any] = (
             self._s3_definition(loaded) if in_s3 else {
                 "PipelineDefinitionBody": Stack.of(self).to_json_string(
-                    with_roles(loaded, self.job_roles.role_arn_for)),
+                    with_roles(loaded, self._role_arn_for)),
             }
         )
 
@@ -225,6 +238,11 @@ class LeastPrivilegePipeline(Construct):
         <name>``)."""
         return pipeline.pipeline_arns(self._pipeline_name,
                                       role_policies.stack_environment(self))[0]
+
+    @property
+    def runtime_roles(self) -> Mapping[str, iam.IRole]:
+        """Step -> the runtime role its EMR or EMRServerless work runs as, as given."""
+        return MappingProxyType(dict(self._runtime_roles))
 
     def role_for(self, step: str) -> iam.IRole:
         """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`)."""
@@ -264,6 +282,15 @@ class LeastPrivilegePipeline(Construct):
             combined = combined.combine(grant)
         return combined
 
+    def _role_arn_for(self, slot: RoleSlot) -> str | None:
+        """The ARN a role field of the deployed definition holds: the step's job role, the
+        given runtime role, or None (the definition's value stays)."""
+        if slot.path == RUNTIME_ROLE_FIELD and slot.service in RUNTIME_ROLE_SERVICES and (
+            slot.step in self._runtime_roles
+        ):
+            return self._runtime_roles[slot.step].role_arn
+        return self.job_roles.role_arn_for(slot)
+
     def _s3_definition(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
         """The definition as an S3 asset, its job roles named so that their ARNs are
         known at synthesis; the execution role may read that object only."""
@@ -285,9 +312,21 @@ class LeastPrivilegePipeline(Construct):
             path = cfn_role.path or "/"
             arns[role.node.id] = f"arn:{partition}:iam::{stack.account}:role{path}{name}"
         roles = self.job_roles.roles
+        deploy_time = sorted(step for step, role in self._runtime_roles.items()
+                             if Token.is_unresolved(role.role_arn))
+        if deploy_time:
+            raise_if_any("LeastPrivilegePipeline", self.node.id, [Problem(
+                "runtime_roles", "tokenInS3Definition",
+                f"the runtime roles of {', '.join(deploy_time)} have ARNs known only at "
+                "deploy time, which the S3 copy of the definition cannot hold: give "
+                "iam.Role.from_role_arn(...) with a literal ARN, or keep the definition "
+                "inline (definition_in_s3=False)",
+            )])
 
         def literal_arn(slot: RoleSlot) -> str | None:
-            if slot.service != SAGEMAKER or self.job_roles.role_arn_for(slot) is None:
+            if slot.service != SAGEMAKER:
+                return self._role_arn_for(slot)  # a given runtime role's literal ARN
+            if self.job_roles.role_arn_for(slot) is None:
                 return None
             return arns[roles[slot.step].node.id]
 

@@ -30,7 +30,7 @@ from .notices import Notice
 from .policy import PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements
 from .rewrite import RoleSlot, role_slots
-from .steps import CATALOG, SAGEMAKER, StepType
+from .steps import CATALOG, EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER, StepType
 
 # --- construct ids -------------------------------------------------------------------------
 
@@ -296,6 +296,63 @@ def replace_job_role_targets(
     notices = tuple(
         notice for notice in requirements.notices
         if not any(notice.message.startswith(start) for start in replaced_fields)
+    )
+    return replace(requirements, pass_roles=frozenset(targets), notices=notices)
+
+
+#: The services whose runtime roles a step's ``Arguments.ExecutionRoleArn`` names: the
+#: role an EMR step's steps run as, the job runtime role of an EMR Serverless job run.
+RUNTIME_ROLE_SERVICES = frozenset((EMR_SERVICE, EMR_SERVERLESS_SERVICE))
+RUNTIME_ROLE_FIELD = "Arguments.ExecutionRoleArn"
+
+
+def runtime_role_slots(definition: Mapping[str, Any]) -> list[RoleSlot]:
+    """The runtime-role fields of the definition's EMR and EMRServerless steps."""
+    return [slot for slot in role_slots(definition)
+            if slot.path == RUNTIME_ROLE_FIELD and slot.service in RUNTIME_ROLE_SERVICES]
+
+
+def runtime_role_problems(definition: Mapping[str, Any], steps: Collection[str],
+                          prop: str = "runtime_roles") -> list[Problem]:
+    """Why ``steps`` cannot be given runtime roles: each must be an EMR or EMRServerless
+    step of the definition with a runtime-role field."""
+    with_field = {slot.step for slot in runtime_role_slots(definition)}
+    return [
+        Problem(prop, "noRuntimeRoleField",
+                f"{prop} names step {step!r}, which is not an EMR or EMRServerless step of "
+                f"the definition with an ExecutionRoleArn (steps that have one: "
+                f"{', '.join(sorted(with_field)) or 'none'})")
+        for step in steps if step not in with_field
+    ]
+
+
+def replace_runtime_role_targets(
+    definition: Mapping[str, Any],
+    requirements: PipelineRequirements,
+    role_arns: Mapping[str, str],
+) -> PipelineRequirements:
+    """``requirements`` (read from ``definition``) in which the runtime role of each step
+    in ``role_arns`` (step -> ARN) is that ARN, passed to the step's service (EMR or EMR
+    Serverless) only; a definition role stays passable while another step still hands it
+    to that service. The warnings about the replaced fields go with them."""
+    kept: set[PassRoleTarget] = set()
+    replaced: set[PassRoleTarget] = set()
+    added: set[PassRoleTarget] = set()
+    fields: list[str] = []
+    for slot in runtime_role_slots(definition):
+        literal = PassRoleTarget(_role_arn(slot.value), slot.service) if isinstance(
+            slot.value, str) else None
+        if slot.step in role_arns:
+            added.add(PassRoleTarget(role_arns[slot.step], slot.service))
+            fields.append(f"step {slot.step!r} field {slot.field}:")
+            if literal is not None:
+                replaced.add(literal)
+        elif literal is not None:
+            kept.add(literal)
+    targets = (set(requirements.pass_roles) - (replaced - kept)) | added
+    notices = tuple(
+        notice for notice in requirements.notices
+        if not any(notice.message.startswith(start) for start in fields)
     )
     return replace(requirements, pass_roles=frozenset(targets), notices=notices)
 

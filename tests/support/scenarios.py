@@ -246,12 +246,27 @@ def sample_context(**overrides: str) -> dict[str, Any]:
 PIPELINE_GRANTEES = ("Operators", "Deployer", "Auditors")
 
 
-def _pipeline(name: str, pipeline_name: str, **kw: Any) -> Callable[[cdk.Stack], object]:
-    """A LeastPrivilegePipeline of a definition, and one user role per grant."""
+#: The EMR and EMR Serverless runtime roles the runtime-roles scenario gives: step ->
+#: (construct id, the service that assumes it).
+RUNTIME_ROLES = {
+    "AggregateOnEmr": ("EmrStepRuntimeRole", "elasticmapreduce.amazonaws.com"),
+    "EnrichOnEmrServerless": ("EmrServerlessRuntimeRole", "emr-serverless.amazonaws.com"),
+}
+
+
+def _pipeline(name: str, pipeline_name: str, runtime_roles: bool = False,
+              **kw: Any) -> Callable[[cdk.Stack], object]:
+    """A LeastPrivilegePipeline of a definition, and one user role per grant (and, with
+    ``runtime_roles``, the user's EMR runtime roles of RUNTIME_ROLES)."""
 
     def populate(stack: cdk.Stack) -> object:
         from sm_pipeline_iam import LeastPrivilegePipeline
 
+        if runtime_roles:
+            kw["runtime_roles"] = {
+                step: iam.Role(stack, role_id, assumed_by=iam.ServicePrincipal(service))
+                for step, (role_id, service) in RUNTIME_ROLES.items()
+            }
         pipeline = LeastPrivilegePipeline(
             stack, "Pipeline", definition=DEFINITIONS / f"{name}.json",
             pipeline_name=pipeline_name, **kw,
@@ -288,5 +303,8 @@ PIPELINE_SCENARIOS: dict[str, Scenario] = {
         Scenario("pipeline_definition_in_s3", _pipeline(
             "training_eval_register_prefixed", "Fraud-Prefixed", per_step_roles=False,
             definition_in_s3=True)),
+        Scenario("pipeline_runtime_roles", _pipeline(
+            "integrations", "fraud-integrations", runtime_roles=True,
+            parameter_values={"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]})),
     )
 }
