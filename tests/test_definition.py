@@ -322,3 +322,21 @@ def test_a_queue_url_token_says_deploy_time_not_run_time() -> None:
     assert "field SqsQueueUrl" in notice.message and "deploy time" in notice.message
     assert "run time" not in notice.message
     assert [u.field for u in reading.unresolved] == ["SqsQueueUrl"]
+
+
+@pytest.mark.parametrize("name", ["x" * 65, "Train Model", "train.model", "étape", "a/b"])
+def test_a_step_name_sagemaker_refuses_is_a_definition_error(name: str) -> None:
+    """GIVEN a step whose name breaks SageMaker's StepName rule (64 letters, digits, hyphens
+    and underscores) WHEN read THEN a DefinitionError names the step and the rule."""
+    definition = {"Steps": [{"Name": name, "Type": "Fail", "Arguments": {}}]}
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    (problem,) = raised.value.problems
+    assert problem.code == "invalidStepName"
+    assert "1 to 64 letters, digits, hyphens and underscores" in problem.message
+
+
+@pytest.mark.parametrize("name", ["x" * 64, "Train_Model-2", "a"])
+def test_step_names_at_the_edges_of_the_rule_are_read(name: str) -> None:
+    reading = read_definition({"Steps": [{"Name": name, "Type": "Fail", "Arguments": {}}]})
+    assert [step for step, _ in reading.steps] == [name]

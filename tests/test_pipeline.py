@@ -39,11 +39,14 @@ def _build(stack: cdk.Stack | None = None, **props: Any) -> LeastPrivilegePipeli
     ({"definition_in_s3": 1}, "definition_in_s3", "notABool"),
     ({"job_prefix": 5}, "job_prefix", "notAString"),
     ({"job_prefix": cdk.Aws.STACK_NAME}, "job_prefix", "notAString"),
-    ({"pipeline_display_name": ""}, "pipeline_display_name", "invalidText"),
+    ({"pipeline_display_name": ""}, "pipeline_display_name", "invalidPipelineName"),
+    ({"pipeline_display_name": "Fraud detection"}, "pipeline_display_name",
+     "invalidPipelineName"),
     ({"pipeline_description": "x" * 3073}, "pipeline_description", "invalidText"),
     ({"parallelism": "25"}, "parallelism", "invalidParallelism"),
     ({"parallelism": 0}, "parallelism", "invalidParallelism"),
     ({"parallelism": True}, "parallelism", "invalidParallelism"),
+    ({"parallelism": -1}, "parallelism", "invalidParallelism"),
     ({"tags": ["team", "fraud"]}, "tags", "notAMapping"),
     ({"role_name": "one-role"}, "role_name", "oneRoleOption"),
     ({"permission_boundary": None}, "permission_boundary", "unknownProp"),
@@ -95,7 +98,7 @@ def test_job_prefix_that_every_job_carries_passes() -> None:
 def test_inline_definition_and_properties() -> None:
     stack = _stack()
     built = _build(stack, pipeline_display_name="Fraud", pipeline_description="Detects fraud",
-                   parallelism=3, tags={"team": "fraud"})
+                   parallelism=1000, tags={"team": "fraud"})
     (resource,) = resources_of_type(Template.from_stack(stack).to_json(),
                                     "AWS::SageMaker::Pipeline").values()
     properties = resource["Properties"]
@@ -103,7 +106,8 @@ def test_inline_definition_and_properties() -> None:
     assert properties["PipelineName"] == "fraud"
     assert properties["PipelineDisplayName"] == "Fraud"
     assert properties["PipelineDescription"] == "Detects fraud"
-    assert properties["ParallelismConfiguration"] == {"MaxParallelExecutionSteps": 3}
+    # SageMaker sets no upper bound on MaxParallelExecutionSteps.
+    assert properties["ParallelismConfiguration"] == {"MaxParallelExecutionSteps": 1000}
     assert properties["Tags"] == [{"Key": "team", "Value": "fraud"}]
     assert built.pipeline_arn.endswith(":pipeline/fraud")
     assert built.role_for("TrainModel") is built.job_roles.roles["TrainModel"]

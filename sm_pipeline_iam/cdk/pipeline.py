@@ -39,11 +39,8 @@ if TYPE_CHECKING:
 #: keeps room below CloudFormation's 1 MB limit for the roles and their policies.
 INLINE_DEFINITION_LIMIT = 400_000
 
-#: SageMaker's limits (CreatePipeline): display name and description lengths, and the
-#: most steps an execution runs in parallel.
-DISPLAY_NAME_LIMIT = 256
+#: SageMaker's limit on a pipeline description (CreatePipeline's PipelineDescription).
 DESCRIPTION_LIMIT = 3072
-MAX_PARALLEL_STEPS = 256
 
 #: IAM's role-name limit, for the names given to job roles whose ARNs go into an asset.
 ROLE_NAME_LIMIT = 64
@@ -137,10 +134,11 @@ class LeastPrivilegePipeline(Construct):
             job_prefix: when given, every job the definition names must be named
                 ``<job_prefix>-...`` (the custom job prefix); a step whose job falls
                 outside it is an error. Default: None (no check).
-            pipeline_display_name: the name shown in Studio. Default: the name.
+            pipeline_display_name: the name shown in Studio (SageMaker's pipeline-name
+                pattern). Default: the name.
             pipeline_description: the pipeline's description. Default: none.
             parallelism: the most steps an execution runs at once
-                (``MaxParallelExecutionSteps``). Default: SageMaker's.
+                (``MaxParallelExecutionSteps``, at least 1). Default: SageMaker's.
             tags: tags of the pipeline. Default: none.
             definition_in_s3: put the definition into an S3 asset (True), inline into the
                 template (False), or decide by its size (None). Default: None.
@@ -377,19 +375,20 @@ def _props_problems(
         problems.append(Problem("job_prefix", "notAString",
                                 f"job_prefix is {job_prefix!r}: give the literal prefix, "
                                 "known at synthesis (it is checked against the definition)"))
-    for prop, value, limit in (("pipeline_display_name", display_name, DISPLAY_NAME_LIMIT),
-                               ("pipeline_description", description, DESCRIPTION_LIMIT)):
-        if value is not None and (not isinstance(value, str) or not 0 < len(value) <= limit):
-            problems.append(Problem(prop, "invalidText",
-                                    f"{prop} is {value!r}: give a string of 1 to {limit} "
-                                    "characters"))
+    if display_name is not None:
+        problems += pipeline.pipeline_name_problems(display_name, "pipeline_display_name")
+    if description is not None and (
+        not isinstance(description, str) or len(description) > DESCRIPTION_LIMIT
+    ):
+        problems.append(Problem("pipeline_description", "invalidText",
+                                f"pipeline_description is {description!r}: give a string of "
+                                f"at most {DESCRIPTION_LIMIT} characters"))
     if parallelism is not None and (
-        isinstance(parallelism, bool) or not isinstance(parallelism, int)
-        or not 1 <= parallelism <= MAX_PARALLEL_STEPS
+        isinstance(parallelism, bool) or not isinstance(parallelism, int) or parallelism < 1
     ):
         problems.append(Problem("parallelism", "invalidParallelism",
-                                f"parallelism is {parallelism!r}: give a whole number from 1 "
-                                f"to {MAX_PARALLEL_STEPS}"))
+                                f"parallelism is {parallelism!r}: give a whole number of at "
+                                "least 1"))
     if tags is not None and not (isinstance(tags, Mapping) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
     )):

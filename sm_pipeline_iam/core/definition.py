@@ -62,6 +62,11 @@ from .steps import (
 #: The largest definition SageMaker accepts (characters).
 DEFINITION_LIMIT = 1_048_576
 
+#: SageMaker's step names (the API's StepName: letters, digits, hyphens and underscores,
+#: at most 64 characters).
+STEP_NAME_LIMIT = 64
+STEP_NAME = re.compile(rf"[A-Za-z0-9\-_]{{1,{STEP_NAME_LIMIT}}}")
+
 
 #: How many characters of a step's name the default job name carries (AWS page).
 STEP_NAME_PREFIX_LENGTH = 20
@@ -271,6 +276,13 @@ class _Reader:
             name, type_name = step.get("Name"), step.get("Type")
             if not isinstance(name, str) or not name:
                 self._problem(location, "noName", f"{location} has no Name")
+                continue
+            if not STEP_NAME.fullmatch(name):
+                self._problem(
+                    f"{location}.Name", "invalidStepName",
+                    f"step {name[:80]!r} is not a SageMaker step name: 1 to "
+                    f"{STEP_NAME_LIMIT} letters, digits, hyphens and underscores",
+                )
                 continue
             if not isinstance(type_name, str):
                 self._problem(f"{name}.Type", "noType", f"step {name!r} has no Type")
