@@ -161,10 +161,10 @@ class LeastPrivilegePipeline(Construct):
                 job_prefix, reading.scopes))
         super().__init__(scope, id)
         self._pipeline_name = pipeline_name
+        self._runtime_roles: Mapping[str, iam.IRole] = dict(runtime_roles or {})
         try:
-            self._create(loaded, per_step_roles, keep_roles_for, runtime_roles or {},
-                         parameter_values, allow_unknown_step_types, definition_in_s3,
-                         role_options)
+            self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
+                         allow_unknown_step_types, definition_in_s3, role_options)
         except ValueError:
             # A problem only the roles' own checks find: nothing of this construct stays.
             scope.node.try_remove_child(id)
@@ -189,7 +189,6 @@ class LeastPrivilegePipeline(Construct):
 
     def _create(
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
-        runtime_roles: Mapping[str, iam.IRole],
         parameter_values: Mapping[str, Sequence[str]] | None,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
         role_options: RoleOptions,
@@ -211,10 +210,9 @@ class LeastPrivilegePipeline(Construct):
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             job_roles=self.job_roles,
-            runtime_roles=runtime_roles or None,
+            runtime_roles=self._runtime_roles or None,
             **role_options,
         )
-        self._runtime_roles = runtime_roles
         in_s3 = definition_in_s3
         if in_s3 is None:
             in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
@@ -240,7 +238,7 @@ class LeastPrivilegePipeline(Construct):
     @property
     def runtime_roles(self) -> Mapping[str, iam.IRole]:
         """Step -> the runtime role its EMR or EMRServerless work runs as, as given."""
-        return MappingProxyType(dict(self._runtime_roles))
+        return MappingProxyType(self._runtime_roles)
 
     def role_for(self, step: str) -> iam.IRole:
         """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`)."""
