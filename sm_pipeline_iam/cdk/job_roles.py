@@ -452,8 +452,8 @@ class PipelineJobRoles(Construct):
     needs go to that role. Steps in ``keep_roles_for`` keep the definition's own role.
 
     Construct ids (a public contract: a changed id replaces the role): this construct's
-    ``id``, then per role ``Step`` + the step name (letters, digits, ``_`` and ``-`` kept:
-    ``StepTrainModel``), or ``Shared`` for the shared role. Renaming a step replaces its
+    ``id``, then per role ``Step`` + the step name (``StepTrainModel``), or ``Shared`` for
+    the shared role. Renaming a step replaces its
     role.
 
     Example::

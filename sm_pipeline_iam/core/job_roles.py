@@ -38,14 +38,14 @@ from .steps import CATALOG, EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER, Step
 ROLE_ID_PREFIX = "Step"
 #: The construct id of the one role of ``per_step=False``.
 SHARED_ROLE_ID = "Shared"
-_NOT_IN_IDS = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def role_id(step: str) -> str:
-    """The construct id of the role of ``step``: ``Step`` + the step name without the
-    characters other than letters, digits, ``_`` and ``-`` (SageMaker step names hold no
-    others). A public contract: renaming the step replaces its role."""
-    return ROLE_ID_PREFIX + _NOT_IN_IDS.sub("", step)
+    """The construct id of the role of ``step``: ``Step`` + the step name (SageMaker step
+    names, which the definition reader enforces, hold only letters, digits, ``_`` and
+    ``-``: valid in construct ids, and one id per step). A public contract: renaming the
+    step replaces its role."""
+    return ROLE_ID_PREFIX + step
 
 
 class NoJobRoleError(KeyError):
@@ -183,17 +183,8 @@ def plan_job_roles(
     step_roles: dict[str, str] = {}
     step_types: dict[str, StepType] = {}
     if per_step:
-        ids: dict[str, str] = {}
         for needs in own:
             identifier = role_id(needs.step)
-            if identifier in ids:
-                problems.append(Problem(
-                    "definition", "duplicateRoleId",
-                    f"steps {ids[identifier]!r} and {needs.step!r} give the same role id "
-                    f"{identifier!r} (only letters, digits, '_' and '-' are kept): rename one",
-                ))
-                continue
-            ids[identifier] = needs.step
             runners = runs_on.get(needs.step, [])
             merged = merge_needs([needs, *runners]) if runners else needs
             roles.append(PlannedRole(identifier, merged))
