@@ -8,7 +8,6 @@ requirements; validation, sizing, attachment, tagging and warnings live here onc
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -73,6 +72,8 @@ def option_problems(options: Mapping[str, object]) -> list[Problem]:
     problems = []
     for key in options:
         if key not in known:
+            import difflib  # only for a typo: keeps importing the constructs light
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]}? " if close else ""
             problems.append(Problem(key, "unknownProp", (

@@ -14,11 +14,10 @@ from aws_cdk import Acknowledgment, Annotations, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ..core import cfn, policy
+from ..core import policy
 from ..core.errors import Problem
 from ..core.notices import Notice
-from ..core.policy import Statement
-from ..core.scp import LIBRARY_POLICY_PATH
+from ..core.policy import LIBRARY_POLICY_PATH, Statement
 
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
 #: role ARN (64-character name) or job prefix that a token may stand for.
@@ -179,6 +178,8 @@ def _nag_rendering(stack: Stack, value: str) -> str:
     # cdk-nag names a finding by the resolved resource, with intrinsics written as
     # <AWS::Partition> / <Logical.Arn>; the cdk-nag tests (tests/test_nag_and_lint.py)
     # fail on any finding whose acknowledgement does not match.
+    from ..core import cfn  # loaded when acknowledging, not with the constructs
+
     return cfn.render_text(stack.resolve(value), cfn.NAG_STYLE)
 
 

@@ -35,6 +35,11 @@ class ArnEnvironment:
     account: str
 
 
+#: The IAM path of the managed policies the library attaches to its roles (when a role's
+#: permissions outgrow one inline policy): the SCP's statement 7 protects what lies under
+#: it (``core.scp``).
+LIBRARY_POLICY_PATH = "/sm-pipeline-iam/"
+
 #: Placeholders that the CDK layer replaces with the stack's partition, region and account
 #: tokens, and that sizing replaces with the longest real values. Statements are built once,
 #: with these, so that the split measured for sizing is the split that is deployed.

@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem
+from .policy import LIBRARY_POLICY_PATH
 from .tags import tag_problems
 
 #: SCP quotas (AWS Organizations): characters of the document, whitespace included, and
@@ -70,10 +71,6 @@ SCPS_PER_TARGET = 5
 
 #: The service a role carrying the exception tag may be passed to.
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
-
-#: The IAM path of the managed policies the library attaches to its roles (when a role's
-#: permissions outgrow one inline policy): statement 7 protects what lies under it.
-LIBRARY_POLICY_PATH = "/sm-pipeline-iam/"
 
 #: What changes a managed policy's permissions without touching the roles it is attached to.
 POLICY_CHANGES: tuple[str, ...] = (
