@@ -80,7 +80,7 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
-from sm_pipeline_iam.core.definition import load_definition
+from sm_pipeline_iam.core.definition import load_definition, parameter_names
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
@@ -273,7 +273,7 @@ class SampleSettings:
                 "parameters (give -c pipeline_definition=PATH)"
             )
         elif self.parameter_values and self.pipeline_definition:
-            declared = _declared_parameters(self.pipeline_definition)
+            declared = _parameter_names(self.pipeline_definition)
             problems += [
                 f"context parameter_values names {name!r}, which the definition does not "
                 f"declare (it declares {', '.join(sorted(declared)) or 'none'})"
@@ -306,17 +306,6 @@ def _parameter_values(context: _Context) -> tuple[tuple[str, tuple[str, ...]], .
         else:
             bound[name] = listed
     return tuple(bound.items())
-
-
-def _declared_parameters(path: str) -> set[str]:
-    """The parameter names a definition declares (empty when it cannot be read: the
-    pipeline_definition check reports that)."""
-    try:
-        parameters = load_definition(Path(path)).get("Parameters")
-    except DefinitionError:
-        return set()
-    return {p["Name"] for p in parameters or [] if isinstance(p, dict)
-            and isinstance(p.get("Name"), str)}
 
 
 def _principal_tag(context: _Context) -> tuple[str, str] | None:
@@ -489,6 +478,15 @@ class PipelineIamStack(cdk.Stack):
         """Every role of the stack that the SCP exception must exempt."""
         job_roles = list(dict.fromkeys(self.job_roles.roles.values())) if self.job_roles else []
         return [self.execution_role, *job_roles, *self.team_roles]
+
+
+def _parameter_names(path: str) -> set[str]:
+    """The parameters the definition declares or refers to (none when it cannot be read:
+    the pipeline_definition check reports that)."""
+    try:
+        return parameter_names(load_definition(Path(path)))
+    except DefinitionError:
+        return set()
 
 
 def _deployed_pipeline(stack: cdk.Stack, settings: SampleSettings) -> LeastPrivilegePipeline:

@@ -340,3 +340,16 @@ def test_a_step_name_sagemaker_refuses_is_a_definition_error(name: str) -> None:
 def test_step_names_at_the_edges_of_the_rule_are_read(name: str) -> None:
     reading = read_definition({"Steps": [{"Name": name, "Type": "Fail", "Arguments": {}}]})
     assert [step for step, _ in reading.steps] == [name]
+
+
+def test_parameter_values_for_a_parameter_the_definition_lacks_are_a_definition_error() -> None:
+    """GIVEN parameter_values that name a parameter the definition neither declares nor
+    refers to (a typo) WHEN read THEN a DefinitionError names it and the closest one,
+    instead of silently leaving the real parameter unbound."""
+    definition = _definition("training_eval_register")
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition, parameter_values={"InputDataUri": ["s3://b/in"]})
+    (problem,) = raised.value.problems
+    assert (problem.prop, problem.code) == ("parameter_values", "unknownParameter")
+    assert "'InputDataUri'" in problem.message and "did you mean 'InputDataUrl'?" in (
+        problem.message)

@@ -10,10 +10,11 @@ narrowest pattern its literal parts allow, and a warning says how to bind it.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1074,16 +1075,51 @@ def read_definition(
         allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
 
     Raises:
-        DefinitionError: the definition is malformed; every problem names the step and
-            the field.
+        DefinitionError: the definition is malformed (every problem names the step and
+            the field), or ``parameter_values`` names a parameter it does not have.
     """
     definition = load_definition(source)
+    if parameter_values:
+        unknown = unknown_parameter_problems(definition, parameter_values)
+        if unknown:
+            raise DefinitionError(unknown)
     bindings: dict[str, Sequence[str]] = dict(parameter_values or {})
     if pipeline_name is not None:
         bindings["Execution.PipelineName"] = [pipeline_name]
     reader = _Reader(definition, bindings, allow_unknown_step_types)
     reader.read(definition)
     return reader.reading()
+
+
+def parameter_names(definition: Mapping[str, Any]) -> set[str]:
+    """The parameters a definition declares (``Parameters[].Name``) or refers to
+    (``{"Get": "Parameters.<name>"}``)."""
+    parameters = definition.get("Parameters")
+    declared = {p.get("Name") for p in parameters if isinstance(p, dict)} if isinstance(
+        parameters, list) else set()
+    return {name for name in declared if isinstance(name, str)} | set(
+        _parameters(definition.get("Steps")))
+
+
+def unknown_parameter_problems(
+    definition: Mapping[str, Any], names: Iterable[str], prop: str = "parameter_values"
+) -> list[Problem]:
+    """One problem per name that is no parameter of ``definition``: binding it would
+    narrow nothing, and a misspelt name leaves the real parameter unbound."""
+    known = parameter_names(definition)
+    problems = []
+    for name in names:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = (f"did you mean {close[0]!r}?" if close
+                else f"its parameters: {', '.join(sorted(known)) or 'none'}")
+        problems.append(Problem(
+            prop, "unknownParameter",
+            f"{prop} names {name!r}, which the definition neither declares nor refers to, "
+            f"so its values would bind nothing; {hint}",
+        ))
+    return problems
 
 
 def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from ..core.definition import load_definition, read_definition
+from ..core.definition import load_definition, parameter_names, read_definition
 from ..core.errors import DefinitionError
 from ..core.notices import needs_action
 from . import explain, report
@@ -104,24 +103,6 @@ def _write(command: str, text: str, output: Path | None) -> bool:
         _usage(command, f"cannot write --output {output}: {error.strerror or error}")
         return False
     return True
-
-
-def parameter_names(definition: Mapping[str, Any]) -> set[str]:
-    """The parameters a definition declares (``Parameters[].Name``) or refers to
-    (``{"Get": "Parameters.<name>"}``)."""
-    names = {parameter.get("Name") for parameter in definition.get("Parameters") or []
-             if isinstance(parameter, dict)}
-    pending: list[Any] = [definition.get("Steps")]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            reference = value.get("Get")
-            if isinstance(reference, str) and reference.startswith("Parameters."):
-                names.add(reference.removeprefix("Parameters."))
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return {name for name in names if isinstance(name, str)}
 
 
 def _unknown_parameter(name: str, known: set[str]) -> str:
