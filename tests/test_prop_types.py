@@ -16,6 +16,7 @@ from sm_pipeline_iam import (
     GivenResources,
     InvalidPropsError,
     JobRole,
+    LeastPrivilegePipeline,
     OrgScpException,
     PipelineExecutionRole,
     PipelineJobRoles,
@@ -269,3 +270,30 @@ def test_a_number_token_is_refused_where_a_literal_percentage_is_checked() -> No
         BUILDERS["ServiceManagedStackSet"](stack, max_concurrent_percentage=percentage)
     assert [(p.prop, p.code) for p in raised.value.problems] == [
         ("max_concurrent_percentage", "tokenNotAccepted")]
+
+
+WILDCARD_ROLE = "arn:aws:iam::111122223333:role/*"
+
+
+@pytest.mark.parametrize(("prop", "build"), [
+    ("step_roles", lambda s, r: PipelineExecutionRole(
+        s, "Subject", step_types=["Training"], step_roles=[r])),
+    ("job_roles", lambda s, r: PipelineExecutionRole(
+        s, "Subject", step_types=["Training"], job_roles=[r])),
+    ("step_roles", lambda s, r: PrefixedStepRole(
+        s, "Subject", step_types=["Training"], job_prefix="fraud", step_roles=[r])),
+    ("runtime_roles", lambda s, r: LeastPrivilegePipeline(
+        s, "Subject", definition=DEFINITION.parent / "integrations.json", pipeline_name="x",
+        parameter_values={"ScoresPrefix": ["s3://ml-artifacts-111122223333/scores"]},
+        runtime_roles={"AggregateOnEmr": r})),
+])
+def test_an_imported_role_whose_arn_is_a_wildcard_is_refused(prop: str, build: Any) -> None:
+    """GIVEN iam.Role.from_role_arn(..., 'role/*') where one role is expected WHEN built
+    THEN notOneRole: passing it would pass every role of the account."""
+    stack = cdk.Stack(cdk.App(), "Stack",
+                      env=cdk.Environment(account="111122223333", region="us-east-1"))
+    role = iam.Role.from_role_arn(stack, "Wide", WILDCARD_ROLE)
+    with pytest.raises(InvalidPropsError) as raised:
+        build(stack, role)
+    assert (prop, "notOneRole") in [(p.prop, p.code) for p in raised.value.problems]
+    assert stack.node.try_find_child("Subject") is None

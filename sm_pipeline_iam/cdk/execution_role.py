@@ -16,6 +16,7 @@ from ..core.requirements import (
     GivenResources,
     PipelineRequirements,
     from_step_types,
+    role_arn_problems,
     sagemaker_pass_roles,
 )
 from ..core.steps import SAGEMAKER, StepType, spec_for, step_names
@@ -339,7 +340,10 @@ def runtime_role_arns(id: str, definition: Mapping[str, Any],
             "EMRServerless steps (iam.Role.from_role_arn(...) for an existing role)",
         )])
     assert isinstance(runtime_roles, Mapping)
-    raise_if_any("PipelineExecutionRole", id, runtime_role_problems(definition, runtime_roles))
+    raise_if_any("PipelineExecutionRole", id, [
+        *role_arn_problems("runtime_roles", [role.role_arn for role in runtime_roles.values()]),
+        *runtime_role_problems(definition, runtime_roles),
+    ])
     stable = StableTokens("PassedRuntimeRole")
     return {step: stable(role.role_arn) for step, role in runtime_roles.items()}
 
@@ -378,6 +382,7 @@ def _job_role_arns(
                 ))
             else:
                 arns.append(arn)
+        problems += role_arn_problems("job_roles", arns)
         if not job_roles:
             problems.append(Problem("job_roles", "empty",
                                     "job_roles is empty: give the roles the jobs run as, or "

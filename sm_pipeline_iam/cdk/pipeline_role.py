@@ -31,7 +31,12 @@ from ..core import naming, policy
 from ..core.errors import Problem, raise_if_any
 from ..core.locations import S3ObjectPattern
 from ..core.notices import DEPLOY_TIME_VALUE, MIXED_CASE_PREFIX
-from ..core.requirements import GivenResources, PipelineRequirements, sagemaker_pass_roles
+from ..core.requirements import (
+    GivenResources,
+    PipelineRequirements,
+    role_arn_problems,
+    sagemaker_pass_roles,
+)
 from ..core.steps import SAGEMAKER, StepType
 from ..core.tags import tag_problems
 from ..core.wildcards import wide_grant_notices
@@ -276,11 +281,17 @@ class PropTypes:
         )
 
     def roles(self, prop: str, value: object) -> bool:
-        return self.sequence(
+        if not self.sequence(
             prop, value, is_role, "notARole",
             "roles (iam.IRole; an existing role by iam.Role.from_role_arn(scope, id, arn))",
             "[iam.Role.from_role_arn(stack, 'StepRole', 'arn:aws:iam::111122223333:role/step')]",
-        )
+        ):
+            return False
+        assert isinstance(value, Sequence)
+        # An imported role/* would be passed as every role of the account.
+        problems = role_arn_problems(prop, [role.role_arn for role in value])
+        self.problems += problems
+        return not problems
 
     def principals(self, prop: str, value: object) -> bool:
         return self.sequence(

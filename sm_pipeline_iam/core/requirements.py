@@ -173,6 +173,24 @@ _INTEGRATION_ROLES: dict[StepType, tuple[str, str, bool]] = {
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 
 
+def wide_role_arns(arns: Iterable[str]) -> list[str]:
+    """The literal ARNs among ``arns`` that are not one role's ARN (a wildcard, another
+    kind of resource): passing them would pass every role they match. Tokens are left to
+    deploy time."""
+    return [arn for arn in arns if not is_token(arn) and not _ROLE_ARN.fullmatch(arn)]
+
+
+def role_arn_problems(prop: str, arns: Iterable[str]) -> list[Problem]:
+    """A problem for the first ARN of the roles given as ``prop`` that is not one role's."""
+    wide = wide_role_arns(arns)
+    return [Problem(
+        prop, "notOneRole",
+        f"{prop} holds a role whose ARN {wide[0]!r} is not one role's ARN: import each "
+        "role by its exact ARN (iam.Role.from_role_arn(stack, 'Id', "
+        "'arn:aws:iam::111122223333:role/name'))",
+    )] if wide else []
+
+
 def integration_pass_roles(
     step_types: Iterable[StepType], resources: GivenResources
 ) -> tuple[frozenset[PassRoleTarget], list[Problem]]:
@@ -195,14 +213,12 @@ def integration_pass_roles(
                 f"{prop} is empty but {step_type.value} steps need a runtime role: name the "
                 "roles their ExecutionRoleArn holds"
             )))
-        for arn in arns:
-            if not is_token(arn) and not _ROLE_ARN.fullmatch(arn):
-                problems.append(Problem(prop, "notAnArn", (
-                    f"{prop} {arn!r} is not a role ARN "
-                    "(arn:aws:iam::111122223333:role/name): name one role, without wildcards"
-                )))
-            else:
-                targets.add(PassRoleTarget(arn, service))
+        wide = wide_role_arns(arns)
+        problems += [Problem(prop, "notAnArn", (
+            f"{prop} {arn!r} is not a role ARN "
+            "(arn:aws:iam::111122223333:role/name): name one role, without wildcards"
+        )) for arn in wide]
+        targets.update(PassRoleTarget(arn, service) for arn in arns if arn not in wide)
     return frozenset(targets), problems
 
 
