@@ -42,8 +42,13 @@ from test_plan import (
 from iamsim import Request
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.notices import STEP_NAME_NOT_IN_JOB_NAMES, UNSCOPED_DEFAULT_NAMES
-from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan
+from sm_pipeline_iam.core.notices import (
+    MODEL_ENDPOINTS_UNNAMED,
+    MODEL_OUTSIDE_PIPELINE,
+    STEP_NAME_NOT_IN_JOB_NAMES,
+    UNSCOPED_DEFAULT_NAMES,
+)
+from sm_pipeline_iam.core.plan import ALIAS_KEY_ID, EXECUTION_ROLE, PlannedCall, access_plan
 from support.cfn import ACCOUNT, REGION
 
 OTHER_BUCKET = "other-bucket-111122223333"
@@ -169,7 +174,7 @@ def _neighbours(
         yield replace(call, resource=f"{head.replace(account, OTHER_ACCOUNT)}:{repository}")
     elif service == "logs":
         group_arn, _, stream = call.resource.partition(":log-stream:")
-        group = group_arn.rsplit("log-group:", 1)[1]
+        group = group_arn.rsplit("log-group:", 1)[1].removesuffix(":*")
         other_group = group_arn.replace(group, OTHER_GROUP)
         yield replace(call, resource=call.resource.replace(group, OTHER_GROUP))
         yield replace(call, resource=call.resource.replace(f":{REGION}:", ":us-west-2:"))
@@ -223,28 +228,28 @@ def test_no_job_role_statement_is_left_that_no_planned_call_needs(name: str) -> 
 
 # --- a job in a VPC, with KMS keys -------------------------------------------------------------
 #
-# iam-simulate authorizes a request on a KMS key only through the key's own policy (as KMS
-# does), and tests/iamsim passes no resource policies: every KMS request would be denied
-# whatever the role holds. The KMS calls are therefore matched against the role's
-# statements here (action, resource by IAM's wildcard rules, and the simple condition
-# operators), in both directions: each planned call granted, each granted key planned.
+# Every KMS request is evaluated with the key's default key policy (test_plan.key_policy),
+# which lets the role's own policy decide, as KMS does.
 
 _KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+_OTHER_KEY = _KEY.replace("0b1c2d3e", "ffffffff")
+_ROLE = f"arn:aws:iam::{ACCOUNT}:role/JobRole"
+_IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/prep:1"
+_VOLUME_ONLY = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 
 
-def _vpc_step(volume_key: str) -> dict[str, Any]:
+def _vpc_step(volume_key: str, output_key: str = _KEY) -> dict[str, Any]:
     return {
         "Name": "Prep", "Type": "Processing",
         "Arguments": {
             "ProcessingJobName": "prep",
             "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/PrepRole",
-            "AppSpecification": {
-                "ImageUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/prep:1"},
+            "AppSpecification": {"ImageUri": _IMAGE},
             "ProcessingInputs": [{"S3Input": {"S3Uri": "s3://ml-in-111122223333/data",
                                               "S3DataType": "S3Prefix"}}],
             "ProcessingOutputConfig": {
                 "Outputs": [{"S3Output": {"S3Uri": "s3://ml-out-111122223333/prep"}}],
-                "KmsKeyId": _KEY,
+                "KmsKeyId": output_key,
             },
             "NetworkConfig": {"VpcConfig": {"Subnets": ["subnet-0a1b2c3d"],
                                             "SecurityGroupIds": ["sg-0a1b2c3d"]}},
@@ -253,89 +258,215 @@ def _vpc_step(volume_key: str) -> dict[str, Any]:
     }
 
 
-#: Condition operators the KMS matching below understands (value equal, or IAM wildcards).
-_OPERATORS = {"StringEquals": False, "ArnEquals": False, "StringLike": True, "ArnLike": True}
+def _roles(definition: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[PlannedCall]]:
+    """Each job role of ``definition`` (its policy, as IAM reads it), and the calls the plan
+    says the jobs make."""
+    reading = read_definition(definition)
+    policies = {role: render(job_statements(needs))
+                for role, needs in job_needs_by_role(reading).items()}
+    return policies, [c for c in access_plan(reading, ENV) if c.role != EXECUTION_ROLE]
 
 
-def _kms_grants(policy: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(action, resource, statement.get("Condition", {}))
-            for statement in policy["Statement"]
-            if any(a.startswith("kms:") for a in statement["Action"])
-            for action in statement["Action"] for resource in statement["Resource"]]
+def _assert_decided(policies: dict[str, dict[str, Any]], allowed: list[PlannedCall],
+                    denied: list[PlannedCall]) -> None:
+    """``allowed`` allowed and ``denied`` denied, each asked by its role, by iam-simulate."""
+    expected = {request(c).id: (request(c), "Allowed") for c in allowed}
+    expected.update({request(c, tag="probe ").id: (request(c, tag="probe "), "ImplicitlyDenied")
+                     for c in denied})
+    assert allowed and denied
+    results = decide_cases([(item, [policies[item_role(item)]])
+                            for item, _ in expected.values()])
+    assert_none(wrong(results, {i: want for i, (_, want) in expected.items()}),
+                "not as expected")
 
 
-def _grants(grant: tuple[str, str, dict[str, Any]], call: PlannedCall) -> bool:
-    action, resource, condition = grant
-    if action != call.action or not glob(resource).fullmatch(call.resource):
-        return False
-    for operator, keys in condition.items():
-        assert operator in _OPERATORS, f"cannot judge condition operator {operator}"
-        for key, values in keys.items():
-            given = call.context.get(key)
-            allowed = values if isinstance(values, list) else [values]
-            if given is None or not any(
-                glob(v).fullmatch(given) if _OPERATORS[operator] else v == given
-                for v in allowed
-            ):
-                return False
-    return True
-
-
-def _kms_mismatches(calls: list[PlannedCall], policy: dict[str, Any]) -> list[str]:
-    """Planned KMS calls no grant covers, and KMS grants no planned call uses."""
-    grants = _kms_grants(policy)
-    kms = [c for c in calls if c.action.startswith("kms:")]
-    assert kms
-    ungranted = [f"not granted: {c.action} {c.resource} {dict(c.context)}" for c in kms
-                 if not any(_grants(g, c) for g in grants)]
-    unused = [f"not needed: {g[0]} {g[1]} {g[2]}" for g in grants
-              if not any(_grants(g, c) for c in kms)]
-    return ungranted + unused
+def _call(calls: list[PlannedCall], action: str, resource: str) -> PlannedCall:
+    (found,) = [c for c in calls if c.action == action and c.resource == resource]
+    return found
 
 
 def test_a_job_in_a_vpc_with_kms_keys_gets_exactly_its_network_and_keys() -> None:
     """GIVEN a processing step with a VpcConfig, an output key (ARN) and a volume key (id)
     WHEN its role is derived THEN its network interfaces in its subnet and security group
-    are allowed and other subnets denied, its keys (and only they) are granted, and no
+    are allowed and other subnets denied; the volume key only lets EBS make grants for AWS
+    resources (kms:CreateGrant, kms:GrantIsForAWSResource), the output key only writes
+    SSE-KMS objects (GenerateDataKey, Encrypt, Decrypt); another key is denied; and no
     statement is unneeded."""
-    reading = read_definition({"Steps": [_vpc_step("1234abcd-12ab-34cd-56ef-1234567890ab")]})
-    calls = [c for c in access_plan(reading, ENV) if c.role != EXECUTION_ROLE]
-    (needs,) = reading.jobs
-    policy = render(job_statements(needs))
+    volume = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{ALIAS_KEY_ID}"
+    policies, calls = _roles({"Steps": [_vpc_step(ALIAS_KEY_ID)]})
     assert {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeVpcs",
             "kms:CreateGrant", "kms:GenerateDataKey"} <= {c.action for c in calls}
-    simulated = [c for c in calls if not c.action.startswith("kms:")]
-    requests = [request(c) for c in simulated]
-    assert_none(wrong(decide(requests, policy), {r.id: "Allowed" for r in requests}),
-                "not as planned")
     other_subnet = f"arn:aws:ec2:{REGION}:{ACCOUNT}:subnet/subnet-0fffffff"
-    probes = []
-    for call in simulated:
+    grant = _call(calls, "kms:CreateGrant", volume)
+    assert grant.context == {"kms:GrantIsForAWSResource": "true"}
+    probes = [replace(grant, context={"kms:GrantIsForAWSResource": "false"}),
+              replace(grant, resource=_KEY),  # the output key makes no grants
+              *(replace(grant, action=a, context={}) for a in _VOLUME_ONLY)]
+    for call in calls:
         if call.action == "ec2:CreateNetworkInterface" and ":subnet/" in call.resource:
             probes.append(replace(call, resource=other_subnet))
         elif "ec2:Subnet" in call.context:
             probes.append(replace(call, context={"ec2:Subnet": other_subnet}))
-    denied = [request(p, tag="probe ") for p in probes]
-    assert denied
-    assert_none(wrong(decide(denied, policy), {r.id: "ImplicitlyDenied" for r in denied}),
-                "not denied")
-    assert_none(_kms_mismatches(calls, policy), "KMS grants and calls apart")
-    other_key = _KEY.replace("0b1c2d3e", "ffffffff")
-    assert not any(glob(r).fullmatch(other_key) for _, r, _ in _kms_grants(policy))
-    without_keys = {**policy, "Statement": [
-        s for s in policy["Statement"] if not any(a.startswith("kms:") for a in s["Action"])]}
-    assert_none(unneeded_units({simulated[0].role: without_keys}, simulated),
-                "removing these denies no planned call")
+        elif call.action.startswith("kms:"):
+            probes.append(replace(call, resource=_OTHER_KEY))
+    _assert_decided(policies, calls, probes)
+    assert_none(unneeded_units(policies, calls), "removing these denies no planned call")
 
 
-def test_a_kms_alias_grants_the_key_behind_it() -> None:
-    """GIVEN a volume key named by its alias (VolumeKmsKeyId 'alias/prep-volume') WHEN the
-    job's role is derived THEN the job's calls on the key behind the alias (requests name
-    the alias in kms:RequestAlias; KMS authorizes them on the key, never on the alias's
-    ARN) are granted, and no grant is left that they do not use."""
-    reading = read_definition({"Steps": [_vpc_step("alias/prep-volume")]})
-    calls = [c for c in access_plan(reading, ENV) if c.role != EXECUTION_ROLE]
-    assert any(c.context.get("kms:RequestAlias") == "alias/prep-volume" for c in calls)
-    (needs,) = reading.jobs
-    assert_none(_kms_mismatches(calls, render(job_statements(needs))),
-                "KMS grants and calls apart")
+def test_a_kms_alias_grants_the_key_behind_it_by_a_condition_each_action_supports() -> None:
+    """GIVEN a volume key and an output key named by their aliases WHEN the job's role is
+    derived THEN calls on the keys that carry those aliases (kms:ResourceAliases: true of
+    the key however a request names it, also by ARN after the alias) are allowed, each key
+    for its own use only; a key without the alias, or with another, is denied. The old
+    condition, kms:RequestAlias, is no condition key of kms:CreateGrant: iam-simulate
+    refuses it."""
+    policies, calls = _roles({"Steps": [_vpc_step("alias/prep-volume", "alias/prep-out")]})
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{ALIAS_KEY_ID}"
+    grant = _call(calls, "kms:CreateGrant", key)
+    assert grant.context == {"kms:GrantIsForAWSResource": "true",
+                             "kms:ResourceAliases": "alias/prep-volume"}
+    writes = [c for c in calls if c.action in _VOLUME_ONLY]
+    assert {c.context.get("kms:ResourceAliases") for c in writes} == {"alias/prep-out"}
+    probes = [replace(grant, context={**grant.context, "kms:ResourceAliases": "alias/other"}),
+              replace(grant, context={"kms:GrantIsForAWSResource": "true"}),
+              replace(grant, context={**grant.context, "kms:ResourceAliases": "alias/prep-out"}),
+              *(replace(c, context={"kms:ResourceAliases": "alias/prep-volume"})
+                for c in writes),
+              *(replace(c, context={}) for c in writes)]
+    _assert_decided(policies, [c for c in calls if c.action.startswith("kms:")], probes)
+    assert_none(unneeded_units(policies, calls), "removing these denies no planned call")
+    with pytest.raises(AssertionError, match="kms:RequestAlias"):
+        decide([replace(request(grant), context={"kms:RequestAlias": "alias/prep-volume"})],
+               policies[grant.role])
+
+
+def _training(name: str, output: str, key: str) -> dict[str, Any]:
+    return {"Name": name, "Type": "Training", "Arguments": {
+        "TrainingJobName": name.lower(), "RoleArn": _ROLE,
+        "AlgorithmSpecification": {"TrainingImage": _IMAGE, "TrainingInputMode": "File"},
+        "OutputDataConfig": {"S3OutputPath": output, "KmsKeyId": key},
+        "ResourceConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large",
+                           "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600}}}
+
+
+def _model(name: str, data: Any) -> dict[str, Any]:
+    return {"Name": name, "Type": "Model", "Arguments": {
+        "ModelName": name.lower(), "ExecutionRoleArn": _ROLE,
+        "PrimaryContainer": {"Image": _IMAGE, "ModelDataUrl": data}}}
+
+
+def test_an_input_another_step_wrote_with_sse_kms_is_decrypted_with_that_step_s_key() -> None:
+    """GIVEN a training step writing with output key K and a model step whose artifact is
+    a Get of the training step's ModelArtifacts, beside a model step with a literal
+    artifact WHEN the roles are derived THEN the linked model's role may kms:Decrypt with K
+    (and only decrypt), the unlinked one may not, and neither may use another key."""
+    artifacts = {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}
+    policies, calls = _roles({"Steps": [
+        _training("Train", "s3://ml-out-111122223333/train", _KEY),
+        _model("Linked", artifacts),
+        _model("Unlinked", "s3://ml-out-111122223333/train/fixed/model.tar.gz"),
+    ]})
+    assert {c.role for c in calls if c.resource == _KEY} == {"job:Train", "job:Linked"}
+    linked = [c for c in calls if c.role == "job:Linked" and c.action.startswith("kms:")]
+    assert [c.action for c in linked] == ["kms:Decrypt"]
+    probes = [replace(linked[0], role="job:Unlinked"), replace(linked[0], resource=_OTHER_KEY),
+              replace(linked[0], action="kms:GenerateDataKey"),
+              replace(linked[0], action="kms:Encrypt")]
+    _assert_decided(policies, [c for c in calls if c.action.startswith("kms:")], probes)
+
+
+# --- logs and the model's role ------------------------------------------------------------------
+
+
+def test_log_group_calls_are_allowed_on_the_arn_cloudwatch_logs_authorizes() -> None:
+    """GIVEN a processing step WHEN its role is derived THEN CreateLogGroup and
+    DescribeLogStreams on '/aws/sagemaker/ProcessingJobs:*' (the group's ARN with the
+    trailing ':*' the service evaluates them on) are allowed, on another group denied."""
+    policies, calls = _roles({"Steps": [_vpc_step(ALIAS_KEY_ID)]})
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs:*"
+    at_group = [c for c in calls if c.resource == group]
+    assert {c.action for c in at_group} == {"logs:CreateLogGroup", "logs:DescribeLogStreams"}
+    other = group.replace("ProcessingJobs", "TrainingJobs")
+    _assert_decided(policies, at_group, [replace(c, resource=other) for c in at_group])
+
+
+def _hosting(capture: dict[str, Any] | None, model: Any) -> list[dict[str, Any]]:
+    config: dict[str, Any] = {"EndpointConfigName": "serve-config", "ProductionVariants": [
+        {"VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1,
+         "InstanceType": "ml.m5.large"}]}
+    if capture is not None:
+        config["DataCaptureConfig"] = capture
+    return [
+        {"Name": "Config", "Type": "EndpointConfig", "Arguments": config},
+        {"Name": "Serve", "Type": "Endpoint", "Arguments": {
+            "EndpointName": "serve-ep",
+            "EndpointConfigName": {"Get": "Steps.Config.EndpointConfigName"}}},
+    ]
+
+
+_METRICS = PlannedCall("job:Model", "cloudwatch:PutMetricData", "*")
+
+
+def test_a_model_s_role_serves_whatever_runs_it_and_warns_where_logs_are_unnamed() -> None:
+    """GIVEN a model step hosted by no Endpoint step WHEN its role is derived THEN it may
+    publish metrics in the endpoints' and transform jobs' namespaces (no name narrows
+    them), is granted no endpoint's logs (their group is named after an endpoint the
+    definition does not name) and says so in a warning naming the step; GIVEN the same
+    model deployed by EndpointConfig and Endpoint steps THEN the named endpoint's log
+    group is allowed, another endpoint's denied, and no warning."""
+    artifact = "s3://ml-out-111122223333/model/model.tar.gz"
+    alone = read_definition({"Steps": [_model("Model", artifact)]})
+    (job,) = alone.jobs
+    assert [n.id for n in job.notices] == [MODEL_ENDPOINTS_UNNAMED]
+    assert "'Model'" in job.notices[0].message
+    policies, calls = _roles({"Steps": [_model("Model", artifact)]})
+    namespaces = [replace(_METRICS, context={"cloudwatch:namespace": f"/aws/sagemaker/{k}"})
+                  for k in ("Endpoints", "TransformJobs")]
+    stream = (f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/Endpoints/serve-ep:"
+              "log-stream:AllTraffic/i-0123456789abcdef0")
+    assert not [c for c in calls if c.action.startswith("logs:")]
+    _assert_decided(policies, namespaces, [
+        replace(_METRICS, context={"cloudwatch:namespace": "/aws/sagemaker/TrainingJobs"}),
+        PlannedCall("job:Model", "logs:PutLogEvents", stream)])
+
+    hosted = read_definition({"Steps": [_model("Model", artifact),
+                                        *_hosting(None, {"Get": "Steps.Model.ModelName"})]})
+    assert not [n for n in hosted.jobs[0].notices if n.id == MODEL_ENDPOINTS_UNNAMED]
+    policies, calls = _roles({"Steps": [_model("Model", artifact),
+                                        *_hosting(None, {"Get": "Steps.Model.ModelName"})]})
+    logs = [c for c in calls if c.action.startswith("logs:")]
+    assert {c.resource.split("log-group:")[1].split(":")[0] for c in logs} == {
+        "/aws/sagemaker/Endpoints/serve-ep"}
+    _assert_decided(policies, logs, [replace(c, resource=c.resource.replace(
+        "serve-ep", "other-ep")) for c in logs])
+
+
+def test_data_capture_is_written_with_the_role_of_the_model_the_endpoint_serves() -> None:
+    """GIVEN an EndpointConfig step whose variant serves a Model step's model, with a
+    DataCaptureConfig (destination and key) WHEN the roles are derived THEN the model's
+    role may write captured data under the destination with SSE-KMS under that key (and
+    not make grants with it), not beside it; GIVEN a config whose model no step makes THEN
+    a warning names the config step."""
+    capture = {"DestinationS3Uri": "s3://capture-111122223333/serve", "KmsKeyId": _KEY,
+               "InitialSamplingPercentage": 100,
+               "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]}
+    steps = [_model("Model", "s3://ml-out-111122223333/model/model.tar.gz"),
+             *_hosting(capture, {"Get": "Steps.Model.ModelName"})]
+    policies, calls = _roles({"Steps": steps})
+    written = "arn:aws:s3:::capture-111122223333/serve/part-00000"
+    put = _call(calls, "s3:PutObject", written)
+    keys = [c for c in calls if c.resource == _KEY]
+    assert {c.action for c in keys} == set(_VOLUME_ONLY) and {c.role for c in keys} == {
+        "job:Model"}
+    captured = "arn:aws:s3:::capture-111122223333/serve/serve-ep/AllTraffic/2026/12/07/10/x"
+    _assert_decided(policies, [put, replace(put, resource=captured), *keys], [
+        replace(put, resource="arn:aws:s3:::capture-111122223333/other/x"),
+        replace(put, resource="arn:aws:s3:::capture-111122223333/serve-old/x"),
+        replace(keys[0], action="kms:CreateGrant",
+                context={"kms:GrantIsForAWSResource": "true"}),
+        replace(keys[0], resource=_OTHER_KEY)])
+
+    outside = read_definition({"Steps": _hosting(capture, "model-made-elsewhere")})
+    notices = [n for n in outside.requirements.notices if n.id == MODEL_OUTSIDE_PIPELINE]
+    assert len(notices) == 1 and "'Config'" in notices[0].message

@@ -30,6 +30,7 @@ from .notices import (
     COARSENED_JOB_SCOPES,
     DEFINITION_PREFIX,
     MIXED_CASE_PREFIX,
+    MODEL_ENDPOINTS_UNNAMED,
     MODEL_OUTSIDE_PIPELINE,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
@@ -43,12 +44,14 @@ from .notices import (
 from .policy import PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements, is_token
 from .steps import (
+    HOSTING_KINDS,
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
     SAGEMAKER,
     ActionGroup,
     Binding,
     JobSpec,
+    KeyUse,
     ResourceScope,
     S3Access,
     S3Use,
@@ -238,6 +241,8 @@ class _Reader:
         self.by_name = {
             step["Name"]: step for _, step in self.steps if isinstance(step.get("Name"), str)
         }
+        # Model step -> what endpoints configured by other steps do as its role.
+        self.hosted: dict[str, list[JobNeeds]] = {}
 
     def _problem(self, prop: str, code: str, message: str) -> None:
         self.out.problems.append(Problem(prop, code, message))
@@ -358,6 +363,8 @@ class _Reader:
                     notices=tuple(dict.fromkeys(job_notices)),
                     unresolved=tuple(job_unresolved),
                 )
+        if spec.hosting is not None:
+            self._hosting(name, step_type, spec.hosting, step)
         self._json_gets(name, step)
 
     def _group(
@@ -676,7 +683,8 @@ class _Reader:
             metric_namespaces=tuple(sorted(f"/aws/sagemaker/{kind}" for kind in job.kinds)),
             subnets=self._ids(name, job.vpc_configs, step, "Subnets"),
             security_groups=self._ids(name, job.vpc_configs, step, "SecurityGroupIds"),
-            kms_keys=tuple(sorted(self._kms_keys(name, job, step))),
+            kms_keys=_sorted_keys(self._kms_keys(name, job, step)
+                                  | self._input_keys(name, job, step)),
             runs_as_step=self._model_step(name, job, step),
         ))
 
@@ -763,41 +771,75 @@ class _Reader:
                     found.add(pattern.text)
         return tuple(sorted(found))
 
-    def _kms_keys(self, name: str, job: JobSpec, step: dict[str, Any]) -> set[str]:
-        found: set[str] = set()
+    def _kms_keys(
+        self, name: str, job: JobSpec, step: dict[str, Any], only: KeyUse | None = None
+    ) -> set[tuple[str, KeyUse]]:
+        """The keys a job's fields name (those of use ``only``, when given), as ARNs (an
+        alias as its alias ARN), each with the use of its field."""
+        found: set[tuple[str, KeyUse]] = set()
         region, account = PLACEHOLDERS.region, PLACEHOLDERS.account
-        for path in job.kms_keys:
-            for field_name, value in values_at(step, path):
+        for key in job.kms_keys:
+            if only is not None and key.use is not only:
+                continue
+            for field_name, value in values_at(step, key.path):
                 if value is None:
                     continue
                 for pattern in self._patterns(name, field_name, value):
                     text = pattern.text
                     if not pattern.is_literal:
                         self._unresolved(name, field_name, pattern)
-                    if text.startswith("arn:"):
-                        found.add(text)
-                    elif text.startswith("alias/"):
-                        found.add(f"arn:{PLACEHOLDERS.partition}:kms:{region}:{account}:{text}")
-                    else:
-                        found.add(f"arn:{PLACEHOLDERS.partition}:kms:{region}:{account}:key/"
-                                  f"{text}")
+                    if not text.startswith("arn:"):
+                        resource = text if text.startswith("alias/") else f"key/{text}"
+                        text = f"arn:{PLACEHOLDERS.partition}:kms:{region}:{account}:{resource}"
+                    found.add((text, key.use))
         return found
+
+    def _input_keys(self, name: str, job: JobSpec, step: dict[str, Any]
+                    ) -> set[tuple[str, KeyUse]]:
+        """``kms:Decrypt`` on the output keys of the steps whose outputs the job reads: an
+        input that refers to another step (a ``Get`` of its property, e.g. a training
+        step's ``ModelArtifacts.S3ModelArtifacts``) lies under that step's output, which
+        SageMaker wrote with SSE-KMS under the step's output key (AWS page "How to use
+        SageMaker AI execution roles": "If your input is encrypted with SSE-KMS, add
+        kms:Decrypt")."""
+        found: set[tuple[str, KeyUse]] = set()
+        for use in job.s3:
+            if use.access in (S3Access.WRITE, S3Access.WRITE_PER_JOB):
+                continue
+            for _, value in values_at(step, use.path):
+                for producer in sorted(set(_steps_referred(value)) - {name}):
+                    other = self.by_name.get(producer)
+                    type_name = other.get("Type") if other else None
+                    if other is None or not isinstance(type_name, str) or (
+                            type_name not in StepType._value2member_map_):
+                        continue
+                    spec = spec_for(StepType(type_name)).job
+                    if spec is not None:
+                        found.update((arn, KeyUse.INPUT) for arn, _ in self._kms_keys(
+                            producer, spec, other, KeyUse.OUTPUT))
+        return found
+
+    def _models_named(self, value: Any) -> list[str]:
+        """The Model steps a model name in the definition refers to: a ``Get`` of a Model
+        step's ``ModelName``, or a literal name a Model step gives its model."""
+        reference = value.get("Get") if isinstance(value, dict) else None
+        parts = reference.split(".") if isinstance(reference, str) else []
+        if len(parts) == 3 and parts[0] == "Steps" and parts[2] == "ModelName":
+            return [parts[1]]
+        if not isinstance(value, str):
+            return []
+        return [other for other, candidate in self.by_name.items()
+                if candidate.get("Type") == StepType.MODEL.value and value in {
+                    v for _, v in values_at(candidate, "Arguments.ModelName")}]
 
     def _model_step(self, name: str, job: JobSpec, step: dict[str, Any]) -> str | None:
         """The Model step whose role a job that runs a model (Transform) runs as."""
         if job.runs_models is None:
             return None
         for _, value in values_at(step, job.runs_models):
-            reference = value.get("Get") if isinstance(value, dict) else None
-            parts = reference.split(".") if isinstance(reference, str) else []
-            if len(parts) == 3 and parts[0] == "Steps" and parts[2] == "ModelName":
-                return str(parts[1])
-            if isinstance(value, str):
-                for other, candidate in self.by_name.items():
-                    if candidate.get("Type") == StepType.MODEL.value and value in {
-                        v for _, v in values_at(candidate, "Arguments.ModelName")
-                    }:
-                        return str(other)
+            models = self._models_named(value)
+            if models:
+                return models[0]
         self.out.notices.append(Notice(
             MODEL_OUTSIDE_PIPELINE,
             f"step {name!r}: the model its job runs is not made by a step of this pipeline, "
@@ -1016,24 +1058,83 @@ class _Reader:
                     endpoints |= names(endpoint, "Arguments.EndpointName")
         return endpoints
 
-    def _with_endpoints(self, job: JobNeeds) -> JobNeeds:
-        # A model's role also serves the endpoints that host it: their log groups and the
-        # endpoints' metric namespace.
+    def _hosting(self, name: str, step_type: StepType, hosting: JobSpec,
+                 step: dict[str, Any]) -> None:
+        """What the endpoint a step configures does as the role of each model it serves
+        (data capture: the destination's objects and key), kept for those Model steps."""
+        s3 = [(use, field_name, value) for use in hosting.s3
+              for field_name, value in values_at(step, use.path) if value is not None]
+        if not s3 and not any(True for key in hosting.kms_keys
+                              for _, v in values_at(step, key.path) if v is not None):
+            return
+        assert hosting.runs_models is not None
+        models = sorted({model for _, value in values_at(step, hosting.runs_models)
+                         for model in self._models_named(value)})
+        if not models:
+            self.out.notices.append(Notice(
+                MODEL_OUTSIDE_PIPELINE,
+                f"step {name!r}: the endpoint it configures captures data as the role of its "
+                "models, which no step of this pipeline makes, so that role is not derived "
+                "here: grant it PutObject under DataCaptureConfig.DestinationS3Uri (and its "
+                "KmsKeyId's use)",
+            ))
+            return
+        notices, unresolved = self.out.notices, self.out.unresolved
+        self.out.notices, self.out.unresolved = [], []
+        try:
+            reads: set[S3ObjectPattern] = set()
+            lists: set[tuple[str, str]] = set()
+            writes: set[S3ObjectPattern] = set()
+            for use, field_name, value in s3:
+                for location, manifest in self._job_locations(name, field_name, value, use):
+                    self._s3_use(use.access, location, manifest, (), reads, lists, writes)
+            keys = self._kms_keys(name, hosting, step)
+        finally:
+            hosted_notices, hosted_unresolved = self.out.notices, self.out.unresolved
+            self.out.notices, self.out.unresolved = notices, unresolved
+        for model in models:
+            self.hosted.setdefault(model, []).append(JobNeeds(
+                steps=(name,), step_types=(step_type,), writes=tuple(sorted(writes)),
+                kms_keys=_sorted_keys(keys), notices=tuple(dict.fromkeys(hosted_notices)),
+                unresolved=tuple(hosted_unresolved),
+            ))
+
+    def _with_hosting(self, job: JobNeeds) -> JobNeeds:
+        """A Model step's needs with what runs as its role outside its own step: the
+        endpoints and batch transforms that serve the model (their log groups where the
+        definition names them, else a warning; the metric namespaces of both kinds) and
+        the data capture of the endpoints that host it."""
         if job.step_types != (StepType.MODEL,):
             return job
         endpoints = self._endpoints_of(job.step)
-        if not endpoints:
-            return job
+        # An endpoint's logs go to /aws/sagemaker/Endpoints/<endpoint name>, streams
+        # <variant>/<instance> (AWS page "Log Amazon SageMaker AI events with Amazon
+        # CloudWatch"): only an endpoint the definition names can be granted.
         streams = {(f"/aws/sagemaker/Endpoints/{e}", "*") for e in endpoints}
+        notices = list(job.notices)
+        if not endpoints:
+            notices.append(Notice(
+                MODEL_ENDPOINTS_UNNAMED,
+                f"step {job.step!r}: an endpoint or batch transform that runs its model "
+                "outside this pipeline runs as its role and logs to a group named after that "
+                "endpoint (/aws/sagemaker/Endpoints/<name>) or job, which the definition "
+                "does not name: the role grants no such logs",
+            ))
+        hosted = self.hosted.get(job.step, [])
         return replace(
             job,
+            writes=tuple(sorted({*job.writes, *(w for h in hosted for w in h.writes)})),
             log_streams=tuple(sorted({*job.log_streams, *streams})),
-            metric_namespaces=tuple(sorted({*job.metric_namespaces, "/aws/sagemaker/Endpoints"})),
+            metric_namespaces=tuple(sorted({*job.metric_namespaces, *(
+                f"/aws/sagemaker/{kind}" for kind in HOSTING_KINDS)})),
+            kms_keys=_sorted_keys({*job.kms_keys, *(k for h in hosted for k in h.kms_keys)}),
+            notices=tuple(dict.fromkeys([*notices, *(n for h in hosted for n in h.notices)])),
+            unresolved=(*job.unresolved, *(u for h in hosted for u in h.unresolved)),
         )
 
     def reading(self) -> DefinitionReading:
         out = self.out
-        out.jobs = [self._with_endpoints(job) for job in out.jobs]
+        out.jobs = [self._with_hosting(job) for job in out.jobs]
         if out.problems:
             raise DefinitionError(out.problems)
         notices = tuple(dict.fromkeys(out.notices))
@@ -1182,6 +1283,24 @@ def _parameters(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _parameters(item)
+
+
+def _steps_referred(value: Any) -> Iterator[str]:
+    """The names of the steps a definition value refers to (``{"Get": "Steps.<name>..."}``,
+    inside expressions too)."""
+    if isinstance(value, dict):
+        reference = value.get("Get")
+        if isinstance(reference, str) and reference.startswith("Steps."):
+            yield reference.split(".")[1]
+        for item in value.values():
+            yield from _steps_referred(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _steps_referred(item)
+
+
+def _sorted_keys(keys: Iterable[tuple[str, KeyUse]]) -> tuple[tuple[str, KeyUse], ...]:
+    return tuple(sorted(set(keys), key=lambda key: (key[0], key[1].value)))
 
 
 def _literals(value: Any) -> Iterator[str]:

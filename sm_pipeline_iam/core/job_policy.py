@@ -5,9 +5,10 @@ execution roles" and the Service Authorization Reference): S3 objects under the 
 inputs and outputs, listing only under its input prefixes (``s3:prefix``), its image's ECR
 repository, its job kind's log group and its own log streams, metrics in its job kind's
 namespace (``cloudwatch:namespace``), network interfaces in its own subnets and security
-groups, and its KMS keys. Only ``ecr:GetAuthorizationToken``, ``cloudwatch:PutMetricData``
-and the EC2 ``Describe*`` calls have no resource type: they are granted on ``*`` (the
-metrics with their namespace condition), each with its reason. No CDK import.
+groups, and its KMS keys, each with the actions its use needs (:data:`KEY_ACTIONS`). Only
+``ecr:GetAuthorizationToken``, ``cloudwatch:PutMetricData`` and the EC2 ``Describe*`` calls
+have no resource type: they are granted on ``*`` (the metrics with their namespace
+condition), each with its reason. No CDK import.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import defaultdict
 from .jobs import JobNeeds
 from .locations import S3ObjectPattern
 from .policy import PLACEHOLDERS, S3_ARN, ArnEnvironment, Statement, render_environment
+from .steps import KeyUse
 
 S3_READ = ("s3:GetObject",)
 S3_WRITE = ("s3:AbortMultipartUpload", "s3:PutObject")
@@ -26,6 +28,11 @@ ECR_PULL = (
     "ecr:GetDownloadUrlForLayer",
 )
 LOG_GROUP_ACTIONS = ("logs:CreateLogGroup", "logs:DescribeLogStreams")
+#: CloudWatch Logs authorizes every log-group action but tagging on the group's ARN with a
+#: trailing ':*' (AWS page "Overview of managing access permissions to your CloudWatch Logs
+#: resources": the ARN DescribeLogGroups returns), which the Service Authorization
+#: Reference's log-group ARN leaves out.
+LOG_GROUP_SUFFIX = ":*"
 LOG_STREAM_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 ENI_CREATE = ("ec2:CreateNetworkInterface",)
 ENI_MANAGE = (
@@ -40,8 +47,23 @@ EC2_DESCRIBE = (
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcs",
 )
-KMS_ACTIONS = ("kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt",
-               "kms:GenerateDataKey")
+#: What each use of a key needs (sources in :class:`~sm_pipeline_iam.core.steps.KeyUse`).
+KEY_ACTIONS: dict[KeyUse, tuple[str, ...]] = {
+    KeyUse.VOLUME: ("kms:CreateGrant",),
+    KeyUse.OUTPUT: ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+    KeyUse.INPUT: ("kms:Decrypt",),
+}
+#: A volume key's grant is made by EBS for the job's instance: only grants for AWS
+#: resources (AWS KMS Developer Guide, "kms:GrantIsForAWSResource").
+KEY_CONDITIONS: dict[KeyUse, tuple[tuple[str, str, str], ...]] = {
+    KeyUse.VOLUME: (("Bool", "kms:GrantIsForAWSResource", "true"),),
+}
+#: The condition that names an alias's key: kms:ResourceAliases, a condition key of the
+#: key resource type and so of every action on a key (CreateGrant included, which
+#: kms:RequestAlias is not; Service Authorization Reference), true whether the request
+#: names the key by the alias or by its ARN (AWS KMS Developer Guide, "Use aliases to
+#: control access to KMS keys").
+ALIAS_CONDITION = ("ForAnyValue:StringEquals", "kms:ResourceAliases")
 
 #: The job roles' actions that IAM gives no resource type (granted on '*').
 NO_RESOURCE_ACTIONS = frozenset(("ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
@@ -93,7 +115,7 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             reason=NO_RESOURCE_REASON)
     groups = sorted({group for group, _ in needs.log_streams})
     add("JobLogGroups", LOG_GROUP_ACTIONS,
-        [_arn("logs", f"log-group:{group}", env) for group in groups])
+        [_arn("logs", f"log-group:{group}{LOG_GROUP_SUFFIX}", env) for group in groups])
     add("JobLogStreams", LOG_STREAM_ACTIONS,
         [_arn("logs", f"log-group:{group}:log-stream:{stream}", env)
          for group, stream in needs.log_streams], reason=LOG_REASON)
@@ -110,14 +132,32 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             tuple(("ArnEquals", "ec2:Subnet", _arn("ec2", f"subnet/{s}", env))
                   for s in needs.subnets), reason=ENI_REASON)
         add("JobDescribesNetwork", EC2_DESCRIBE, ["*"], reason=NO_RESOURCE_REASON)
-    keys = [render_environment(arn, env) for arn in needs.kms_keys]
-    add("JobUsesKeys", KMS_ACTIONS, [arn for arn in keys if ":alias/" not in arn],
-        reason="keys whose id holds a run-time value")
-    # KMS authorizes a call made through an alias on the key behind it: any key of the
-    # account, but only when the request names that alias.
-    aliases = sorted(arn.split(":alias/", 1)[1] for arn in keys if ":alias/" in arn)
-    add("JobUsesKeysByAlias", KMS_ACTIONS,
-        [_arn("kms", "key/*", env)] if aliases else [],
-        tuple(("StringEquals", "kms:RequestAlias", f"alias/{alias}") for alias in aliases),
-        reason="the key behind an alias the job names (kms:RequestAlias)")
+    for use in KeyUse:
+        statements.extend(_key_statements(use, [
+            render_environment(arn, env) for arn, key_use in needs.kms_keys if key_use is use]))
     return sorted(statements, key=lambda s: s.sid)
+
+
+def _key_statements(use: KeyUse, keys: list[str]) -> list[Statement]:
+    """The statements of the keys of one use: by key ARN, and per account and region of
+    aliases, on the keys there that carry one of the aliases (kms:ResourceAliases)."""
+    sid = f"JobKeysFor{use.value.title()}s"
+    actions, condition = KEY_ACTIONS[use], KEY_CONDITIONS.get(use, ())
+    statements = []
+    by_arn = sorted({arn for arn in keys if ":alias/" not in arn})
+    if by_arn:
+        statements.append(Statement(sid, actions, tuple(by_arn), condition,
+                                    wildcard_reason="keys whose id holds a run-time value"))
+    # KMS authorizes a call on the key, never on the alias that named it: the keys of the
+    # alias's account and region, only while they carry that alias.
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for arn in keys:
+        if ":alias/" in arn:
+            head, alias = arn.split(":alias/", 1)
+            aliases[f"{head}:key/*"].add(f"alias/{alias}")
+    for number, (resource, names) in enumerate(sorted(aliases.items()), start=1):
+        statements.append(Statement(
+            f"{sid}ByAlias{number}", actions, (resource,),
+            (*condition, *((*ALIAS_CONDITION, name) for name in sorted(names))),
+            wildcard_reason="the key behind an alias the job names (kms:ResourceAliases)"))
+    return statements

@@ -30,7 +30,7 @@ from .notices import Notice
 from .policy import PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements
 from .rewrite import RoleSlot, role_slots
-from .steps import CATALOG, EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER, StepType
+from .steps import CATALOG, EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER, KeyUse, StepType
 
 # --- construct ids -------------------------------------------------------------------------
 
@@ -454,8 +454,8 @@ class _Gather:
         return f"arn:{partition}:ecr:{region}:{account}:repository/{repository}"
 
     def key(self, value: str) -> str | None:
-        # An alias is granted on the key behind it, for requests naming the alias
-        # (job_statements: kms:RequestAlias).
+        # An alias is granted on the key behind it while it carries the alias
+        # (job_statements: kms:ResourceAliases).
         if self.is_token(value) or _KEY_ARN.fullmatch(value):
             return value
         if _KEY_ID.fullmatch(value) or _ALIAS.fullmatch(value):
@@ -508,7 +508,10 @@ def job_role_needs(
         subnets: the subnet ids of the jobs' VPC config.
         security_groups: the security group ids of the jobs' VPC config.
         kms_keys: KMS key ARNs, key ids, aliases (``alias/name``) or alias ARNs the jobs
-            use (an alias is granted on the key behind it, for requests naming it).
+            use, for any of a job's uses (their volumes, outputs and inputs: every
+            :class:`~sm_pipeline_iam.core.steps.KeyUse`, since settings do not say which
+            field names the key); an alias is granted on the key behind it while the key
+            carries it.
         job_prefix: the prefix of the jobs' names (their log streams); default naming
             (``pipelines-*``) when None.
         is_token: whether a value is opaque (a CDK token): it is taken as it is.
@@ -598,6 +601,6 @@ def job_role_needs(
         metric_namespaces=tuple(sorted(f"/aws/sagemaker/{kind}" for kind in kinds)),
         subnets=found_subnets,
         security_groups=found_groups,
-        kms_keys=tuple(sorted(set(keys))),
+        kms_keys=tuple((key, use) for key in sorted(set(keys)) for use in KeyUse),
     )
     return needs, gather.problems

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 
 from .locations import S3ObjectPattern
 from .notices import Notice, Unresolved
-from .steps import StepType
+from .steps import KeyUse, StepType
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ class JobNeeds:
         metric_namespaces: CloudWatch namespaces the jobs publish metrics in.
         subnets: subnet ids of the jobs' VPC configs.
         security_groups: security group ids of the jobs' VPC configs.
-        kms_keys: KMS key ARNs the jobs use.
+        kms_keys: ``(key ARN, use)``: the KMS keys the jobs use, each with what for (the
+            actions its role needs follow from the use; an alias ARN stands for the key
+            behind it).
         runs_as_step: for a Transform step, the Model step whose role its job runs as.
         notices: the warnings about these needs (values known only at run time...).
         unresolved: the values behind ``unresolvedDefinitionValue`` warnings among them.
@@ -54,7 +56,7 @@ class JobNeeds:
     metric_namespaces: tuple[str, ...] = ()
     subnets: tuple[str, ...] = ()
     security_groups: tuple[str, ...] = ()
-    kms_keys: tuple[str, ...] = ()
+    kms_keys: tuple[tuple[str, KeyUse], ...] = ()
     runs_as_step: str | None = None
     notices: tuple[Notice, ...] = ()
     unresolved: tuple[Unresolved, ...] = ()

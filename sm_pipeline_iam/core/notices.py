@@ -96,8 +96,11 @@ IAM_PER_REGION = "sm-pipeline-iam:stackSetIamPerRegion"
 RUN_TIME_VALUE = "sm-pipeline-iam:runTimeValue"
 #: A job name with the SDK's build timestamp: scoped by the name before it.
 BUILD_TIMESTAMP = "sm-pipeline-iam:buildTimestampInJobName"
-#: A Transform step runs a model no step of the pipeline makes: its job role is unknown.
+#: A Transform step (or an endpoint config's data capture) runs a model no step of the
+#: pipeline makes: the role it runs as is unknown.
 MODEL_OUTSIDE_PIPELINE = "sm-pipeline-iam:modelOutsidePipeline"
+#: A Model step's model is hosted by no Endpoint step: endpoint logs are not granted.
+MODEL_ENDPOINTS_UNNAMED = "sm-pipeline-iam:modelEndpointsUnnamed"
 #: Tuning/AutoML jobs under the default naming: only ``pipelines-*`` can scope them.
 UNSCOPED_DEFAULT_NAMES = "sm-pipeline-iam:unscopedDefaultJobNames"
 #: An ``Arguments`` key that the step's create API does not take.
@@ -123,10 +126,21 @@ REGISTRY: tuple[WarningKind, ...] = (
     ),
     WarningKind(
         MODEL_OUTSIDE_PIPELINE,
-        "a Transform step runs a model that no step of the pipeline makes: its job runs as "
-        "that model's role, which the library neither derives nor changes",
-        "grant the model's role the step's inputs, outputs and logs (see explain --plan), "
-        "or make the model in the pipeline",
+        "a Transform step, or an EndpointConfig step's data capture, runs a model that no "
+        "step of the pipeline makes: its job (or endpoint) runs as that model's role, which "
+        "the library neither derives nor changes",
+        "grant the model's role the step's inputs, outputs and logs, or the capture "
+        "destination and key (see explain --plan), or make the model in the pipeline",
+    ),
+    WarningKind(
+        MODEL_ENDPOINTS_UNNAMED,
+        "a Model step's model is hosted by no Endpoint step of the pipeline: an endpoint or "
+        "batch transform that runs it later runs as its role and writes logs to a log group "
+        "or stream named after that endpoint or job, which the definition does not name, so "
+        "the role grants no such logs (it grants the model's data, images and the "
+        "namespaces of its metrics)",
+        "deploy the model with EndpointConfig and Endpoint steps of the pipeline, or grant "
+        "the role the log group /aws/sagemaker/Endpoints/<endpoint name> where you deploy it",
     ),
     WarningKind(
         UNSCOPED_DEFAULT_NAMES,

@@ -20,7 +20,9 @@ call for each, the lower-cased one marked :attr:`PlannedCall.alternate_spelling`
 The job-role calls follow the AWS page "How to use SageMaker AI execution roles": read the
 inputs (and list their prefixes), write the outputs, pull the image (and sign in to ECR),
 create the job kind's log group and the job's own log streams, publish metrics in the job
-kind's namespace, manage network interfaces in the job's subnets, use its KMS keys.
+kind's namespace, manage network interfaces in the job's subnets, use its KMS keys as
+each key's field says (a volume key: EBS's grant; an output key: SSE-KMS writes; the
+output key of a step whose output the job reads: SSE-KMS reads).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .steps import (
     PIPELINE_FEATURES,
     ActionGroup,
     Binding,
+    KeyUse,
     ResourceScope,
     StepType,
     spec_for,
@@ -433,13 +436,21 @@ EC2_DESCRIBE = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:Descri
                 "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups")
 ENI_FOLLOW_UP = ("ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
                  "ec2:DeleteNetworkInterfacePermission")
-KMS_USE = (
-    ("kms:CreateGrant", "lets the job's volumes use"),
-    ("kms:DescribeKey", "reads"),
-    ("kms:GenerateDataKey", "encrypts its outputs with"),
-    ("kms:Encrypt", "encrypts with"),
-    ("kms:Decrypt", "decrypts its data with"),
-)
+#: The calls made with a key, per use of the field that names it, and the request context
+#: they carry: EBS encrypts an ML volume through a grant it makes for the job's instance
+#: (AWS page "How to use SageMaker AI execution roles": kms:CreateGrant; AWS KMS Developer
+#: Guide: kms:GrantIsForAWSResource), S3 writes SSE-KMS objects with a data key (and reads
+#: one back to finish a multipart upload) and reads them with kms:Decrypt (S3 page
+#: "Using server-side encryption with AWS KMS keys"); SageMaker's OutputDataConfig.KmsKeyId
+#: needs kms:Encrypt (API reference).
+KMS_USE: dict[KeyUse, tuple[tuple[str, str, Mapping[str, str]], ...]] = {
+    KeyUse.VOLUME: (("kms:CreateGrant", "lets EBS encrypt its volumes with",
+                     {"kms:GrantIsForAWSResource": "true"}),),
+    KeyUse.OUTPUT: (("kms:GenerateDataKey", "encrypts its outputs with", {}),
+                    ("kms:Encrypt", "encrypts its outputs with", {}),
+                    ("kms:Decrypt", "completes multipart uploads of its outputs with", {})),
+    KeyUse.INPUT: (("kms:Decrypt", "decrypts its inputs (another step's outputs) with", {}),),
+}
 _KEY_ID = re.compile(r":key/")
 
 
@@ -495,7 +506,9 @@ def _calls_of_job(job: JobNeeds, env: ArnEnvironment) -> Iterator[PlannedCall]:
         for action in ECR_PULL:
             yield call(action, arn, f"pulls its image from {arn.rsplit(':', 1)[-1]}")
     for group in sorted({group for group, _ in job.log_streams}):
-        arn = _arn("logs", f"log-group:{group}", env)
+        # Logs authorizes these on the group's ARN with a trailing ':*' (AWS page
+        # "Overview of managing access permissions to your CloudWatch Logs resources").
+        arn = _arn("logs", f"log-group:{group}:*", env)
         yield call("logs:CreateLogGroup", arn, f"creates its job kind's log group {group}")
         yield call("logs:DescribeLogStreams", arn, f"finds its log streams in {group}")
     streams = _alternates(stream for _, stream in job.log_streams)
@@ -525,15 +538,18 @@ def _calls_of_job(job: JobNeeds, env: ArnEnvironment) -> Iterator[PlannedCall]:
                            {"ec2:Subnet": _arn("ec2", f"subnet/{subnet}", env)})
         for action in EC2_DESCRIBE:
             yield call(action, "*", "reads its VPC's network configuration")
-    for key in job.kms_keys:
+    made: set[tuple[str, str, str]] = set()
+    for key, use in job.kms_keys:
         arn = _render(key, env)
-        note, context = "", {}
+        note, aliases = "", {}
         if not _KEY_ID.search(arn):
             # KMS authorizes a key operation on the key, never on an alias naming it; the
-            # request carries the alias it named (kms:RequestAlias).
+            # key carries its aliases (kms:ResourceAliases), however the request names it.
             alias = arn.split(":", 5)[-1]
-            note, context = f" (the key behind {alias})", {"kms:RequestAlias": alias}
+            note, aliases = f" (the key behind {alias})", {"kms:ResourceAliases": alias}
             arn = re.sub(r":alias/.*$", f":key/{ALIAS_KEY_ID}", arn)
         arn = _fill_arn(arn, env, ALIAS_KEY_ID)
-        for action, phrase in KMS_USE:
-            yield call(action, arn, f"{phrase} its KMS key{note}", context)
+        for action, phrase, context in KMS_USE[use]:
+            if (action, arn, note) not in made:
+                made.add((action, arn, note))
+                yield call(action, arn, f"{phrase} its KMS key{note}", {**context, **aliases})

@@ -253,6 +253,37 @@ class S3Use:
     access: S3Access
 
 
+@unique
+class KeyUse(Enum):
+    """What a job does with a KMS key its step names, and so the key actions its role needs.
+
+    Sources: the AWS page "How to use SageMaker AI execution roles" (per create API: a
+    volume key needs ``kms:CreateGrant``, an output key ``kms:Encrypt``, SSE-KMS inputs
+    ``kms:Decrypt``), the API reference of each ``KmsKeyId`` field (``OutputDataConfig``:
+    "the SageMaker execution role must include permissions to call kms:Encrypt"), and the
+    S3 page "Using server-side encryption with AWS KMS keys (SSE-KMS)" (an SSE-KMS upload
+    needs ``kms:GenerateDataKey``, a multipart one also ``kms:Decrypt``; a download
+    ``kms:Decrypt``).
+    """
+
+    #: The ML storage volume of the job's instances, which EBS encrypts for SageMaker:
+    #: ``kms:CreateGrant`` for AWS resources only (``kms:GrantIsForAWSResource``).
+    VOLUME = "volume"
+    #: S3 objects the job writes with SSE-KMS: ``kms:GenerateDataKey``, ``kms:Encrypt``,
+    #: ``kms:Decrypt`` (multipart uploads).
+    OUTPUT = "output"
+    #: S3 objects the job reads that another step wrote with SSE-KMS: ``kms:Decrypt``.
+    INPUT = "input"
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    """A KMS key a step's job uses: where the definition holds it, and for what."""
+
+    path: str
+    use: KeyUse
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """What the job a step starts needs from the role it runs as (AWS page "How to use
@@ -266,7 +297,9 @@ class JobSpec:
         s3: the S3 locations the job touches.
         images: paths to the container image URIs it pulls.
         vpc_configs: paths to its ``VpcConfig`` (subnets and security groups).
-        kms_keys: paths to KMS key ids or ARNs it uses.
+        kms_keys: where it names KMS keys (ids, ARNs, aliases), each with its use; an
+            input that another step's output feeds also gets that output's key
+            (:attr:`KeyUse.INPUT`).
         runs_models: for a job that runs another step's model (Transform), the path to
             the model's name: the job runs as that model's role.
     """
@@ -275,7 +308,7 @@ class JobSpec:
     s3: tuple[S3Use, ...] = ()
     images: tuple[str, ...] = ()
     vpc_configs: tuple[str, ...] = ()
-    kms_keys: tuple[str, ...] = ()
+    kms_keys: tuple[KmsKey, ...] = ()
     runs_models: str | None = None
 
 
@@ -312,6 +345,9 @@ class StepSpec:
         job: what the job the step starts needs from its own role, if it starts one.
         properties: the step's properties that other steps refer to and that name
             SageMaker resources or S3 locations (``ModelArtifacts.S3ModelArtifacts``).
+        hosting: for a step that configures an endpoint, what the endpoint does while it
+            serves with the role of each model its variants name (``runs_models``): data
+            capture.
     """
 
     step_type: StepType
@@ -326,6 +362,7 @@ class StepSpec:
     sdk_prefix_caveat: str | None = None
     job: JobSpec | None = None
     properties: tuple[Property, ...] = ()
+    hosting: JobSpec | None = None
 
     @property
     def passes_role_to(self) -> tuple[str, ...]:
@@ -439,8 +476,8 @@ _PROCESSING_JOB = JobSpec(
     images=("Arguments.AppSpecification.ImageUri",),
     vpc_configs=("Arguments.NetworkConfig.VpcConfig",),
     kms_keys=(
-        "Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId",
-        "Arguments.ProcessingOutputConfig.KmsKeyId",
+        KmsKey("Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId", KeyUse.VOLUME),
+        KmsKey("Arguments.ProcessingOutputConfig.KmsKeyId", KeyUse.OUTPUT),
     ),
 )
 
@@ -462,7 +499,8 @@ def _training_job(at: str) -> JobSpec:
         ),
         images=(f"{at}.AlgorithmSpecification.TrainingImage",),
         vpc_configs=(f"{at}.VpcConfig",),
-        kms_keys=(f"{at}.ResourceConfig.VolumeKmsKeyId", f"{at}.OutputDataConfig.KmsKeyId"),
+        kms_keys=(KmsKey(f"{at}.ResourceConfig.VolumeKmsKeyId", KeyUse.VOLUME),
+                  KmsKey(f"{at}.OutputDataConfig.KmsKeyId", KeyUse.OUTPUT)),
     )
 
 
@@ -472,8 +510,14 @@ def _merged(*jobs: JobSpec) -> JobSpec:
         s3=tuple(use for job in jobs for use in job.s3),
         images=tuple(path for job in jobs for path in job.images),
         vpc_configs=tuple(path for job in jobs for path in job.vpc_configs),
-        kms_keys=tuple(path for job in jobs for path in job.kms_keys),
+        kms_keys=tuple(key for job in jobs for key in job.kms_keys),
     )
+
+#: The job kinds that run a Model step's model as its role (its ExecutionRoleArn): the
+#: endpoints that host it and the batch transform jobs that run it (API reference:
+#: CreateModel, ExecutionRoleArn). Their metrics go to ``/aws/sagemaker/<kind>`` (AWS page
+#: "Amazon SageMaker AI metrics in Amazon CloudWatch"), a namespace no name narrows.
+HOSTING_KINDS = ("Endpoints", "TransformJobs")
 
 _CHECK_CAVEAT = (
     "the SDK always names check jobs 'clarify-job' / 'baseline-job', whatever "
@@ -656,8 +700,8 @@ _CATALOG: tuple[StepSpec, ...] = (
                 S3Use("Arguments.TransformOutput.S3OutputPath", S3Access.WRITE),
             ),
             kms_keys=(
-                "Arguments.TransformResources.VolumeKmsKeyId",
-                "Arguments.TransformOutput.KmsKeyId",
+                KmsKey("Arguments.TransformResources.VolumeKmsKeyId", KeyUse.VOLUME),
+                KmsKey("Arguments.TransformOutput.KmsKeyId", KeyUse.OUTPUT),
             ),
             runs_models="Arguments.ModelName",
         ),
@@ -761,8 +805,9 @@ _CATALOG: tuple[StepSpec, ...] = (
             ),
             vpc_configs=("Arguments.AutoMLJobConfig.SecurityConfig.VpcConfig",),
             kms_keys=(
-                "Arguments.AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",
-                "Arguments.OutputDataConfig.KmsKeyId",
+                KmsKey("Arguments.AutoMLJobConfig.SecurityConfig.VolumeKmsKeyId",
+                       KeyUse.VOLUME),
+                KmsKey("Arguments.OutputDataConfig.KmsKeyId", KeyUse.OUTPUT),
             ),
         ),
         properties=(Property("AutoMLJobName", "{job}"),),
@@ -786,6 +831,19 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         # An endpoint config for inference components carries an ExecutionRoleArn.
         role_fields=(RoleField("Arguments.ExecutionRoleArn", SAGEMAKER),),
+        # The endpoint writes captured requests and responses under DestinationS3Uri
+        # (<uri>/<endpoint>/<variant>/<yyyy>/<mm>/<dd>/<hh>/...), with SSE-KMS under KmsKeyId
+        # (API reference: DataCaptureConfig; AWS page "Capture data from real-time
+        # endpoint"), as the role of the model it serves: SageMaker hosting runs a model's
+        # containers as its ExecutionRoleArn (API reference: CreateModel), the role the
+        # KMS key policy must allow (API reference: TransformOutput.KmsKeyId, "the IAM role
+        # that you specify in your CreateModel request"; inferred alike for data capture).
+        hosting=JobSpec(
+            kinds=(),
+            s3=(S3Use("Arguments.DataCaptureConfig.DestinationS3Uri", S3Access.WRITE),),
+            kms_keys=(KmsKey("Arguments.DataCaptureConfig.KmsKeyId", KeyUse.OUTPUT),),
+            runs_models="Arguments.ProductionVariants[*].ModelName",
+        ),
     ),
     StepSpec(
         step_type=StepType.ENDPOINT,

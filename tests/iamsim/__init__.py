@@ -68,7 +68,10 @@ class Request:
     ``resource`` is the ARN the request touches, or ``"*"`` for actions that support
     no resource type. ``resource_account`` is the account that owns the resource; it
     defaults to the principal's account and must agree with the account in
-    ``resource`` when the ARN has one.
+    ``resource`` when the ARN has one. ``literal`` says that the ``*`` in ``resource`` is
+    the service's own, not a pattern (CloudWatch Logs authorizes log-group actions on
+    ``...:log-group:<name>:*``): the decision is iam-simulate's evaluation of that exact
+    string, after its usual validation of the request.
     """
 
     id: str
@@ -77,6 +80,7 @@ class Request:
     resource: str
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
     resource_account: str | None = None
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ def simulate(
     identity_policies: Sequence[Mapping[str, Any]],
     service_control_policies: Sequence[Sequence[Mapping[str, Any]]] = (),
     permission_boundary: Sequence[Mapping[str, Any]] | None = None,
+    resource_policy: Mapping[str, Any] | None = None,
 ) -> dict[str, Decision]:
     """Evaluate ``requests`` against the same policies in one Node process.
 
@@ -114,7 +119,8 @@ def simulate(
     ``service_control_policies`` has one entry per organization level, root first,
     account last; each entry lists that level's SCP documents (include FullAWSAccess
     where the real organization has it). ``permission_boundary`` is ``None`` for no
-    boundary, otherwise the boundary's policy document(s).
+    boundary, otherwise the boundary's policy document(s). ``resource_policy`` is the
+    resource's own policy, if any (KMS authorizes a key only through its key policy).
 
     Returns the decisions keyed by :attr:`Request.id`. Raises ``RuntimeError`` if the
     bridge itself fails and ``AssertionError`` if any request was not really evaluated
@@ -128,7 +134,8 @@ def simulate(
         raise ValueError("permission_boundary=[] is ambiguous; use None for 'no boundary'")
 
     cases = [
-        _case(request, identity_policies, service_control_policies, permission_boundary)
+        _case(request, identity_policies, service_control_policies, permission_boundary,
+              resource_policy)
         for request in requests
     ]
     raw_results = _run_node({"cases": cases})
@@ -161,6 +168,7 @@ def _case(
     identity_policies: Sequence[Mapping[str, Any]],
     service_control_policies: Sequence[Sequence[Mapping[str, Any]]],
     permission_boundary: Sequence[Mapping[str, Any]] | None,
+    resource_policy: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     case: dict[str, Any] = {
         "id": request.id,
@@ -173,8 +181,12 @@ def _case(
     }
     if request.resource_account is not None:
         case["resourceAccount"] = request.resource_account
+    if request.literal:
+        case["literalResource"] = True
     if permission_boundary is not None:
         case["permissionBoundary"] = list(permission_boundary)
+    if resource_policy is not None:
+        case["resourcePolicy"] = dict(resource_policy)
     return case
 
 
