@@ -302,6 +302,11 @@ def test_a_jobs_warnings_are_on_its_own_role() -> None:
 # --- JobRole --------------------------------------------------------------------------------
 
 
+#: The key statements of a JobRole: one per use of a key (its inputs' Decrypt is among
+#: its outputs' actions).
+KEY_SIDS = ("JobKeysForVolumes", "JobKeysForOutputs")
+
+
 def _resources(statements: list[dict[str, Any]], sid: str) -> list[str]:
     (statement,) = [s for s in statements if s["Sid"] == sid]
     return statement["Resource"]  # type: ignore[no-any-return]
@@ -331,7 +336,8 @@ def test_a_job_role_from_constructs_resolves_to_their_arns() -> None:
         f"{s3_arn}/fraud/train", f"{s3_arn}/fraud/train/*"]
     assert _resources(statements, "JobWritesObjects") == [f"{s3_arn}/*"]
     assert _resources(statements, "JobPullsImages") == [f"${{{ids['repository']}.Arn}}"]
-    assert _resources(statements, "JobUsesKeys") == [f"${{{ids['key']}.Arn}}"]
+    for sid in KEY_SIDS:  # settings do not say which field names a key: every use
+        assert _resources(statements, sid) == [f"${{{ids['key']}.Arn}}"]
     ec2_arn = f"arn:${{AWS::Partition}}:ec2:{REGION}:{ACCOUNT}"
     assert sorted(_resources(statements, "JobCreatesNetworkInterfaces")) == sorted([
         f"{ec2_arn}:network-interface/*",
@@ -364,9 +370,10 @@ def test_a_job_role_from_literals_grants_exactly_them() -> None:
         "arn:${AWS::Partition}:s3:::ml-data/fraud/out/*"]
     assert _resources(statements, "JobPullsImages") == [
         f"arn:${{AWS::Partition}}:ecr:{REGION}:683313688378:repository/sagemaker-scikit-learn"]
-    assert _resources(statements, "JobUsesKeys") == [
-        f"arn:${{AWS::Partition}}:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-"
-        "1234567890ab"]
+    for sid in KEY_SIDS:
+        assert _resources(statements, sid) == [
+            f"arn:${{AWS::Partition}}:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-"
+            "1234567890ab"]
     streams = _resources(statements, "JobLogStreams")
     assert [s.rsplit(":", 1)[1] for s in streams] == ["Fraud-*/*", "fraud-*/*"]
 

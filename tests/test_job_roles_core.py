@@ -23,7 +23,7 @@ from sm_pipeline_iam.core.job_roles import (
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import UNRESOLVED_VALUE
 from sm_pipeline_iam.core.requirements import PassRoleTarget
-from sm_pipeline_iam.core.steps import SAGEMAKER
+from sm_pipeline_iam.core.steps import SAGEMAKER, KeyUse
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 ROLE = "arn:aws:iam::111122223333:role/{}"
@@ -145,9 +145,11 @@ def test_needs_from_literal_settings() -> None:
                                  ("/aws/sagemaker/TrainingJobs", "fraud-*/*"))
     assert needs.metric_namespaces == ("/aws/sagemaker/TrainingJobs",)
     assert (needs.subnets, needs.security_groups) == (("subnet-0a1b2c3d",), ("sg-0a1b2c3d",))
-    assert needs.kms_keys == (
+    # Settings do not say which field names a key: each serves every use.
+    assert needs.kms_keys == tuple((key, use) for key in (
         "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/data",
         "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/mrk-" + "0" * 32)
+        for use in KeyUse)
 
 
 def test_tokens_go_through_and_literals_are_checked() -> None:
@@ -165,7 +167,8 @@ def test_tokens_go_through_and_literals_are_checked() -> None:
     needs, problems = job_role_needs(**settings, is_token=is_token)
     assert problems == []
     assert needs.reads[0] == S3ObjectPattern("TOKEN-bucket", "in")
-    assert needs.kms_keys == ("TOKEN-key",) and needs.subnets == ("TOKEN-subnet",)
+    assert needs.kms_keys == tuple(("TOKEN-key", use) for use in KeyUse)
+    assert needs.subnets == ("TOKEN-subnet",)
     assert needs.log_streams == (("/aws/sagemaker/ProcessingJobs", "TOKEN.prefix-*/*"),)
     _, problems = job_role_needs(**settings)
     assert {(p.prop, p.code) for p in problems} == {

@@ -235,8 +235,9 @@ def test_the_settings_role_allows_its_values_and_nothing_beside(
     assert_all(decide(resolver, denied, role_id=role), "ImplicitlyDenied")
     # A key's use also needs its key policy, which the simulator cannot see: the grant.
     (document,) = identity_policies(resolver, role)
-    (keys,) = [s for s in document["Statement"] if s["Sid"] == "JobUsesKeys"]
-    assert keys["Resource"] == deployed["KeyArn"]
+    keys = [s for s in document["Statement"] if s["Sid"].startswith("JobKeysFor")]
+    assert {s["Sid"] for s in keys} == {"JobKeysForVolumes", "JobKeysForOutputs"}
+    assert {s["Resource"] for s in keys} == {deployed["KeyArn"]}
 
 
 @pytest.mark.parametrize("mode", ["per-step", "shared"])

@@ -10,6 +10,7 @@ from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import JobNeeds, merge_needs
 from sm_pipeline_iam.core.notices import UNRESOLVED_VALUE
+from sm_pipeline_iam.core.steps import KeyUse
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 BUCKET = "ml-artifacts-111122223333"
@@ -95,11 +96,11 @@ def test_vpc_kms_and_manifests_are_read() -> None:
     })
     (job,) = read_definition({"Steps": [step]}).jobs
     assert (job.subnets, job.security_groups) == (("subnet-1",), ("sg-1",))
-    assert job.kms_keys == ("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:"
-                            "key/1234abcd",)
+    assert job.kms_keys == (("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:"
+                             "key/1234abcd", KeyUse.VOLUME),)
     assert [str(o) for o in job.reads] == ["s3://b/manifests/m.json"]
     sids = {s.sid for s in job_statements(job)}
-    assert {"JobCreatesNetworkInterfaces", "JobUsesKeys", "JobReadsObjects"} <= sids
+    assert {"JobCreatesNetworkInterfaces", "JobKeysForVolumes", "JobReadsObjects"} <= sids
 
 
 def test_merged_needs_hold_both_steps() -> None:

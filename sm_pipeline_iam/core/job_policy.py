@@ -76,6 +76,10 @@ S3_REASON = (
     "output resolves to that output), and run-time parts of those paths"
 )
 LOG_REASON = "the job's own log streams, named '<job name>/...'"
+LOG_GROUP_REASON = (
+    "the job kind's log group: CloudWatch Logs authorizes CreateLogGroup and "
+    "DescribeLogStreams on the group's ARN ending in ':*'"
+)
 ENI_REASON = "the network interfaces SageMaker creates in the job's own subnets"
 
 
@@ -115,7 +119,8 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             reason=NO_RESOURCE_REASON)
     groups = sorted({group for group, _ in needs.log_streams})
     add("JobLogGroups", LOG_GROUP_ACTIONS,
-        [_arn("logs", f"log-group:{group}{LOG_GROUP_SUFFIX}", env) for group in groups])
+        [_arn("logs", f"log-group:{group}{LOG_GROUP_SUFFIX}", env) for group in groups],
+        reason=LOG_GROUP_REASON)
     add("JobLogStreams", LOG_STREAM_ACTIONS,
         [_arn("logs", f"log-group:{group}:log-stream:{stream}", env)
          for group, stream in needs.log_streams], reason=LOG_REASON)
@@ -132,9 +137,12 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             tuple(("ArnEquals", "ec2:Subnet", _arn("ec2", f"subnet/{s}", env))
                   for s in needs.subnets), reason=ENI_REASON)
         add("JobDescribesNetwork", EC2_DESCRIBE, ["*"], reason=NO_RESOURCE_REASON)
+    uses = {use: {render_environment(arn, env) for arn, key_use in needs.kms_keys
+                  if key_use is use} for use in KeyUse}
+    # An output key's statement already lets the role decrypt with it.
+    uses[KeyUse.INPUT] -= uses[KeyUse.OUTPUT]
     for use in KeyUse:
-        statements.extend(_key_statements(use, [
-            render_environment(arn, env) for arn, key_use in needs.kms_keys if key_use is use]))
+        statements.extend(_key_statements(use, sorted(uses[use])))
     return sorted(statements, key=lambda s: s.sid)
 
 
