@@ -470,3 +470,25 @@ def test_data_capture_is_written_with_the_role_of_the_model_the_endpoint_serves(
     outside = read_definition({"Steps": _hosting(capture, "model-made-elsewhere")})
     notices = [n for n in outside.requirements.notices if n.id == MODEL_OUTSIDE_PIPELINE]
     assert len(notices) == 1 and "'Config'" in notices[0].message
+
+
+def test_a_batch_transform_s_data_capture_is_written_with_its_model_s_role() -> None:
+    """GIVEN a Transform step of a Model step's model with a DataCaptureConfig (destination
+    and key) WHEN the roles are derived THEN the model's role may write the captured data
+    under the destination with SSE-KMS under that key, not beside it nor with another key."""
+    transform = {"Name": "Batch", "Type": "Transform", "Arguments": {
+        "TransformJobName": "batch", "ModelName": {"Get": "Steps.Model.ModelName"},
+        "TransformInput": {"DataSource": {"S3DataSource": {
+            "S3DataType": "S3Prefix", "S3Uri": "s3://ml-in-111122223333/batch"}}},
+        "TransformOutput": {"S3OutputPath": "s3://ml-out-111122223333/batch"},
+        "TransformResources": {"InstanceCount": 1, "InstanceType": "ml.m5.large"},
+        "DataCaptureConfig": {"DestinationS3Uri": "s3://capture-111122223333/batch",
+                              "KmsKeyId": _KEY}}}
+    policies, calls = _roles({"Steps": [
+        _model("Model", "s3://ml-out-111122223333/model/model.tar.gz"), transform]})
+    put = _call(calls, "s3:PutObject", "arn:aws:s3:::capture-111122223333/batch/part-00000")
+    keys = [c for c in calls if c.resource == _KEY]
+    assert put.role == "job:Model" and {c.action for c in keys} == set(_VOLUME_ONLY)
+    _assert_decided(policies, [put, *keys], [
+        replace(put, resource="arn:aws:s3:::capture-111122223333/other/part-00000"),
+        replace(keys[0], resource=_OTHER_KEY)])

@@ -141,6 +141,8 @@ REGISTRY: tuple[WarningKind, ...] = (
         "namespaces of its metrics)",
         "deploy the model with EndpointConfig and Endpoint steps of the pipeline, or grant "
         "the role the log group /aws/sagemaker/Endpoints/<endpoint name> where you deploy it",
+        # The pipeline itself runs as granted: only a later deployment is concerned.
+        informational=True,
     ),
     WarningKind(
         UNSCOPED_DEFAULT_NAMES,

@@ -695,13 +695,17 @@ _CATALOG: tuple[StepSpec, ...] = (
         output_paths=("Arguments.TransformOutput.S3OutputPath",),
         job=JobSpec(
             kinds=("TransformJobs",),
+            # A batch transform's DataCaptureConfig (API reference: BatchDataCaptureConfig)
+            # is written by the job like its output.
             s3=(
                 S3Use("Arguments.TransformInput.DataSource.S3DataSource", S3Access.READ),
                 S3Use("Arguments.TransformOutput.S3OutputPath", S3Access.WRITE),
+                S3Use("Arguments.DataCaptureConfig.DestinationS3Uri", S3Access.WRITE),
             ),
             kms_keys=(
                 KmsKey("Arguments.TransformResources.VolumeKmsKeyId", KeyUse.VOLUME),
                 KmsKey("Arguments.TransformOutput.KmsKeyId", KeyUse.OUTPUT),
+                KmsKey("Arguments.DataCaptureConfig.KmsKeyId", KeyUse.OUTPUT),
             ),
             runs_models="Arguments.ModelName",
         ),
