@@ -300,7 +300,8 @@ class JobRole(JobNeedsRole):
                 required with subnets.
             kms_keys: keys the jobs use (``kms.IKey``, key ARNs or ids, aliases
                 ``alias/name`` or their ARNs: an alias is granted on the key behind it,
-                for requests that name it).
+                while the key carries it), for volumes (``kms:CreateGrant`` for AWS
+                resources), outputs and inputs (SSE-KMS).
             job_prefix: the prefix of the jobs' names, whose log streams the role writes.
                 Default: the default naming, ``pipelines-*``.
             options: the role's own options (:class:`RoleOptions`).
