@@ -392,10 +392,11 @@ class Allowed:
         if re.fullmatch(rf"{re.escape(ENV)}:events:{REGION}:{ACCOUNT}:rule/"
                         r"SageMakerPipelineExecutionEMR\w+", resource):
             return True
+        # A log group as CloudWatch Logs authorizes it (':*'), or the job's own streams.
         logs = re.fullmatch(rf"{re.escape(ENV)}:logs:{REGION}:{ACCOUNT}:log-group:"
-                            r"/aws/sagemaker/\w+(:log-stream:(.+)\*/\*)?", resource)
+                            r"/aws/sagemaker/\w+(?::\*|:log-stream:(.+)\*/\*)", resource)
         if logs:
-            return logs.group(2) is None or logs.group(2).startswith(self.starts())
+            return logs.group(1) is None or logs.group(1).startswith(self.starts())
         emr = re.fullmatch(rf"{re.escape(ENV)}:(elasticmapreduce|emr-serverless):{REGION}:"
                            rf"{ACCOUNT}:(cluster/|/applications/)([^/]+)(/jobruns/\*)?",
                            resource)
