@@ -446,8 +446,8 @@ def test_data_capture_is_written_with_the_role_of_the_model_the_endpoint_serves(
     """GIVEN an EndpointConfig step whose variant serves a Model step's model, with a
     DataCaptureConfig (destination and key) WHEN the roles are derived THEN the model's
     role may write captured data under the destination with SSE-KMS under that key (and
-    not make grants with it), not beside it; GIVEN a config whose model no step makes THEN
-    a warning names the config step."""
+    not make grants with it), not beside it, and nothing when EnableCapture is false;
+    GIVEN a config whose model no step makes THEN a warning names the config step."""
     capture = {"DestinationS3Uri": "s3://capture-111122223333/serve", "KmsKeyId": _KEY,
                "InitialSamplingPercentage": 100,
                "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]}
@@ -466,6 +466,10 @@ def test_data_capture_is_written_with_the_role_of_the_model_the_endpoint_serves(
         replace(keys[0], action="kms:CreateGrant",
                 context={"kms:GrantIsForAWSResource": "true"}),
         replace(keys[0], resource=_OTHER_KEY)])
+
+    off = read_definition({"Steps": [steps[0], *_hosting(
+        {**capture, "EnableCapture": False}, {"Get": "Steps.Model.ModelName"})]})
+    assert not off.jobs[0].writes and not off.jobs[0].kms_keys  # capture turned off
 
     outside = read_definition({"Steps": _hosting(capture, "model-made-elsewhere")})
     notices = [n for n in outside.requirements.notices if n.id == MODEL_OUTSIDE_PIPELINE]

@@ -1062,6 +1062,9 @@ class _Reader:
                  step: dict[str, Any]) -> None:
         """What the endpoint a step configures does as the role of each model it serves
         (data capture: the destination's objects and key), kept for those Model steps."""
+        if hosting.off_when_false is not None and any(
+                value is False for _, value in values_at(step, hosting.off_when_false)):
+            return
         s3 = [(use, field_name, value) for use in hosting.s3
               for field_name, value in values_at(step, use.path) if value is not None]
         if not s3 and not any(True for key in hosting.kms_keys

@@ -302,6 +302,8 @@ class JobSpec:
             (:attr:`KeyUse.INPUT`).
         runs_models: for a job that runs another step's model (Transform), the path to
             the model's name: the job runs as that model's role.
+        off_when_false: a boolean field that, literally ``false``, means the job does
+            none of this (``DataCaptureConfig.EnableCapture``). Default: none.
     """
 
     kinds: tuple[str, ...]
@@ -310,6 +312,7 @@ class JobSpec:
     vpc_configs: tuple[str, ...] = ()
     kms_keys: tuple[KmsKey, ...] = ()
     runs_models: str | None = None
+    off_when_false: str | None = None
 
 
 @dataclass(frozen=True)
@@ -847,6 +850,8 @@ _CATALOG: tuple[StepSpec, ...] = (
             s3=(S3Use("Arguments.DataCaptureConfig.DestinationS3Uri", S3Access.WRITE),),
             kms_keys=(KmsKey("Arguments.DataCaptureConfig.KmsKeyId", KeyUse.OUTPUT),),
             runs_models="Arguments.ProductionVariants[*].ModelName",
+            # "Whether data capture should be enabled or disabled (defaults to enabled)".
+            off_when_false="Arguments.DataCaptureConfig.EnableCapture",
         ),
     ),
     StepSpec(
