@@ -21,7 +21,10 @@ request that the test meant to send. :func:`simulate` therefore raises
 * used a resource containing ``*`` for an action that has resource types, which makes
   iam-simulate answer "is some resource matching this pattern allowed?" instead of
   evaluating one concrete request. Use concrete ARNs; use ``"*"`` only for actions
-  that support no resource type (for example ``sagemaker:ListTrainingJobs``).
+  that support no resource type (for example ``sagemaker:ListTrainingJobs``), or mark
+  the request ``literal_star`` where the service itself evaluates a ``*`` (CloudWatch
+  Logs' ``log-group:<name>:*``): iam-simulate then first evaluates the ARN as written,
+  and a policy must match it literally.
 
 Things iam-simulate does *not* do for you (as of 0.1.173):
 
@@ -77,6 +80,12 @@ class Request:
     resource: str
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
     resource_account: str | None = None
+    #: The resource's own policy (a key policy, a repository policy), if any.
+    resource_policy: Mapping[str, Any] | None = None
+    #: The principal's policies for this request alone (default: ``simulate``'s).
+    identity_policies: Sequence[Mapping[str, Any]] | None = None
+    #: The ``*`` in ``resource`` is part of the ARN the service evaluates (module docstring).
+    literal_star: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,13 +177,16 @@ def _case(
         "action": request.action,
         "resource": request.resource,
         "context": {k: v if isinstance(v, str) else list(v) for k, v in request.context.items()},
-        "identityPolicies": list(identity_policies),
+        "identityPolicies": list(request.identity_policies if request.identity_policies
+                                 is not None else identity_policies),
         "serviceControlPolicies": [list(level) for level in service_control_policies],
     }
     if request.resource_account is not None:
         case["resourceAccount"] = request.resource_account
     if permission_boundary is not None:
         case["permissionBoundary"] = list(permission_boundary)
+    if request.resource_policy is not None:
+        case["resourcePolicy"] = request.resource_policy
     return case
 
 
@@ -227,7 +239,7 @@ def _problems(request: Request, decision: Decision) -> list[str]:
             f"{request.resource}: {decision.ignored_context_keys}"
         )
     problems.extend(decision.context_problems)
-    if decision.result_type == "wildcard":
+    if decision.result_type == "wildcard" and not request.literal_star:
         problems.append(
             f"resource {request.resource!r} contains '*' but {request.action} has resource "
             f"types {decision.resource_types}; use a concrete ARN"

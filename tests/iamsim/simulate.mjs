@@ -17,6 +17,8 @@
 //      "identityPolicies": [<policy document>, ...],
 //      "serviceControlPolicies": [[<root-level SCP docs>], [<OU/account-level SCP docs>]],  // optional
 //      "permissionBoundary": [<policy document>, ...]  // optional (omit or null = no boundary)
+//      "resourcePolicy": <policy document>  // optional: the resource's own policy (key policy,
+//                                           //   repository policy)
 //     }, ...]}
 //
 // Output (stdout), one JSON document, results in input order:
@@ -57,7 +59,8 @@ const CASE_KEYS = new Set([
   'context',
   'identityPolicies',
   'serviceControlPolicies',
-  'permissionBoundary'
+  'permissionBoundary',
+  'resourcePolicy'
 ])
 
 class InputError extends Error {}
@@ -174,6 +177,11 @@ function toSimulation(raw, index) {
     }))
   }
 
+  if (raw.resourcePolicy !== undefined && raw.resourcePolicy !== null &&
+      !isPlainObject(raw.resourcePolicy)) {
+    fail(`${at}.resourcePolicy`, 'expected a policy document (JSON object)')
+  }
+
   return {
     id,
     simulation: {
@@ -186,6 +194,7 @@ function toSimulation(raw, index) {
       identityPolicies: identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
       serviceControlPolicies,
       resourceControlPolicies: [],
+      ...(raw.resourcePolicy ? { resourcePolicy: raw.resourcePolicy } : {}),
       ...(permissionBoundaryPolicies ? { permissionBoundaryPolicies } : {})
     }
   }
