@@ -14,7 +14,8 @@ family             what (page)
 =================  ============================================================================
 s3-input           S3Prefix: every object whose key starts with the prefix, and ListBucket with
                    ``s3:prefix``; ManifestFile / AugmentedManifestFile: the manifest and every
-                   object it lists (API_S3DataSource, API_ProcessingS3Input, API_TransformS3DataSource)
+                   object it lists (API_S3DataSource, API_ProcessingS3Input,
+                   API_TransformS3DataSource)
 s3-output          processing outputs (API_ProcessingS3Output), training
                    ``<S3OutputPath>/<job>/output/model.tar.gz`` and ``output.tar.gz``
                    (API_OutputDataConfig, "How Amazon SageMaker AI Provides Training
@@ -146,7 +147,8 @@ def s3_read(step: str, role: str, uri: str, data_type: str, where: str,
     """Reading an S3 input (API_S3DataSource, API_ProcessingS3Input).
 
     ``S3Prefix``: "SageMaker uses all objects that match the specified key name prefix"
-    (``s3://b/train`` reads ``train/part-0.csv`` and ``train-2024/part-0.csv``), after
+    (``s3://b/train`` reads ``train``, ``train/part-0.csv`` and ``train-2024/part-0.csv``;
+    a prefix that names one file, ``code/prep.py``, is a key-name prefix too), after
     listing the bucket with that prefix (s3:ListBucket on the bucket, ``s3:prefix``; S3's
     "Actions, resources, and condition keys"). ``S3Object`` / a model's ``ModelDataUrl``:
     that object. ``ManifestFile`` / ``AugmentedManifestFile``: the manifest object and every
@@ -166,11 +168,12 @@ def s3_read(step: str, role: str, uri: str, data_type: str, where: str,
         return [_object(step, role, family, "s3:GetObject", (location.bucket, location.key),
                         location.key)]
     prefix = location.key
-    keys = [prefix] if _looks_like_file(prefix) else []
+    # Every key starting with the prefix: the prefix itself (an object of that name), a
+    # "folder" under it and a sibling that shares it (``train`` -> ``train-2024/...``).
     if prefix == "" or prefix.endswith("/"):
-        keys.append(f"{prefix}{EXAMPLE_FILE}")
-    elif not _looks_like_file(prefix):
-        keys += [f"{prefix}/{EXAMPLE_FILE}", f"{prefix}-2024/{EXAMPLE_FILE}"]
+        keys = [f"{prefix}{EXAMPLE_FILE}"]
+    else:
+        keys = [prefix, f"{prefix}/{EXAMPLE_FILE}", f"{prefix}-2024/{EXAMPLE_FILE}"]
     calls += [_object(step, role, family, "s3:GetObject", (location.bucket, key), prefix)
               for key in keys]
     calls.append(Call(step, role, family, "s3:ListBucket", location.bucket_arn,
@@ -493,7 +496,8 @@ def _remote_function(job: _Job, arguments: Mapping[str, Any]) -> None:
     if "--s3_base_uri" not in flags or "--func_step_s3_dir" not in flags:
         return
     base = job.value(flags["--s3_base_uri"]).rstrip("/")
-    folder = f"{base}/{job.value(flags['--pipeline_step_name'])}/{job.value(flags['--func_step_s3_dir'])}"
+    step, build = job.value(flags["--pipeline_step_name"]), job.value(flags["--func_step_s3_dir"])
+    folder = f"{base}/{step}/{build}"
     for part in ("function", "arguments"):
         for file in ("payload.pkl", "metadata.json"):
             job.read(f"{folder}/{part}/{file}", "S3Object", "remote-function")
@@ -589,7 +593,7 @@ def _model(job: _Job, arguments: Mapping[str, Any]) -> None:
     endpoints = endpoints_of_model(job.execution, job.step) or ["deployed-later"]
     for endpoint in endpoints:
         job.calls += logs(job.step, job.role, f"/aws/sagemaker/Endpoints/{endpoint}",
-                          f"AllTraffic/i-0a1b2c3d4e5f67890")
+                          "AllTraffic/i-0a1b2c3d4e5f67890")
     job.calls.append(metrics(job.step, job.role, "/aws/sagemaker/Endpoints"))
     job.calls += logs(job.step, job.role, "/aws/sagemaker/TransformJobs",
                       f"deployed-later-transform/i-0a1b2c3d4e5f67890-{EPOCH}")
@@ -625,7 +629,7 @@ def _data_capture(job: _Job) -> None:
     <dd>/<hh>/<file>.jsonl`` with the key ``KmsKeyId`` ("Capture data from real-time
     endpoint": the model's execution role needs to write there), for each EndpointConfig of
     the pipeline that hosts this model."""
-    for name, step in job.execution.steps.items():
+    for step in job.execution.steps.values():
         arguments = step.get("Arguments", {})
         capture = arguments.get("DataCaptureConfig") if step["Type"] == "EndpointConfig" else None
         variants = [v for v in arguments.get("ProductionVariants", []) if
@@ -772,7 +776,8 @@ def _shifted(own: Iterable[Call]) -> Iterator[Call]:
             yield replace(call, resource=f"arn:aws:s3:::{bucket}-neighbour/{key}",
                           family=f"{call.family} (another bucket)", scope="")
         elif call.family == "image" and ":repository/" in call.resource:
-            yield replace(call, resource=f"{call.resource}-neighbour",
+            repository = call.resource.replace(":repository/", ":repository/neighbour-")
+            yield replace(call, resource=repository,
                           family="image (another repository)", scope="")
         elif call.family.startswith("kms"):
             yield replace(call, resource=OTHER_KEY, context=tuple(
