@@ -61,6 +61,7 @@ has no role the definition knows, and no row.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -258,7 +259,10 @@ def key_arn_and_context(key: str) -> tuple[str, Context]:
         return key, ()
     alias = re.fullmatch(r"(?:arn:aws:kms:[a-z0-9-]+:\d{12}:)?(alias/.+)", key)
     if alias:
-        return (f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0b1c2d3e-aaaa-bbbb-cccc-alias0000001",
+        # The key behind the alias is not in the definition: an example id of its own.
+        digest = hashlib.sha256(alias.group(1).encode()).hexdigest()
+        key_id = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        return (f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}",
                 (("kms:ResourceAliases", (alias.group(1),)),))
     return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key}", ()
 
