@@ -56,7 +56,12 @@ A row's ``role`` is the role ARN the definition hands the job: run the oracle on
 deployed definition and each row names the deployed role. A Transform job runs as its
 model's ``ExecutionRoleArn`` (API_CreateModel: "access model artifacts and docker image for
 deployment ... or for batch transform jobs"); a Transform of a model outside the pipeline
-has no role the definition knows, and no row.
+has no role the definition knows, and no row. Roles the library does not make (an
+EndpointConfig's ``ExecutionRoleArn`` for inference components, EMR runtime roles) are the
+user's, and not listed. Not covered (no row, say so before relying on it): processing inputs
+from a ``DatasetDefinition`` (Athena, Redshift), ``FileSystemDataSource`` channels, a
+Processing step that runs the Clarify image directly (whether it has a model is in its
+analysis configuration, an S3 object).
 """
 
 from __future__ import annotations
@@ -472,7 +477,9 @@ def _training(job: _Job, arguments: Mapping[str, Any], name: str) -> None:
     board = arguments.get("TensorBoardOutputConfig", {}).get("S3OutputPath")
     if board is not None:
         job.write(board, "events.out.tfevents.1765094400.algo-1")
-    submit = arguments.get("HyperParameters", {}).get("sagemaker_submit_directory")
+    # A tuning job's training definition holds them as StaticHyperParameters.
+    hyperparameters = arguments.get("HyperParameters") or arguments.get("StaticHyperParameters")
+    submit = (hyperparameters or {}).get("sagemaker_submit_directory")
     if submit is not None:
         code = job.value(submit)
         job.read(json.loads(code) if code.startswith('"') else code, "S3Object", "code")
@@ -657,7 +664,10 @@ def _automl(job: _Job, arguments: Mapping[str, Any]) -> None:
     processing, training and transform jobs with its own role (sagemaker-roles,
     "CreateAutoMLJob and CreateAutoMLJobV2 API: Execution Role Permissions": PassRole of the
     role to SageMaker, ECR, Logs, S3, metrics): it reads its input channels, writes under
-    ``<S3OutputPath>/<job name>/``, pulls Autopilot's images and logs as the jobs it runs."""
+    ``<S3OutputPath>/<job name>/``, pulls Autopilot's images and logs as the jobs it runs.
+    The page also lists model and endpoint actions; no AWS page names the models and
+    endpoints an AutoML job makes, so the oracle lists no call on them (a grant of them
+    shows as an excess in bench/runtime_least_privilege.py, not as a pass here)."""
     name = job.execution.job_name(job.step)
     channels = arguments.get("InputDataConfig") or arguments.get("AutoMLJobInputDataConfig", [])
     for channel in channels:
