@@ -135,7 +135,9 @@ class Call:
 
     def describe(self) -> str:
         context = f" {dict(self.context)}" if self.context else ""
-        return f"step {self.step} [{self.family}]: {self.action} on {self.resource}{context}"
+        role = self.role.rsplit("/", 1)[-1]
+        return (f"step {self.step} [{self.family}]: {self.action} on {self.resource}{context} "
+                f"as {role}")
 
 
 # --- the families ------------------------------------------------------------------------
