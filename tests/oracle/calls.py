@@ -784,7 +784,8 @@ def neighbour_calls(calls: Sequence[Call]) -> list[Call]:
 
 
 def _shifted(own: Iterable[Call]) -> Iterator[Call]:
-    """Each call moved one step aside: another bucket, repository, key or log group."""
+    """Each call moved one step aside: another bucket, repository, key, log group, subnet,
+    security group, or an endpoint that is not Clarify's own."""
     for call in own:
         if call.family in ("s3-input", "s3-output", "code", "model-data") and (
                 call.action in ("s3:GetObject", "s3:PutObject")):
@@ -799,6 +800,15 @@ def _shifted(own: Iterable[Call]) -> Iterator[Call]:
             yield replace(call, resource=OTHER_KEY, context=tuple(
                 (k, v) for k, v in call.context if k != "kms:ResourceAliases"),
                 family=f"{call.family} (another key)", scope="")
+        elif call.family == "vpc" and re.search(r":(subnet|security-group)/", call.resource):
+            kind, _, _ = call.resource.rpartition("/")
+            prefix = "subnet" if kind.endswith(":subnet") else "sg"
+            other = f"{kind}/{prefix}-0fff0fff0fff0fff0"
+            yield replace(call, resource=other, family="vpc (another network)", scope="")
+        elif call.family == "clarify-endpoint":
+            kind, _, _ = call.resource.rpartition("/")
+            yield replace(call, resource=f"{kind}/fraud-production",
+                          family="clarify-endpoint (another endpoint)", scope="")
         elif call.family == "logs" and call.action == "logs:PutLogEvents":
             group = call.resource.split(":log-group:", 1)[1].split(":log-stream:", 1)[0]
             other = call.resource.replace(f":log-group:{group}:",
