@@ -198,8 +198,9 @@ def s3_write(step: str, role: str, uri: str, *parts: str, where: str,
     """A PutObject of ``parts`` under ``uri`` read as a folder; a bucket root (``s3://b``
     or ``s3://b/``) writes ``b/<parts>`` (API_ProcessingS3Output, API_OutputDataConfig)."""
     location = S3Uri.parse(uri, where)
+    folder = location.join(*parts[:-1])
     return _object(step, role, family, "s3:PutObject",
-                   (location.bucket, location.join(*parts)), location.join())
+                   (location.bucket, location.join(*parts)), f"{folder}/" if folder else "")
 
 
 def image_pull(step: str, role: str, image: str) -> list[Call]:
