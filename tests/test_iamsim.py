@@ -62,7 +62,7 @@ def test_a_literal_star_is_evaluated_as_written() -> None:
     """GIVEN CloudWatch Logs' ``log-group:<name>:*`` marked literal WHEN simulated THEN a
     policy naming the ARN with ``:*`` allows it, one without does not; unmarked, the same
     request fails the test."""
-    request = Request("group", PRINCIPAL, "logs:CreateLogGroup", f"{GROUP}:*", literal_star=True)
+    request = Request("group", PRINCIPAL, "logs:CreateLogGroup", f"{GROUP}:*", literal=True)
     assert simulate([request], identity_policies=[_allow("logs:CreateLogGroup", f"{GROUP}:*")]
                     )["group"].result == "Allowed"
     assert simulate([request], identity_policies=[_allow("logs:CreateLogGroup", GROUP)]

@@ -21,10 +21,7 @@ request that the test meant to send. :func:`simulate` therefore raises
 * used a resource containing ``*`` for an action that has resource types, which makes
   iam-simulate answer "is some resource matching this pattern allowed?" instead of
   evaluating one concrete request. Use concrete ARNs; use ``"*"`` only for actions
-  that support no resource type (for example ``sagemaker:ListTrainingJobs``), or mark
-  the request ``literal_star`` where the service itself evaluates a ``*`` (CloudWatch
-  Logs' ``log-group:<name>:*``): iam-simulate then first evaluates the ARN as written,
-  and a policy must match it literally.
+  that support no resource type (for example ``sagemaker:ListTrainingJobs``).
 
 Things iam-simulate does *not* do for you (as of 0.1.173):
 
@@ -71,7 +68,10 @@ class Request:
     ``resource`` is the ARN the request touches, or ``"*"`` for actions that support
     no resource type. ``resource_account`` is the account that owns the resource; it
     defaults to the principal's account and must agree with the account in
-    ``resource`` when the ARN has one.
+    ``resource`` when the ARN has one. ``literal`` says that the ``*`` in ``resource`` is
+    the service's own, not a pattern (CloudWatch Logs authorizes log-group actions on
+    ``...:log-group:<name>:*``): the decision is iam-simulate's evaluation of that exact
+    string, after its usual validation of the request.
     """
 
     id: str
@@ -80,12 +80,13 @@ class Request:
     resource: str
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
     resource_account: str | None = None
-    #: The resource's own policy (a key policy, a repository policy), if any.
+    literal: bool = False
+    #: The resource's own policy for this request alone (default: ``simulate``'s): a key
+    #: policy, or the repository policy of an image another account owns.
     resource_policy: Mapping[str, Any] | None = None
-    #: The principal's policies for this request alone (default: ``simulate``'s).
+    #: The principal's policies for this request alone (default: ``simulate``'s), so that
+    #: the requests of several roles go to one Node process.
     identity_policies: Sequence[Mapping[str, Any]] | None = None
-    #: The ``*`` in ``resource`` is part of the ARN the service evaluates (module docstring).
-    literal_star: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def simulate(
     identity_policies: Sequence[Mapping[str, Any]],
     service_control_policies: Sequence[Sequence[Mapping[str, Any]]] = (),
     permission_boundary: Sequence[Mapping[str, Any]] | None = None,
+    resource_policy: Mapping[str, Any] | None = None,
 ) -> dict[str, Decision]:
     """Evaluate ``requests`` against the same policies in one Node process.
 
@@ -123,7 +125,8 @@ def simulate(
     ``service_control_policies`` has one entry per organization level, root first,
     account last; each entry lists that level's SCP documents (include FullAWSAccess
     where the real organization has it). ``permission_boundary`` is ``None`` for no
-    boundary, otherwise the boundary's policy document(s).
+    boundary, otherwise the boundary's policy document(s). ``resource_policy`` is the
+    resource's own policy, if any (KMS authorizes a key only through its key policy).
 
     Returns the decisions keyed by :attr:`Request.id`. Raises ``RuntimeError`` if the
     bridge itself fails and ``AssertionError`` if any request was not really evaluated
@@ -137,7 +140,8 @@ def simulate(
         raise ValueError("permission_boundary=[] is ambiguous; use None for 'no boundary'")
 
     cases = [
-        _case(request, identity_policies, service_control_policies, permission_boundary)
+        _case(request, identity_policies, service_control_policies, permission_boundary,
+              resource_policy)
         for request in requests
     ]
     raw_results = _run_node({"cases": cases})
@@ -170,6 +174,7 @@ def _case(
     identity_policies: Sequence[Mapping[str, Any]],
     service_control_policies: Sequence[Sequence[Mapping[str, Any]]],
     permission_boundary: Sequence[Mapping[str, Any]] | None,
+    resource_policy: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     case: dict[str, Any] = {
         "id": request.id,
@@ -183,10 +188,14 @@ def _case(
     }
     if request.resource_account is not None:
         case["resourceAccount"] = request.resource_account
+    if request.literal:
+        case["literalResource"] = True
     if permission_boundary is not None:
         case["permissionBoundary"] = list(permission_boundary)
-    if request.resource_policy is not None:
-        case["resourcePolicy"] = request.resource_policy
+    own_policy = request.resource_policy if request.resource_policy is not None else (
+        resource_policy)
+    if own_policy is not None:
+        case["resourcePolicy"] = dict(own_policy)
     return case
 
 
@@ -239,7 +248,7 @@ def _problems(request: Request, decision: Decision) -> list[str]:
             f"{request.resource}: {decision.ignored_context_keys}"
         )
     problems.extend(decision.context_problems)
-    if decision.result_type == "wildcard" and not request.literal_star:
+    if decision.result_type == "wildcard":
         problems.append(
             f"resource {request.resource!r} contains '*' but {request.action} has resource "
             f"types {decision.resource_types}; use a concrete ARN"

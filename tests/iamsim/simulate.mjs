@@ -17,8 +17,11 @@
 //      "identityPolicies": [<policy document>, ...],
 //      "serviceControlPolicies": [[<root-level SCP docs>], [<OU/account-level SCP docs>]],  // optional
 //      "permissionBoundary": [<policy document>, ...]  // optional (omit or null = no boundary)
-//      "resourcePolicy": <policy document>  // optional: the resource's own policy (key policy,
-//                                           //   repository policy)
+//      "resourcePolicy": <policy document>  // optional: the resource's own policy (a KMS key
+//                                           //   policy, which KMS requires)
+//      "literalResource": true  // optional: the '*' in "resource" is literal, put there by the
+//                               //   service itself (a CloudWatch Logs log group's ARN ends in
+//                               //   ':*'); see below
 //     }, ...]}
 //
 // Output (stdout), one JSON document, results in input order:
@@ -47,6 +50,7 @@
 import {
   isConditionKeyArray,
   runSimulation,
+  runUnsafeSimulation,
   typeForContextKey
 } from '@cloud-copilot/iam-simulate'
 
@@ -60,7 +64,8 @@ const CASE_KEYS = new Set([
   'identityPolicies',
   'serviceControlPolicies',
   'permissionBoundary',
-  'resourcePolicy'
+  'resourcePolicy',
+  'literalResource'
 ])
 
 class InputError extends Error {}
@@ -177,13 +182,20 @@ function toSimulation(raw, index) {
     }))
   }
 
-  if (raw.resourcePolicy !== undefined && raw.resourcePolicy !== null &&
-      !isPlainObject(raw.resourcePolicy)) {
+  if (raw.resourcePolicy !== undefined && !isPlainObject(raw.resourcePolicy)) {
     fail(`${at}.resourcePolicy`, 'expected a policy document (JSON object)')
+  }
+
+  if (raw.literalResource !== undefined && typeof raw.literalResource !== 'boolean') {
+    fail(`${at}.literalResource`, 'expected true or false')
+  }
+  if (raw.literalResource && !resource.includes('*')) {
+    fail(`${at}.literalResource`, `resource ${resource} holds no '*' to take literally`)
   }
 
   return {
     id,
+    literal: raw.literalResource === true,
     simulation: {
       request: {
         principal,
@@ -194,8 +206,8 @@ function toSimulation(raw, index) {
       identityPolicies: identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
       serviceControlPolicies,
       resourceControlPolicies: [],
-      ...(raw.resourcePolicy ? { resourcePolicy: raw.resourcePolicy } : {}),
-      ...(permissionBoundaryPolicies ? { permissionBoundaryPolicies } : {})
+      ...(permissionBoundaryPolicies ? { permissionBoundaryPolicies } : {}),
+      ...(raw.resourcePolicy ? { resourcePolicy: raw.resourcePolicy } : {})
     }
   }
 }
@@ -239,6 +251,20 @@ async function contextProblems(context, ignoredContextKeys) {
     }
   }
   return problems
+}
+
+/** A wildcard run's validation with the exact evaluation of a literal resource, as one result. */
+function literalResult(wildcard, exact) {
+  const resourceTypes = [...new Set(wildcard.results.map((r) => r.resourceType))]
+  return {
+    resultType: 'single',
+    overallResult: exact,
+    result: {
+      analysis: { result: exact },
+      ...(resourceTypes.length === 1 ? { resourceType: resourceTypes[0] } : {}),
+      ignoredContextKeys: [...new Set(wildcard.results.flatMap((r) => r.ignoredContextKeys ?? []))]
+    }
+  }
 }
 
 /** Flatten iam-simulate's RunSimulationResults into the bridge's per-case result. */
@@ -318,10 +344,16 @@ function parseInput(text) {
 async function main() {
   const cases = parseInput(await readStdin())
   const results = []
-  for (const { id, simulation } of cases) {
+  for (const { id, literal, simulation } of cases) {
     let response
     try {
       response = await runSimulation(simulation, { simulationMode: 'Strict' })
+      if (literal && response.resultType === 'wildcard') {
+        // runSimulation validated the request (action, resource type, context keys) but read
+        // the '*' as a pattern; the service evaluates the ARN as written, so the decision is
+        // iam-simulate's evaluation of that exact string.
+        response = literalResult(response, runUnsafeSimulation(simulation, {}))
+      }
     } catch (err) {
       throw new Error(`iam-simulate threw for case ${JSON.stringify(id)}: ${err.stack ?? err}`)
     }
