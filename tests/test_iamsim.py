@@ -58,7 +58,7 @@ def _allow(action: str, resource: str) -> dict[str, object]:
             "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
 
 
-def test_a_literal_star_is_evaluated_as_written() -> None:
+def test_a_literal_is_evaluated_as_written() -> None:
     """GIVEN CloudWatch Logs' ``log-group:<name>:*`` marked literal WHEN simulated THEN a
     policy naming the ARN with ``:*`` allows it, one without does not; unmarked, the same
     request fails the test."""

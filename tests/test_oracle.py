@@ -75,7 +75,7 @@ def test_logs_name_the_group_with_a_trailing_star() -> None:
     log-group:/aws/sagemaker/TrainingJobs:* (literal) and PutLogEvents on its stream."""
     calls = [c for c in _calls(_training()) if c.family == "logs"]
     group = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/sagemaker/TrainingJobs"
-    assert {(c.action, c.resource) for c in calls if c.literal_star} == {
+    assert {(c.action, c.resource) for c in calls if c.literal} == {
         ("logs:CreateLogGroup", f"{group}:*"), ("logs:DescribeLogStreams", f"{group}:*")}
     assert any(c.action == "logs:PutLogEvents" and c.resource.startswith(
         f"{group}:log-stream:pipelines-{EXECUTION_ID}-TrainModel-") for c in calls)

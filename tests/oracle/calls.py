@@ -118,7 +118,7 @@ class Call:
 
     ``step`` is the step whose job makes the call, ``family`` its call family (module
     docstring), ``scope`` the location the example stands for (a key-name prefix, a log
-    group: a neighbour inside it is no neighbour), ``literal_star`` marks a resource whose
+    group: a neighbour inside it is no neighbour), ``literal`` marks a resource whose
     ``*`` is literal (CloudWatch Logs' ``log-group:<name>:*``, actions evaluated on ``*``).
     """
 
@@ -131,7 +131,7 @@ class Call:
     scope: str = ""
     resource_account: str | None = None
     resource_policy: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
-    literal_star: bool = False
+    literal: bool = False
 
     def describe(self) -> str:
         context = f" {dict(self.context)}" if self.context else ""
@@ -221,7 +221,7 @@ def image_pull(step: str, role: str, image: str) -> list[Call]:
              for action in ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
                             "ecr:BatchGetImage")]
     calls.append(Call(step, role, "image", "ecr:GetAuthorizationToken", "*",
-                      literal_star=True))
+                      literal=True))
     return calls
 
 
@@ -237,9 +237,9 @@ def logs(step: str, role: str, group: str, stream: str) -> list[Call]:
     stream_arn = f"{group_arn}:log-stream:{stream}"
     return [
         Call(step, role, "logs", "logs:CreateLogGroup", f"{group_arn}:*", scope=group_arn,
-             literal_star=True),
+             literal=True),
         Call(step, role, "logs", "logs:DescribeLogStreams", f"{group_arn}:*",
-             scope=group_arn, literal_star=True),
+             scope=group_arn, literal=True),
         Call(step, role, "logs", "logs:CreateLogStream", stream_arn, scope=group_arn),
         Call(step, role, "logs", "logs:PutLogEvents", stream_arn, scope=group_arn),
     ]
@@ -252,7 +252,7 @@ def metrics(step: str, role: str, namespace: str) -> Call:
     ``cloudwatch:namespace`` (CloudWatch "Using condition keys to limit access to CloudWatch
     namespaces")."""
     return Call(step, role, "metrics", "cloudwatch:PutMetricData", "*",
-                (("cloudwatch:namespace", namespace),), scope=namespace, literal_star=True)
+                (("cloudwatch:namespace", namespace),), scope=namespace, literal=True)
 
 
 def key_arn_and_context(key: str) -> tuple[str, Context]:
@@ -316,7 +316,7 @@ def vpc(step: str, role: str, config: Mapping[str, Any], execution: Execution,
     calls += [Call(step, role, "vpc", action, eni, subnet_context, scope=eni)
               for action in ("ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission",
                              "ec2:DeleteNetworkInterface")]
-    calls += [Call(step, role, "vpc", f"ec2:{action}", "*", literal_star=True)
+    calls += [Call(step, role, "vpc", f"ec2:{action}", "*", literal=True)
               for action in ("DescribeNetworkInterfaces", "DescribeVpcs", "DescribeDhcpOptions",
                              "DescribeSubnets", "DescribeSecurityGroups")]
     return calls

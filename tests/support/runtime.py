@@ -135,4 +135,4 @@ def request_of(call: Call, tag: str, policies: Sequence[Mapping[str, Any]]) -> A
     return Request(f"{tag} {call.describe()}", call.role, call.action, resource, context,
                    resource_account=call.resource_account,
                    resource_policy=call.resource_policy, identity_policies=list(policies),
-                   literal=call.literal_star)
+                   literal=call.literal)
