@@ -7,7 +7,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("policy_size.py", "least_privilege.py", "import_time.py", "synth_time.py",
+for script in ("policy_size.py", "least_privilege.py", "runtime_least_privilege.py",
+               "import_time.py", "synth_time.py",
                "job_roles_synth.py", "pipeline_synth.py",
                "scale.py"):
     print(f"== {script}")

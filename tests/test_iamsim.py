@@ -48,3 +48,53 @@ def test_a_valid_request_is_evaluated() -> None:
     )
     assert decisions["inside"].result == "Allowed"
     assert decisions["outside"].result == "ImplicitlyDenied"
+
+
+GROUP = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/sagemaker/TrainingJobs"
+
+
+def _allow(action: str, resource: str) -> dict[str, object]:
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+
+
+def test_a_literal_is_evaluated_as_written() -> None:
+    """GIVEN CloudWatch Logs' ``log-group:<name>:*`` marked literal WHEN simulated THEN a
+    policy naming the ARN with ``:*`` allows it, one without does not; unmarked, the same
+    request fails the test."""
+    request = Request("group", PRINCIPAL, "logs:CreateLogGroup", f"{GROUP}:*", literal=True)
+    assert simulate([request], identity_policies=[_allow("logs:CreateLogGroup", f"{GROUP}:*")]
+                    )["group"].result == "Allowed"
+    assert simulate([request], identity_policies=[_allow("logs:CreateLogGroup", GROUP)]
+                    )["group"].result == "ImplicitlyDenied"
+    unmarked = Request("group", PRINCIPAL, "logs:CreateLogGroup", f"{GROUP}:*")
+    with pytest.raises(AssertionError, match="use a concrete ARN"):
+        simulate([unmarked], identity_policies=[_allow("logs:CreateLogGroup", f"{GROUP}:*")])
+
+
+def test_each_request_may_carry_its_own_policies() -> None:
+    """GIVEN two requests of the same call, one with a policy that allows it WHEN simulated
+    together THEN each is decided by its own policies."""
+    allowed = Request("own", PRINCIPAL, "sagemaker:CreateTrainingJob", JOB,
+                      identity_policies=[ALLOW_TRAINING])
+    default = Request("default", PRINCIPAL, "sagemaker:CreateTrainingJob", JOB)
+    decisions = simulate([allowed, default], identity_policies=[])
+    assert decisions["own"].result == "Allowed"
+    assert decisions["default"].result == "ImplicitlyDenied"
+
+
+def test_a_resource_policy_lets_another_accounts_resource_in() -> None:
+    """GIVEN a pull from another account's repository WHEN simulated without and with that
+    repository's policy THEN denied without it, allowed with it."""
+    repository = "arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-xgboost"
+    pull = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "ecr:BatchGetImage",
+        "Resource": "*"}]}
+    policies = [_allow("ecr:BatchGetImage", repository)]
+    without = Request("without", PRINCIPAL, "ecr:BatchGetImage", repository,
+                      resource_account="683313688378")
+    with_policy = Request("with", PRINCIPAL, "ecr:BatchGetImage", repository,
+                          resource_account="683313688378", resource_policy=pull)
+    decisions = simulate([without, with_policy], identity_policies=policies)
+    assert decisions["without"].result == "ImplicitlyDenied"
+    assert decisions["with"].result == "Allowed"

@@ -81,6 +81,12 @@ class Request:
     context: Mapping[str, str | list[str]] = field(default_factory=dict)
     resource_account: str | None = None
     literal: bool = False
+    #: The resource's own policy for this request alone (default: ``simulate``'s): a key
+    #: policy, or the repository policy of an image another account owns.
+    resource_policy: Mapping[str, Any] | None = None
+    #: The principal's policies for this request alone (default: ``simulate``'s), so that
+    #: the requests of several roles go to one Node process.
+    identity_policies: Sequence[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,8 @@ def _case(
         "action": request.action,
         "resource": request.resource,
         "context": {k: v if isinstance(v, str) else list(v) for k, v in request.context.items()},
-        "identityPolicies": list(identity_policies),
+        "identityPolicies": list(request.identity_policies if request.identity_policies
+                                 is not None else identity_policies),
         "serviceControlPolicies": [list(level) for level in service_control_policies],
     }
     if request.resource_account is not None:
@@ -185,8 +192,10 @@ def _case(
         case["literalResource"] = True
     if permission_boundary is not None:
         case["permissionBoundary"] = list(permission_boundary)
-    if resource_policy is not None:
-        case["resourcePolicy"] = dict(resource_policy)
+    own_policy = request.resource_policy if request.resource_policy is not None else (
+        resource_policy)
+    if own_policy is not None:
+        case["resourcePolicy"] = dict(own_policy)
     return case
 
 
