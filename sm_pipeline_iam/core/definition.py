@@ -882,11 +882,13 @@ class _Reader:
     def _prefix_overlaps(self) -> None:
         """Warn, on the reading job, where an input's key-name prefix also covers another
         step's S3 location beside the input's own folder (``s3://b/train`` reaches
-        ``s3://b/train-eval/...``)."""
+        ``s3://b/train-eval/...``). Keys are compared as written, a run-time part (``*``)
+        matching the same part of the other key (``fraud/*/train`` reaches
+        ``fraud/*/train-eval``); a run-time bucket is compared with nothing."""
         by_step: dict[str, list[Notice]] = {}
         for wide in self.s3_locations:
-            if wide.form is not ReadForm.KEY_PREFIX or wide.key.endswith("/") or "*" in (
-                    wide.bucket + wide.key) or not wide.key:
+            if (wide.form is not ReadForm.KEY_PREFIX or wide.key.endswith(("/", "*"))
+                    or not wide.key or "*" in wide.bucket):
                 continue
             for other in self.s3_locations:
                 rest = other.key.removeprefix(wide.key)
