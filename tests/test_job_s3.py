@@ -353,6 +353,25 @@ def test_a_json_quoted_submit_directory_is_read_by_the_training_job() -> None:
     _check(needs, _CODE_ROWS)
 
 
+def test_an_sdk_v2_repack_step_reads_its_code_and_the_model_only() -> None:
+    """GIVEN the Training step SDK v2 adds to repack a model (_RepackModelStep: the model
+    archive as its 'training' channel, the launcher's code as sagemaker_submit_directory,
+    JSON-quoted names of files in /opt/ml/code) WHEN its role is derived THEN it reads the
+    code archive and the model, nothing named by the other hyperparameters."""
+    model = f"s3://{BUCKET}/fraud/models/model.tar.gz"
+    needs = _jobs(_training("RepackModel", inputs=[{"S3Uri": model, "S3DataType": "S3Prefix"}],
+                            hyperparameters={
+        "inference_script": json.dumps("inference.py"),
+        "model_archive": json.dumps(model),
+        "dependencies": json.dumps(None),
+        "source_dir": json.dumps(_CODE),
+        "sagemaker_submit_directory": json.dumps(_CODE),
+        "sagemaker_program": json.dumps("_repack_script_launcher.sh"),
+    }))["RepackModel"]
+    assert {str(o) for o in needs.reads} == {_CODE, f"{model}*"}
+    _check(needs, _CODE_ROWS)
+
+
 def test_a_submit_directory_given_by_a_parameter_is_read_once_bound() -> None:
     """GIVEN the hyperparameter as an expression (a Std:Join of a parameter, as SDK v2 writes
     a pipeline variable) bound with parameter_values WHEN its role is derived THEN the

@@ -293,10 +293,10 @@ class _Reader:
         self._resolving: set[str] = set()
         self.out = _Collected()
         #: Every S3 location of every step's job, and each step's manifest inputs.
-        self.s3_locations: list[_JobLocation] = []
+        self._s3_locations: list[_JobLocation] = []
         self._manifest_inputs: dict[str, list[str]] = {}
         self._declared_manifests = self._manifest_mapping(manifest_locations)
-        self.manifest_locations = self._manifest_folders(self._declared_manifests)
+        self._manifest_folders_of = self._manifest_folders(self._declared_manifests)
         self.steps: list[tuple[str, dict[str, Any]]] = list(self._walk(definition["Steps"], ""))
         self.by_name = {
             step["Name"]: step for _, step in self.steps if isinstance(step.get("Name"), str)
@@ -768,7 +768,7 @@ class _Reader:
                 if value is None:
                     continue
                 for location in self._job_locations(name, field_name, value, use):
-                    self.s3_locations.append(location)
+                    self._s3_locations.append(location)
                     self._s3_use(use.access, location, job_names, reads, lists, writes)
         reads.update(self._manifest_objects(name))
         streams = {
@@ -866,7 +866,7 @@ class _Reader:
         manifests = self._manifest_inputs.get(name, [])
         if not manifests:
             return []
-        declared = self.manifest_locations.get(name)
+        declared = self._manifest_folders_of.get(name)
         if declared is not None:
             return declared
         for uri in manifests:
@@ -886,11 +886,11 @@ class _Reader:
         matching the same part of the other key (``fraud/*/train`` reaches
         ``fraud/*/train-eval``); a run-time bucket is compared with nothing."""
         by_step: dict[str, list[Notice]] = {}
-        for wide in self.s3_locations:
+        for wide in self._s3_locations:
             if (wide.form is not ReadForm.KEY_PREFIX or wide.key.endswith(("/", "*"))
                     or not wide.key or "*" in wide.bucket):
                 continue
-            for other in self.s3_locations:
+            for other in self._s3_locations:
                 rest = other.key.removeprefix(wide.key)
                 if (other.step == wide.step or other.bucket != wide.bucket
                         or rest == other.key or not rest or rest.startswith("/")):

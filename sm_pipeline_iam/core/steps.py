@@ -470,6 +470,10 @@ _PROCESSING_JOB = JobSpec(
 #: step SDK v2 adds to a ModelStep) and in a model's environment
 #: (``SAGEMAKER_SUBMIT_DIRECTORY``, ``Model._script_mode_env_vars``); the container
 #: downloads it with the job's own role (sagemaker-training-toolkit ``files.s3_download``).
+#: The repack step's other hyperparameters read nothing more: ``model_archive`` repeats its
+#: ``training`` input channel, and ``inference_script``, ``dependencies`` and ``source_dir``
+#: name files of that code inside the container (``/opt/ml/code``; SDK v2
+#: ``sagemaker/workflow/_repack_model.py``).
 SUBMIT_DIRECTORY_HYPERPARAMETER = "sagemaker_submit_directory"
 SUBMIT_DIRECTORY_ENVIRONMENT = "SAGEMAKER_SUBMIT_DIRECTORY"
 
