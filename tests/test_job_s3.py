@@ -238,6 +238,22 @@ def test_a_prefix_that_covers_another_steps_location_is_named_in_a_warning() -> 
     assert INPUT_PREFIX_OVERLAPS not in _ids(jobs["Prep"])
 
 
+def test_an_overlap_through_the_same_run_time_part_is_named() -> None:
+    """GIVEN Train reads 's3://b/fraud/<execution id>/train' and Prep writes
+    's3://b/fraud/<execution id>/train-eval' (the same Std:Join) WHEN read THEN Train's job
+    carries inputPrefixOverlaps."""
+    def join(tail: str) -> dict[str, Any]:
+        return {"Std:Join": {"On": "/", "Values": [
+            f"s3://{BUCKET}/fraud", {"Get": "Execution.PipelineExecutionId"}, tail]}}
+
+    prep = _processing("Prep")
+    prep["Arguments"]["ProcessingOutputConfig"]["Outputs"] = [
+        {"OutputName": "eval", "S3Output": {"S3Uri": join("train-eval"),
+                                            "S3UploadMode": "EndOfJob"}}]
+    jobs = _jobs(prep, _training("Train", inputs=[{"S3Uri": join("train")}]))
+    assert INPUT_PREFIX_OVERLAPS in _ids(jobs["Train"])
+
+
 @pytest.mark.parametrize("train_input", [
     {"S3Uri": f"s3://{BUCKET}/train/"},
     {"S3Uri": {"Get": "Steps.Prep.ProcessingOutputConfig.Outputs['o0'].S3Output.S3Uri"}},
