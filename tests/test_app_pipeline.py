@@ -67,13 +67,13 @@ def test_keep_roles_for_keeps_the_definitions_role() -> None:
 
 def test_parameter_values_bind_the_open_input() -> None:
     """GIVEN InputDataUrl bound WHEN synthesized THEN the preprocess job role reads that
-    folder, not any bucket."""
+    key-name prefix (an S3Prefix input), not any bucket."""
     open_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone")
     bound_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
                             parameter_values=BOUND_INPUT)
     assert "arn:aws:s3:::*/*" in _resolved(open_stack)
     assert "arn:aws:s3:::*/*" not in _resolved(bound_stack)
-    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input/*" in _resolved(
+    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input*" in _resolved(
         bound_stack)
 
 

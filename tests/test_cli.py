@@ -264,3 +264,34 @@ def test_the_console_script_prints_no_traceback_for_an_unwritable_output(tmp_pat
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert len(completed.stderr.strip().splitlines()) == 1
+
+
+_MANIFEST_DEFINITION = {"Steps": [{"Name": "Train", "Type": "Training", "Arguments": {
+    "TrainingJobName": "fraud",
+    "RoleArn": "arn:aws:iam::111122223333:role/TrainRole",
+    "AlgorithmSpecification": {
+        "TrainingImage": "111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1",
+        "TrainingInputMode": "Pipe"},
+    "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+        "S3DataType": "ManifestFile",
+        "S3Uri": "s3://ml-data-111122223333/manifests/train.manifest"}}}],
+    "OutputDataConfig": {"S3OutputPath": "s3://ml-data-111122223333/models"},
+}}]}
+
+
+def test_explain_takes_manifest_locations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a definition whose step reads a manifest WHEN explained without
+    --manifest-location THEN exit 1 naming manifestObjectsUndeclared; with it, exit 0; with
+    a misspelt step, exit 2 naming the closest step."""
+    path = tmp_path / "definition.json"
+    path.write_text(json.dumps(_MANIFEST_DEFINITION))
+    assert main(["explain", str(path)]) == 1
+    assert "manifestObjectsUndeclared" in capsys.readouterr().out
+    folder = "s3://ml-data-111122223333/images"
+    assert main(["explain", str(path), "--manifest-location", f"Train={folder}"]) == 0, (
+        capsys.readouterr())
+    capsys.readouterr()
+    assert main(["explain", str(path), "--manifest-location", f"Trian={folder}"]) == 2
+    assert "did you mean 'Train'" in capsys.readouterr().err

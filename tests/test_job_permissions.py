@@ -42,6 +42,7 @@ from test_plan import (
 from iamsim import Request
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
+from sm_pipeline_iam.core.jobs import JobNeeds
 from sm_pipeline_iam.core.notices import (
     MODEL_ENDPOINTS_UNNAMED,
     MODEL_OUTSIDE_PIPELINE,
@@ -74,14 +75,38 @@ def _keys(calls: list[PlannedCall]) -> set[tuple[str, str, str, tuple[tuple[str,
     return {c.key for c in calls}
 
 
-def _expect(role: str, probes: list[PlannedCall], planned: set[Any]
-            ) -> dict[str, tuple[Request, str]]:
-    """Each probe asked by ``role``: allowed only when the plan has that call for it."""
+def _key_name_prefixes(needs: JobNeeds) -> list[re.Pattern[str]]:
+    """What the role's key-name-prefix inputs (S3Prefix ``train``: ``train*``, not a
+    folder's ``train/*``) reach, as ``bucket/key`` (objects) and ``bucket?prefix``
+    (listings): SageMaker reads every key that starts with such a prefix, so another
+    step's call there is linked to the role by the prefix (``inputPrefixOverlaps`` names
+    it where no Get links the two steps)."""
+    def prefix(pattern: str) -> bool:
+        return pattern.endswith("*") and not pattern.endswith("/*") and pattern != "*"
+
+    return [glob(f"{o.bucket}/{o.key_pattern}") for o in needs.reads if prefix(o.key_pattern)] + [
+        glob(f"{bucket}?{key}") for bucket, key in needs.lists if prefix(key)]
+
+
+def _reached(call: PlannedCall, reach: list[re.Pattern[str]]) -> bool:
+    target = call.resource.removeprefix("arn:aws:s3:::")
+    if call.action == "s3:ListBucket":
+        target = f"{target}?{call.context.get('s3:prefix', '')}"
+    elif call.action != "s3:GetObject":
+        return False
+    return any(pattern.fullmatch(target) for pattern in reach)
+
+
+def _expect(role: str, probes: list[PlannedCall], planned: set[Any],
+            reach: list[re.Pattern[str]]) -> dict[str, tuple[Request, str]]:
+    """Each probe asked by ``role``: allowed only when the plan has that call for it, or one
+    of the role's key-name prefixes reaches it."""
     expected = {}
     for probe in probes:
         asked = replace(probe, role=role)
         item = request(asked, tag="probe ")
-        expected[item.id] = (item, "Allowed" if asked.key in planned else "ImplicitlyDenied")
+        linked = asked.key in planned or _reached(asked, reach)
+        expected[item.id] = (item, "Allowed" if linked else "ImplicitlyDenied")
     return expected
 
 
@@ -89,9 +114,10 @@ def _check(name: str, probes_of: dict[str, list[PlannedCall]]) -> list[str]:
     """Each role's probes, in one iam-simulate process: the failures."""
     policies = job_policies(name)
     planned = _keys(job_calls(name))
+    needs = job_needs_by_role(reading_of(name))
     expected: dict[str, tuple[Request, str]] = {}
     for role, probes in probes_of.items():
-        expected.update(_expect(role, probes, planned))
+        expected.update(_expect(role, probes, planned, _key_name_prefixes(needs[role])))
     results = decide_cases([(item, [policies[item_role(item)]])
                             for item, _ in expected.values()])
     return wrong(results, {i: want for i, (_, want) in expected.items()})

@@ -10,11 +10,14 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
+from iamsim import Request
 from sm_pipeline_iam import DefinitionError, InvalidPropsError, LeastPrivilegePipeline
 from sm_pipeline_iam.cdk import pipeline as pipeline_module
-from support.cfn import ACCOUNT, REGION, resources_of_type
+from sm_pipeline_iam.core.notices import MANIFEST_UNDECLARED
+from support.cfn import ACCOUNT, REGION, resources_of_type, synthesized_resolver
+from support.tables import decide, role_ids
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 DEFINITION = DEFINITIONS / "training_eval_register.json"
@@ -202,3 +205,55 @@ def test_runtime_roles_in_an_s3_definition_need_literal_arns() -> None:
     (asset,) = outdir.glob("asset.*.json")
     steps = {s["Name"]: s for s in json.loads(asset.read_text())["Steps"]}
     assert steps["AggregateOnEmr"]["Arguments"]["ExecutionRoleArn"] == literal
+
+
+# --- manifest_locations ------------------------------------------------------------------
+
+_MANIFEST_DEFINITION = {"Steps": [{"Name": "TrainOnImages", "Type": "Training", "Arguments": {
+    "TrainingJobName": "fraud",
+    "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/TrainRole",
+    "AlgorithmSpecification": {
+        "TrainingImage": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/train:1",
+        "TrainingInputMode": "Pipe"},
+    "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+        "S3DataType": "AugmentedManifestFile",
+        "S3Uri": "s3://ml-data-111122223333/manifests/train.manifest"}}}],
+    "OutputDataConfig": {"S3OutputPath": "s3://ml-data-111122223333/models"},
+}}]}
+
+
+def _warnings(stack: cdk.Stack) -> list[str]:
+    return [str(w.entry.data) for w in Annotations.from_stack(stack).find_warning(
+        "*", Match.any_value())]
+
+
+def test_manifest_locations_reach_the_steps_job_role() -> None:
+    """GIVEN a definition whose training step reads a manifest WHEN the pipeline is built
+    with manifest_locations for it THEN that step's deployed job role reads the declared
+    folder's objects (not a sibling folder's), and no manifest warning is left; without
+    them, the warning names the step."""
+    stack = _stack()
+    _build(stack, definition=_MANIFEST_DEFINITION,
+           manifest_locations={"TrainOnImages": ["s3://ml-data-111122223333/images"]})
+    resolver = synthesized_resolver(Template.from_stack(stack).to_json(), "Stack")
+    (role_id,) = [i for i in role_ids(resolver) if "JobRolesStepTrainOnImages" in i]
+    objects = {key: Request(key, "", "s3:GetObject", f"arn:aws:s3:::ml-data-111122223333/{key}")
+               for key in ("images/cat.jpg", "images-old/cat.jpg")}
+    results = decide(resolver, objects.values(), role_id=role_id)
+    assert results == {"images/cat.jpg": "Allowed", "images-old/cat.jpg": "ImplicitlyDenied"}
+    assert not any(MANIFEST_UNDECLARED in w for w in _warnings(stack))
+
+    undeclared = _stack()
+    _build(undeclared, definition=_MANIFEST_DEFINITION)
+    assert any(MANIFEST_UNDECLARED in w and "'TrainOnImages'" in w
+               for w in _warnings(undeclared))
+
+
+def test_manifest_locations_naming_no_manifest_step_is_an_error() -> None:
+    """GIVEN manifest_locations with a misspelt step WHEN the pipeline is built THEN a
+    DefinitionError names the closest step, and nothing is made."""
+    stack = _stack()
+    with pytest.raises(DefinitionError, match="did you mean 'TrainOnImages'"):
+        _build(stack, definition=_MANIFEST_DEFINITION,
+               manifest_locations={"TrainOnImage": ["s3://ml-data-111122223333/images"]})
+    assert stack.node.try_find_child("Pipeline") is None

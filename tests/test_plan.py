@@ -388,7 +388,8 @@ def test_calls_carry_their_condition_keys() -> None:
             if c.action == "iam:PassRole"} == {SAGEMAKER}
     assert {c.context["s3:prefix"] for c in calls
             if c.role == "job:TrainModel" and c.action == "s3:ListBucket"} == {
-        "fraud/a1b2c3d4e5f6/train", "fraud/a1b2c3d4e5f6/train/"}
+        # The key-name prefix 'fraud/*/train*' (S3Prefix), filled.
+        "fraud/a1b2c3d4e5f6/traina1b2c3d4e5f6-x7Kq9PzT2m"}
     assert [c.context for c in calls
             if c.role == "job:TrainModel" and c.action == "cloudwatch:PutMetricData"] == [
         {"cloudwatch:namespace": "/aws/sagemaker/TrainingJobs"}]

@@ -477,6 +477,7 @@ class PipelineJobRoles(Construct):
         definition: str | Path | Mapping[str, Any],
         per_step: bool = True,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        manifest_locations: Mapping[str, Sequence[str]] | None = None,
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         keep_roles_for: Sequence[str] = (),
@@ -491,6 +492,10 @@ class PipelineJobRoles(Construct):
             per_step: one role per step that runs a job (True), or one for all (False).
             parameter_values: per pipeline parameter, the values executions may use;
                 binding them narrows the jobs' S3 locations. Default: none.
+            manifest_locations: per step that reads a manifest (``ManifestFile``,
+                ``AugmentedManifestFile``), the S3 folders (``s3://bucket/prefix``) under
+                which the objects it lists lie: that step's job role reads them. Default:
+                none (the role reads the manifest only, with a warning).
             pipeline_name: the pipeline's name (``Execution.PipelineName``). Default: None.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
@@ -508,6 +513,7 @@ class PipelineJobRoles(Construct):
             parameter_values=parameter_values,
             pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
+            manifest_locations=manifest_locations,
         )
         plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
         for planned in plan.roles:

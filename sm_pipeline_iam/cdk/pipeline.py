@@ -103,6 +103,7 @@ class LeastPrivilegePipeline(Construct):
         keep_roles_for: Sequence[str] = (),
         runtime_roles: Mapping[str, iam.IRole] | None = None,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        manifest_locations: Mapping[str, Sequence[str]] | None = None,
         allow_unknown_step_types: bool = False,
         job_prefix: str | None = None,
         pipeline_display_name: str | None = None,
@@ -129,6 +130,8 @@ class LeastPrivilegePipeline(Construct):
                 definition's runtime roles).
             parameter_values: per pipeline parameter, the values executions may use;
                 binding them narrows what depends on parameters. Default: none.
+            manifest_locations: per step that reads a manifest, the S3 folders the
+                objects it lists lie under (see :class:`PipelineJobRoles`). Default: none.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
             job_prefix: when given, every job the definition names must be named
@@ -164,7 +167,8 @@ class LeastPrivilegePipeline(Construct):
         self._runtime_roles: Mapping[str, iam.IRole] = dict(runtime_roles or {})
         try:
             self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
-                         allow_unknown_step_types, definition_in_s3, role_options)
+                         manifest_locations, allow_unknown_step_types, definition_in_s3,
+                         role_options)
         except ValueError:
             # A problem only the roles' own checks find: nothing of this construct stays.
             scope.node.try_remove_child(id)
@@ -190,6 +194,7 @@ class LeastPrivilegePipeline(Construct):
     def _create(
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
         parameter_values: Mapping[str, Sequence[str]] | None,
+        manifest_locations: Mapping[str, Sequence[str]] | None,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
         role_options: RoleOptions,
     ) -> None:
@@ -199,6 +204,7 @@ class LeastPrivilegePipeline(Construct):
             definition=loaded,
             per_step=per_step_roles,
             parameter_values=parameter_values,
+            manifest_locations=manifest_locations,
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             keep_roles_for=keep_roles_for,

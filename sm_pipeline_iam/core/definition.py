@@ -24,11 +24,19 @@ from .api_fields import unknown_fields
 from .errors import DefinitionError, Problem
 from .expressions import ExpressionError, Pattern, evaluate
 from .jobs import JobNeeds
-from .locations import S3ObjectPattern
+from .locations import (
+    ReadForm,
+    S3ObjectPattern,
+    folder_objects,
+    parse_s3_folder,
+    read_grants,
+)
 from .notices import (
     BUILD_TIMESTAMP,
     COARSENED_JOB_SCOPES,
     DEFINITION_PREFIX,
+    INPUT_PREFIX_OVERLAPS,
+    MANIFEST_UNDECLARED,
     MIXED_CASE_PREFIX,
     MODEL_ENDPOINTS_UNNAMED,
     MODEL_OUTSIDE_PIPELINE,
@@ -207,6 +215,55 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+@dataclass(frozen=True)
+class _JobLocation:
+    """An S3 location a step's job touches: its bucket and key (empty at the bucket's root,
+    a trailing ``/`` kept), and how the job reads it (None: it writes there)."""
+
+    step: str
+    field: str
+    bucket: str
+    key: str
+    form: ReadForm | None
+    manifest: bool = False
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+#: How the job reads a location of each bare-URI input kind (READ's come from S3DataType).
+_READ_FORMS = {
+    S3Access.READ: ReadForm.KEY_PREFIX,
+    S3Access.READ_URI: ReadForm.OBJECT_OR_FOLDER,
+    S3Access.READ_OBJECT: ReadForm.OBJECT,
+}
+
+
+def _json_unquoted(pattern: Pattern) -> Pattern:
+    """A value written as JSON text of a string (SDK v2's hyperparameters:
+    ``"\"s3://b/k\""``) as the string it encodes; any other value as it is."""
+    text = pattern.text
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        return pattern
+    try:
+        decoded = json.loads(text)
+    except json.JSONDecodeError:
+        return pattern
+    return replace(pattern, text=decoded) if isinstance(decoded, str) else pattern
+
+
+def _may_be_s3(pattern: Pattern) -> bool:
+    """Whether a value may be an S3 URI: a literal that starts with ``s3://``, or a pattern
+    whose literal start is ``s3://...`` or could still become it (``s3``, or nothing
+    before a run-time part). ``file://...``, ``/opt/ml/model/code`` or an empty string
+    are paths the container or the SDK's machine holds: no S3 read."""
+    if pattern.is_literal:
+        return pattern.text.startswith("s3://")
+    start = pattern.literal_prefix
+    return start.startswith("s3://") or "s3://".startswith(start)
+
+
 @dataclass
 class _Collected:
     step_types: set[StepType] = field(default_factory=set)
@@ -232,11 +289,17 @@ class _Reader:
         definition: Mapping[str, Any],
         bindings: Mapping[str, Sequence[str]],
         allow_unknown_step_types: bool,
+        manifest_locations: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.bindings = bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
         self.out = _Collected()
+        #: Every S3 location of every step's job, and each step's manifest inputs.
+        self._s3_locations: list[_JobLocation] = []
+        self._manifest_inputs: dict[str, list[str]] = {}
+        self._declared_manifests = self._manifest_mapping(manifest_locations)
+        self._manifest_folders_of = self._manifest_folders(self._declared_manifests)
         self.steps: list[tuple[str, dict[str, Any]]] = list(self._walk(definition["Steps"], ""))
         self.by_name = {
             step["Name"]: step for _, step in self.steps if isinstance(step.get("Name"), str)
@@ -266,6 +329,62 @@ class _Reader:
     def read(self, definition: Mapping[str, Any]) -> None:
         self._steps()
         self._features(definition)
+        self._prefix_overlaps()
+        self._manifest_steps_problems()
+
+    # --- manifest_locations ------------------------------------------------------------------
+
+    def _manifest_mapping(self, given: object) -> dict[str, Sequence[str]]:
+        if given is None:
+            return {}
+        if not isinstance(given, Mapping) or not all(isinstance(k, str) for k in given):
+            self._problem("manifest_locations", "notAMapping",
+                          f"manifest_locations is {given!r}: give step name -> S3 folders, "
+                          "e.g. {'Train': ['s3://bucket/images']}")
+            return {}
+        return dict(given)
+
+    def _manifest_folders(
+        self, declared: Mapping[str, Sequence[str]]
+    ) -> dict[str, list[S3ObjectPattern]]:
+        """``manifest_locations`` as the objects under each folder, checked as S3 folders
+        (a bucket, no wildcards)."""
+        folders: dict[str, list[S3ObjectPattern]] = {}
+        for step, uris in declared.items():
+            prop = f"manifest_locations[{step!r}]"
+            if isinstance(uris, str) or not isinstance(uris, Sequence) or not all(
+                    isinstance(uri, str) for uri in uris) or not uris:
+                self._problem(prop, "notAList",
+                              f"{prop} is {uris!r}: give a list of S3 folders "
+                              "(['s3://bucket/prefix'])")
+                continue
+            for uri in uris:
+                folder, problems = parse_s3_folder(uri, prop=prop)
+                self.out.problems.extend(problems)
+                if folder is not None:
+                    folders.setdefault(step, []).append(folder)
+        return folders
+
+    def _manifest_steps_problems(self) -> None:
+        """Each ``manifest_locations`` step must be a step of the definition whose job
+        reads a manifest."""
+        with_manifests = sorted(self._manifest_inputs)
+        for step in self._declared_manifests:
+            if step in self._manifest_inputs:
+                continue
+            if step not in self.by_name:
+                close = difflib.get_close_matches(step, sorted(self.by_name), n=1)
+                hint = (f"did you mean {close[0]!r}?" if close
+                        else f"steps with manifest inputs: {', '.join(with_manifests) or 'none'}")
+                self._problem("manifest_locations", "unknownStep",
+                              f"manifest_locations names {step!r}, which is no step of the "
+                              f"definition; {hint}")
+            else:
+                self._problem("manifest_locations", "noManifestInput",
+                              f"manifest_locations names step {step!r}, whose job reads no "
+                              "ManifestFile or AugmentedManifestFile input, so the objects "
+                              "would be granted for nothing (steps with manifest inputs: "
+                              f"{', '.join(with_manifests) or 'none'})")
 
     def _features(self, definition: Mapping[str, Any]) -> None:
         # Pipeline-level settings, read from the definition's top level as the catalog says.
@@ -655,9 +774,10 @@ class _Reader:
             for field_name, value in values_at(step, use.path):
                 if value is None:
                     continue
-                for location, manifest in self._job_locations(name, field_name, value, use):
-                    self._s3_use(use.access, location, manifest, job_names, reads, lists,
-                                 writes)
+                for location in self._job_locations(name, field_name, value, use):
+                    self._s3_locations.append(location)
+                    self._s3_use(use.access, location, job_names, reads, lists, writes)
+        reads.update(self._manifest_objects(name))
         streams = {
             (f"/aws/sagemaker/{kind}", f"{job_name}/*" if step_type is not StepType.AUTOML
              else "*")
@@ -690,15 +810,18 @@ class _Reader:
 
     def _job_locations(
         self, name: str, field_name: str, value: Any, use: S3Use
-    ) -> list[tuple[S3ObjectPattern, bool]]:
-        """Each S3 location of one value, and whether it names a manifest object."""
+    ) -> list[_JobLocation]:
+        """Each S3 location of one value, and how the job reads it (None: a write)."""
+        form = _READ_FORMS.get(use.access)
         manifest = False
         if use.access is S3Access.READ:
             if not isinstance(value, dict):
                 self._problem(f"{name}.{field_name}", "notAnObject",
                               f"step {name!r} field {field_name} is not an S3 data source")
                 return []
-            manifest = str(value.get("S3DataType", "S3Prefix")).endswith("ManifestFile")
+            data_type = str(value.get("S3DataType", "S3Prefix"))
+            manifest = data_type.endswith("ManifestFile")
+            form = ReadForm.OBJECT if manifest or data_type == "S3Object" else form
             field_name, value = f"{field_name}.S3Uri", value.get("S3Uri")
             if value is None:
                 return []
@@ -706,38 +829,94 @@ class _Reader:
             return []
         found = []
         for pattern in self._patterns(name, field_name, value):
-            target = self._s3_object(name, field_name, pattern)
-            if target is not None:
-                found.append((target, manifest))
+            pattern = _json_unquoted(pattern) if use.json_text else pattern
+            if use.access is S3Access.READ_OBJECT and not _may_be_s3(pattern):
+                continue
+            location = self._s3_location(name, field_name, pattern)
+            if location is None:
+                continue
+            bucket, key = location
+            if form is ReadForm.OBJECT and not key:
+                self._problem(f"{name}.{field_name}", "notAnObject",
+                              f"step {name!r} field {field_name}: {pattern.text!r} names a "
+                              "bucket, not an object")
+                continue
+            found.append(_JobLocation(name, field_name, bucket, key, form, manifest))
         return found
 
-    @staticmethod
     def _s3_use(
-        access: S3Access, location: S3ObjectPattern, manifest: bool, job_names: tuple[str, ...],
+        self, access: S3Access, location: _JobLocation, job_names: tuple[str, ...],
         reads: set[S3ObjectPattern], lists: set[tuple[str, str]], writes: set[S3ObjectPattern],
     ) -> None:
-        bucket, key = location.bucket, location.key_pattern.rstrip("/")
-        # A prefix names the object itself or the folder below it; never its siblings
-        # ('data/train' does not reach 'data/train-old').
-        under = [S3ObjectPattern(bucket, f"{key}/*" if key else "*")]
-        here = [S3ObjectPattern(bucket, key)] if key else []
-        if access in (S3Access.READ, S3Access.READ_URI):
-            if manifest:
-                reads.update(here)
-                return
-            reads.update(here + under)
-            lists.update({(bucket, key), (bucket, f"{key}/*")} if key else {(bucket, "*")})
+        bucket, key = location.bucket, location.key
+        if location.form is not None:
+            objects, listings = read_grants(bucket, key, location.form)
+            reads.update(objects)
+            lists.update(listings)
+            if location.manifest:
+                self._manifest_inputs.setdefault(location.step, []).append(location.uri)
         elif access is S3Access.WRITE:
-            writes.update(under)
+            writes.add(folder_objects(bucket, key))
         elif access is S3Access.WRITE_PER_JOB:
-            writes.update(
-                S3ObjectPattern(bucket, f"{key}/{job}/*" if key else f"{job}/*")
-                for job in job_names
-            )
+            # '<S3OutputPath>/<job name>/...'; at the bucket's root '<job name>/...'.
+            folder = key.rstrip("/")
+            writes.update(folder_objects(bucket, f"{folder}/{job}" if folder else job)
+                          for job in job_names)
         else:
-            reads.update(under)
-            writes.update(under)
-            lists.add((bucket, f"{key}/*" if key else "*"))
+            under = folder_objects(bucket, key)
+            reads.add(under)
+            writes.add(under)
+            lists.add((bucket, under.key_pattern))
+
+    def _manifest_objects(self, name: str) -> list[S3ObjectPattern]:
+        """The objects the step's manifests list, where ``manifest_locations`` declares
+        them; a warning for each manifest of a step without a declaration."""
+        manifests = self._manifest_inputs.get(name, [])
+        if not manifests:
+            return []
+        declared = self._manifest_folders_of.get(name)
+        if declared is not None:
+            return declared
+        for uri in manifests:
+            self.out.notices.append(Notice(
+                MANIFEST_UNDECLARED,
+                f"step {name!r}: input {uri!r} is a manifest, and SageMaker reads every "
+                "object it lists with the job's role; the definition does not say where "
+                "they lie, so the role grants the manifest only: declare their folders "
+                f"with manifest_locations={{'{name}': ['s3://bucket/prefix']}}",
+            ))
+        return []
+
+    def _prefix_overlaps(self) -> None:
+        """Warn, on the reading job, where an input's key-name prefix also covers another
+        step's S3 location beside the input's own folder (``s3://b/train`` reaches
+        ``s3://b/train-eval/...``). Keys are compared as written, a run-time part (``*``)
+        matching the same part of the other key (``fraud/*/train`` reaches
+        ``fraud/*/train-eval``); a run-time bucket is compared with nothing."""
+        by_step: dict[str, list[Notice]] = {}
+        for wide in self._s3_locations:
+            if (wide.form is not ReadForm.KEY_PREFIX or wide.key.endswith(("/", "*"))
+                    or not wide.key or "*" in wide.bucket):
+                continue
+            for other in self._s3_locations:
+                rest = other.key.removeprefix(wide.key)
+                if (other.step == wide.step or other.bucket != wide.bucket
+                        or rest == other.key or not rest or rest.startswith("/")):
+                    continue
+                by_step.setdefault(wide.step, []).append(Notice(
+                    INPUT_PREFIX_OVERLAPS,
+                    f"step {wide.step!r} field {wide.field}: input {wide.uri!r} is a "
+                    "key-name prefix (S3DataType S3Prefix), so SageMaker reads every object "
+                    f"whose key starts with it, step {other.step!r}'s {other.uri!r} "
+                    f"({other.field}) too: the definition links the two steps by the "
+                    f"prefix; end the input URI with '/' ('{wide.uri}/') to read the folder "
+                    "only, or move one of the locations",
+                ))
+        self.out.jobs = [
+            replace(job, notices=tuple(dict.fromkeys((*job.notices, *by_step[job.step]))))
+            if job.step in by_step and job.steps == (job.step,) else job
+            for job in self.out.jobs
+        ]
 
     def _repositories(self, name: str, job: JobSpec, step: dict[str, Any]) -> set[str]:
         found: set[str] = set()
@@ -1012,6 +1191,15 @@ class _Reader:
             self.out.json_get.add(target)
 
     def _s3_object(self, name: str, field_name: str, pattern: Pattern) -> S3ObjectPattern | None:
+        """The object(s) a JsonGet reads or a Cleanup deletes; ``s3://b`` is every object
+        of the bucket."""
+        location = self._s3_location(name, field_name, pattern)
+        return None if location is None else S3ObjectPattern(location[0], location[1] or "*")
+
+    def _s3_location(self, name: str, field_name: str, pattern: Pattern
+                     ) -> tuple[str, str] | None:
+        """The bucket and key of an S3 URI pattern; the key is empty at the bucket's root
+        (``s3://b``, ``s3://b/``) and keeps a trailing ``/``."""
         text = pattern.text
         if text.startswith("s3://"):
             bucket, _, key = text.removeprefix("s3://").partition("/")
@@ -1025,7 +1213,7 @@ class _Reader:
             self._unresolved(name, field_name, replace(pattern, text=f"s3://{bucket}/{key}"))
         elif pattern.run_time:
             self._run_time(name, field_name, pattern)
-        return S3ObjectPattern(bucket, key or "*")
+        return bucket, key
 
     # --- result ----------------------------------------------------------------------------
 
@@ -1089,8 +1277,8 @@ class _Reader:
             lists: set[tuple[str, str]] = set()
             writes: set[S3ObjectPattern] = set()
             for use, field_name, value in s3:
-                for location, manifest in self._job_locations(name, field_name, value, use):
-                    self._s3_use(use.access, location, manifest, (), reads, lists, writes)
+                for location in self._job_locations(name, field_name, value, use):
+                    self._s3_use(use.access, location, (), reads, lists, writes)
             keys = self._kms_keys(name, hosting, step)
         finally:
             hosted_notices, hosted_unresolved = self.out.notices, self.out.unresolved
@@ -1167,6 +1355,7 @@ def read_definition(
     parameter_values: Mapping[str, Sequence[str]] | None = None,
     pipeline_name: str | None = None,
     allow_unknown_step_types: bool = False,
+    manifest_locations: Mapping[str, Sequence[str]] | None = None,
 ) -> DefinitionReading:
     """Read what a pipeline definition needs from its execution role.
 
@@ -1177,10 +1366,16 @@ def read_definition(
         pipeline_name: the pipeline's name (``Execution.PipelineName``), which names its
             Experiments records; unbound when None.
         allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
+        manifest_locations: per step that reads a manifest (``ManifestFile``,
+            ``AugmentedManifestFile``), the S3 folders the objects it lists lie under
+            (``{"Train": ["s3://bucket/images"]}``): its job role reads the objects under
+            them. None (the default): the role reads the manifests only, with a warning.
 
     Raises:
         DefinitionError: the definition is malformed (every problem names the step and
-            the field), or ``parameter_values`` names a parameter it does not have.
+            the field), ``parameter_values`` names a parameter it does not have, or
+            ``manifest_locations`` names a step without a manifest input or a value that
+            is not an S3 folder.
     """
     definition = load_definition(source)
     if parameter_values:
@@ -1190,7 +1385,7 @@ def read_definition(
     bindings: dict[str, Sequence[str]] = dict(parameter_values or {})
     if pipeline_name is not None:
         bindings["Execution.PipelineName"] = [pipeline_name]
-    reader = _Reader(definition, bindings, allow_unknown_step_types)
+    reader = _Reader(definition, bindings, allow_unknown_step_types, manifest_locations)
     reader.read(definition)
     return reader.reading()
 

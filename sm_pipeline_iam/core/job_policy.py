@@ -1,8 +1,9 @@
 """:class:`~sm_pipeline_iam.core.jobs.JobNeeds` -> the statements of the role a job runs as.
 
 Each statement is scoped as IAM allows (sources: the AWS page "How to use SageMaker AI
-execution roles" and the Service Authorization Reference): S3 objects under the job's own
-inputs and outputs, listing only under its input prefixes (``s3:prefix``), its image's ECR
+execution roles" and the Service Authorization Reference): S3 objects of the job's own
+inputs (key-name prefixes, folders, objects) and under its outputs, listing only its input
+prefixes (``s3:prefix``), its image's ECR
 repository, its job kind's log group and its own log streams, metrics in its job kind's
 namespace (``cloudwatch:namespace``), network interfaces in its own subnets and security
 groups, and its KMS keys, each with the actions its use needs (:data:`KEY_ACTIONS`). Only
@@ -72,8 +73,9 @@ NO_RESOURCE_ACTIONS = frozenset(("ecr:GetAuthorizationToken", "cloudwatch:PutMet
 #: Why each wildcard of a job role exists (the cdk-nag acknowledgements say it).
 NO_RESOURCE_REASON = "IAM gives these actions no resource type"
 S3_REASON = (
-    "objects under the job's own input and output locations (a Get of another step's "
-    "output resolves to that output), and run-time parts of those paths"
+    "the job's own inputs (key-name prefixes, folders, objects, declared manifest folders) "
+    "and objects under its output locations (a Get of another step's output resolves to "
+    "that output), and run-time parts of those paths"
 )
 LOG_REASON = "the job's own log streams, named '<job name>/...'"
 LOG_GROUP_REASON = (

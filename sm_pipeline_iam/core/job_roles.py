@@ -25,7 +25,13 @@ from . import naming
 from .definition import DefinitionReading
 from .errors import Problem
 from .jobs import JobNeeds, merge_needs
-from .locations import S3ObjectPattern, parse_s3_folder
+from .locations import (
+    ReadForm,
+    S3ObjectPattern,
+    folder_objects,
+    parse_s3_folder,
+    read_grants,
+)
 from .notices import Notice
 from .policy import PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements
@@ -547,19 +553,15 @@ def job_role_needs(
         folder = gather.location("inputs", value)
         if folder is None:
             continue
-        bucket, key = folder.bucket, folder.key_pattern
-        if key:
-            # The object itself or the folder below it; never its siblings.
-            reads.update({S3ObjectPattern(bucket, key), S3ObjectPattern(bucket, f"{key}/*")})
-            lists.update({(bucket, key), (bucket, f"{key}/*")})
-        else:
-            reads.add(S3ObjectPattern(bucket, "*"))
-            lists.add((bucket, "*"))
+        # The object itself or the folder below it; never its siblings.
+        objects, listings = read_grants(folder.bucket, folder.key_pattern,
+                                        ReadForm.OBJECT_OR_FOLDER)
+        reads.update(objects)
+        lists.update(listings)
     for value in outputs:
         folder = gather.location("outputs", value)
         if folder is not None:
-            key = folder.key_pattern
-            writes.add(S3ObjectPattern(folder.bucket, f"{key}/*" if key else "*"))
+            writes.add(folder_objects(folder.bucket, folder.key_pattern))
 
     found_repositories: list[str] = []
     for value in images:

@@ -1,9 +1,11 @@
-"""S3 locations: the objects that JsonGet reads and that Cleanup steps delete."""
+"""S3 locations: the objects that JsonGet reads and that Cleanup steps delete, and the one
+rule by which a job's S3 location becomes the objects (and listings) its role is granted."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum, unique
 
 from .errors import Problem
 
@@ -74,5 +76,54 @@ def parse_s3_folder(uri: str, *, prop: str) -> tuple[S3ObjectPattern | None, lis
         ))
     if problems:
         return None, problems
-    folder = key.strip("/")
-    return S3ObjectPattern(bucket, f"{folder}/*" if folder else "*"), []
+    return folder_objects(bucket, key.strip("/")), []
+
+
+def folder_objects(bucket: str, folder: str) -> S3ObjectPattern:
+    """The objects under ``folder`` (a key; a trailing ``/`` is dropped): ``<folder>/*``,
+    and at the bucket's root (``folder`` empty: ``s3://b`` and ``s3://b/`` both name it)
+    every object of the bucket, ``*``. A job writes an output location's objects under it:
+    a processing output ``s3://b`` writes ``b/part-0.csv``, a training job whose
+    ``S3OutputPath`` is ``s3://b/`` writes ``b/<job name>/output/model.tar.gz`` (AWS API
+    reference, ``ProcessingS3Output.S3Uri`` and ``OutputDataConfig.S3OutputPath``)."""
+    folder = folder.rstrip("/")
+    return S3ObjectPattern(bucket, f"{folder}/*" if folder else "*")
+
+
+@unique
+class ReadForm(Enum):
+    """What an S3 location a job reads names."""
+
+    #: One object (a manifest, a code archive, ``S3Object`` model data): that object only,
+    #: no listing.
+    OBJECT = "object"
+    #: An object, or a folder of objects (a model artifact ``ModelDataUrl``, a ``JobRole``
+    #: input): the object and the objects under ``<key>/``, never its siblings
+    #: (``data/train`` does not reach ``data/train-old``).
+    OBJECT_OR_FOLDER = "object-or-folder"
+    #: A key-name prefix (``S3DataType: S3Prefix``, the default): every object whose key
+    #: starts with it, ``data/train-old/x.csv`` too for ``s3://b/data/train``; a URI ending
+    #: with ``/`` is a folder. "If you choose S3Prefix, S3Uri identifies a key name prefix.
+    #: SageMaker uses all objects that match the specified key name prefix" (AWS API
+    #: reference: S3DataSource, ProcessingS3Input, TransformS3DataSource,
+    #: AutoMLS3DataSource); the job lists the bucket with that prefix.
+    KEY_PREFIX = "key-prefix"
+
+
+def read_grants(
+    bucket: str, key: str, form: ReadForm
+) -> tuple[list[S3ObjectPattern], list[tuple[str, str]]]:
+    """The objects a job reads at ``s3://<bucket>/<key>`` read as ``form``, and the
+    ``(bucket, s3:prefix pattern)`` it lists. At the bucket's root (an empty key) every
+    object of the bucket and every prefix; an ``OBJECT`` there names nothing."""
+    if form is ReadForm.OBJECT:
+        return ([S3ObjectPattern(bucket, key)] if key else []), []
+    if form is ReadForm.KEY_PREFIX:
+        # 'train' -> 'train*', a folder 'train/' -> 'train/*', the root -> '*'.
+        prefix = key if key.endswith("*") else f"{key}*"
+        return [S3ObjectPattern(bucket, prefix)], [(bucket, prefix)]
+    folder = key.rstrip("/")
+    under = folder_objects(bucket, folder)
+    if not folder:
+        return [under], [(bucket, "*")]
+    return [S3ObjectPattern(bucket, folder), under], [(bucket, folder), (bucket, under.key_pattern)]

@@ -111,6 +111,10 @@ DEFINITION_PREFIX = "sm-pipeline-iam:invalidPrefixInDefinition"
 EXECUTION_ROLE_RUNS_JOBS = "sm-pipeline-iam:executionRoleRunsJobs"
 #: A prop holds a token that resolves only at deploy time: used as given, unchecked.
 DEPLOY_TIME_VALUE = "sm-pipeline-iam:deployTimeValue"
+#: An input's key-name prefix also covers another step's S3 location.
+INPUT_PREFIX_OVERLAPS = "sm-pipeline-iam:inputPrefixOverlaps"
+#: A manifest input whose listed objects no ``manifest_locations`` entry declares.
+MANIFEST_UNDECLARED = "sm-pipeline-iam:manifestObjectsUndeclared"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -254,6 +258,23 @@ REGISTRY: tuple[WarningKind, ...] = (
         "logs, metrics",
         "give job roles (PipelineExecutionRole(job_roles=...) with JobRole or "
         "PipelineJobRoles), or grant the execution role what the jobs use",
+    ),
+    WarningKind(
+        INPUT_PREFIX_OVERLAPS,
+        "a job input is a key-name prefix (S3DataType S3Prefix, the default): SageMaker "
+        "reads every object whose key starts with it, so the job's role also reads another "
+        "step's S3 location that starts with the same text (s3://b/train reaches "
+        "s3://b/train-eval/...): the definition links the two steps by the prefix",
+        "end the input URI with '/' so it names a folder, or move one of the two locations",
+    ),
+    WarningKind(
+        MANIFEST_UNDECLARED,
+        "a job input is a manifest (ManifestFile, AugmentedManifestFile): SageMaker reads "
+        "every object the manifest lists with the job's role, and the definition does not "
+        "say where they lie, so the role grants the manifest object only and the job is "
+        "denied the objects",
+        "declare the folders the objects lie under with manifest_locations={'<step>': "
+        "['s3://bucket/prefix']} (or --manifest-location in explain)",
     ),
     WarningKind(
         DEPLOY_TIME_VALUE,

@@ -229,13 +229,23 @@ class ActionGroup:
 class S3Access(Enum):
     """What a job does with an S3 location its step names."""
 
-    #: An input: the objects under it (``GetObject`` on the location and below it,
-    #: ``ListBucket`` under it). The value is the S3 data source object (``S3Uri`` with
-    #: ``S3DataType``): a ``ManifestFile`` names the manifest object only.
+    #: An input: the value is the S3 data source object (``S3Uri`` with ``S3DataType``).
+    #: ``S3Prefix`` (the default) and ``Converse`` name a key-name prefix: every object
+    #: whose key starts with it, listed with that prefix (a URI ending with ``/`` is a
+    #: folder); a ``ManifestFile`` / ``AugmentedManifestFile`` names the manifest object
+    #: (the objects it lists are declared with ``manifest_locations``); ``S3Object``
+    #: (model data) names one object (AWS API reference: S3DataSource,
+    #: ProcessingS3Input, TransformS3DataSource, S3ModelDataSource).
     READ = "read"
-    #: An input given as a bare URI (a model artifact, a code archive): read that object
-    #: or the objects under it.
+    #: An input given as a bare URI (a model artifact ``ModelDataUrl``: one ``.tar.gz``
+    #: object, or for a multi-model endpoint the folder of its models; AWS API reference,
+    #: ContainerDefinition): read that object or the objects under it, never its siblings.
     READ_URI = "read-uri"
+    #: An object the job's container downloads itself with the job's role (a framework's
+    #: code archive, ``sagemaker_submit_directory``): that object only. A value that is
+    #: not an ``s3://`` URI (``file://...``, ``/opt/ml/model/code``, empty) is a path
+    #: inside the container or the SDK's machine and reads nothing from S3.
+    READ_OBJECT = "read-object"
     #: An output: ``PutObject`` under the location.
     WRITE = "write"
     #: An output the job writes under a folder named after itself
@@ -247,10 +257,20 @@ class S3Access(Enum):
 
 @dataclass(frozen=True)
 class S3Use:
-    """An S3 location a step's job touches: where the definition holds it, and how."""
+    """An S3 location a step's job touches: where the definition holds it, and how.
+
+    Attributes:
+        path: where the definition holds it.
+        access: what the job does with it.
+        json_text: the value is JSON text of the URI: SDK v2 JSON-encodes every literal
+            hyperparameter (``Estimator._json_encode_hyperparameters``), so
+            ``sagemaker_submit_directory`` reads ``"\"s3://b/k/sourcedir.tar.gz\""``.
+            Default False.
+    """
 
     path: str
     access: S3Access
+    json_text: bool = False
 
 
 @unique
@@ -485,13 +505,29 @@ _PROCESSING_JOB = JobSpec(
 )
 
 
-def _training_job(at: str) -> JobSpec:
+#: A framework's code archive: SDK v2 script mode puts the uploaded ``sourcedir.tar.gz`` in
+#: the training job's hyperparameters (``sagemaker_submit_directory``, also in the repack
+#: step SDK v2 adds to a ModelStep) and in a model's environment
+#: (``SAGEMAKER_SUBMIT_DIRECTORY``, ``Model._script_mode_env_vars``); the container
+#: downloads it with the job's own role (sagemaker-training-toolkit ``files.s3_download``).
+#: The repack step's other hyperparameters read nothing more: ``model_archive`` repeats its
+#: ``training`` input channel, and ``inference_script``, ``dependencies`` and ``source_dir``
+#: name files of that code inside the container (``/opt/ml/code``; SDK v2
+#: ``sagemaker/workflow/_repack_model.py``).
+SUBMIT_DIRECTORY_HYPERPARAMETER = "sagemaker_submit_directory"
+SUBMIT_DIRECTORY_ENVIRONMENT = "SAGEMAKER_SUBMIT_DIRECTORY"
+
+
+def _training_job(at: str, hyperparameters: str = "HyperParameters") -> JobSpec:
     """A training job whose definition lies at ``at`` (``Arguments`` for a Training step,
-    ``Arguments.TrainingJobDefinition`` for a Tuning step's)."""
+    ``Arguments.TrainingJobDefinition`` for a Tuning step's, whose fixed hyperparameters
+    are ``StaticHyperParameters``)."""
     return JobSpec(
         kinds=("TrainingJobs",),
         s3=(
             S3Use(f"{at}.InputDataConfig[*].DataSource.S3DataSource", S3Access.READ),
+            S3Use(f"{at}.{hyperparameters}.{SUBMIT_DIRECTORY_HYPERPARAMETER}",
+                  S3Access.READ_OBJECT, json_text=True),
             S3Use(f"{at}.OutputDataConfig.S3OutputPath", S3Access.WRITE_PER_JOB),
             S3Use(f"{at}.CheckpointConfig.S3Uri", S3Access.READ_WRITE),
             S3Use(f"{at}.DebugHookConfig.S3OutputPath", S3Access.WRITE),
@@ -665,8 +701,8 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         # Its training jobs are named '<tuning job name>-<n>-<hash>': under {job}.
         job=_merged(
-            _training_job("Arguments.TrainingJobDefinition"),
-            _training_job("Arguments.TrainingJobDefinitions[*]"),
+            _training_job("Arguments.TrainingJobDefinition", "StaticHyperParameters"),
+            _training_job("Arguments.TrainingJobDefinitions[*]", "StaticHyperParameters"),
         ),
         properties=(
             Property("HyperParameterTuningJobName", "{job}"),
@@ -733,6 +769,10 @@ _CATALOG: tuple[StepSpec, ...] = (
                       S3Access.READ),
                 S3Use("Arguments.Containers[*].ModelDataUrl", S3Access.READ_URI),
                 S3Use("Arguments.Containers[*].ModelDataSource.S3DataSource", S3Access.READ),
+                S3Use(f"Arguments.PrimaryContainer.Environment.{SUBMIT_DIRECTORY_ENVIRONMENT}",
+                      S3Access.READ_OBJECT),
+                S3Use(f"Arguments.Containers[*].Environment.{SUBMIT_DIRECTORY_ENVIRONMENT}",
+                      S3Access.READ_OBJECT),
             ),
             images=("Arguments.PrimaryContainer.Image", "Arguments.Containers[*].Image"),
             vpc_configs=("Arguments.VpcConfig",),

@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the values executions may give a parameter (repeatable)",
     )
     describe.add_argument(
+        "--manifest-location", action="append", default=[], metavar="STEP=S3URI[,S3URI...]",
+        help="the S3 folders under which the objects a step's manifest input lists lie "
+        "(repeatable)",
+    )
+    describe.add_argument(
         "--pipeline-name", metavar="NAME",
         help="the pipeline's name (Execution.PipelineName), which scopes its Experiments",
     )
@@ -124,6 +129,12 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             # An empty binding would allow no value at all, dropping what the step reads.
             return _usage("explain", f"--parameter {item!r} gives no value: give "
                           "NAME=VALUE[,VALUE...], the values executions may use")
+    manifests: dict[str, list[str]] = {}
+    for item in arguments.manifest_location:
+        step, equals, uris = item.partition("=")
+        if not equals or not step or not [u for u in uris.split(",") if u]:
+            parser.error(f"--manifest-location {item!r} is not STEP=S3URI[,S3URI...]")
+        manifests.setdefault(step, []).extend(u for u in uris.split(",") if u)
     if not arguments.definition.is_file():
         return _usage("explain", f"{arguments.definition} is not a file")
     try:
@@ -136,6 +147,7 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             parameter_values=bindings,
             pipeline_name=arguments.pipeline_name,
             allow_unknown_step_types=arguments.allow_unknown_step_types,
+            manifest_locations=manifests or None,
         )
     except DefinitionError as error:
         return _usage("explain", str(error))
