@@ -23,16 +23,19 @@ from . import naming
 from .api_fields import unknown_fields
 from .errors import DefinitionError, Problem
 from .expressions import ExpressionError, Pattern, evaluate
-from .jobs import JobNeeds
+from .jobs import JobNeeds, ServiceCall
 from .locations import S3ObjectPattern
 from .notices import (
+    AUTOML_RESOURCE_NAMES,
     BUILD_TIMESTAMP,
+    CLARIFY_MODEL_UNKNOWN,
     COARSENED_JOB_SCOPES,
     DEFINITION_PREFIX,
     MIXED_CASE_PREFIX,
     MODEL_OUTSIDE_PIPELINE,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
+    UNGRANTED_FIELD,
     UNKNOWN_ARGUMENT,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
@@ -45,9 +48,11 @@ from .requirements import PassRoleTarget, PipelineRequirements, is_token
 from .steps import (
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
+    PIPELINE_UNGRANTED,
     SAGEMAKER,
     ActionGroup,
     Binding,
+    JobCall,
     JobSpec,
     ResourceScope,
     S3Access,
@@ -55,6 +60,7 @@ from .steps import (
     Source,
     StepSpec,
     StepType,
+    UngrantedField,
     ValueForm,
     WhenAbsent,
     spec_for,
@@ -77,6 +83,11 @@ _JOB_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
 _IMAGE_URI = re.compile(
     r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)/([a-z0-9._/-]+?)"
     r"(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
+)
+#: An image URI from a step property, with run-time parts: account, region, repository.
+_RUN_TIME_IMAGE = re.compile(
+    r"(\d{12}|\*)\.dkr\.ecr\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com(?:\.cn)?/"
+    r"([a-z0-9._/*-]+?)(?::[\w.*-]+|@sha256:[0-9a-f]{64})?"
 )
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
@@ -264,6 +275,8 @@ class _Reader:
 
     def _features(self, definition: Mapping[str, Any]) -> None:
         # Pipeline-level settings, read from the definition's top level as the catalog says.
+        for ungranted in PIPELINE_UNGRANTED:
+            self._ungranted("", ungranted, definition)
         for feature in PIPELINE_FEATURES:
             if definition.get(feature.trigger) is None:
                 continue
@@ -537,6 +550,8 @@ class _Reader:
                 if placeholder == "job":
                     parts.append([Pattern(text) for text in sorted(
                         self._job_names_of(step_name, step_type, step, notify=False))])
+                elif placeholder == "region":
+                    parts.append([Pattern(PLACEHOLDERS.region)])
                 elif placeholder:
                     values = [v for _, v in values_at(step, placeholder) if v is not None]
                     parts.append([p for v in values for p in evaluate(
@@ -677,8 +692,61 @@ class _Reader:
             subnets=self._ids(name, job.vpc_configs, step, "Subnets"),
             security_groups=self._ids(name, job.vpc_configs, step, "SecurityGroupIds"),
             kms_keys=tuple(sorted(self._kms_keys(name, job, step))),
+            service_calls=tuple(sorted(self._service_calls(name, job, step, job_names))),
             runs_as_step=self._model_step(name, job, step),
         ))
+
+    def _service_calls(self, name: str, job: JobSpec, step: dict[str, Any],
+                       job_names: tuple[str, ...]) -> set[ServiceCall]:
+        """The API calls the job makes itself, as the catalog's :class:`JobCall` entries
+        say, for those whose trigger the step holds."""
+        for ungranted in job.ungranted:
+            self._ungranted(name, ungranted, step)
+        found: set[ServiceCall] = set()
+        for job_call in job.calls:
+            if not self._triggered(job_call, step):
+                continue
+            if job_call.notice is not None:
+                self.out.notices.append(Notice(job_call.notice, _CALL_NOTICES[
+                    job_call.notice].format(step=name)))
+            names = self._call_names(name, job_call, step)
+            fill = {"job": job_names, "name": names}
+            for resource in _filled(job_call.resource, fill):
+                condition = tuple((op, key, value) for op, key, template in job_call.condition
+                                  for value in _filled(template, fill))
+                for action in job_call.actions:
+                    found.add(ServiceCall(action, resource, job_call.reason, condition))
+        return found
+
+    def _ungranted(self, name: str, ungranted: UngrantedField, where: Mapping[str, Any]
+                   ) -> None:
+        """A warning naming each value of a field whose calls the library does not grant."""
+        for field_name, value in values_at(where, ungranted.path):
+            if value is not None:
+                owner = f"step {name!r}" if name else "the pipeline"
+                self.out.notices.append(Notice(UNGRANTED_FIELD, (
+                    f"{owner} field {field_name}: {ungranted.calls}; the library does not "
+                    "grant these calls: grant them to the role that makes them")))
+
+    @staticmethod
+    def _triggered(job_call: JobCall, step: dict[str, Any]) -> bool:
+        values = [value for _, value in values_at(step, job_call.trigger) if value is not None]
+        if job_call.matches is None:
+            return bool(values)
+        return any(isinstance(v, str) and re.fullmatch(job_call.matches, v) for v in values)
+
+    def _call_names(self, name: str, job_call: JobCall, step: dict[str, Any]) -> tuple[str, ...]:
+        """The values that fill a call's ``{name}``: names (both spellings, as SageMaker may
+        put them into ARNs lower-cased) or ARNs, each as its narrowest pattern."""
+        if job_call.names is None:
+            return ()
+        texts: set[str] = set()
+        for field_name, value in values_at(step, job_call.names):
+            if value is None or not self._no_literal_wildcards(name, field_name, value):
+                continue
+            for text in self._names(name, field_name, self._patterns(name, field_name, value)):
+                texts.update((text,) if text.startswith("arn:") else (text, text.lower()))
+        return tuple(sorted(texts))
 
     def _job_locations(
         self, name: str, field_name: str, value: Any, use: S3Use
@@ -743,6 +811,15 @@ class _Reader:
 
     def _repository(self, name: str, field_name: str, pattern: Pattern) -> str:
         match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
+        run_time = None if match or pattern.unbound else _RUN_TIME_IMAGE.fullmatch(
+            pattern.text)
+        if run_time is not None:
+            # A step property (an AutoML best candidate's image): its registry account and
+            # repository are known only while the pipeline runs, its region is the job's.
+            self._run_time(name, field_name, pattern)
+            account, region, repository = run_time.groups()
+            return (f"arn:{PLACEHOLDERS.partition}:ecr:{region}:{account}:repository/"
+                    f"{_STARS.sub('*', repository)}")
         if match is None:
             arn = f"arn:{PLACEHOLDERS.partition}:ecr:*:*:repository/*"
             self._unresolved(name, field_name, replace(pattern, text=arn))
@@ -1160,6 +1237,40 @@ _PROPERTY_INDEX = re.compile(r"\[(?:\d+|'[^']*')\]")
 #: A property template's literal text and ``{placeholder}`` parts.
 _TEMPLATE = re.compile(r"([^{]*)\{([^}]*)\}")
 _STARS = re.compile(r"\*+")
+
+
+def _filled(template: str, fill: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """``template`` with ``{partition}``, ``{region}`` and ``{account}`` as the reader's
+    placeholders and each other ``{key}`` by each of ``fill[key]``: every combination
+    (none when a key it names has no value)."""
+    keys = [key for key in fill if f"{{{key}}}" in template]
+    texts = []
+    for choice in itertools.product(*(fill[key] for key in keys)):
+        text = template
+        for key, value in zip(keys, choice, strict=True):
+            text = text.replace(f"{{{key}}}", value)
+        texts.append(_STARS.sub("*", text.format(
+            partition=PLACEHOLDERS.partition, region=PLACEHOLDERS.region,
+            account=PLACEHOLDERS.account)))
+    return texts
+
+
+#: The text of the warnings that job calls carry (:attr:`JobCall.notice`), by id.
+_CALL_NOTICES = {
+    CLARIFY_MODEL_UNKNOWN: (
+        "step {step!r} runs the SageMaker Clarify container: if its analysis config names "
+        "a model (predictor.model_name), the job deploys a shadow endpoint 'sm-clarify-*' "
+        "for it, which its role may create, invoke and delete for any model (the model is "
+        "in the analysis config on S3, not in the definition); use a ClarifyCheck step, "
+        "whose ModelName scopes it"
+    ),
+    AUTOML_RESOURCE_NAMES: (
+        "step {step!r}: AWS's execution-role page grants an AutoML job's role model and "
+        "endpoint actions on '*'; the role allows them only on names that start with the "
+        "AutoML job's name (inferred: AWS does not document how the job names them), and "
+        "pulls of every ECR repository in the region (the AutoML containers' registries)"
+    ),
+}
 
 
 def _strip_timestamp(text: str) -> str:

@@ -120,4 +120,26 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
         [_arn("kms", "key/*", env)] if aliases else [],
         tuple(("StringEquals", "kms:RequestAlias", f"alias/{alias}") for alias in aliases),
         reason="the key behind an alias the job names (kms:RequestAlias)")
+    statements.extend(_service_statements(needs, env))
     return sorted(statements, key=lambda s: s.sid)
+
+
+def _service_statements(needs: JobNeeds, env: ArnEnvironment) -> list[Statement]:
+    """The API calls the job makes itself: one statement per reason, condition and set of
+    actions (a resource gets only the actions named for it, never its neighbours')."""
+    grouped: dict[tuple[str, tuple[tuple[str, str, str], ...]], dict[str, set[str]]] = {}
+    for call in needs.service_calls:
+        condition = tuple((op, key, render_environment(value, env))
+                          for op, key, value in call.condition)
+        resources = grouped.setdefault((call.reason, condition), {})
+        resources.setdefault(render_environment(call.resource, env), set()).add(call.action)
+    statements: list[Statement] = []
+    for (reason, condition), resources in sorted(grouped.items()):
+        by_actions: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for resource, granted in resources.items():
+            by_actions[tuple(sorted(granted))].append(resource)
+        for actions, arns in sorted(by_actions.items()):
+            statements.append(Statement(
+                f"JobCallsServices{len(statements) + 1}", actions, tuple(sorted(arns)),
+                tuple(sorted(condition)), wildcard_reason=reason))
+    return statements

@@ -19,6 +19,25 @@ from .notices import Notice, Unresolved
 from .steps import StepType
 
 
+@dataclass(frozen=True, order=True)
+class ServiceCall:
+    """One API call a job makes itself with its role (not SageMaker storing its data):
+    Clarify's shadow endpoint, the models an AutoML job deploys, passing its own role on.
+
+    Attributes:
+        action: the IAM action (``sagemaker:CreateEndpoint``).
+        resource: the resource ARN pattern (the reader's placeholders for partition,
+            region and account).
+        reason: why the job makes the call, and the AWS page that says so.
+        condition: ``(operator, key, value)`` triples the request must match.
+    """
+
+    action: str
+    resource: str
+    reason: str
+    condition: tuple[tuple[str, str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class JobNeeds:
     """What the job of one step (or, merged, of several steps) needs from its role.
@@ -37,6 +56,7 @@ class JobNeeds:
         subnets: subnet ids of the jobs' VPC configs.
         security_groups: security group ids of the jobs' VPC configs.
         kms_keys: KMS key ARNs the jobs use.
+        service_calls: API calls the jobs make themselves (:class:`ServiceCall`).
         runs_as_step: for a Transform step, the Model step whose role its job runs as.
         notices: the warnings about these needs (values known only at run time...).
         unresolved: the values behind ``unresolvedDefinitionValue`` warnings among them.
@@ -55,6 +75,7 @@ class JobNeeds:
     subnets: tuple[str, ...] = ()
     security_groups: tuple[str, ...] = ()
     kms_keys: tuple[str, ...] = ()
+    service_calls: tuple[ServiceCall, ...] = ()
     runs_as_step: str | None = None
     notices: tuple[Notice, ...] = ()
     unresolved: tuple[Unresolved, ...] = ()
