@@ -338,3 +338,67 @@ def test_fields_whose_calls_are_not_granted_are_named_in_warnings() -> None:
     plain = read_definition(FIXTURES / "definitions" / "training_eval_register.json")
     assert UNGRANTED_FIELD not in {n.id for n in plain.requirements.notices}
     assert all(UNGRANTED_FIELD not in {n.id for n in j.notices} for j in plain.jobs)
+
+
+# --- @step functions ---------------------------------------------------------------------------
+
+_BASE = "arn:aws:s3:::ml-artifacts-111122223333/fraud-other-steps"
+_RUN = f"{_BASE}/SummarizeScores/TIMESTAMP"
+
+
+def test_a_step_function_reads_its_payload_and_writes_its_results() -> None:
+    """GIVEN the SDK-built ``@step`` function (other_steps: its container arguments name
+    ``--s3_base_uri``, ``--pipeline_step_name`` and ``--func_step_s3_dir``) WHEN its role is
+    derived THEN it reads its pickled function and arguments, writes its results under its
+    S3OutputPath (the execution id a run-time part) and its error under
+    ``<base>/<execution id>/<step>/exception``; it may not overwrite its payload nor read
+    another function's, and the execution role still reads the results' JSON."""
+    reading = read_definition(FIXTURES / "definitions" / "other_steps.json")
+    step = "SummarizeScores"
+    rows = [
+        (step, "s3:GetObject", f"{_RUN}/function/payload.pkl", {}, "Allowed"),
+        (step, "s3:GetObject", f"{_RUN}/arguments/payload.pkl", {}, "Allowed"),
+        (step, "s3:PutObject", f"{_RUN}/a1b2c3d4e5f6/results/results.json", {}, "Allowed"),
+        (step, "s3:PutObject", f"{_RUN}/a1b2c3d4e5f6/results/payload.pkl", {}, "Allowed"),
+        (step, "s3:PutObject", f"{_BASE}/a1b2c3d4e5f6/{step}/exception/payload.pkl", {},
+         "Allowed"),
+        (step, "s3:PutObject", f"{_RUN}/function/payload.pkl", {}, "ImplicitlyDenied"),
+        (step, "s3:GetObject", f"{_BASE}/OtherFunction/TIMESTAMP/function/payload.pkl", {},
+         "ImplicitlyDenied"),
+        (step, "s3:GetObject", f"{_RUN}/other/payload.pkl", {}, "ImplicitlyDenied"),
+        (step, "s3:PutObject", f"{_BASE}/a1b2c3d4e5f6/OtherFunction/exception/payload.pkl",
+         {}, "ImplicitlyDenied"),
+    ]
+    assert_none(_decide(reading, rows), "not as expected")
+    json_get = PlannedCall(EXECUTION_ROLE, "s3:GetObject",
+                           f"{_RUN}/a1b2c3d4e5f6/results/results.json")
+    assert any(c.key == json_get.key for c in access_plan(reading, ENV))
+
+
+def test_a_step_function_reads_the_results_of_the_functions_it_takes() -> None:
+    """GIVEN a ``@step`` function whose argument is another one's result (the SDK lists
+    that step's ``S3OutputPath`` after ``--property_references``) WHEN its role is derived
+    THEN it reads the other function's results, and not the other's payload."""
+    definition = json.loads((FIXTURES / "definitions" / "other_steps.json").read_text())
+    steps = {s["Name"]: s for s in definition["Steps"]}
+    consumer = json.loads(json.dumps(steps["SummarizeScores"]))
+    consumer["Name"] = "ReportScores"
+    arguments = consumer["Arguments"]["AlgorithmSpecification"]["ContainerArguments"]
+    arguments[arguments.index("SummarizeScores")] = "ReportScores"
+    reference = "Steps.SummarizeScores.OutputDataConfig.S3OutputPath"
+    arguments += [reference, {"Get": reference}]
+    consumer["Arguments"]["OutputDataConfig"]["S3OutputPath"]["Std:Join"]["Values"][1] = (
+        "ReportScores")
+    definition["Steps"].append(consumer)
+    reading = read_definition(definition)
+    rows = [
+        ("ReportScores", "s3:GetObject", f"{_RUN}/a1b2c3d4e5f6/results/payload.pkl", {},
+         "Allowed"),
+        ("ReportScores", "s3:GetObject", f"{_BASE}/ReportScores/TIMESTAMP/function/payload.pkl",
+         {}, "Allowed"),
+        ("ReportScores", "s3:GetObject", f"{_RUN}/function/payload.pkl", {},
+         "ImplicitlyDenied"),
+        ("ReportScores", "s3:PutObject", f"{_RUN}/a1b2c3d4e5f6/results/payload.pkl", {},
+         "ImplicitlyDenied"),
+    ]
+    assert_none(_decide(reading, rows), "not as expected")

@@ -666,6 +666,8 @@ class _Reader:
                 for location, manifest in self._job_locations(name, field_name, value, use):
                     self._s3_use(use.access, location, manifest, job_names, reads, lists,
                                  writes)
+        if job.function_arguments is not None:
+            self._function_payloads(name, job.function_arguments, step, reads, writes)
         streams = {
             (f"/aws/sagemaker/{kind}", f"{job_name}/*" if step_type is not StepType.AUTOML
              else "*")
@@ -683,9 +685,9 @@ class _Reader:
             step_types=(step_type,),
             role_arns=tuple(sorted(roles)),
             job_names=job_names,
-            reads=tuple(sorted(reads)),
+            reads=tuple(sorted(_uncovered(reads))),
             lists=tuple(sorted(lists)),
-            writes=tuple(sorted(writes)),
+            writes=tuple(sorted(_uncovered(writes))),
             repositories=tuple(sorted(self._repositories(name, job, step))),
             log_streams=tuple(sorted(streams)),
             metric_namespaces=tuple(sorted(f"/aws/sagemaker/{kind}" for kind in job.kinds)),
@@ -747,6 +749,49 @@ class _Reader:
             for text in self._names(name, field_name, self._patterns(name, field_name, value)):
                 texts.update((text,) if text.startswith("arn:") else (text, text.lower()))
         return tuple(sorted(texts))
+
+    def _function_payloads(self, name: str, path: str, step: dict[str, Any],
+                           reads: set[S3ObjectPattern], writes: set[S3ObjectPattern]) -> None:
+        """What a ``@step`` function's job reads and writes, from its container arguments
+        (SDK v3 ``sagemaker.core.remote_function``: ``job.py`` writes them, ``StoredFunction``
+        and ``invoke_function`` use them): it reads its pickled function and arguments under
+        ``<s3_base_uri>/<step>/<build time>/`` and the results of the ``@step`` functions it
+        takes (their ``S3OutputPath``, listed after ``--property_references``), writes its
+        results under its own ``S3OutputPath`` (no job-name folder) and, when the function
+        fails, the error under ``<s3_base_uri>/<execution id>/<step>/exception``."""
+        for field_name, value in values_at(step, path):
+            items = value if isinstance(value, list) else []
+            flags = {key: items[i + 1] for i, key in enumerate(items[:-1])
+                     if isinstance(key, str) and key.startswith("--")}
+            base, function, build = (flags.get(key) for key in (
+                "--s3_base_uri", "--pipeline_step_name", "--func_step_s3_dir"))
+            if not all(isinstance(v, str) for v in (base, function, build)):
+                continue  # not a @step function's job
+            root = f"{str(base).rstrip('/')}/{function}"
+            for folder in ("function", "arguments"):
+                self._add_location(name, field_name, Pattern(f"{root}/{build}/{folder}/*"),
+                                   reads)
+            self._add_location(name, field_name, Pattern(
+                f"{str(base).rstrip('/')}/*/{function}/exception/*",
+                run_time=("Execution.PipelineExecutionId",)), writes)
+            outputs = [v for _, v in values_at(step, "Arguments.OutputDataConfig.S3OutputPath")]
+            for output in outputs:
+                for pattern in self._patterns(name, "OutputDataConfig.S3OutputPath", output):
+                    self._add_location(name, "OutputDataConfig.S3OutputPath", replace(
+                        pattern, text=f"{pattern.text.rstrip('/')}/*"), writes)
+            for item in items:
+                reference = item.get("Get") if isinstance(item, dict) else None
+                if isinstance(reference, str) and reference.startswith("Steps.") and \
+                        reference.endswith(".OutputDataConfig.S3OutputPath"):
+                    for pattern in self._patterns(name, field_name, item):
+                        self._add_location(name, field_name, replace(
+                            pattern, text=f"{pattern.text.rstrip('/')}/*"), reads)
+
+    def _add_location(self, name: str, field_name: str, pattern: Pattern,
+                      into: set[S3ObjectPattern]) -> None:
+        target = self._s3_object(name, field_name, pattern)
+        if target is not None:
+            into.add(target)
 
     def _job_locations(
         self, name: str, field_name: str, value: Any, use: S3Use
@@ -1237,6 +1282,16 @@ _PROPERTY_INDEX = re.compile(r"\[(?:\d+|'[^']*')\]")
 #: A property template's literal text and ``{placeholder}`` parts.
 _TEMPLATE = re.compile(r"([^{]*)\{([^}]*)\}")
 _STARS = re.compile(r"\*+")
+
+
+def _uncovered(patterns: set[S3ObjectPattern]) -> set[S3ObjectPattern]:
+    """``patterns`` without those another of them already covers (a ``@step`` job writes
+    its whole output path, its job-name folder under it included)."""
+    def covers(wide: S3ObjectPattern, narrow: S3ObjectPattern) -> bool:
+        glob = ".*".join(re.escape(part) for part in wide.key_pattern.split("*"))
+        return (wide != narrow and wide.bucket == narrow.bucket
+                and re.fullmatch(glob, narrow.key_pattern, re.DOTALL) is not None)
+    return {p for p in patterns if not any(covers(q, p) for q in patterns)}
 
 
 def _filled(template: str, fill: Mapping[str, tuple[str, ...]]) -> list[str]:

@@ -319,6 +319,9 @@ class JobSpec:
             the model's name: the job runs as that model's role.
         calls: the API calls the job makes itself (see :class:`JobCall`).
         ungranted: fields whose calls the role does not get, each named in a warning.
+        function_arguments: for a training job that may run a ``@step`` function, the
+            path to its container arguments (``--s3_base_uri``, ``--pipeline_step_name``,
+            ``--func_step_s3_dir``...), which say where its payload and results lie.
     """
 
     kinds: tuple[str, ...]
@@ -329,6 +332,7 @@ class JobSpec:
     runs_models: str | None = None
     calls: tuple[JobCall, ...] = ()
     ungranted: tuple[UngrantedField, ...] = ()
+    function_arguments: str | None = None
 
 
 @dataclass(frozen=True)
@@ -642,6 +646,7 @@ def _training_job(at: str) -> JobSpec:
         kms_keys=(f"{at}.ResourceConfig.VolumeKmsKeyId", f"{at}.OutputDataConfig.KmsKeyId"),
         ungranted=tuple(UngrantedField(f"{at}.{field.path}", field.calls)
                         for field in _SERVERLESS_TRAINING_FIELDS),
+        function_arguments=f"{at}.AlgorithmSpecification.ContainerArguments",
     )
 
 
@@ -653,6 +658,7 @@ def _merged(*jobs: JobSpec) -> JobSpec:
         vpc_configs=tuple(path for job in jobs for path in job.vpc_configs),
         kms_keys=tuple(path for job in jobs for path in job.kms_keys),
         ungranted=tuple(field for job in jobs for field in job.ungranted),
+        function_arguments=jobs[0].function_arguments,
     )
 
 _CHECK_CAVEAT = (
