@@ -402,3 +402,76 @@ def test_a_step_function_reads_the_results_of_the_functions_it_takes() -> None:
          "ImplicitlyDenied"),
     ]
     assert_none(_decide(reading, rows), "not as expected")
+
+
+# --- Debugger rule evaluations ------------------------------------------------------------------
+
+_RULE_IMAGE = "503895931360.dkr.ecr.us-east-1.amazonaws.com/sagemaker-debugger-rules:latest"
+_DEBUG = "ml-artifacts-111122223333/fraud-v2/debug"
+
+
+def _training_with_rules(rules: bool) -> dict[str, Any]:
+    """An SDK v2 Estimator's training step (``TrainingJobName`` 'fraud') with a Debugger
+    hook and, when ``rules``, a built-in rule (LossNotDecreasing)."""
+    arguments: dict[str, Any] = {
+        "TrainingJobName": "fraud",
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/TrainRole",
+        "AlgorithmSpecification": {"TrainingImage": f"{AWS_REGISTRY}.dkr.ecr.us-east-1."
+                                   "amazonaws.com/sagemaker-xgboost:1.7-1",
+                                   "TrainingInputMode": "File"},
+        "OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts-111122223333/fraud-v2/models"},
+        "ResourceConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                           "VolumeSizeInGB": 30},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
+        "DebugHookConfig": {"S3OutputPath": f"s3://{_DEBUG}", "CollectionConfigurations": []},
+    }
+    if rules:
+        arguments["DebugRuleConfigurations"] = [{
+            "RuleConfigurationName": "LossNotDecreasing",
+            "RuleEvaluatorImage": _RULE_IMAGE,
+            "RuleParameters": {"rule_to_invoke": "LossNotDecreasing"}}]
+    return {"Version": "2020-12-01",
+            "Steps": [{"Name": "Train", "Type": "Training", "Arguments": arguments}]}
+
+
+def _rule_job_rows(expected: str) -> list[tuple[str, str, str, dict[str, str], str]]:
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs"
+    stream = f"{group}:log-stream:fraud-a1b2c3d4e5f6-x7kq9pz-lossnotdecreasing-2473c70b/algo-1"
+    return [
+        ("Train", "ecr:BatchGetImage",
+         "arn:aws:ecr:us-east-1:503895931360:repository/sagemaker-debugger-rules", {},
+         expected),
+        ("Train", "logs:CreateLogStream", stream, {}, expected),
+        ("Train", "logs:PutLogEvents", stream, {}, expected),
+        ("Train", "s3:GetObject",
+         f"arn:aws:s3:::{_DEBUG}/fraud-a1b2c3d4e5f6-x7Kq9PzT2m/debug-output/index/0.json", {},
+         expected),
+        ("Train", "cloudwatch:PutMetricData", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:dataset/"
+         "sagemaker-metrics", {"cloudwatch:namespace": "/aws/sagemaker/ProcessingJobs"},
+         expected),
+    ]
+
+
+def test_a_training_job_s_debugger_rules_run_under_its_role() -> None:
+    """GIVEN a training step with a Debugger rule (its evaluation is a processing job that
+    SageMaker starts under the training job's role: DebugRuleConfiguration has no role)
+    WHEN the role is derived THEN the rule's image, the rule job's logs and metrics and
+    the hook's output are allowed; another image, another job's rule streams and the
+    training job's own stream group for other jobs are denied; without rules, none of it."""
+    reading = read_definition(_training_with_rules(rules=True))
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/ProcessingJobs"
+    rows = [
+        *_rule_job_rows("Allowed"),
+        ("Train", "ecr:BatchGetImage",
+         "arn:aws:ecr:us-east-1:503895931360:repository/sagemaker-other", {},
+         "ImplicitlyDenied"),
+        ("Train", "logs:CreateLogStream",
+         f"{group}:log-stream:other-a1b2c3d4e5f6-x7kq9pz-lossnotdecreasing-2473c70b/algo-1",
+         {}, "ImplicitlyDenied"),
+        ("Train", "s3:GetObject", "arn:aws:s3:::ml-artifacts-111122223333/fraud-v2/other/x",
+         {}, "ImplicitlyDenied"),
+    ]
+    assert_none(_decide(reading, rows), "not as expected")
+    assert_none(_planned_calls_allowed(reading), "planned but denied")
+    without = read_definition(_training_with_rules(rules=False))
+    assert_none(_decide(without, _rule_job_rows("ImplicitlyDenied")), "not denied")

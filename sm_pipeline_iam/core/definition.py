@@ -84,6 +84,8 @@ _IMAGE_URI = re.compile(
     r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)/([a-z0-9._/-]+?)"
     r"(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
 )
+#: How many characters of a training job's name its Debugger rule jobs' names keep.
+_RULE_JOB_NAME_KEPT = 26
 #: An image URI from a step property, with run-time parts: account, region, repository.
 _RUN_TIME_IMAGE = re.compile(
     r"(\d{12}|\*)\.dkr\.ecr\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com(?:\.cn)?/"
@@ -673,6 +675,7 @@ class _Reader:
              else "*")
             for kind in job.kinds for job_name in job_names
         }
+        side_kinds = self._side_jobs(name, job, step, job_names, reads, lists, streams)
         roles = {
             arn
             for role_field in spec.role_fields if role_field.service == SAGEMAKER
@@ -690,7 +693,8 @@ class _Reader:
             writes=tuple(sorted(_uncovered(writes))),
             repositories=tuple(sorted(self._repositories(name, job, step))),
             log_streams=tuple(sorted(streams)),
-            metric_namespaces=tuple(sorted(f"/aws/sagemaker/{kind}" for kind in job.kinds)),
+            metric_namespaces=tuple(sorted({f"/aws/sagemaker/{kind}"
+                                            for kind in (*job.kinds, *side_kinds)})),
             subnets=self._ids(name, job.vpc_configs, step, "Subnets"),
             security_groups=self._ids(name, job.vpc_configs, step, "SecurityGroupIds"),
             kms_keys=tuple(sorted(self._kms_keys(name, job, step))),
@@ -749,6 +753,39 @@ class _Reader:
             for text in self._names(name, field_name, self._patterns(name, field_name, value)):
                 texts.update((text,) if text.startswith("arn:") else (text, text.lower()))
         return tuple(sorted(texts))
+
+    def _side_jobs(
+        self, name: str, job: JobSpec, step: dict[str, Any], job_names: tuple[str, ...],
+        reads: set[S3ObjectPattern], lists: set[tuple[str, str]], streams: set[tuple[str, str]],
+    ) -> set[str]:
+        """What the jobs SageMaker starts beside the step's own (Debugger rule evaluations)
+        need from the same role: their log streams, the locations they read; returns their
+        job kinds (metric namespaces). Their images are among the job's ``images``.
+
+        A rule evaluation job is named after the training job, cut, then the rule
+        (``tensorflow-training-2021-0-profilerreport-1623637290-2473c70b`` for a training
+        job ``tensorflow-training-2021-06-14-...``: 26 characters kept, as a public
+        DescribeTrainingJob response shows; AWS does not document it): its streams are
+        allowed by the literal start of the job's names, cut to 26 characters.
+        """
+        kinds: set[str] = set()
+        for side in job.side_jobs:
+            if not any(value is not None for path in side.configs
+                       for _, value in values_at(step, path)):
+                continue
+            kinds.add(side.kind)
+            for job_name in job_names:
+                start = job_name.split("*", 1)[0][:_RULE_JOB_NAME_KEPT]
+                streams.add((f"/aws/sagemaker/{side.kind}", f"{start}*"))
+            for path in side.reads:
+                for field_name, value in values_at(step, path):
+                    if value is None:
+                        continue
+                    for location, manifest in self._job_locations(
+                            name, field_name, value, S3Use(path, S3Access.READ_URI)):
+                        self._s3_use(S3Access.READ_URI, location, manifest, job_names, reads,
+                                     lists, set())
+        return kinds
 
     def _function_payloads(self, name: str, path: str, step: dict[str, Any],
                            reads: set[S3ObjectPattern], writes: set[S3ObjectPattern]) -> None:

@@ -302,6 +302,23 @@ class UngrantedField:
 
 
 @dataclass(frozen=True)
+class SideJobs:
+    """Jobs SageMaker starts beside the step's own, under the same role, while the step
+    holds ``configs`` (Debugger's rule evaluations: API DebugRuleConfiguration takes no
+    role of its own).
+
+    Attributes:
+        configs: paths to the configurations that start them (any item present).
+        kind: their job kind in CloudWatch names (``ProcessingJobs``).
+        reads: paths to S3 locations they read (what the step's job wrote there).
+    """
+
+    configs: tuple[str, ...]
+    kind: str
+    reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """What the job a step starts needs from the role it runs as (AWS page "How to use
     SageMaker AI execution roles": inputs, outputs, the image, logs and metrics, the VPC and
@@ -322,6 +339,7 @@ class JobSpec:
         function_arguments: for a training job that may run a ``@step`` function, the
             path to its container arguments (``--s3_base_uri``, ``--pipeline_step_name``,
             ``--func_step_s3_dir``...), which say where its payload and results lie.
+        side_jobs: jobs SageMaker starts beside the step's own under its role.
     """
 
     kinds: tuple[str, ...]
@@ -333,6 +351,7 @@ class JobSpec:
     calls: tuple[JobCall, ...] = ()
     ungranted: tuple[UngrantedField, ...] = ()
     function_arguments: str | None = None
+    side_jobs: tuple[SideJobs, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -641,12 +660,25 @@ def _training_job(at: str) -> JobSpec:
             S3Use(f"{at}.ProfilerRuleConfigurations[*].S3OutputPath", S3Access.WRITE),
             S3Use(f"{at}.TensorBoardOutputConfig.S3OutputPath", S3Access.WRITE),
         ),
-        images=(f"{at}.AlgorithmSpecification.TrainingImage",),
+        images=(
+            f"{at}.AlgorithmSpecification.TrainingImage",
+            f"{at}.DebugRuleConfigurations[*].RuleEvaluatorImage",
+            f"{at}.ProfilerRuleConfigurations[*].RuleEvaluatorImage",
+        ),
         vpc_configs=(f"{at}.VpcConfig",),
         kms_keys=(f"{at}.ResourceConfig.VolumeKmsKeyId", f"{at}.OutputDataConfig.KmsKeyId"),
         ungranted=tuple(UngrantedField(f"{at}.{field.path}", field.calls)
                         for field in _SERVERLESS_TRAINING_FIELDS),
         function_arguments=f"{at}.AlgorithmSpecification.ContainerArguments",
+        # Debugger and profiler rules run as processing jobs with the rule's image, under
+        # the training job's role, reading what its hook and profiler wrote (AWS pages
+        # API DebugRuleConfiguration, "Use Debugger built-in rules"; their logs are in
+        # /aws/sagemaker/ProcessingJobs under the rule evaluation job's name).
+        side_jobs=(SideJobs(
+            configs=(f"{at}.DebugRuleConfigurations[*]", f"{at}.ProfilerRuleConfigurations[*]"),
+            kind="ProcessingJobs",
+            reads=(f"{at}.DebugHookConfig.S3OutputPath", f"{at}.ProfilerConfig.S3OutputPath"),
+        ),),
     )
 
 
@@ -659,6 +691,7 @@ def _merged(*jobs: JobSpec) -> JobSpec:
         kms_keys=tuple(path for job in jobs for path in job.kms_keys),
         ungranted=tuple(field for job in jobs for field in job.ungranted),
         function_arguments=jobs[0].function_arguments,
+        side_jobs=tuple(side for job in jobs for side in job.side_jobs),
     )
 
 _CHECK_CAVEAT = (
