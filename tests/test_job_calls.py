@@ -6,8 +6,8 @@ pages and the SDK (not from the plan): the calls the job makes are allowed by a 
 engine (iam-simulate), and the calls next to them (another model, another endpoint name,
 another role or service, another region) are denied.
 
-- Clarify's shadow endpoint (AWS pages "Configure a SageMaker Clarify Processing Job",
-  "Clarify processing job permissions"; SDK v3 ``clarify.ModelConfig``): a model bias or
+- Clarify's shadow endpoint (AWS page "Analysis configuration files" of SageMaker Clarify,
+  ``predictor.model_name``; SDK v3 ``clarify.ModelConfig``): a model bias or
   explainability check deploys its model on an endpoint config and endpoint named
   ``sm-clarify-...``, tags, waits on, invokes and deletes them, with the job's role.
 - AutoML (AWS page "How to use SageMaker AI execution roles", CreateAutoMLJob and

@@ -721,7 +721,8 @@ class _Reader:
                 condition = tuple((op, key, value) for op, key, template in job_call.condition
                                   for value in _filled(template, fill))
                 for action in job_call.actions:
-                    found.add(ServiceCall(action, resource, job_call.reason, condition))
+                    found.add(ServiceCall(action, resource, job_call.reason, condition,
+                                          job_call.inferred))
         return found
 
     def _ungranted(self, name: str, ungranted: UngrantedField, where: Mapping[str, Any]

@@ -51,9 +51,15 @@ NO_RESOURCE_ACTIONS = frozenset(("ecr:GetAuthorizationToken", "cloudwatch:PutMet
 NO_RESOURCE_REASON = "IAM gives these actions no resource type"
 S3_REASON = (
     "objects under the job's own input and output locations (a Get of another step's "
-    "output resolves to that output), and run-time parts of those paths"
+    "output, such as an AutoML best candidate's model, resolves to that output; a @step "
+    "function's payload and results lie under its s3_base_uri and output path), and "
+    "run-time parts of those paths"
 )
-LOG_REASON = "the job's own log streams, named '<job name>/...'"
+LOG_REASON = (
+    "the job's own log streams, named '<job name>/...' (its Debugger rule jobs' by the "
+    "training job's name cut to 26 characters; an AutoML job's candidate jobs, which "
+    "SageMaker names, by any stream of their kinds' log groups)"
+)
 ENI_REASON = "the network interfaces SageMaker creates in the job's own subnets"
 
 
@@ -87,7 +93,8 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             reason=S3_REASON)
     add("JobPullsImages", ECR_PULL,
         [render_environment(arn, env) for arn in needs.repositories],
-        reason="the repositories of images whose URI holds a run-time value")
+        reason="the repositories of images whose URI holds a run-time value (a step "
+        "property such as an AutoML best candidate's image: its region's registries)")
     if needs.repositories:
         add("JobRegistryToken", ("ecr:GetAuthorizationToken",), ["*"],
             reason=NO_RESOURCE_REASON)

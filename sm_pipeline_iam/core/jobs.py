@@ -30,12 +30,14 @@ class ServiceCall:
             region and account).
         reason: why the job makes the call, and the AWS page that says so.
         condition: ``(operator, key, value)`` triples the request must match.
+        inferred: True where no AWS document says the job makes the call so.
     """
 
     action: str
     resource: str
     reason: str
     condition: tuple[tuple[str, str, str], ...] = ()
+    inferred: bool = False
 
 
 @dataclass(frozen=True)

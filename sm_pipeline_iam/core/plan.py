@@ -556,4 +556,5 @@ def _service_calls(job: JobNeeds, env: ArnEnvironment, call: Callable[..., Plann
             alternate = item.resource in spellings or any(
                 value in spellings for _, _, value in item.condition
                 if _fill_arn(value, env, f"sample-{EXECUTION_ID}") in context.values())
-            yield call(item.action, resource, item.reason, context, alternate=alternate)
+            yield call(item.action, resource, item.reason, context, inferred=item.inferred,
+                       alternate=alternate)

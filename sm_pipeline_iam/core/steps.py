@@ -520,21 +520,23 @@ _PROCESSING_JOB = JobSpec(
 )
 
 
-#: Clarify's shadow endpoint: a Clarify job whose analysis names a model deploys it on an
-#: endpoint config and endpoint of its own, tags them, waits for the endpoint, invokes it
-#: and deletes both, all with the job's role (AWS pages "Configure a SageMaker Clarify
-#: Processing Job" and "Clarify processing job permissions"; the SDK's
-#: ``clarify.ModelConfig``: "the endpoint to be created", ``endpoint_name_prefix``). The
-#: names are Clarify's own: endpoint configs ``sm-clarify-config-<epoch>-<hex>`` and
-#: endpoints ``sm-clarify-<model>-<epoch>-<hex>`` (seen in AWS's own AccessDenied reports
-#: and endpoint log groups; the model part is cut to fit 63 characters, so only
-#: ``sm-clarify-*`` pins them). A ``ModelConfig(endpoint_name_prefix=...)`` lives in the
-#: analysis config on S3, not in the definition: such an endpoint is not granted.
+#: Clarify's shadow endpoint. AWS page "Analysis configuration files" (SageMaker Clarify):
+#: with ``predictor.model_name``, "the Clarify processing job creates an ephemeral
+#: endpoint with the model name, known as a shadow endpoint, and gets predictions from the
+#: endpoint. The job deletes the shadow endpoint after the computations are completed";
+#: ``endpoint_name_prefix`` is "a custom name prefix for the shadow endpoint". The job does
+#: it with its own role. The calls are inferred from that (create the endpoint config and
+#: the endpoint, wait on it, invoke it, delete both) and from public AccessDenied reports
+#: (``sagemaker:AddTags`` on ``endpoint-config/sm-clarify-config-<epoch>-<hex>``); the
+#: names are Clarify's own (endpoint configs ``sm-clarify-config-<epoch>-<hex>``, endpoints
+#: ``sm-clarify-<model>-<epoch>-<hex>``, whose log groups show them; the model part is cut
+#: to fit 63 characters, so only ``sm-clarify-*`` pins them). A prefix of one's own lives in
+#: the analysis config on S3, not in the definition: such an endpoint is not granted.
 _CLARIFY_ENDPOINT = f"{_SM_ARN}endpoint/sm-clarify-*"
 _CLARIFY_ENDPOINT_CONFIG = f"{_SM_ARN}endpoint-config/sm-clarify-*"
 _CLARIFY_REASON = (
     "deploys, invokes and deletes SageMaker Clarify's shadow endpoint 'sm-clarify-*' for "
-    "the model it explains (AWS page 'Clarify processing job permissions')"
+    "the model it explains (AWS page 'Analysis configuration files', predictor.model_name)"
 )
 _CLARIFY_IMAGE = (
     r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/sagemaker-clarify-processing"
@@ -550,7 +552,7 @@ def _clarify_calls(trigger: str, *, matches: str | None = None, model: str | Non
               condition: tuple[tuple[str, str, str], ...] = ()) -> JobCall:
         return JobCall(trigger, tuple(f"sagemaker:{a}" for a in actions), resource,
                        _CLARIFY_REASON, matches=matches, names=model, condition=condition,
-                       notice=notice)
+                       notice=notice, inferred=True)
 
     model_condition = (("ArnLike", "sagemaker:ModelArn", f"{_SM_ARN}model/{{name}}"),
                        ) if model else ()
@@ -609,39 +611,46 @@ PIPELINE_UNGRANTED = (
 #: endpoints to names that start with the AutoML job's name (inferred: how the job names
 #: them is undocumented); the pulls to the pipeline's region (the AutoML containers live
 #: in AWS-owned registries whose accounts differ by region), with a warning.
-_AUTOML_REASON = (
-    "makes the calls AWS's page 'How to use SageMaker AI execution roles' lists for an "
-    "AutoML job's role (CreateAutoMLJob and CreateAutoMLJobV2 API)"
+_AUTOML_PAGE = (
+    "(AWS page 'How to use SageMaker AI execution roles', CreateAutoMLJob and "
+    "CreateAutoMLJobV2 API)"
 )
 _AUTOML_TRIGGER = "Arguments.RoleArn"
 
 
 def _automl_calls() -> tuple[JobCall, ...]:
-    def calls(actions: tuple[str, ...], resource: str, *, names: str | None = None,
+    def calls(actions: tuple[str, ...], resource: str, why: str, *, names: str | None = None,
               condition: tuple[tuple[str, str, str], ...] = (), notice: str | None = None,
               inferred: bool = False) -> JobCall:
-        return JobCall(_AUTOML_TRIGGER, actions, resource, _AUTOML_REASON, names=names,
-                       condition=condition, notice=notice, inferred=inferred)
+        return JobCall(_AUTOML_TRIGGER, actions, resource, f"{why} {_AUTOML_PAGE}",
+                       names=names, condition=condition, notice=notice, inferred=inferred)
+
+    deploys = ("deploys, invokes and deletes the models and endpoints it names after "
+               "itself (the AutoML job's name)")
 
     sagemaker = ("ListTags",)
     return (
-        calls(("iam:PassRole",), "{name}", names=_AUTOML_TRIGGER,
+        calls(("iam:PassRole",), "{name}", "passes its own role to the jobs it starts",
+              names=_AUTOML_TRIGGER,
               condition=(("StringEquals", "iam:PassedToService", SAGEMAKER),)),
         calls(tuple(f"sagemaker:{a}" for a in (
             "CreateModel", "DeleteModel", "DescribeModel", *sagemaker)),
-            f"{_SM_ARN}model/{{job}}", inferred=True, notice=AUTOML_RESOURCE_NAMES),
+            f"{_SM_ARN}model/{{job}}", deploys, inferred=True, notice=AUTOML_RESOURCE_NAMES),
         calls(tuple(f"sagemaker:{a}" for a in (
             "CreateEndpoint", "CreateEndpointConfig", "DeleteEndpointConfig",
             "DescribeEndpointConfig", *sagemaker)),
-            f"{_SM_ARN}endpoint-config/{{job}}", inferred=True),
+            f"{_SM_ARN}endpoint-config/{{job}}", deploys, inferred=True),
         calls(tuple(f"sagemaker:{a}" for a in (
             "CreateEndpoint", "DeleteEndpoint", "DescribeEndpoint", "InvokeEndpoint",
             *sagemaker)),
-            f"{_SM_ARN}endpoint/{{job}}", inferred=True),
-        calls(("ecr:GetAuthorizationToken",), "*"),
+            f"{_SM_ARN}endpoint/{{job}}", deploys, inferred=True),
+        calls(("ecr:GetAuthorizationToken",), "*",
+              "signs in to ECR, an action IAM gives no resource type,"),
         calls(("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
                "ecr:GetDownloadUrlForLayer"),
-              "arn:{partition}:ecr:{region}:*:repository/*"),
+              "arn:{partition}:ecr:{region}:*:repository/*",
+              "pulls the AutoML containers, in AWS-owned registries of the job's region "
+              "whose accounts differ by region"),
     )
 
 
