@@ -25,7 +25,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from test_plan import ENV, assert_none, decide, job_needs_by_role, render, request, wrong
+from test_plan import (
+    ENV,
+    assert_none,
+    decide,
+    job_needs_by_role,
+    render,
+    request,
+    unneeded_units,
+    wrong,
+)
 
 from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
@@ -65,14 +74,15 @@ def _decide(reading: DefinitionReading, rows: list[tuple[str, str, str, dict[str
 
 
 def _planned_calls_allowed(reading: DefinitionReading) -> list[str]:
-    """Every job-role call of the plan, asked by its role: the failures."""
+    """Every job-role call of the plan, asked by its role, and every statement unit that
+    no planned call needs: the failures."""
     policies = _policies(reading)
     failures: list[str] = []
     calls = [c for c in access_plan(reading, ENV) if c.role != EXECUTION_ROLE]
     for role in dict.fromkeys(c.role for c in calls):
         requests = [request(c) for c in calls if c.role == role]
         failures += wrong(decide(requests, policies[role]), {r.id: "Allowed" for r in requests})
-    return failures
+    return failures + [f"unneeded: {unit}" for unit in unneeded_units(policies, calls)]
 
 
 # --- Clarify's shadow endpoint ------------------------------------------------------------

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import naming
 from .api_fields import unknown_fields
@@ -689,7 +689,7 @@ class _Reader:
             role_arns=tuple(sorted(roles)),
             job_names=job_names,
             reads=tuple(sorted(_uncovered(reads))),
-            lists=tuple(sorted(lists)),
+            lists=tuple(sorted(_uncovered(lists))),
             writes=tuple(sorted(_uncovered(writes))),
             repositories=tuple(sorted(self._repositories(name, job, step))),
             log_streams=tuple(sorted(streams)),
@@ -1322,14 +1322,24 @@ _TEMPLATE = re.compile(r"([^{]*)\{([^}]*)\}")
 _STARS = re.compile(r"\*+")
 
 
-def _uncovered(patterns: set[S3ObjectPattern]) -> set[S3ObjectPattern]:
-    """``patterns`` without those another of them already covers (a ``@step`` job writes
-    its whole output path, its job-name folder under it included)."""
-    def covers(wide: S3ObjectPattern, narrow: S3ObjectPattern) -> bool:
-        glob = ".*".join(re.escape(part) for part in wide.key_pattern.split("*"))
-        return (wide != narrow and wide.bucket == narrow.bucket
-                and re.fullmatch(glob, narrow.key_pattern, re.DOTALL) is not None)
+#: An S3 object pattern, or a ``(bucket, s3:prefix pattern)`` listing.
+_Located = TypeVar("_Located", S3ObjectPattern, tuple[str, str])
+
+
+def _uncovered(patterns: set[_Located]) -> set[_Located]:
+    """``patterns`` (objects, or ``(bucket, s3:prefix)`` listings) without those another
+    of them already covers, as IAM's ``*`` matches (a ``@step`` job writes its whole output
+    path, its job-name folder under it included; a prefix ``a/*`` covers ``a/*/*``)."""
+    def parts(item: _Located) -> tuple[str, str]:
+        return (item.bucket, item.key_pattern) if isinstance(item, S3ObjectPattern) else item
+
+    def covers(wide: _Located, narrow: _Located) -> bool:
+        (bucket, key), (other_bucket, other_key) = parts(wide), parts(narrow)
+        glob = ".*".join(re.escape(part) for part in key.split("*"))
+        return (wide != narrow and bucket == other_bucket
+                and re.fullmatch(glob, other_key, re.DOTALL) is not None)
     return {p for p in patterns if not any(covers(q, p) for q in patterns)}
+
 
 
 def _filled(template: str, fill: Mapping[str, tuple[str, ...]]) -> list[str]:
