@@ -485,3 +485,35 @@ def test_a_training_job_s_debugger_rules_run_under_its_role() -> None:
     assert_none(_planned_calls_allowed(reading), "planned but denied")
     without = read_definition(_training_with_rules(rules=False))
     assert_none(_decide(without, _rule_job_rows("ImplicitlyDenied")), "not denied")
+
+
+# --- synthesized under cdk-nag ----------------------------------------------------------------
+
+def test_job_call_wildcards_are_acknowledged_with_their_own_reasons(tmp_path: Path) -> None:
+    """GIVEN job roles for the Clarify model checks and the AutoML pipeline WHEN
+    synthesized under AwsSolutions THEN synthesis succeeds, and each wildcard of a job-call
+    statement is acknowledged with that statement's own reason (the shadow endpoint's,
+    the AutoML deployments', the AutoML registries')."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from sm_pipeline_iam import PipelineJobRoles
+
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "JobCalls", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    PipelineJobRoles(stack, "Clarify", definition=FIXTURES / "job_calls" /
+                     "clarify_model_checks.json")
+    PipelineJobRoles(stack, "AutoML", definition=_automl("V2"))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    app.synth()
+    reasons = {
+        reason
+        for construct in stack.node.find_all()
+        for entry in construct.node.metadata
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        for rule_id, reason in entry.data.items()
+        if "sm-clarify" in rule_id or ":model/fraud" in rule_id or ":repository/*" in rule_id
+    }
+    assert any("shadow endpoint 'sm-clarify-*'" in r for r in reasons), reasons
+    assert any("models and endpoints it names after itself" in r for r in reasons), reasons
+    assert any("AutoML containers" in r for r in reasons), reasons
