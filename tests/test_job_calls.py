@@ -517,3 +517,16 @@ def test_job_call_wildcards_are_acknowledged_with_their_own_reasons(tmp_path: Pa
     assert any("shadow endpoint 'sm-clarify-*'" in r for r in reasons), reasons
     assert any("models and endpoints it names after itself" in r for r in reasons), reasons
     assert any("AutoML containers" in r for r in reasons), reasons
+
+
+def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:
+    """GIVEN an AutoML step whose RoleArn is a pipeline parameter WHEN read THEN the job's
+    passing of its own role is not granted on a guess: an ungrantedField warning says so."""
+    definition = _automl("V2")
+    definition["Parameters"] = [{"Name": "AutoMLRoleArn", "Type": "String"}]
+    definition["Steps"][0]["Arguments"]["RoleArn"] = {"Get": "Parameters.AutoMLRoleArn"}
+    reading = read_definition(definition)
+    automl = next(job for job in reading.jobs if job.step == "AutoMLTrain")
+    assert not any(c.action == "iam:PassRole" for c in automl.service_calls)
+    assert any(n.id == UNGRANTED_FIELD and "iam:PassRole" in n.message
+               for n in automl.notices)

@@ -698,14 +698,17 @@ class _Reader:
             subnets=self._ids(name, job.vpc_configs, step, "Subnets"),
             security_groups=self._ids(name, job.vpc_configs, step, "SecurityGroupIds"),
             kms_keys=tuple(sorted(self._kms_keys(name, job, step))),
-            service_calls=tuple(sorted(self._service_calls(name, job, step, job_names))),
+            service_calls=tuple(sorted(self._service_calls(
+                name, job, step, job_names, tuple(sorted(roles))))),
             runs_as_step=self._model_step(name, job, step),
         ))
 
     def _service_calls(self, name: str, job: JobSpec, step: dict[str, Any],
-                       job_names: tuple[str, ...]) -> set[ServiceCall]:
+                       job_names: tuple[str, ...], roles: tuple[str, ...]
+                       ) -> set[ServiceCall]:
         """The API calls the job makes itself, as the catalog's :class:`JobCall` entries
-        say, for those whose trigger the step holds."""
+        say, for those whose trigger the step holds (``roles``: the literal ARNs of the
+        roles the step hands its job)."""
         for ungranted in job.ungranted:
             self._ungranted(name, ungranted, step)
         found: set[ServiceCall] = set()
@@ -715,8 +718,13 @@ class _Reader:
             if job_call.notice is not None:
                 self.out.notices.append(Notice(job_call.notice, _CALL_NOTICES[
                     job_call.notice].format(step=name)))
+            if "{role}" in job_call.resource and not roles:
+                self.out.notices.append(Notice(UNGRANTED_FIELD, (
+                    f"step {name!r}: its role is not a literal role ARN, so the calls its "
+                    f"job makes on it ({', '.join(job_call.actions)}) are not granted: give "
+                    "the role's ARN")))
             names = self._call_names(name, job_call, step)
-            fill = {"job": job_names, "name": names}
+            fill = {"job": job_names, "name": names, "role": roles}
             for resource in _filled(job_call.resource, fill):
                 condition = tuple((op, key, value) for op, key, template in job_call.condition
                                   for value in _filled(template, fill))
@@ -803,8 +811,14 @@ class _Reader:
                      if isinstance(key, str) and key.startswith("--")}
             base, function, build = (flags.get(key) for key in (
                 "--s3_base_uri", "--pipeline_step_name", "--func_step_s3_dir"))
-            if not all(isinstance(v, str) for v in (base, function, build)):
+            if base is None:
                 continue  # not a @step function's job
+            if not all(isinstance(v, str) for v in (base, function, build)):
+                self.out.notices.append(Notice(UNGRANTED_FIELD, (
+                    f"step {name!r} field {field_name}: the @step function's --s3_base_uri, "
+                    "--pipeline_step_name or --func_step_s3_dir is not a literal, so its "
+                    "payload and results are not granted: grant them to the step's role")))
+                continue
             root = f"{str(base).rstrip('/')}/{function}"
             for folder in ("function", "arguments"):
                 self._add_location(name, field_name, Pattern(f"{root}/{build}/{folder}/*"),
@@ -1347,14 +1361,15 @@ def _filled(template: str, fill: Mapping[str, tuple[str, ...]]) -> list[str]:
     placeholders and each other ``{key}`` by each of ``fill[key]``: every combination
     (none when a key it names has no value)."""
     keys = [key for key in fill if f"{{{key}}}" in template]
+    # The environment first: a value may hold braces of its own (the reader's placeholders).
+    template = template.format(partition=PLACEHOLDERS.partition, region=PLACEHOLDERS.region,
+                               account=PLACEHOLDERS.account, **{k: f"{{{k}}}" for k in fill})
     texts = []
     for choice in itertools.product(*(fill[key] for key in keys)):
         text = template
         for key, value in zip(keys, choice, strict=True):
             text = text.replace(f"{{{key}}}", value)
-        texts.append(_STARS.sub("*", text.format(
-            partition=PLACEHOLDERS.partition, region=PLACEHOLDERS.region,
-            account=PLACEHOLDERS.account)))
+        texts.append(_STARS.sub("*", text))
     return texts
 
 

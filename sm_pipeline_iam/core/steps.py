@@ -267,7 +267,8 @@ class JobCall:
             URI of the Clarify container); an expression never matches.
         actions: the IAM actions.
         resource: the ARN template: ``{partition}``, ``{region}``, ``{account}``, ``{job}``
-            (each of the step's job-name patterns) and ``{name}`` (each value at ``names``).
+            (each of the step's job-name patterns), ``{role}`` (each role the step hands its
+            job) and ``{name}`` (each value at ``names``).
         names: the path whose values fill ``{name}``.
         condition: ``(operator, key, value template)`` the calls carry (same placeholders).
         reason: why the job makes the calls, with the AWS page that says so (the plan's
@@ -630,8 +631,7 @@ def _automl_calls() -> tuple[JobCall, ...]:
 
     sagemaker = ("ListTags",)
     return (
-        calls(("iam:PassRole",), "{name}", "passes its own role to the jobs it starts",
-              names=_AUTOML_TRIGGER,
+        calls(("iam:PassRole",), "{role}", "passes its own role to the jobs it starts",
               condition=(("StringEquals", "iam:PassedToService", SAGEMAKER),)),
         calls(tuple(f"sagemaker:{a}" for a in (
             "CreateModel", "DeleteModel", "DescribeModel", *sagemaker)),
