@@ -530,3 +530,12 @@ def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:
     assert not any(c.action == "iam:PassRole" for c in automl.service_calls)
     assert any(n.id == UNGRANTED_FIELD and "iam:PassRole" in n.message
                for n in automl.notices)
+
+
+def test_the_clarify_fixture_is_what_the_sdk_builds() -> None:
+    """GIVEN the SageMaker SDK WHEN it builds the Clarify model checks again THEN the same
+    definition (real SDK output: the step-level ModelName is the SDK's)."""
+    from fixtures.job_calls.build_job_calls import build_all
+
+    assert build_all()["clarify_model_checks"] == json.loads(
+        (FIXTURES / "job_calls" / "clarify_model_checks.json").read_text())

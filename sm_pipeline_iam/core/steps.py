@@ -358,8 +358,8 @@ class JobSpec:
 @dataclass(frozen=True)
 class Property:
     """A step property other steps refer to (``{"Get": "Steps.Train.<path>"}``), and the
-    value it takes: a template of ``{job}`` (the step's job-name patterns) and
-    ``{Arguments...}`` paths into the step."""
+    value it takes: a template of ``{job}`` (the step's job-name patterns), ``{region}``
+    (the pipeline's region) and ``{Arguments...}`` paths into the step."""
 
     path: str
     template: str
@@ -620,29 +620,27 @@ _AUTOML_TRIGGER = "Arguments.RoleArn"
 
 
 def _automl_calls() -> tuple[JobCall, ...]:
-    def calls(actions: tuple[str, ...], resource: str, why: str, *, names: str | None = None,
+    def calls(actions: tuple[str, ...], resource: str, why: str, *,
               condition: tuple[tuple[str, str, str], ...] = (), notice: str | None = None,
               inferred: bool = False) -> JobCall:
         return JobCall(_AUTOML_TRIGGER, actions, resource, f"{why} {_AUTOML_PAGE}",
-                       names=names, condition=condition, notice=notice, inferred=inferred)
+                       condition=condition, notice=notice, inferred=inferred)
 
     deploys = ("deploys, invokes and deletes the models and endpoints it names after "
                "itself (the AutoML job's name)")
-
-    sagemaker = ("ListTags",)
     return (
         calls(("iam:PassRole",), "{role}", "passes its own role to the jobs it starts",
               condition=(("StringEquals", "iam:PassedToService", SAGEMAKER),)),
         calls(tuple(f"sagemaker:{a}" for a in (
-            "CreateModel", "DeleteModel", "DescribeModel", *sagemaker)),
+            "CreateModel", "DeleteModel", "DescribeModel", "ListTags")),
             f"{_SM_ARN}model/{{job}}", deploys, inferred=True, notice=AUTOML_RESOURCE_NAMES),
         calls(tuple(f"sagemaker:{a}" for a in (
             "CreateEndpoint", "CreateEndpointConfig", "DeleteEndpointConfig",
-            "DescribeEndpointConfig", *sagemaker)),
+            "DescribeEndpointConfig", "ListTags")),
             f"{_SM_ARN}endpoint-config/{{job}}", deploys, inferred=True),
         calls(tuple(f"sagemaker:{a}" for a in (
             "CreateEndpoint", "DeleteEndpoint", "DescribeEndpoint", "InvokeEndpoint",
-            *sagemaker)),
+            "ListTags")),
             f"{_SM_ARN}endpoint/{{job}}", deploys, inferred=True),
         calls(("ecr:GetAuthorizationToken",), "*",
               "signs in to ECR, an action IAM gives no resource type,"),
@@ -679,10 +677,11 @@ def _training_job(at: str) -> JobSpec:
         ungranted=tuple(UngrantedField(f"{at}.{field.path}", field.calls)
                         for field in _SERVERLESS_TRAINING_FIELDS),
         function_arguments=f"{at}.AlgorithmSpecification.ContainerArguments",
-        # Debugger and profiler rules run as processing jobs with the rule's image, under
-        # the training job's role, reading what its hook and profiler wrote (AWS pages
-        # API DebugRuleConfiguration, "Use Debugger built-in rules"; their logs are in
-        # /aws/sagemaker/ProcessingJobs under the rule evaluation job's name).
+        # Debugger and profiler rules run as processing jobs with the rule's image
+        # (RuleEvaluatorImage) under the training job's role (API DebugRuleConfiguration
+        # names no role), reading what its hook and profiler wrote; their logs are in
+        # /aws/sagemaker/ProcessingJobs under the rule evaluation job's name (AWS's
+        # Debugger example notebooks: DescribeTrainingJob's RuleEvaluationJobArn).
         side_jobs=(SideJobs(
             configs=(f"{at}.DebugRuleConfigurations[*]", f"{at}.ProfilerRuleConfigurations[*]"),
             kind="ProcessingJobs",
