@@ -17,13 +17,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import naming
 from .api_fields import unknown_fields
 from .errors import DefinitionError, Problem
 from .expressions import ExpressionError, Pattern, evaluate
-from .jobs import JobNeeds
+from .jobs import JobNeeds, ServiceCall
 from .locations import (
     ReadForm,
     S3ObjectPattern,
@@ -32,7 +32,9 @@ from .locations import (
     read_grants,
 )
 from .notices import (
+    AUTOML_RESOURCE_NAMES,
     BUILD_TIMESTAMP,
+    CLARIFY_MODEL_UNKNOWN,
     COARSENED_JOB_SCOPES,
     DEFINITION_PREFIX,
     INPUT_PREFIX_OVERLAPS,
@@ -42,6 +44,7 @@ from .notices import (
     MODEL_OUTSIDE_PIPELINE,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
+    UNGRANTED_FIELD,
     UNKNOWN_ARGUMENT,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
@@ -55,9 +58,11 @@ from .steps import (
     HOSTING_KINDS,
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
+    PIPELINE_UNGRANTED,
     SAGEMAKER,
     ActionGroup,
     Binding,
+    JobCall,
     JobSpec,
     KeyUse,
     ResourceScope,
@@ -66,6 +71,7 @@ from .steps import (
     Source,
     StepSpec,
     StepType,
+    UngrantedField,
     ValueForm,
     WhenAbsent,
     spec_for,
@@ -88,6 +94,13 @@ _JOB_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
 _IMAGE_URI = re.compile(
     r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)/([a-z0-9._/-]+?)"
     r"(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
+)
+#: How many characters of a training job's name its Debugger rule jobs' names keep.
+_RULE_JOB_NAME_KEPT = 26
+#: An image URI from a step property, with run-time parts: account, region, repository.
+_RUN_TIME_IMAGE = re.compile(
+    r"(\d{12}|\*)\.dkr\.ecr\.([a-z0-9-]+|\$\{AWS::Region\})\.amazonaws\.com(?:\.cn)?/"
+    r"([a-z0-9._/*-]+?)(?::[\w.*-]+|@sha256:[0-9a-f]{64})?"
 )
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
@@ -388,6 +401,8 @@ class _Reader:
 
     def _features(self, definition: Mapping[str, Any]) -> None:
         # Pipeline-level settings, read from the definition's top level as the catalog says.
+        for ungranted in PIPELINE_UNGRANTED:
+            self._ungranted("", ungranted, definition)
         for feature in PIPELINE_FEATURES:
             if definition.get(feature.trigger) is None:
                 continue
@@ -663,6 +678,8 @@ class _Reader:
                 if placeholder == "job":
                     parts.append([Pattern(text) for text in sorted(
                         self._job_names_of(step_name, step_type, step, notify=False))])
+                elif placeholder == "region":
+                    parts.append([Pattern(PLACEHOLDERS.region)])
                 elif placeholder:
                     values = [v for _, v in values_at(step, placeholder) if v is not None]
                     parts.append([p for v in values for p in evaluate(
@@ -778,11 +795,14 @@ class _Reader:
                     self._s3_locations.append(location)
                     self._s3_use(use.access, location, job_names, reads, lists, writes)
         reads.update(self._manifest_objects(name))
+        if job.function_arguments is not None:
+            self._function_payloads(name, job.function_arguments, step, reads, writes)
         streams = {
             (f"/aws/sagemaker/{kind}", f"{job_name}/*" if step_type is not StepType.AUTOML
              else "*")
             for kind in job.kinds for job_name in job_names
         }
+        side_kinds = self._side_jobs(name, job, step, job_names, reads, lists, streams)
         roles = {
             arn
             for role_field in spec.role_fields if role_field.service == SAGEMAKER
@@ -795,18 +815,163 @@ class _Reader:
             step_types=(step_type,),
             role_arns=tuple(sorted(roles)),
             job_names=job_names,
-            reads=tuple(sorted(reads)),
-            lists=tuple(sorted(lists)),
-            writes=tuple(sorted(writes)),
+            reads=tuple(sorted(_uncovered(reads))),
+            lists=tuple(sorted(_uncovered(lists))),
+            writes=tuple(sorted(_uncovered(writes))),
             repositories=tuple(sorted(self._repositories(name, job, step))),
             log_streams=tuple(sorted(streams)),
-            metric_namespaces=tuple(sorted(f"/aws/sagemaker/{kind}" for kind in job.kinds)),
+            metric_namespaces=tuple(sorted({f"/aws/sagemaker/{kind}"
+                                            for kind in (*job.kinds, *side_kinds)})),
             subnets=self._ids(name, job.vpc_configs, step, "Subnets"),
             security_groups=self._ids(name, job.vpc_configs, step, "SecurityGroupIds"),
             kms_keys=_sorted_keys(self._kms_keys(name, job, step)
                                   | self._input_keys(name, job, step)),
+            service_calls=tuple(sorted(self._service_calls(
+                name, job, step, job_names, tuple(sorted(roles))))),
             runs_as_step=self._model_step(name, job, step),
         ))
+
+    def _service_calls(self, name: str, job: JobSpec, step: dict[str, Any],
+                       job_names: tuple[str, ...], roles: tuple[str, ...]
+                       ) -> set[ServiceCall]:
+        """The API calls the job makes itself, as the catalog's :class:`JobCall` entries
+        say, for those whose trigger the step holds (``roles``: the literal ARNs of the
+        roles the step hands its job)."""
+        for ungranted in job.ungranted:
+            self._ungranted(name, ungranted, step)
+        found: set[ServiceCall] = set()
+        for job_call in job.calls:
+            if not self._triggered(job_call, step):
+                continue
+            if job_call.notice is not None:
+                self.out.notices.append(Notice(job_call.notice, _CALL_NOTICES[
+                    job_call.notice].format(step=name)))
+            if "{role}" in job_call.resource and not roles:
+                self.out.notices.append(Notice(UNGRANTED_FIELD, (
+                    f"step {name!r}: its role is not a literal role ARN, so the calls its "
+                    f"job makes on it ({', '.join(job_call.actions)}) are not granted: give "
+                    "the role's ARN")))
+            names = self._call_names(name, job_call, step)
+            fill = {"job": job_names, "name": names, "role": roles}
+            for resource in _filled(job_call.resource, fill):
+                condition = tuple((op, key, value) for op, key, template in job_call.condition
+                                  for value in _filled(template, fill))
+                for action in job_call.actions:
+                    found.add(ServiceCall(action, resource, job_call.reason, condition,
+                                          job_call.inferred))
+        return found
+
+    def _ungranted(self, name: str, ungranted: UngrantedField, where: Mapping[str, Any]
+                   ) -> None:
+        """A warning naming each value of a field whose calls the library does not grant."""
+        for field_name, value in values_at(where, ungranted.path):
+            if value is not None:
+                owner = f"step {name!r}" if name else "the pipeline"
+                self.out.notices.append(Notice(UNGRANTED_FIELD, (
+                    f"{owner} field {field_name}: {ungranted.calls}; the library does not "
+                    "grant these calls: grant them to the role that makes them")))
+
+    @staticmethod
+    def _triggered(job_call: JobCall, step: dict[str, Any]) -> bool:
+        values = [value for _, value in values_at(step, job_call.trigger) if value is not None]
+        if job_call.matches is None:
+            return bool(values)
+        return any(isinstance(v, str) and re.fullmatch(job_call.matches, v) for v in values)
+
+    def _call_names(self, name: str, job_call: JobCall, step: dict[str, Any]) -> tuple[str, ...]:
+        """The values that fill a call's ``{name}``: names (both spellings, as SageMaker may
+        put them into ARNs lower-cased) or ARNs, each as its narrowest pattern."""
+        if job_call.names is None:
+            return ()
+        texts: set[str] = set()
+        for field_name, value in values_at(step, job_call.names):
+            if value is None or not self._no_literal_wildcards(name, field_name, value):
+                continue
+            for text in self._names(name, field_name, self._patterns(name, field_name, value)):
+                texts.update((text,) if text.startswith("arn:") else (text, text.lower()))
+        return tuple(sorted(texts))
+
+    def _side_jobs(
+        self, name: str, job: JobSpec, step: dict[str, Any], job_names: tuple[str, ...],
+        reads: set[S3ObjectPattern], lists: set[tuple[str, str]], streams: set[tuple[str, str]],
+    ) -> set[str]:
+        """What the jobs SageMaker starts beside the step's own (Debugger rule evaluations)
+        need from the same role: their log streams, the locations they read; returns their
+        job kinds (metric namespaces). Their images are among the job's ``images``.
+
+        A rule evaluation job is named after the training job, cut, then the rule
+        (``tensorflow-training-2021-0-profilerreport-1623637290-2473c70b`` for a training
+        job ``tensorflow-training-2021-06-14-...``: 26 characters kept, as a public
+        DescribeTrainingJob response shows; AWS does not document it): its streams are
+        allowed by the literal start of the job's names, cut to 26 characters.
+        """
+        kinds: set[str] = set()
+        for side in job.side_jobs:
+            if not any(value is not None for path in side.configs
+                       for _, value in values_at(step, path)):
+                continue
+            kinds.add(side.kind)
+            for job_name in job_names:
+                start = job_name.split("*", 1)[0][:_RULE_JOB_NAME_KEPT]
+                streams.add((f"/aws/sagemaker/{side.kind}", f"{start}*"))
+            for path in side.reads:
+                for field_name, value in values_at(step, path):
+                    if value is None:
+                        continue
+                    for location in self._job_locations(
+                            name, field_name, value, S3Use(path, S3Access.READ_URI)):
+                        self._s3_use(S3Access.READ_URI, location, job_names, reads, lists,
+                                     set())
+        return kinds
+
+    def _function_payloads(self, name: str, path: str, step: dict[str, Any],
+                           reads: set[S3ObjectPattern], writes: set[S3ObjectPattern]) -> None:
+        """What a ``@step`` function's job reads and writes, from its container arguments
+        (SDK v3 ``sagemaker.core.remote_function``: ``job.py`` writes them, ``StoredFunction``
+        and ``invoke_function`` use them): it reads its pickled function and arguments under
+        ``<s3_base_uri>/<step>/<build time>/`` and the results of the ``@step`` functions it
+        takes (their ``S3OutputPath``, listed after ``--property_references``), writes its
+        results under its own ``S3OutputPath`` (no job-name folder) and, when the function
+        fails, the error under ``<s3_base_uri>/<execution id>/<step>/exception``."""
+        for field_name, value in values_at(step, path):
+            items = value if isinstance(value, list) else []
+            flags = {key: items[i + 1] for i, key in enumerate(items[:-1])
+                     if isinstance(key, str) and key.startswith("--")}
+            base, function, build = (flags.get(key) for key in (
+                "--s3_base_uri", "--pipeline_step_name", "--func_step_s3_dir"))
+            if base is None:
+                continue  # not a @step function's job
+            if not all(isinstance(v, str) for v in (base, function, build)):
+                self.out.notices.append(Notice(UNGRANTED_FIELD, (
+                    f"step {name!r} field {field_name}: the @step function's --s3_base_uri, "
+                    "--pipeline_step_name or --func_step_s3_dir is not a literal, so its "
+                    "payload and results are not granted: grant them to the step's role")))
+                continue
+            root = f"{str(base).rstrip('/')}/{function}"
+            for folder in ("function", "arguments"):
+                self._add_location(name, field_name, Pattern(f"{root}/{build}/{folder}/*"),
+                                   reads)
+            self._add_location(name, field_name, Pattern(
+                f"{str(base).rstrip('/')}/*/{function}/exception/*",
+                run_time=("Execution.PipelineExecutionId",)), writes)
+            outputs = [v for _, v in values_at(step, "Arguments.OutputDataConfig.S3OutputPath")]
+            for output in outputs:
+                for pattern in self._patterns(name, "OutputDataConfig.S3OutputPath", output):
+                    self._add_location(name, "OutputDataConfig.S3OutputPath", replace(
+                        pattern, text=f"{pattern.text.rstrip('/')}/*"), writes)
+            for item in items:
+                reference = item.get("Get") if isinstance(item, dict) else None
+                if isinstance(reference, str) and reference.startswith("Steps.") and \
+                        reference.endswith(".OutputDataConfig.S3OutputPath"):
+                    for pattern in self._patterns(name, field_name, item):
+                        self._add_location(name, field_name, replace(
+                            pattern, text=f"{pattern.text.rstrip('/')}/*"), reads)
+
+    def _add_location(self, name: str, field_name: str, pattern: Pattern,
+                      into: set[S3ObjectPattern]) -> None:
+        target = self._s3_object(name, field_name, pattern)
+        if target is not None:
+            into.add(target)
 
     def _job_locations(
         self, name: str, field_name: str, value: Any, use: S3Use
@@ -930,6 +1095,15 @@ class _Reader:
 
     def _repository(self, name: str, field_name: str, pattern: Pattern) -> str:
         match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
+        run_time = None if match or pattern.unbound else _RUN_TIME_IMAGE.fullmatch(
+            pattern.text)
+        if run_time is not None:
+            # A step property (an AutoML best candidate's image): its registry account and
+            # repository are known only while the pipeline runs, its region is the job's.
+            self._run_time(name, field_name, pattern)
+            account, region, repository = run_time.groups()
+            return (f"arn:{PLACEHOLDERS.partition}:ecr:{region}:{account}:repository/"
+                    f"{_STARS.sub('*', repository)}")
         if match is None:
             arn = f"arn:{PLACEHOLDERS.partition}:ecr:*:*:repository/*"
             self._unresolved(name, field_name, replace(pattern, text=arn))
@@ -1459,6 +1633,61 @@ _PROPERTY_INDEX = re.compile(r"\[(?:\d+|'[^']*')\]")
 #: A property template's literal text and ``{placeholder}`` parts.
 _TEMPLATE = re.compile(r"([^{]*)\{([^}]*)\}")
 _STARS = re.compile(r"\*+")
+
+
+#: An S3 object pattern, or a ``(bucket, s3:prefix pattern)`` listing.
+_Located = TypeVar("_Located", S3ObjectPattern, tuple[str, str])
+
+
+def _uncovered(patterns: set[_Located]) -> set[_Located]:
+    """``patterns`` (objects, or ``(bucket, s3:prefix)`` listings) without those another
+    of them already covers, as IAM's ``*`` matches (a ``@step`` job writes its whole output
+    path, its job-name folder under it included; a prefix ``a/*`` covers ``a/*/*``)."""
+    def parts(item: _Located) -> tuple[str, str]:
+        return (item.bucket, item.key_pattern) if isinstance(item, S3ObjectPattern) else item
+
+    def covers(wide: _Located, narrow: _Located) -> bool:
+        (bucket, key), (other_bucket, other_key) = parts(wide), parts(narrow)
+        glob = ".*".join(re.escape(part) for part in key.split("*"))
+        return (wide != narrow and bucket == other_bucket
+                and re.fullmatch(glob, other_key, re.DOTALL) is not None)
+    return {p for p in patterns if not any(covers(q, p) for q in patterns)}
+
+
+
+def _filled(template: str, fill: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """``template`` with ``{partition}``, ``{region}`` and ``{account}`` as the reader's
+    placeholders and each other ``{key}`` by each of ``fill[key]``: every combination
+    (none when a key it names has no value)."""
+    keys = [key for key in fill if f"{{{key}}}" in template]
+    # The environment first: a value may hold braces of its own (the reader's placeholders).
+    template = template.format(partition=PLACEHOLDERS.partition, region=PLACEHOLDERS.region,
+                               account=PLACEHOLDERS.account, **{k: f"{{{k}}}" for k in fill})
+    texts = []
+    for choice in itertools.product(*(fill[key] for key in keys)):
+        text = template
+        for key, value in zip(keys, choice, strict=True):
+            text = text.replace(f"{{{key}}}", value)
+        texts.append(_STARS.sub("*", text))
+    return texts
+
+
+#: The text of the warnings that job calls carry (:attr:`JobCall.notice`), by id.
+_CALL_NOTICES = {
+    CLARIFY_MODEL_UNKNOWN: (
+        "step {step!r} runs the SageMaker Clarify container: if its analysis config names "
+        "a model (predictor.model_name), the job deploys a shadow endpoint 'sm-clarify-*' "
+        "for it, which its role may create, invoke and delete for any model (the model is "
+        "in the analysis config on S3, not in the definition); use a ClarifyCheck step, "
+        "whose ModelName scopes it"
+    ),
+    AUTOML_RESOURCE_NAMES: (
+        "step {step!r}: AWS's execution-role page grants an AutoML job's role model and "
+        "endpoint actions on '*'; the role allows them only on names that start with the "
+        "AutoML job's name (inferred: AWS does not document how the job names them), and "
+        "pulls of every ECR repository in the region (the AutoML containers' registries)"
+    ),
+}
 
 
 def _strip_timestamp(text: str) -> str:

@@ -74,10 +74,16 @@ NO_RESOURCE_ACTIONS = frozenset(("ecr:GetAuthorizationToken", "cloudwatch:PutMet
 NO_RESOURCE_REASON = "IAM gives these actions no resource type"
 S3_REASON = (
     "the job's own inputs (key-name prefixes, folders, objects, declared manifest folders) "
-    "and objects under its output locations (a Get of another step's output resolves to "
-    "that output), and run-time parts of those paths"
+    "and objects under its output locations (a Get of another step's output, such as an "
+    "AutoML best candidate's model, resolves to that output; a @step function's payload "
+    "and results lie under its s3_base_uri and output path), and run-time parts of those "
+    "paths"
 )
-LOG_REASON = "the job's own log streams, named '<job name>/...'"
+LOG_REASON = (
+    "the job's own log streams, named '<job name>/...' (its Debugger rule jobs' by the "
+    "training job's name cut to 26 characters; an AutoML job's candidate jobs, which "
+    "SageMaker names, by any stream of their kinds' log groups)"
+)
 LOG_GROUP_REASON = (
     "the job kind's log group: CloudWatch Logs authorizes CreateLogGroup and "
     "DescribeLogStreams on the group's ARN ending in ':*'"
@@ -115,7 +121,8 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             reason=S3_REASON)
     add("JobPullsImages", ECR_PULL,
         [render_environment(arn, env) for arn in needs.repositories],
-        reason="the repositories of images whose URI holds a run-time value")
+        reason="the repositories of images whose URI holds a run-time value (a step "
+        "property such as an AutoML best candidate's image: its region's registries)")
     if needs.repositories:
         add("JobRegistryToken", ("ecr:GetAuthorizationToken",), ["*"],
             reason=NO_RESOURCE_REASON)
@@ -145,6 +152,7 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
     uses[KeyUse.INPUT] -= uses[KeyUse.OUTPUT]
     for use in KeyUse:
         statements.extend(_key_statements(use, sorted(uses[use])))
+    statements.extend(_service_statements(needs, env))
     return sorted(statements, key=lambda s: s.sid)
 
 
@@ -170,4 +178,25 @@ def _key_statements(use: KeyUse, keys: list[str]) -> list[Statement]:
             f"{sid}ByAlias{number}", actions, (resource,),
             (*condition, *((*ALIAS_CONDITION, name) for name in sorted(names))),
             wildcard_reason="the key behind an alias the job names (kms:ResourceAliases)"))
+    return statements
+
+
+def _service_statements(needs: JobNeeds, env: ArnEnvironment) -> list[Statement]:
+    """The API calls the job makes itself: one statement per reason, condition and set of
+    actions (a resource gets only the actions named for it, never its neighbours')."""
+    grouped: dict[tuple[str, tuple[tuple[str, str, str], ...]], dict[str, set[str]]] = {}
+    for call in needs.service_calls:
+        condition = tuple((op, key, render_environment(value, env))
+                          for op, key, value in call.condition)
+        resources = grouped.setdefault((call.reason, condition), {})
+        resources.setdefault(render_environment(call.resource, env), set()).add(call.action)
+    statements: list[Statement] = []
+    for (reason, condition), resources in sorted(grouped.items()):
+        by_actions: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for resource, granted in resources.items():
+            by_actions[tuple(sorted(granted))].append(resource)
+        for actions, arns in sorted(by_actions.items()):
+            statements.append(Statement(
+                f"JobCallsServices{len(statements) + 1}", actions, tuple(sorted(arns)),
+                tuple(sorted(condition)), wildcard_reason=reason))
     return statements

@@ -19,6 +19,27 @@ from .notices import Notice, Unresolved
 from .steps import KeyUse, StepType
 
 
+@dataclass(frozen=True, order=True)
+class ServiceCall:
+    """One API call a job makes itself with its role (not SageMaker storing its data):
+    Clarify's shadow endpoint, the models an AutoML job deploys, passing its own role on.
+
+    Attributes:
+        action: the IAM action (``sagemaker:CreateEndpoint``).
+        resource: the resource ARN pattern (the reader's placeholders for partition,
+            region and account).
+        reason: why the job makes the call, and the AWS page that says so.
+        condition: ``(operator, key, value)`` triples the request must match.
+        inferred: True where no AWS document says the job makes the call so.
+    """
+
+    action: str
+    resource: str
+    reason: str
+    condition: tuple[tuple[str, str, str], ...] = ()
+    inferred: bool = False
+
+
 @dataclass(frozen=True)
 class JobNeeds:
     """What the job of one step (or, merged, of several steps) needs from its role.
@@ -39,6 +60,7 @@ class JobNeeds:
         kms_keys: ``(key ARN, use)``: the KMS keys the jobs use, each with what for (the
             actions its role needs follow from the use; an alias ARN stands for the key
             behind it).
+        service_calls: API calls the jobs make themselves (:class:`ServiceCall`).
         runs_as_step: for a Transform step, the Model step whose role its job runs as.
         notices: the warnings about these needs (values known only at run time...).
         unresolved: the values behind ``unresolvedDefinitionValue`` warnings among them.
@@ -57,6 +79,7 @@ class JobNeeds:
     subnets: tuple[str, ...] = ()
     security_groups: tuple[str, ...] = ()
     kms_keys: tuple[tuple[str, KeyUse], ...] = ()
+    service_calls: tuple[ServiceCall, ...] = ()
     runs_as_step: str | None = None
     notices: tuple[Notice, ...] = ()
     unresolved: tuple[Unresolved, ...] = ()

@@ -115,6 +115,12 @@ DEPLOY_TIME_VALUE = "sm-pipeline-iam:deployTimeValue"
 INPUT_PREFIX_OVERLAPS = "sm-pipeline-iam:inputPrefixOverlaps"
 #: A manifest input whose listed objects no ``manifest_locations`` entry declares.
 MANIFEST_UNDECLARED = "sm-pipeline-iam:manifestObjectsUndeclared"
+#: A Processing step runs the Clarify container, whose model the definition does not name.
+CLARIFY_MODEL_UNKNOWN = "sm-pipeline-iam:clarifyModelUnknown"
+#: An AutoML job's models and endpoints, allowed by names AWS does not document.
+AUTOML_RESOURCE_NAMES = "sm-pipeline-iam:autoMLResourceNames"
+#: A definition field whose calls the library does not grant (MLflow, hub models...).
+UNGRANTED_FIELD = "sm-pipeline-iam:ungrantedField"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -284,6 +290,32 @@ REGISTRY: tuple[WarningKind, ...] = (
         "the role",
         "give a literal or a cdk.Lazy that resolves at synthesis (checked then), or "
         "constrain the parameter (AllowedPattern) where it is defined",
+    ),
+    WarningKind(
+        CLARIFY_MODEL_UNKNOWN,
+        "a Processing step runs the SageMaker Clarify container: its analysis config (on S3, "
+        "not in the definition) may name a model, for which the job deploys, invokes and "
+        "deletes a shadow endpoint 'sm-clarify-*'; the role allows that for any model",
+        "use a ClarifyCheck step (its ModelName scopes the endpoint to that model), or "
+        "acknowledge it",
+    ),
+    WarningKind(
+        AUTOML_RESOURCE_NAMES,
+        "AWS's execution-role page lists model and endpoint actions and ECR pulls for an "
+        "AutoML job's role on '*': the role allows the model and endpoint actions on names "
+        "that start with the AutoML job's name (how the job names them is undocumented) and "
+        "the pulls on every ECR repository in the region (the AutoML containers live in "
+        "AWS-owned registries that differ by region)",
+        "acknowledge it; if the job is denied a model or endpoint name, grant that name to "
+        "the AutoML step's role",
+    ),
+    WarningKind(
+        UNGRANTED_FIELD,
+        "a definition field makes the pipeline or a job call a service the library does not "
+        "grant (the pipeline's MlflowConfig tracking server, a training job's hub base "
+        "model or model package registration): the warning names the step, the field and "
+        "the calls",
+        "grant those calls to the role the warning names, or remove the field",
     ),
 )
 

@@ -28,7 +28,7 @@ output key of a step whose output the job reads: SSE-KMS reads).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -553,3 +553,24 @@ def _calls_of_job(job: JobNeeds, env: ArnEnvironment) -> Iterator[PlannedCall]:
             if (action, arn, note) not in made:
                 made.add((action, arn, note))
                 yield call(action, arn, f"{phrase} its KMS key{note}", {**context, **aliases})
+    yield from _service_calls(job, env, call)
+
+
+def _service_calls(job: JobNeeds, env: ArnEnvironment, call: Callable[..., PlannedCall]
+                   ) -> Iterator[PlannedCall]:
+    """The API calls the job makes itself, each on its resource's sample and, for a
+    condition key with several values (two spellings of a name), once per value."""
+    spellings = _alternates(c.resource for c in job.service_calls) | _alternates(
+        value for c in job.service_calls for _, _, value in c.condition)
+    for item in job.service_calls:
+        resource = item.resource if item.resource == "*" else _fill_arn(
+            item.resource, env, f"sample-{EXECUTION_ID}")
+        values = [{}] if not item.condition else [
+            {key: _fill_arn(value, env, f"sample-{EXECUTION_ID}")}
+            for _, key, value in item.condition]
+        for context in values:
+            alternate = item.resource in spellings or any(
+                value in spellings for _, _, value in item.condition
+                if _fill_arn(value, env, f"sample-{EXECUTION_ID}") in context.values())
+            yield call(item.action, resource, item.reason, context, inferred=item.inferred,
+                       alternate=alternate)

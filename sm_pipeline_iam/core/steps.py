@@ -17,8 +17,10 @@ walks every step generically: adding a step type is one entry here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum, StrEnum, unique
+
+from .notices import AUTOML_RESOURCE_NAMES, CLARIFY_MODEL_UNKNOWN
 
 
 @unique
@@ -305,6 +307,70 @@ class KmsKey:
 
 
 @dataclass(frozen=True)
+class JobCall:
+    """API calls a job makes itself, with its own role, while its step holds ``trigger``
+    (Clarify's shadow endpoint, the models and endpoints an AutoML job deploys): not
+    SageMaker acting for the pipeline, but the job's own code or service calling out.
+
+    Attributes:
+        trigger: the path whose value (not null) switches the calls on.
+        matches: when set, the trigger's literal value must match this pattern (an image
+            URI of the Clarify container); an expression never matches.
+        actions: the IAM actions.
+        resource: the ARN template: ``{partition}``, ``{region}``, ``{account}``, ``{job}``
+            (each of the step's job-name patterns), ``{role}`` (each role the step hands its
+            job) and ``{name}`` (each value at ``names``).
+        names: the path whose values fill ``{name}``.
+        condition: ``(operator, key, value template)`` the calls carry (same placeholders).
+        reason: why the job makes the calls, with the AWS page that says so (the plan's
+            ``why`` and the cdk-nag acknowledgement of the statement).
+        notice: when set, the warning id the step gets while the calls apply.
+        inferred: True where no AWS document lists these calls for the job.
+    """
+
+    trigger: str
+    actions: tuple[str, ...]
+    resource: str
+    reason: str
+    matches: str | None = None
+    names: str | None = None
+    condition: tuple[tuple[str, str, str], ...] = ()
+    notice: str | None = None
+    inferred: bool = False
+
+
+@dataclass(frozen=True)
+class UngrantedField:
+    """A definition field that makes a job (or the pipeline) call a service the library
+    does not grant: read, and named in a warning (``ungrantedField``), never dropped.
+
+    Attributes:
+        path: where the definition holds it.
+        calls: what it makes the job or pipeline call, for the warning.
+    """
+
+    path: str
+    calls: str
+
+
+@dataclass(frozen=True)
+class SideJobs:
+    """Jobs SageMaker starts beside the step's own, under the same role, while the step
+    holds ``configs`` (Debugger's rule evaluations: API DebugRuleConfiguration takes no
+    role of its own).
+
+    Attributes:
+        configs: paths to the configurations that start them (any item present).
+        kind: their job kind in CloudWatch names (``ProcessingJobs``).
+        reads: paths to S3 locations they read (what the step's job wrote there).
+    """
+
+    configs: tuple[str, ...]
+    kind: str
+    reads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """What the job a step starts needs from the role it runs as (AWS page "How to use
     SageMaker AI execution roles": inputs, outputs, the image, logs and metrics, the VPC and
@@ -324,6 +390,12 @@ class JobSpec:
             the model's name: the job runs as that model's role.
         off_when_false: a boolean field that, literally ``false``, means the job does
             none of this (``DataCaptureConfig.EnableCapture``). Default: none.
+        calls: the API calls the job makes itself (see :class:`JobCall`).
+        ungranted: fields whose calls the role does not get, each named in a warning.
+        function_arguments: for a training job that may run a ``@step`` function, the
+            path to its container arguments (``--s3_base_uri``, ``--pipeline_step_name``,
+            ``--func_step_s3_dir``...), which say where its payload and results lie.
+        side_jobs: jobs SageMaker starts beside the step's own under its role.
     """
 
     kinds: tuple[str, ...]
@@ -333,13 +405,17 @@ class JobSpec:
     kms_keys: tuple[KmsKey, ...] = ()
     runs_models: str | None = None
     off_when_false: str | None = None
+    calls: tuple[JobCall, ...] = ()
+    ungranted: tuple[UngrantedField, ...] = ()
+    function_arguments: str | None = None
+    side_jobs: tuple[SideJobs, ...] = ()
 
 
 @dataclass(frozen=True)
 class Property:
     """A step property other steps refer to (``{"Get": "Steps.Train.<path>"}``), and the
-    value it takes: a template of ``{job}`` (the step's job-name patterns) and
-    ``{Arguments...}`` paths into the step."""
+    value it takes: a template of ``{job}`` (the step's job-name patterns), ``{region}``
+    (the pipeline's region) and ``{Arguments...}`` paths into the step."""
 
     path: str
     template: str
@@ -505,6 +581,137 @@ _PROCESSING_JOB = JobSpec(
 )
 
 
+#: Clarify's shadow endpoint. AWS page "Analysis configuration files" (SageMaker Clarify):
+#: with ``predictor.model_name``, "the Clarify processing job creates an ephemeral
+#: endpoint with the model name, known as a shadow endpoint, and gets predictions from the
+#: endpoint. The job deletes the shadow endpoint after the computations are completed";
+#: ``endpoint_name_prefix`` is "a custom name prefix for the shadow endpoint". The job does
+#: it with its own role. The calls are inferred from that (create the endpoint config and
+#: the endpoint, wait on it, invoke it, delete both) and from public AccessDenied reports
+#: (``sagemaker:AddTags`` on ``endpoint-config/sm-clarify-config-<epoch>-<hex>``); the
+#: names are Clarify's own (endpoint configs ``sm-clarify-config-<epoch>-<hex>``, endpoints
+#: ``sm-clarify-<model>-<epoch>-<hex>``, whose log groups show them; the model part is cut
+#: to fit 63 characters, so only ``sm-clarify-*`` pins them). A prefix of one's own lives in
+#: the analysis config on S3, not in the definition: such an endpoint is not granted.
+_CLARIFY_ENDPOINT = f"{_SM_ARN}endpoint/sm-clarify-*"
+_CLARIFY_ENDPOINT_CONFIG = f"{_SM_ARN}endpoint-config/sm-clarify-*"
+_CLARIFY_REASON = (
+    "deploys, invokes and deletes SageMaker Clarify's shadow endpoint 'sm-clarify-*' for "
+    "the model it explains (AWS page 'Analysis configuration files', predictor.model_name)"
+)
+_CLARIFY_IMAGE = (
+    r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/sagemaker-clarify-processing"
+    r"(:[\w.-]+|@sha256:[0-9a-f]{64})?"
+)
+
+
+def _clarify_calls(trigger: str, *, matches: str | None = None, model: str | None = None,
+                   notice: str | None = None) -> tuple[JobCall, ...]:
+    """The shadow-endpoint calls of a Clarify job; ``model``: where the step names the model
+    (``CreateEndpointConfig`` is then allowed for that model only, ``sagemaker:ModelArn``)."""
+    def calls(actions: tuple[str, ...], resource: str,
+              condition: tuple[tuple[str, str, str], ...] = ()) -> JobCall:
+        return JobCall(trigger, tuple(f"sagemaker:{a}" for a in actions), resource,
+                       _CLARIFY_REASON, matches=matches, names=model, condition=condition,
+                       notice=notice, inferred=True)
+
+    model_condition = (("ArnLike", "sagemaker:ModelArn", f"{_SM_ARN}model/{{name}}"),
+                       ) if model else ()
+    return (
+        calls(("CreateEndpointConfig",), _CLARIFY_ENDPOINT_CONFIG, model_condition),
+        calls(("AddTags", "CreateEndpoint", "DeleteEndpointConfig"), _CLARIFY_ENDPOINT_CONFIG),
+        calls(("AddTags", "CreateEndpoint", "DeleteEndpoint", "DescribeEndpoint",
+               "InvokeEndpoint"), _CLARIFY_ENDPOINT),
+    )
+
+
+#: Training fields of SDK v3's serverless (fine-tuning, evaluation) jobs whose calls AWS
+#: does not document for the job's role (API reference: CreateTrainingJob,
+#: ServerlessJobConfig, ModelPackageConfig, MlflowConfig, DatasetSource), so they are named
+#: in a warning rather than guessed (SDK v3's evaluation templates,
+#: ``sagemaker.train.evaluate.pipeline_templates``, write them into Training steps).
+_SERVERLESS_TRAINING_FIELDS = (
+    UngrantedField(
+        "ServerlessJobConfig.BaseModelArn",
+        "the job starts from a SageMaker Hub base model (sagemaker:DescribeHubContent on "
+        "the hub and its hub content)",
+    ),
+    UngrantedField(
+        "ModelPackageConfig",
+        "the job registers its model as a version of ModelPackageGroupArn from "
+        "SourceModelPackageArn (sagemaker:CreateModelPackage, DescribeModelPackage)",
+    ),
+    UngrantedField(
+        "MlflowConfig",
+        "the job logs to the MLflow tracking server MlflowResourceArn (sagemaker-mlflow "
+        "actions on it)",
+    ),
+    UngrantedField(
+        "InputDataConfig[*].DataSource.DatasetSource",
+        "the job reads a SageMaker Hub dataset DatasetArn (sagemaker:DescribeHubContent)",
+    ),
+)
+
+#: The pipeline-level MlflowConfig (SDK v3 ``Pipeline(mlflow_config=...)``): the
+#: pipeline's runs are logged to an MLflow tracking server; which role makes the calls is
+#: undocumented, so it is named in a warning.
+PIPELINE_UNGRANTED = (
+    UngrantedField(
+        "MlflowConfig",
+        "the pipeline's runs are logged to the MLflow tracking server MlflowResourceArn "
+        "(sagemaker-mlflow actions on it; which role makes them is undocumented)",
+    ),
+)
+
+
+#: What AWS's page "How to use SageMaker AI execution roles" (CreateAutoMLJob and
+#: CreateAutoMLJobV2 API: execution role permissions) lists for an AutoML job's role,
+#: beside its data, logs and metrics: passing the role on to SageMaker, the model,
+#: endpoint-config and endpoint actions of the models it deploys, and ECR pulls, all on
+#: '*'. Narrowed here: PassRole to the role itself and to SageMaker only; the models and
+#: endpoints to names that start with the AutoML job's name (inferred: how the job names
+#: them is undocumented); the pulls to the pipeline's region (the AutoML containers live
+#: in AWS-owned registries whose accounts differ by region), with a warning.
+_AUTOML_PAGE = (
+    "(AWS page 'How to use SageMaker AI execution roles', CreateAutoMLJob and "
+    "CreateAutoMLJobV2 API)"
+)
+_AUTOML_TRIGGER = "Arguments.RoleArn"
+
+
+def _automl_calls() -> tuple[JobCall, ...]:
+    def calls(actions: tuple[str, ...], resource: str, why: str, *,
+              condition: tuple[tuple[str, str, str], ...] = (), notice: str | None = None,
+              inferred: bool = False) -> JobCall:
+        return JobCall(_AUTOML_TRIGGER, actions, resource, f"{why} {_AUTOML_PAGE}",
+                       condition=condition, notice=notice, inferred=inferred)
+
+    deploys = ("deploys, invokes and deletes the models and endpoints it names after "
+               "itself (the AutoML job's name)")
+    return (
+        calls(("iam:PassRole",), "{role}", "passes its own role to the jobs it starts",
+              condition=(("StringEquals", "iam:PassedToService", SAGEMAKER),)),
+        calls(tuple(f"sagemaker:{a}" for a in (
+            "CreateModel", "DeleteModel", "DescribeModel", "ListTags")),
+            f"{_SM_ARN}model/{{job}}", deploys, inferred=True, notice=AUTOML_RESOURCE_NAMES),
+        calls(tuple(f"sagemaker:{a}" for a in (
+            "CreateEndpoint", "CreateEndpointConfig", "DeleteEndpointConfig",
+            "DescribeEndpointConfig", "ListTags")),
+            f"{_SM_ARN}endpoint-config/{{job}}", deploys, inferred=True),
+        calls(tuple(f"sagemaker:{a}" for a in (
+            "CreateEndpoint", "DeleteEndpoint", "DescribeEndpoint", "InvokeEndpoint",
+            "ListTags")),
+            f"{_SM_ARN}endpoint/{{job}}", deploys, inferred=True),
+        calls(("ecr:GetAuthorizationToken",), "*",
+              "signs in to ECR, an action IAM gives no resource type,"),
+        calls(("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
+               "ecr:GetDownloadUrlForLayer"),
+              "arn:{partition}:ecr:{region}:*:repository/*",
+              "pulls the AutoML containers, in AWS-owned registries of the job's region "
+              "whose accounts differ by region"),
+    )
+
+
 #: A framework's code archive: SDK v2 script mode puts the uploaded ``sourcedir.tar.gz`` in
 #: the training job's hyperparameters (``sagemaker_submit_directory``, also in the repack
 #: step SDK v2 adds to a ModelStep) and in a model's environment
@@ -536,10 +743,27 @@ def _training_job(at: str, hyperparameters: str = "HyperParameters") -> JobSpec:
             S3Use(f"{at}.ProfilerRuleConfigurations[*].S3OutputPath", S3Access.WRITE),
             S3Use(f"{at}.TensorBoardOutputConfig.S3OutputPath", S3Access.WRITE),
         ),
-        images=(f"{at}.AlgorithmSpecification.TrainingImage",),
+        images=(
+            f"{at}.AlgorithmSpecification.TrainingImage",
+            f"{at}.DebugRuleConfigurations[*].RuleEvaluatorImage",
+            f"{at}.ProfilerRuleConfigurations[*].RuleEvaluatorImage",
+        ),
         vpc_configs=(f"{at}.VpcConfig",),
         kms_keys=(KmsKey(f"{at}.ResourceConfig.VolumeKmsKeyId", KeyUse.VOLUME),
                   KmsKey(f"{at}.OutputDataConfig.KmsKeyId", KeyUse.OUTPUT)),
+        ungranted=tuple(UngrantedField(f"{at}.{field.path}", field.calls)
+                        for field in _SERVERLESS_TRAINING_FIELDS),
+        function_arguments=f"{at}.AlgorithmSpecification.ContainerArguments",
+        # Debugger and profiler rules run as processing jobs with the rule's image
+        # (RuleEvaluatorImage) under the training job's role (API DebugRuleConfiguration
+        # names no role), reading what its hook and profiler wrote; their logs are in
+        # /aws/sagemaker/ProcessingJobs under the rule evaluation job's name (AWS's
+        # Debugger example notebooks: DescribeTrainingJob's RuleEvaluationJobArn).
+        side_jobs=(SideJobs(
+            configs=(f"{at}.DebugRuleConfigurations[*]", f"{at}.ProfilerRuleConfigurations[*]"),
+            kind="ProcessingJobs",
+            reads=(f"{at}.DebugHookConfig.S3OutputPath", f"{at}.ProfilerConfig.S3OutputPath"),
+        ),),
     )
 
 
@@ -550,6 +774,9 @@ def _merged(*jobs: JobSpec) -> JobSpec:
         images=tuple(path for job in jobs for path in job.images),
         vpc_configs=tuple(path for job in jobs for path in job.vpc_configs),
         kms_keys=tuple(key for job in jobs for key in job.kms_keys),
+        ungranted=tuple(field for job in jobs for field in job.ungranted),
+        function_arguments=jobs[0].function_arguments,
+        side_jobs=tuple(side for job in jobs for side in job.side_jobs),
     )
 
 #: The job kinds that run a Model step's model as its role (its ExecutionRoleArn): the
@@ -582,7 +809,8 @@ _CHECK_BASELINE_PACKAGES = _user_named_group(
 
 
 def _processing_like(
-    step_type: StepType, prefix_argument: str, caveat: str | None = None
+    step_type: StepType, prefix_argument: str, caveat: str | None = None,
+    job: JobSpec = _PROCESSING_JOB,
 ) -> StepSpec:
     # ClarifyCheck and QualityCheck run processing jobs: same resource, same actions, and
     # may read their baselines from the model registry.
@@ -598,7 +826,7 @@ def _processing_like(
         ) if checks else (),
         role_fields=(_ROLE_ARN,),
         output_paths=(_PROCESSING_OUTPUTS,),
-        job=_PROCESSING_JOB,
+        job=job,
         properties=(Property("ProcessingJobName", "{job}"),),
         prefix_argument=prefix_argument,
         max_prefix_length=LONG_PREFIX_LIMIT,
@@ -635,7 +863,12 @@ def _lineage_names(kind: str) -> tuple[Source, ...]:
 
 
 _CATALOG: tuple[StepSpec, ...] = (
-    _processing_like(StepType.PROCESSING, "Processor(base_job_name=...)"),
+    # A Processing step that runs the Clarify container may name a model only in its
+    # analysis config (on S3): the shadow endpoint is allowed for any model, with a warning.
+    _processing_like(StepType.PROCESSING, "Processor(base_job_name=...)", job=replace(
+        _PROCESSING_JOB, calls=_clarify_calls(
+            "Arguments.AppSpecification.ImageUri", matches=_CLARIFY_IMAGE,
+            notice=CLARIFY_MODEL_UNKNOWN))),
     StepSpec(
         step_type=StepType.TRAINING,
         create_apis=("CreateTrainingJob",),
@@ -856,12 +1089,27 @@ _CATALOG: tuple[StepSpec, ...] = (
                        KeyUse.VOLUME),
                 KmsKey("Arguments.OutputDataConfig.KmsKeyId", KeyUse.OUTPUT),
             ),
+            calls=_automl_calls(),
         ),
-        properties=(Property("AutoMLJobName", "{job}"),),
+        # The best candidate's model lies under the job's output path, where the job stores
+        # its artifacts (API AutoMLOutputDataConfig.S3OutputPath; the job-name folder under
+        # it is not documented, so the whole path is read), and runs an AutoML container
+        # from an AWS-owned registry of the pipeline's region (its account differs by region).
+        properties=(
+            Property("AutoMLJobName", "{job}"),
+            Property("BestCandidate.InferenceContainers[*].ModelDataUrl",
+                     "{Arguments.OutputDataConfig.S3OutputPath}/*"),
+            Property("BestCandidate.InferenceContainers[*].Image",
+                     "*.dkr.ecr.{region}.amazonaws.com/*"),
+        ),
         prefix_argument="AutoMLJobName in the step's definition (SDK v3 cannot build AutoML steps)",
         max_prefix_length=SHORT_PREFIX_LIMIT,
     ),
-    _processing_like(StepType.CLARIFY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT),
+    # A model bias or explainability check names its model at step level (ModelName; the
+    # SDK takes it out of the analysis config it uploads).
+    _processing_like(StepType.CLARIFY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT,
+                     job=replace(_PROCESSING_JOB, calls=_clarify_calls(
+                         "ModelName", model="ModelName"))),
     _processing_like(StepType.QUALITY_CHECK, "CheckJobConfig(base_job_name=...)", _CHECK_CAVEAT),
     StepSpec(
         step_type=StepType.ENDPOINT_CONFIG,
