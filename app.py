@@ -34,7 +34,9 @@ together, one line each, and ``cdk synth`` fails with those lines (no traceback)
 - ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
   ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
   ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
-  execution role then passes the generated roles instead of the definition's. Without a
+  execution role then passes the generated roles instead of the definition's. A
+  definition with no step whose job runs as a role of its own (EMR or Lambda steps only, a
+  Transform of a model made outside the pipeline) gets no job roles. Without a
   definition the jobs run as the execution role (its ``executionRoleRunsJobs`` warning is
   acknowledged: the sample's step types name no data to grant).
 - ``keep_roles_for``: with ``pipeline_definition``, comma-separated step names whose jobs
@@ -80,8 +82,9 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
-from sm_pipeline_iam.core.definition import load_definition, parameter_names
+from sm_pipeline_iam.core.definition import load_definition, parameter_names, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
+from sm_pipeline_iam.core.job_roles import JobRolePlan, plan_job_roles
 from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.pipeline import PIPELINE_NAME
@@ -433,7 +436,8 @@ class PipelineIamStack(cdk.Stack):
             cdk.CfnOutput(self, "PipelineName", value=self.pipeline.pipeline_name)
         elif settings.pipeline_definition:
             definition = Path(settings.pipeline_definition)
-            if settings.job_role_mode != "none":
+            plan = _job_role_plan(definition, settings)
+            if plan is not None and plan.roles:
                 self.job_roles = PipelineJobRoles(
                     self,
                     "JobRoles",
@@ -451,6 +455,12 @@ class PipelineIamStack(cdk.Stack):
                 principal_tag=settings.principal_tag,
                 parameter_values=settings.parameter_mapping,
             )
+            if plan is not None and not plan.roles:
+                # The warnings of jobs that run as a role not made here (a model from
+                # outside the pipeline).
+                for notice in plan.notices:
+                    cdk.Annotations.of(self.execution_role).add_warning_v2(
+                        notice.id, notice.message)
         else:
             self.execution_role = PipelineExecutionRole(
                 self,
@@ -478,6 +488,16 @@ class PipelineIamStack(cdk.Stack):
         """Every role of the stack that the SCP exception must exempt."""
         job_roles = list(dict.fromkeys(self.job_roles.roles.values())) if self.job_roles else []
         return [self.execution_role, *job_roles, *self.team_roles]
+
+
+def _job_role_plan(definition: Path, settings: SampleSettings) -> JobRolePlan | None:
+    """The job roles the definition's steps run as (None for ``job_roles=none``). A plan
+    without roles (EMR or Lambda steps only, a Transform of a model made outside the
+    pipeline) makes no ``PipelineJobRoles``: the execution role alone deploys it."""
+    if settings.job_role_mode == "none":
+        return None
+    reading = read_definition(definition, parameter_values=settings.parameter_mapping)
+    return plan_job_roles(reading, keep=settings.keep_roles_for)[0]
 
 
 def _parameter_names(path: str) -> set[str]:

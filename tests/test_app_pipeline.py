@@ -104,3 +104,22 @@ def test_pipeline_keys_without_a_definition_are_errors(context: dict[str, str],
                                                        match: str) -> None:
     with pytest.raises(ContextError, match=match):
         build_app(sample_context(**context))
+
+
+@pytest.mark.parametrize("name", ["", "no-jobs"])
+def test_a_definition_without_job_steps_deploys_with_the_default_job_roles(
+    name: str, tmp_path: Path
+) -> None:
+    """GIVEN a Lambda-only definition and the default job_roles (per-step) WHEN synthesized,
+    roles only or with the pipeline THEN no job role is made: the stack's roles are the
+    execution role and the teams' roles."""
+    definition = tmp_path / "lambda.json"
+    definition.write_text(json.dumps({"Version": "2020-12-01", "Steps": [{
+        "Name": "Notify", "Type": "Lambda", "Arguments": {}, "OutputParameters": [],
+        "FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:notify"}]}))
+    stack = _workload(pipeline_definition=str(definition), pipeline_name=name)
+    assert stack.job_roles is None
+    assert stack.workload_roles == [stack.execution_role, *stack.team_roles]
+    assert sorted(resources_of_type(_template(stack), "AWS::IAM::Role")) == sorted(
+        stack.get_logical_id(role.node.default_child)  # type: ignore[arg-type]
+        for role in stack.workload_roles)

@@ -21,13 +21,23 @@ from constructs import Construct
 from ..core import pipeline
 from ..core.definition import load_definition, read_definition
 from ..core.errors import Problem, raise_if_any
-from ..core.job_roles import RUNTIME_ROLE_FIELD, RUNTIME_ROLE_SERVICES
+from ..core.job_roles import (
+    RUNTIME_ROLE_FIELD,
+    RUNTIME_ROLE_SERVICES,
+    NoJobRoleError,
+    plan_job_roles,
+)
 from ..core.rewrite import RoleSlot, with_roles
 from ..core.steps import SAGEMAKER
 from . import role_policies
 from .execution_role import PipelineExecutionRole, runtime_role_arns
 from .job_roles import PipelineJobRoles
-from .pipeline_role import grant_pass_to_sagemaker, option_problems
+from .pipeline_role import (
+    PropTypes,
+    definition_problems,
+    grant_pass_to_sagemaker,
+    option_problems,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -52,7 +62,10 @@ class LeastPrivilegePipeline(Construct):
     """A SageMaker pipeline (``AWS::SageMaker::Pipeline``) with the roles it needs, and
     no more: from the SDK's ``pipeline.definition()``, it creates
 
-    - the job roles (:class:`PipelineJobRoles`, one per step that runs a job by default),
+    - the job roles (:class:`PipelineJobRoles`, one per step that runs a job by default;
+      none when no step runs a SageMaker job as a role of its own: a definition of EMR or
+      Lambda steps only, or a Transform of a model made outside the pipeline, which runs
+      as that model's role),
     - the execution role (:meth:`PipelineExecutionRole.from_definition`), which passes
       exactly those roles, to SageMaker only,
     - the pipeline, whose definition has every step's role field (``RoleArn``,
@@ -147,24 +160,31 @@ class LeastPrivilegePipeline(Construct):
                 which names one role.
         """
         raise_if_any("LeastPrivilegePipeline", id, _props_problems(
-            definition, pipeline_name, per_step_roles, job_prefix, pipeline_display_name,
+            definition, pipeline_name, per_step_roles, keep_roles_for, parameter_values,
+            allow_unknown_step_types, job_prefix, pipeline_display_name,
             pipeline_description, parallelism, tags, definition_in_s3, role_options,
         ))
         loaded = load_definition(definition)
         if runtime_roles is not None:
             runtime_role_arns(id, loaded, runtime_roles)
+        reading = read_definition(loaded, parameter_values=parameter_values,
+                                  pipeline_name=pipeline_name,
+                                  allow_unknown_step_types=allow_unknown_step_types)
         if job_prefix is not None:
-            reading = read_definition(loaded, parameter_values=parameter_values,
-                                      pipeline_name=pipeline_name,
-                                      allow_unknown_step_types=allow_unknown_step_types)
             raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
                 job_prefix, reading.scopes))
+        plan, plan_problems = plan_job_roles(reading, per_step=per_step_roles,
+                                             keep=keep_roles_for)
+        # No step whose job needs a role of its own: the pipeline needs no job roles.
+        raise_if_any("LeastPrivilegePipeline", id,
+                     [p for p in plan_problems if p.code != "noJobSteps"])
         super().__init__(scope, id)
         self._pipeline_name = pipeline_name
         self._runtime_roles: Mapping[str, iam.IRole] = dict(runtime_roles or {})
         try:
             self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
-                         allow_unknown_step_types, definition_in_s3, role_options)
+                         allow_unknown_step_types, definition_in_s3, role_options,
+                         with_job_roles=bool(plan.roles))
         except ValueError:
             # A problem only the roles' own checks find: nothing of this construct stays.
             scope.node.try_remove_child(id)
@@ -181,9 +201,13 @@ class LeastPrivilegePipeline(Construct):
                 "MaxParallelExecutionSteps": parallelism},
             tags=[CfnTag(key=k, value=v) for k, v in (tags or {}).items()] or None,
         )
+        if self.job_roles is None:
+            # The warnings of jobs that run as a role not made here (a model from outside).
+            role_policies.emit_notices(self, plan.notices)
         # Executions may start right after the deployment: the roles' policies must exist
         # by then. The roles themselves come first anyway (referenced by the policies).
-        for child in (*self.execution_role.node.find_all(), *self.job_roles.node.find_all()):
+        job_roles = self.job_roles.node.find_all() if self.job_roles is not None else []
+        for child in (*self.execution_role.node.find_all(), *job_roles):
             if isinstance(child, CfnResource) and not isinstance(child, iam.CfnRole):
                 self.resource.node.add_dependency(child)
 
@@ -191,10 +215,12 @@ class LeastPrivilegePipeline(Construct):
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
         parameter_values: Mapping[str, Sequence[str]] | None,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
-        role_options: RoleOptions,
+        role_options: RoleOptions, *, with_job_roles: bool,
     ) -> None:
-        """The job roles, the execution role and the definition property."""
-        self.job_roles = PipelineJobRoles(
+        """The job roles (``with_job_roles``), the execution role and the definition
+        property."""
+        #: The job roles; None when no step's job runs as a role of its own.
+        self.job_roles: PipelineJobRoles | None = PipelineJobRoles(
             self, "JobRoles",
             definition=loaded,
             per_step=per_step_roles,
@@ -203,7 +229,7 @@ class LeastPrivilegePipeline(Construct):
             allow_unknown_step_types=allow_unknown_step_types,
             keep_roles_for=keep_roles_for,
             **role_options,
-        )
+        ) if with_job_roles else None
         self.execution_role = PipelineExecutionRole.from_definition(
             self, "ExecutionRole", loaded,
             parameter_values=parameter_values,
@@ -241,7 +267,16 @@ class LeastPrivilegePipeline(Construct):
         return MappingProxyType(self._runtime_roles)
 
     def role_for(self, step: str) -> iam.IRole:
-        """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`)."""
+        """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`).
+
+        Raises:
+            NoJobRoleError: (a ``KeyError``) the step has no generated role, or the
+                pipeline has none (no step runs a SageMaker job as a role of its own).
+        """
+        if self.job_roles is None:
+            raise NoJobRoleError(
+                f"step {step!r} has no generated job role: no step of this pipeline runs a "
+                "SageMaker job as a role of its own, so it has no job roles")
         return self.job_roles.role_for(step)
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -285,7 +320,7 @@ class LeastPrivilegePipeline(Construct):
             slot.step in self._runtime_roles
         ):
             return self._runtime_roles[slot.step].role_arn
-        return self.job_roles.role_arn_for(slot)
+        return self.job_roles.role_arn_for(slot) if self.job_roles is not None else None
 
     def _s3_definition(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
         """The definition as an S3 asset, its job roles named so that their ARNs are
@@ -300,14 +335,14 @@ class LeastPrivilegePipeline(Construct):
             )])
         partition = RegionInfo.get(stack.region).partition or "aws"
         arns: dict[str, str] = {}
-        for role in dict.fromkeys(self.job_roles.roles.values()):
+        roles = self.job_roles.roles if self.job_roles is not None else {}
+        for role in dict.fromkeys(roles.values()):
             name = _job_role_name(self._pipeline_name, role.node.id)
             cfn_role = role.node.default_child
             assert isinstance(cfn_role, iam.CfnRole)
             cfn_role.role_name = name
             path = cfn_role.path or "/"
             arns[role.node.id] = f"arn:{partition}:iam::{stack.account}:role{path}{name}"
-        roles = self.job_roles.roles
         deploy_time = sorted(step for step, role in self._runtime_roles.items()
                              if Token.is_unresolved(role.role_arn))
         if deploy_time:
@@ -322,7 +357,7 @@ class LeastPrivilegePipeline(Construct):
         def literal_arn(slot: RoleSlot) -> str | None:
             if slot.service != SAGEMAKER:
                 return self._role_arn_for(slot)  # a given runtime role's literal ARN
-            if self.job_roles.role_arn_for(slot) is None:
+            if self._role_arn_for(slot) is None:
                 return None
             return arns[roles[slot.step].node.id]
 
@@ -347,15 +382,17 @@ def _job_role_name(pipeline_name: str, role_id: str) -> str:
 
 
 def _props_problems(
-    definition: object, pipeline_name: object, per_step_roles: object, job_prefix: object,
-    display_name: object, description: object, parallelism: object, tags: object,
-    definition_in_s3: object, role_options: Mapping[str, object],
+    definition: object, pipeline_name: object, per_step_roles: object,
+    keep_roles_for: object, parameter_values: object, allow_unknown_step_types: object,
+    job_prefix: object, display_name: object, description: object, parallelism: object,
+    tags: object, definition_in_s3: object, role_options: Mapping[str, object],
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(definition, str | Path | Mapping):
-        problems.append(Problem("definition", "notADefinition",
-                                f"definition is {type(definition).__name__}: give the "
-                                "definition JSON text, a path to it, or the dict"))
+    # The pipeline's name is checked below, as SageMaker's pattern (not as optional).
+    problems = definition_problems(definition, parameter_values, None,
+                                   allow_unknown_step_types)
+    checks = PropTypes()
+    checks.strings("keep_roles_for", keep_roles_for, "step names", "['RunFraudReport']")
+    problems += checks.problems
     if isinstance(pipeline_name, str) and Token.is_unresolved(pipeline_name):
         problems.append(Problem("pipeline_name", "token",
                                 "pipeline_name is a token: the name scopes the roles and "

@@ -175,8 +175,12 @@ def plan_job_roles(
     if not own:
         problems.append(Problem(
             "definition", "noJobSteps",
-            "the definition has no step that runs a SageMaker job with a role to generate "
-            f"(steps that run jobs: {job_steps}; kept: {', '.join(kept) or 'none'})",
+            "PipelineJobRoles has no role to make: no step of the definition runs a "
+            "SageMaker job as a role of its own (steps that run jobs: "
+            f"{job_steps}; kept: {', '.join(kept) or 'none'}; a Transform runs as its "
+            "model's role). Leave PipelineJobRoles out: "
+            "PipelineExecutionRole.from_definition without job_roles covers this "
+            "definition, and LeastPrivilegePipeline deploys it without job roles",
         ))
 
     roles: list[PlannedRole] = []
