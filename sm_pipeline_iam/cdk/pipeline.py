@@ -244,8 +244,7 @@ class LeastPrivilegePipeline(Construct):
             in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
         self._definition_property: dict[str, Any] = (
             self._s3_definition(loaded) if in_s3 else {
-                "PipelineDefinitionBody": Stack.of(self).to_json_string(
-                    with_roles(loaded, self._role_arn_for)),
+                "PipelineDefinitionBody": _json_text(with_roles(loaded, self._role_arn_for)),
             }
         )
 
@@ -372,6 +371,17 @@ class LeastPrivilegePipeline(Construct):
         ))
         return {"PipelineDefinitionS3Location": {
             "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key}}
+
+
+def _json_text(definition: Mapping[str, Any]) -> str:
+    """The definition as JSON text, its role ARNs as tokens that CloudFormation resolves.
+
+    Serialised here, not by ``Stack.to_json_string``: the CDK's serialisation walks nested
+    values with several Python frames per level, which a deeply nested definition (a
+    chain of Conditions) exhausts; ``json.dumps`` recurses in C. The tokens are strings
+    that JSON does not escape (role ARNs hold no quote, backslash or control character).
+    """
+    return json.dumps(definition, separators=(",", ":"), ensure_ascii=False)
 
 
 def _job_role_name(pipeline_name: str, role_id: str) -> str:
