@@ -32,6 +32,7 @@ from .notices import (
     DEFINITION_PREFIX,
     MIXED_CASE_PREFIX,
     MODEL_OUTSIDE_PIPELINE,
+    NOT_AN_ECR_IMAGE,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_ARGUMENT,
@@ -600,7 +601,7 @@ class _Reader:
         return self._default_names(step_name, step_type, notify=notify)
 
     def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
-        item = Unresolved(name, field_name, pattern.text, pattern.unbound)
+        item = Unresolved(name, field_name, pattern.text, pattern.unbound, pattern.run_time)
         self.out.unresolved.append(item)
         self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
 
@@ -634,7 +635,7 @@ class _Reader:
             if marker in pattern.text:
                 names.add(pattern.text.split(marker, 1)[1])
             elif not pattern.literal_prefix.startswith("arn:"):
-                self._unresolved(name, field_name, Pattern("*", pattern.unbound))
+                self._unresolved(name, field_name, replace(pattern, text="*"))
                 names.add("*")
         return names
 
@@ -771,11 +772,28 @@ class _Reader:
                 if value is None:
                     continue
                 for pattern in self._patterns(name, field_name, value):
-                    found.add(self._repository(name, field_name, pattern))
+                    repository = self._repository(name, field_name, pattern)
+                    if repository is not None:
+                        found.add(repository)
         return found
 
-    def _repository(self, name: str, field_name: str, pattern: Pattern) -> str:
+    def _repository(self, name: str, field_name: str, pattern: Pattern) -> str | None:
+        """The ECR repository ARN of an image URI; None for a literal that is no ECR image
+        URI, which the job cannot pull from ECR with its role (AWS pages "Docker Registry
+        Paths and Example Code" for the URI form, "Adapt your training job to access images
+        in a private Docker registry" for images outside ECR, reached through the VPC)."""
         match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
+        if pattern.is_literal and match is None:
+            self.out.notices.append(Notice(
+                NOT_AN_ECR_IMAGE,
+                f"step {name!r} field {field_name}: {pattern.text!r} is not an ECR image URI "
+                "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:"
+                "digest]), so the job cannot pull it from ECR with its role and no ECR "
+                "repository is granted for it: give the image's ECR URI, or, for an image in "
+                "a private Docker registry that the job reaches through its VPC "
+                "(RepositoryAccessMode Vpc), acknowledge this warning",
+            ))
+            return None
         if match is None:
             arn = f"arn:{PLACEHOLDERS.partition}:ecr:*:*:repository/*"
             self._unresolved(name, field_name, replace(pattern, text=arn))
@@ -869,7 +887,7 @@ class _Reader:
                     )
                 return pattern.text
             return f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/{pattern.text}"
-        self._unresolved(name, field_name, Pattern(_ANY_ROLE, pattern.unbound))
+        self._unresolved(name, field_name, replace(pattern, text=_ANY_ROLE))
         return _ANY_ROLE
 
     # --- integrations ----------------------------------------------------------------------
@@ -888,7 +906,7 @@ class _Reader:
                     "string",
                 ))
                 return arn
-            self._unresolved(name, field_name, Pattern(arn, pattern.unbound))
+            self._unresolved(name, field_name, replace(pattern, text=arn))
             return arn
         region, account, queue = match.groups()
         return f"arn:{PLACEHOLDERS.partition}:sqs:{region}:{account}:{queue}"

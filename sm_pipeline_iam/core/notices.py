@@ -32,9 +32,12 @@ class Unresolved:
     field: str
     pattern: str
     parameters: tuple[str, ...]
+    run_time: tuple[str, ...] = ()
 
     def message(self) -> str:
-        """The warning text: the step, the field, the pattern granted, the way to bind."""
+        """The warning text: the step, the field, the pattern granted, and what narrows it
+        (a binding), or why nothing but the definition can."""
+        where = f"step {self.step!r} field {self.field}"
         parameters = [p for p in self.parameters if p.startswith("Parameters.")]
         if parameters:
             names = ", ".join(p.removeprefix("Parameters.") for p in parameters)
@@ -44,11 +47,23 @@ class Unresolved:
             )
         elif self.parameters:
             bind = "give pipeline_name, the pipeline's name (--pipeline-name in explain)"
+        elif self.run_time:
+            # An execution variable or a step property: a new value in every execution.
+            return (
+                f"{where}: {', '.join(self.run_time)} is known only while the pipeline runs "
+                f"and the value has no literal part around it, so the policy allows "
+                f"{self.pattern!r}; it is no parameter, so no binding can narrow it: give "
+                "the field a literal value in the pipeline code, or join the run-time value "
+                "to literal parts (a fixed name prefix, bucket or key) that the grant can "
+                "pin, or accept the grant"
+            )
         else:
-            bind = "give the step a literal value"
+            # A literal of another form than the field takes, or a deploy-time token.
+            return (f"{where}: no resource name can be read from it, so the policy allows "
+                    f"{self.pattern!r}; give the field a literal value of the form "
+                    "SageMaker documents for it")
         return (
-            f"step {self.step!r} field {self.field}: only known at run time, so the policy "
-            f"allows {self.pattern!r}; {bind}"
+            f"{where}: only known at run time, so the policy allows {self.pattern!r}; {bind}"
         )
 
 
@@ -108,6 +123,8 @@ DEFINITION_PREFIX = "sm-pipeline-iam:invalidPrefixInDefinition"
 EXECUTION_ROLE_RUNS_JOBS = "sm-pipeline-iam:executionRoleRunsJobs"
 #: A prop holds a token that resolves only at deploy time: used as given, unchecked.
 DEPLOY_TIME_VALUE = "sm-pipeline-iam:deployTimeValue"
+#: A step's image is a literal that is not an ECR image URI: no ECR repository granted.
+NOT_AN_ECR_IMAGE = "sm-pipeline-iam:notAnEcrImage"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -238,6 +255,15 @@ REGISTRY: tuple[WarningKind, ...] = (
         "logs, metrics",
         "give job roles (PipelineExecutionRole(job_roles=...) with JobRole or "
         "PipelineJobRoles), or grant the execution role what the jobs use",
+    ),
+    WarningKind(
+        NOT_AN_ECR_IMAGE,
+        "a step's image is a literal that is not an ECR image URI "
+        "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:digest]): the "
+        "job cannot pull it from ECR with its role, so no ECR repository is granted for it",
+        "give the image's ECR URI; an image in a private Docker registry that the job "
+        "reaches through its VPC (RepositoryAccessMode Vpc) needs no ECR grant: acknowledge "
+        "the warning",
     ),
     WarningKind(
         DEPLOY_TIME_VALUE,
