@@ -44,7 +44,12 @@ together, one line each, and ``cdk synth`` fails with those lines (no traceback)
 - ``parameter_values``: with ``pipeline_definition``, the values executions may give
   pipeline parameters, ``Name=value|value;Other=value``
   (``InputDataUrl=s3://bucket/input``); binding a parameter narrows what depends on it.
-  A name the definition does not declare is an error. Empty for none.
+  A name the definition does not declare is an error. Empty for none. A parameter a grant
+  depends on is otherwise scoped to its default (with a warning); one without a default
+  is an error, unless opted in:
+- ``any_value_parameters``: with ``pipeline_definition``, comma-separated parameters whose
+  every value the roles allow (the widest grants, each a finding of the review report);
+  not one of ``parameter_values``. Empty for none.
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them); an ARN that
@@ -192,6 +197,7 @@ class SampleSettings:
     job_roles: str | None = None
     pipeline_name: str | None = None
     parameter_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    any_value_parameters: tuple[str, ...] = ()
     keep_roles_for: tuple[str, ...] = ()
 
     @property
@@ -227,6 +233,7 @@ class SampleSettings:
             job_roles=_job_roles(context),
             pipeline_name=_pipeline_name(context),
             parameter_values=_parameter_values(context),
+            any_value_parameters=context.listed("any_value_parameters"),
             keep_roles_for=context.listed("keep_roles_for"),
         )
         problems = [*context.problems, *settings.problems()]
@@ -270,17 +277,26 @@ class SampleSettings:
                 "keep_roles_for needs pipeline_definition with generated job roles: it names "
                 "the steps that keep the definition's role (give -c pipeline_definition=PATH)"
             )
-        if self.parameter_values and not self.pipeline_definition:
-            problems.append(
-                "parameter_values needs pipeline_definition: they bind the definition's "
-                "parameters (give -c pipeline_definition=PATH)"
-            )
-        elif self.parameter_values and self.pipeline_definition:
+        chosen = [("parameter_values", name) for name, _ in self.parameter_values] + [
+            ("any_value_parameters", name) for name in self.any_value_parameters]
+        for key in dict.fromkeys(key for key, _ in chosen):
+            if not self.pipeline_definition:
+                problems.append(
+                    f"{key} needs pipeline_definition: they scope the definition's "
+                    "parameters (give -c pipeline_definition=PATH)"
+                )
+        if self.pipeline_definition and chosen:
             declared = _parameter_names(self.pipeline_definition)
             problems += [
-                f"context parameter_values names {name!r}, which the definition does not "
+                f"context {key} names {name!r}, which the definition does not "
                 f"declare (it declares {', '.join(sorted(declared)) or 'none'})"
-                for name, _ in self.parameter_values if name not in declared
+                for key, name in chosen if name not in declared
+            ]
+            bound = {name for name, _ in self.parameter_values}
+            problems += [
+                f"context any_value_parameters names {name!r}, which parameter_values "
+                "binds: give it one or the other"
+                for name in self.any_value_parameters if name in bound
             ]
         problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
         return problems
@@ -445,6 +461,7 @@ class PipelineIamStack(cdk.Stack):
                     per_step=settings.job_role_mode == "per-step",
                     principal_tag=settings.principal_tag,
                     parameter_values=settings.parameter_mapping,
+                    any_value_parameters=settings.any_value_parameters,
                     keep_roles_for=settings.keep_roles_for,
                 )
             self.execution_role = PipelineExecutionRole.from_definition(
@@ -454,6 +471,7 @@ class PipelineIamStack(cdk.Stack):
                 job_roles=self.job_roles,
                 principal_tag=settings.principal_tag,
                 parameter_values=settings.parameter_mapping,
+                any_value_parameters=settings.any_value_parameters,
             )
             if plan is not None and not plan.roles:
                 # The warnings of jobs that run as a role not made here (a model from
@@ -496,7 +514,8 @@ def _job_role_plan(definition: Path, settings: SampleSettings) -> JobRolePlan | 
     pipeline) makes no ``PipelineJobRoles``: the execution role alone deploys it."""
     if settings.job_role_mode == "none":
         return None
-    reading = read_definition(definition, parameter_values=settings.parameter_mapping)
+    reading = read_definition(definition, parameter_values=settings.parameter_mapping,
+                              any_value_parameters=settings.any_value_parameters)
     return plan_job_roles(reading, keep=settings.keep_roles_for)[0]
 
 
@@ -520,6 +539,7 @@ def _deployed_pipeline(stack: cdk.Stack, settings: SampleSettings) -> LeastPrivi
         per_step_roles=settings.job_role_mode != "shared",
         keep_roles_for=settings.keep_roles_for,
         parameter_values=settings.parameter_mapping,
+        any_value_parameters=settings.any_value_parameters,
         principal_tag=settings.principal_tag,
     )
 

@@ -65,16 +65,21 @@ def test_keep_roles_for_keeps_the_definitions_role() -> None:
     assert stack.pipeline.job_roles.kept_steps == ("EvaluateAbaloneModel",)
 
 
-def test_parameter_values_bind_the_open_input() -> None:
-    """GIVEN InputDataUrl bound WHEN synthesized THEN the preprocess job role reads that
-    folder, not any bucket."""
-    open_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone")
-    bound_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
-                            parameter_values=BOUND_INPUT)
-    assert "arn:aws:s3:::*/*" in _resolved(open_stack)
-    assert "arn:aws:s3:::*/*" not in _resolved(bound_stack)
-    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input/*" in _resolved(
-        bound_stack)
+def test_parameter_values_bind_the_input_and_the_opt_in_opens_it() -> None:
+    """GIVEN InputDataUrl left to its default, bound, or opted in to any value WHEN
+    synthesized THEN the preprocess job role reads the default object, the bound folder,
+    or any bucket (only then)."""
+    default = _resolved(_workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone"))
+    bound = _resolved(_workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                                parameter_values=BOUND_INPUT))
+    opened = _resolved(_workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                                 any_value_parameters="InputDataUrl"))
+    assert "arn:aws:s3:::*/*" not in default
+    assert ("arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input/abalone.csv"
+            in default)
+    assert "arn:aws:s3:::*/*" not in bound
+    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input/*" in bound
+    assert "arn:aws:s3:::*/*" in opened
 
 
 def _resolved(stack: PipelineIamStack) -> str:
@@ -86,6 +91,10 @@ def _resolved(stack: PipelineIamStack) -> str:
 
 @pytest.mark.parametrize(("context", "match"), [
     ({"parameter_values": "Nope=x"}, "'Nope', which the definition does not declare"),
+    ({"any_value_parameters": "Nope"}, "any_value_parameters names 'Nope', which the "
+     "definition does not declare"),
+    ({"any_value_parameters": "InputDataUrl", "parameter_values": BOUND_INPUT},
+     "any_value_parameters names 'InputDataUrl', which parameter_values binds"),
     ({"parameter_values": "InputDataUrl"}, "is not Name=value"),
     ({"parameter_values": "InputDataUrl=a;InputDataUrl=b"}, "twice"),
     ({"job_roles": "none"}, "job_roles=none with pipeline_name"),

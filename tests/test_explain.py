@@ -27,9 +27,16 @@ def test_explain_text_matches_its_golden_file(name: str, snapshot: SnapshotAsser
 
 def test_json_is_the_same_data_as_the_text() -> None:
     """GIVEN a reading WHEN written as JSON THEN the same data, parseable."""
-    reading = read_definition(FIXTURES / "integrations.json")
+    reading = read_definition(FIXTURES / "integrations.json",
+                              any_value_parameters=["ScoresPrefix"])
     assert json.loads(to_json(reading)) == json.loads(json.dumps(to_data(reading)))
     assert to_data(reading)["unresolved"][0]["parameters"] == ["Parameters.ScoresPrefix"]
+    assert to_data(reading)["parameters"] == [
+        {"name": "ScoresPrefix", "scope": "any value", "values": [], "finding": True,
+         "fields": ["step 'CheckScore' field Std:JsonGet.S3Uri"]},
+        {"name": "MinScore", "scope": "default", "values": ["0.5"], "finding": False,
+         "fields": []},
+    ]
 
 
 ROLE = "arn:aws:iam::111122223333:role/FraudRole"

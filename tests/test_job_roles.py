@@ -253,20 +253,22 @@ def test_the_execution_role_passes_exactly_the_job_roles() -> None:
 
 
 def test_a_role_from_a_parameter_is_replaced_with_its_warning() -> None:
-    """GIVEN a step whose RoleArn is a parameter WHEN its job role replaces it THEN the
-    execution role passes no role/* pattern and does not warn about that field."""
+    """GIVEN a step whose RoleArn is a parameter opted in to any value WHEN its job role
+    replaces it THEN the execution role passes no role/* pattern and does not warn about
+    that field."""
     definition = json.loads(TRAINING.read_text())
     definition["Parameters"].append({"Name": "ProcessingRole", "Type": "String"})
     for step in definition["Steps"]:
         if step["Type"] == "Processing":
             step["Arguments"]["RoleArn"] = {"Get": "Parameters.ProcessingRole"}
+    opt_in = {"any_value_parameters": ["ProcessingRole"]}
     plain = _stack()
-    PipelineExecutionRole.from_definition(plain, "Execution", definition)
+    PipelineExecutionRole.from_definition(plain, "Execution", definition, **opt_in)
     assert any("field RoleArn" in w for w in _warnings(plain))
     stack = _stack()
-    job_roles = PipelineJobRoles(stack, "JobRoles", definition=definition)
+    job_roles = PipelineJobRoles(stack, "JobRoles", definition=definition, **opt_in)
     execution = PipelineExecutionRole.from_definition(stack, "Execution", definition,
-                                                      job_roles=job_roles)
+                                                      job_roles=job_roles, **opt_in)
     targets = _pass_role_targets(Template.from_stack(stack).to_json(),
                                  _logical_id(stack, execution))
     assert not [t for t in targets if t.endswith(":role/*")]

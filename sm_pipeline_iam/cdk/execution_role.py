@@ -229,6 +229,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         definition: str | Path | Mapping[str, Any],
         *,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        any_value_parameters: Sequence[str] = (),
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         job_roles: PipelineJobRoles | None = None,
@@ -274,12 +275,13 @@ class PipelineExecutionRole(PipelineRoleBase):
         from .job_roles import PipelineJobRoles, recheck_parameter_values
 
         problems = definition_problems(definition, parameter_values, pipeline_name,
-                                       allow_unknown_step_types)
+                                       allow_unknown_step_types, any_value_parameters)
         if problems:
             raise_if_any("PipelineExecutionRole", id, problems + option_problems(options))
         reading = read_definition(
             definition,
             parameter_values=parameter_values,
+            any_value_parameters=any_value_parameters,
             pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
         )
@@ -311,10 +313,11 @@ class PipelineExecutionRole(PipelineRoleBase):
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
         role = cls(scope, id, requirements=requirements, **options)
+        role_policies.record_any_value_parameters(role, reading.unresolved)
         check_tokens_at_synth(
             role, "PipelineExecutionRole", {"parameter_values": parameter_values},
             recheck_parameter_values(definition, parameter_values, pipeline_name,
-                                     allow_unknown_step_types),
+                                     allow_unknown_step_types, any_value_parameters),
         )
         return role
 

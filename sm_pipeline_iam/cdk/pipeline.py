@@ -7,6 +7,7 @@ import json
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,14 @@ DESCRIPTION_LIMIT = 3072
 ROLE_NAME_LIMIT = 64
 
 _ROLE_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
+
+
+@dataclass(frozen=True)
+class _Parameters:
+    """What the props say of the definition's parameters (for the roles made here)."""
+
+    values: Mapping[str, Sequence[str]] | None
+    any_value: tuple[str, ...]
 
 
 class LeastPrivilegePipeline(Construct):
@@ -116,6 +125,7 @@ class LeastPrivilegePipeline(Construct):
         keep_roles_for: Sequence[str] = (),
         runtime_roles: Mapping[str, iam.IRole] | None = None,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        any_value_parameters: Sequence[str] = (),
         allow_unknown_step_types: bool = False,
         job_prefix: str | None = None,
         pipeline_display_name: str | None = None,
@@ -140,8 +150,13 @@ class LeastPrivilegePipeline(Construct):
                 runs as: its ``ExecutionRoleArn`` is rewritten to that role, which the
                 execution role passes to EMR (or EMR Serverless) only. Default: none (the
                 definition's runtime roles).
-            parameter_values: per pipeline parameter, the values executions may use;
-                binding them narrows what depends on parameters. Default: none.
+            parameter_values: per pipeline parameter, the values executions may use.
+                Default: none: each parameter a grant depends on is scoped to its
+                ``DefaultValue`` (a warning says so), and one without a default is an
+                error.
+            any_value_parameters: parameters whose every value the roles allow (the
+                widest pattern, with a warning, and a finding of the review report).
+                Default: none.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
             job_prefix: when given, every job the definition names must be named
@@ -161,13 +176,14 @@ class LeastPrivilegePipeline(Construct):
         """
         raise_if_any("LeastPrivilegePipeline", id, _props_problems(
             definition, pipeline_name, per_step_roles, keep_roles_for, parameter_values,
-            allow_unknown_step_types, job_prefix, pipeline_display_name,
+            any_value_parameters, allow_unknown_step_types, job_prefix, pipeline_display_name,
             pipeline_description, parallelism, tags, definition_in_s3, role_options,
         ))
         loaded = load_definition(definition)
         if runtime_roles is not None:
             runtime_role_arns(id, loaded, runtime_roles)
         reading = read_definition(loaded, parameter_values=parameter_values,
+                                  any_value_parameters=any_value_parameters,
                                   pipeline_name=pipeline_name,
                                   allow_unknown_step_types=allow_unknown_step_types)
         if job_prefix is not None:
@@ -182,7 +198,8 @@ class LeastPrivilegePipeline(Construct):
         self._pipeline_name = pipeline_name
         self._runtime_roles: Mapping[str, iam.IRole] = dict(runtime_roles or {})
         try:
-            self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
+            self._create(loaded, per_step_roles, keep_roles_for,
+                         _Parameters(parameter_values, tuple(any_value_parameters)),
                          allow_unknown_step_types, definition_in_s3, role_options,
                          with_job_roles=bool(plan.roles))
         except ValueError:
@@ -213,8 +230,7 @@ class LeastPrivilegePipeline(Construct):
 
     def _create(
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
-        parameter_values: Mapping[str, Sequence[str]] | None,
-        allow_unknown_step_types: bool, definition_in_s3: bool | None,
+        parameters: _Parameters, allow_unknown_step_types: bool, definition_in_s3: bool | None,
         role_options: RoleOptions, *, with_job_roles: bool,
     ) -> None:
         """The job roles (``with_job_roles``), the execution role and the definition
@@ -224,7 +240,8 @@ class LeastPrivilegePipeline(Construct):
             self, "JobRoles",
             definition=loaded,
             per_step=per_step_roles,
-            parameter_values=parameter_values,
+            parameter_values=parameters.values,
+            any_value_parameters=parameters.any_value,
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             keep_roles_for=keep_roles_for,
@@ -232,7 +249,8 @@ class LeastPrivilegePipeline(Construct):
         ) if with_job_roles else None
         self.execution_role = PipelineExecutionRole.from_definition(
             self, "ExecutionRole", loaded,
-            parameter_values=parameter_values,
+            parameter_values=parameters.values,
+            any_value_parameters=parameters.any_value,
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             job_roles=self.job_roles,
@@ -393,13 +411,14 @@ def _job_role_name(pipeline_name: str, role_id: str) -> str:
 
 def _props_problems(
     definition: object, pipeline_name: object, per_step_roles: object,
-    keep_roles_for: object, parameter_values: object, allow_unknown_step_types: object,
-    job_prefix: object, display_name: object, description: object, parallelism: object,
-    tags: object, definition_in_s3: object, role_options: Mapping[str, object],
+    keep_roles_for: object, parameter_values: object, any_value_parameters: object,
+    allow_unknown_step_types: object, job_prefix: object, display_name: object,
+    description: object, parallelism: object, tags: object, definition_in_s3: object,
+    role_options: Mapping[str, object],
 ) -> list[Problem]:
     # The pipeline's name is checked below, as SageMaker's pattern (not as optional).
     problems = definition_problems(definition, parameter_values, None,
-                                   allow_unknown_step_types)
+                                   allow_unknown_step_types, any_value_parameters)
     checks = PropTypes()
     checks.strings("keep_roles_for", keep_roles_for, "step names", "['RunFraudReport']")
     problems += checks.problems

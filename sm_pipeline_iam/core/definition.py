@@ -33,6 +33,7 @@ from .notices import (
     MIXED_CASE_PREFIX,
     MODEL_OUTSIDE_PIPELINE,
     NOT_AN_ECR_IMAGE,
+    PARAMETER_SCOPED_TO_DEFAULT,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_ARGUMENT,
@@ -97,6 +98,29 @@ class JobScope:
     patterns: tuple[str, ...]
 
 
+#: How a parameter scopes the roles (:attr:`ParameterScope.scope`): by the values in
+#: ``parameter_values``; by its ``DefaultValue``, which the user did not bind; by any value
+#: (the opt-in ``any_value_parameters``); or not at all (no grant depends on it).
+BOUND, DEFAULT, ANY_VALUE, NO_GRANT = "bound", "default", "any value", "no grant"
+
+
+@dataclass(frozen=True)
+class ParameterScope:
+    """How one pipeline parameter scopes the grants.
+
+    Attributes:
+        name: the parameter's name.
+        scope: :data:`BOUND`, :data:`DEFAULT`, :data:`ANY_VALUE` or :data:`NO_GRANT`.
+        values: the values the grants allow (bound, or the default); none for any value.
+        fields: the step fields whose grants it scopes (``step 'S' field F``).
+    """
+
+    name: str
+    scope: str
+    values: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class DefinitionReading:
     """What a definition needs, and what the reader could not pin down."""
@@ -106,6 +130,7 @@ class DefinitionReading:
     scopes: tuple[JobScope, ...]
     unresolved: tuple[Unresolved, ...]
     jobs: tuple[JobNeeds, ...] = ()
+    parameters: tuple[ParameterScope, ...] = ()
 
 
 def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
@@ -255,16 +280,39 @@ class _Collected:
     unresolved: list[Unresolved] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Parameter -> the fields whose grants it scopes: every parameter, and those scoped
+    # to their default (for the notice of the role being read: a job's or the pipeline's).
+    uses: dict[str, dict[str, None]] = field(default_factory=dict)
+    defaulted: dict[str, dict[str, None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Parameters:
+    """What the caller said of the definition's parameters.
+
+    Attributes:
+        bindings: parameter (or ``Execution.PipelineName``) -> the values allowed, the
+            defaults of unbound parameters included.
+        defaults: the unbound parameters scoped to their ``DefaultValue``.
+        any_value: the parameters opted in to any value (``any_value_parameters``).
+        names: every parameter the definition declares or refers to, declared first.
+    """
+
+    bindings: Mapping[str, Sequence[str]]
+    defaults: Mapping[str, str]
+    any_value: frozenset[str]
+    names: tuple[str, ...]
 
 
 class _Reader:
     def __init__(
         self,
         definition: Mapping[str, Any],
-        bindings: Mapping[str, Sequence[str]],
+        parameters: _Parameters,
         allow_unknown_step_types: bool,
     ) -> None:
-        self.bindings = bindings
+        self.parameters = parameters
+        self.bindings = parameters.bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
         self.out = _Collected()
@@ -380,12 +428,15 @@ class _Reader:
         if spec.job is not None:
             # What the job needs concerns its own role: its warnings stay with it.
             notices, unresolved = self.out.notices, self.out.unresolved
-            self.out.notices, self.out.unresolved = [], []
+            defaulted = self.out.defaulted
+            self.out.notices, self.out.unresolved, self.out.defaulted = [], [], {}
             try:
                 self._job(name, step_type, spec, spec.job, step)
             finally:
                 job_notices, job_unresolved = self.out.notices, self.out.unresolved
+                job_notices += self._default_notices(self.out.defaulted)
                 self.out.notices, self.out.unresolved = notices, unresolved
+                self.out.defaulted = defaulted
             if self.out.jobs and self.out.jobs[-1].steps == (name,):
                 self.out.jobs[-1] = replace(
                     self.out.jobs[-1],
@@ -506,14 +557,20 @@ class _Reader:
         return not found
 
     def _patterns(self, name: str, field_name: str, value: Any) -> list[Pattern]:
+        where = f"step {name!r} field {field_name}"
         for parameter in _parameters(value):
+            self.out.uses.setdefault(parameter, {})[where] = None
+            given = f"parameter_values {parameter!r}"
+            if parameter in self.parameters.defaults:
+                self.out.defaulted.setdefault(parameter, {})[where] = None
+                given = f"the DefaultValue of parameter {parameter!r}"
             bound = [v for v in self.bindings.get(parameter, ()) if "*" in v or "?" in v]
             for text in bound:
                 self._problem(
                     f"{name}.{field_name}", "wildcard",
-                    f"step {name!r} field {field_name}: parameter_values {parameter!r} holds "
-                    f"{text!r}, a wildcard ('*' or '?') no SageMaker name, ARN or S3 location "
-                    "can hold: list the exact values executions may use",
+                    f"{where}: {given} holds {text!r}, a wildcard ('*' or '?') no SageMaker "
+                    "name, ARN or S3 location can hold: list the exact values executions may "
+                    "use in parameter_values",
                 )
         try:
             return evaluate(value, self.bindings, self._step_reference)
@@ -601,9 +658,41 @@ class _Reader:
         return self._default_names(step_name, step_type, notify=notify)
 
     def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
+        """A grant wider than a literal: a problem when a parameter the caller left unbound,
+        without a default and without opting it in, widens it (least privilege fails
+        closed); else the warning that names what widens it."""
+        unbound = [p.removeprefix("Parameters.") for p in pattern.unbound
+                   if p.startswith("Parameters.")]
+        refused = [p for p in unbound if p not in self.parameters.any_value]
+        for parameter in refused:
+            self._problem(
+                f"{name}.{field_name}", "unboundParameter",
+                f"step {name!r} field {field_name}: parameter {parameter!r} has no "
+                "DefaultValue and no parameter_values, so the role would have to allow "
+                f"{pattern.text!r} (any value): bind it with parameter_values="
+                f"{{{parameter!r}: ['value-a', 'value-b']}}, the values executions may use, "
+                f"or allow any value knowingly with any_value_parameters=[{parameter!r}]",
+            )
+        if refused:
+            return
         item = Unresolved(name, field_name, pattern.text, pattern.unbound, pattern.run_time)
         self.out.unresolved.append(item)
         self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
+
+    def _default_notices(self, defaulted: Mapping[str, Mapping[str, None]]) -> list[Notice]:
+        """One notice per parameter scoped to its default, naming the fields it scopes."""
+        notices = []
+        for parameter, fields in defaulted.items():
+            default = self.parameters.defaults[parameter]
+            notices.append(Notice(
+                PARAMETER_SCOPED_TO_DEFAULT,
+                f"parameter {parameter!r} is not in parameter_values, so the grants of "
+                f"{', '.join(fields)} are scoped to its DefaultValue {default!r}: an "
+                "execution that passes another value fails with AccessDenied until the "
+                "parameter is bound; to allow more values, give parameter_values="
+                f"{{{parameter!r}: [{default!r}, ...]}} (--parameter in explain)",
+            ))
+        return notices
 
     def _names(self, name: str, field_name: str, patterns: list[Pattern]) -> list[str]:
         """The name patterns' texts. One that a binding could narrow, or that has no
@@ -633,7 +722,9 @@ class _Reader:
         names: set[str] = set()
         for pattern in patterns:
             if marker in pattern.text:
-                names.add(pattern.text.split(marker, 1)[1])
+                # The name part may hold a parameter or a run-time value: named as any name.
+                names.update(self._names(name, field_name, [
+                    replace(pattern, text=pattern.text.split(marker, 1)[1])]))
             elif not pattern.literal_prefix.startswith("arn:"):
                 self._unresolved(name, field_name, replace(pattern, text="*"))
                 names.add("*")
@@ -1082,11 +1173,30 @@ class _Reader:
             metric_namespaces=tuple(sorted({*job.metric_namespaces, "/aws/sagemaker/Endpoints"})),
         )
 
+    def _parameter_scopes(self) -> tuple[ParameterScope, ...]:
+        parameters = self.parameters
+        scopes = []
+        for name in parameters.names:
+            fields = tuple(self.out.uses.get(name, ()))
+            values: tuple[str, ...]
+            if name in parameters.any_value:
+                scope, values = ANY_VALUE, ()
+            elif name in parameters.defaults:
+                scope, values = DEFAULT, (parameters.defaults[name],)
+            elif name in parameters.bindings:
+                scope, values = BOUND, tuple(parameters.bindings[name])
+            else:
+                scope, values = NO_GRANT, ()
+            scopes.append(ParameterScope(name, scope, values, fields))
+        return tuple(scopes)
+
     def reading(self) -> DefinitionReading:
         out = self.out
         out.jobs = [self._with_endpoints(job) for job in out.jobs]
         if out.problems:
-            raise DefinitionError(out.problems)
+            # A field read twice (its job's name and its own grant) is one problem.
+            raise DefinitionError(list(dict.fromkeys(out.problems)))
+        out.notices += self._default_notices(out.defaulted)
         notices = tuple(dict.fromkeys(out.notices))
         requirements = PipelineRequirements(
             step_types=frozenset(out.step_types),
@@ -1105,41 +1215,101 @@ class _Reader:
             if step.get("Type") in StepType._value2member_map_
         )
         return DefinitionReading(requirements, steps, tuple(out.scopes), tuple(out.unresolved),
-                                 tuple(out.jobs))
+                                 tuple(out.jobs), self._parameter_scopes())
 
 
 def read_definition(
     source: str | Path | Mapping[str, Any],
     *,
     parameter_values: Mapping[str, Sequence[str]] | None = None,
+    any_value_parameters: Sequence[str] = (),
     pipeline_name: str | None = None,
     allow_unknown_step_types: bool = False,
 ) -> DefinitionReading:
-    """Read what a pipeline definition needs from its execution role.
+    """Read what a pipeline definition needs from its execution role and job roles.
+
+    Parameters fail closed. A grant that depends on a parameter allows the values of
+    ``parameter_values``; for a parameter without them, its ``DefaultValue`` (with the
+    warning ``parameterScopedToDefault``: an execution that passes another value is then
+    denied); a parameter with neither is an error, unless ``any_value_parameters`` opts it
+    in to the widest pattern (with ``unresolvedDefinitionValue``).
 
     Args:
         source: ``pipeline.definition()`` JSON text, a path to it, or the parsed dict.
-        parameter_values: per pipeline parameter, the values executions may use; a
-            parameter without them is unbound (its default is not a bound).
+        parameter_values: per pipeline parameter, the values executions may use.
+            Default: none (each parameter scoped to its default).
+        any_value_parameters: parameters whose every value the roles allow (an explicit
+            opt-in, reported as a finding). Default: none.
         pipeline_name: the pipeline's name (``Execution.PipelineName``), which names its
             Experiments records; unbound when None.
         allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
 
     Raises:
         DefinitionError: the definition is malformed (every problem names the step and
-            the field), or ``parameter_values`` names a parameter it does not have.
+            the field), a grant depends on a parameter with no default, no binding and
+            no opt-in, or ``parameter_values`` or ``any_value_parameters`` name a
+            parameter it does not have, or the same one.
     """
     definition = load_definition(source)
-    if parameter_values:
-        unknown = unknown_parameter_problems(definition, parameter_values)
-        if unknown:
-            raise DefinitionError(unknown)
-    bindings: dict[str, Sequence[str]] = dict(parameter_values or {})
+    problems = parameter_choice_problems(definition, parameter_values or {},
+                                         any_value_parameters)
+    if problems:
+        raise DefinitionError(problems)
+    any_value = frozenset(any_value_parameters)
+    defaults = {name: value for name, value in parameter_defaults(definition).items()
+                if name not in (parameter_values or {}) and name not in any_value}
+    bindings: dict[str, Sequence[str]] = {
+        **{name: [value] for name, value in defaults.items()}, **(parameter_values or {})}
     if pipeline_name is not None:
         bindings["Execution.PipelineName"] = [pipeline_name]
-    reader = _Reader(definition, bindings, allow_unknown_step_types)
+    parameters = _Parameters(bindings, defaults, any_value, _parameter_order(definition))
+    reader = _Reader(definition, parameters, allow_unknown_step_types)
     reader.read(definition)
     return reader.reading()
+
+
+def parameter_choice_problems(
+    definition: Mapping[str, Any], parameter_values: Mapping[str, Sequence[str]],
+    any_value_parameters: Sequence[str],
+) -> list[Problem]:
+    """The problems of what a caller says of the parameters: a name the definition does
+    not have (with the closest one), or a parameter both bound and opted in to any value."""
+    problems = unknown_parameter_problems(definition, parameter_values)
+    problems += unknown_parameter_problems(definition, any_value_parameters,
+                                           "any_value_parameters")
+    for name in dict.fromkeys(any_value_parameters):
+        if name in parameter_values:
+            problems.append(Problem(
+                "any_value_parameters", "boundAndAnyValue",
+                f"parameter {name!r} is both bound (parameter_values) and allowed any value "
+                "(any_value_parameters): keep the values to scope the grants to them, or "
+                "the opt-in to allow every value",
+            ))
+    return problems
+
+
+def parameter_defaults(definition: Mapping[str, Any]) -> dict[str, str]:
+    """Each declared parameter's ``DefaultValue`` as text (``true``/``false`` for a
+    Boolean, as values are read); a parameter without one is left out."""
+    found: dict[str, str] = {}
+    parameters = definition.get("Parameters")
+    for parameter in parameters if isinstance(parameters, list) else []:
+        if not isinstance(parameter, dict) or not isinstance(parameter.get("Name"), str):
+            continue
+        default = parameter.get("DefaultValue")
+        if isinstance(default, (str, int, float, bool)):
+            found[parameter["Name"]] = evaluate(default, {})[0].text
+    return found
+
+
+def _parameter_order(definition: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every parameter name, the declared ones in their order, then those only referred
+    to, sorted."""
+    parameters = definition.get("Parameters")
+    declared = [p.get("Name") for p in parameters if isinstance(p, dict)] if isinstance(
+        parameters, list) else []
+    names = [name for name in declared if isinstance(name, str)]
+    return tuple(dict.fromkeys([*names, *sorted(parameter_names(definition))]))
 
 
 def parameter_names(definition: Mapping[str, Any]) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 #: The start of every warning id.
 ID_PREFIX = "sm-pipeline-iam:"
@@ -65,6 +66,26 @@ class Unresolved:
         return (
             f"{where}: only known at run time, so the policy allows {self.pattern!r}; {bind}"
         )
+
+
+#: The template metadata key of a role whose grants allow any value of some parameters
+#: (``any_value_parameters``): ``[{"Parameter": name, "Grants": ["step 'S' field F:
+#: pattern", ...]}]``, what the review report turns into ``anyValueParameter`` findings.
+ANY_VALUE_METADATA = "sm-pipeline-iam/anyValueParameters"
+
+
+def any_value_grants(unresolved: Iterable[Unresolved]) -> list[dict[str, Any]]:
+    """The :data:`ANY_VALUE_METADATA` of a role with these unresolved values: per
+    parameter opted in to any value (every pipeline parameter still unbound in a
+    reading), the grants it widens."""
+    found: dict[str, dict[str, None]] = {}
+    for item in unresolved:
+        for parameter in item.parameters:
+            if parameter.startswith("Parameters."):
+                found.setdefault(parameter.removeprefix("Parameters."), {})[
+                    f"step {item.step!r} field {item.field}: {item.pattern}"] = None
+    return [{"Parameter": name, "Grants": list(grants)}
+            for name, grants in sorted(found.items())]
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,8 @@ EXECUTION_ROLE_RUNS_JOBS = "sm-pipeline-iam:executionRoleRunsJobs"
 DEPLOY_TIME_VALUE = "sm-pipeline-iam:deployTimeValue"
 #: A step's image is a literal that is not an ECR image URI: no ECR repository granted.
 NOT_AN_ECR_IMAGE = "sm-pipeline-iam:notAnEcrImage"
+#: An unbound parameter with a default: the grants that depend on it allow the default.
+PARAMETER_SCOPED_TO_DEFAULT = "sm-pipeline-iam:parameterScopedToDefault"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -189,9 +212,11 @@ REGISTRY: tuple[WarningKind, ...] = (
     ),
     WarningKind(
         UNRESOLVED_VALUE,
-        "a definition value known only at run time (a parameter, an execution variable) "
-        "became the narrowest pattern its literal parts allow",
-        "bind the parameter it names with parameter_values (or --parameter in explain)",
+        "a definition value known only at run time (a parameter opted in to any value with "
+        "any_value_parameters, an execution variable, a step property) became the "
+        "narrowest pattern its literal parts allow",
+        "bind the parameter it names with parameter_values (or --parameter in explain) "
+        "instead of opting it in; for a run-time value, give the field literal parts",
     ),
     WarningKind(
         STEP_NAME_NOT_IN_JOB_NAMES,
@@ -255,6 +280,14 @@ REGISTRY: tuple[WarningKind, ...] = (
         "logs, metrics",
         "give job roles (PipelineExecutionRole(job_roles=...) with JobRole or "
         "PipelineJobRoles), or grant the execution role what the jobs use",
+    ),
+    WarningKind(
+        PARAMETER_SCOPED_TO_DEFAULT,
+        "a pipeline parameter that parameter_values does not bind scopes the grants that "
+        "depend on it to its DefaultValue: an execution that passes another value fails "
+        "with AccessDenied",
+        "bind the parameter with parameter_values (--parameter in explain) to the values "
+        "executions may use, its default among them if it is used",
     ),
     WarningKind(
         NOT_AN_ECR_IMAGE,
