@@ -117,26 +117,38 @@ def test_explain_with_a_parameter_scoped_to_its_default_exits_1(
 def test_explain_shows_each_parameters_scope(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: list[str]
 ) -> None:
-    """GIVEN parameters bound, left to their default, opted in, and one with no default
-    that no grant depends on WHEN explained (and with --plan) THEN each parameter's scope;
-    and a parameter with no default that a grant needs is one line on stderr, exit 2."""
+    """GIVEN parameters bound, left to their default, opted in, and some (with or without a
+    default) that no grant depends on WHEN explained (and with --plan) THEN each
+    parameter's scope; and a parameter with no default that a grant needs is exit 2 with
+    the problem on stderr."""
     definition = json.loads((DEFINITIONS / "integrations.json").read_text())
     definition["Parameters"] += [{"Name": "Unused", "Type": "String"},
-                                 {"Name": "Extra", "Type": "String", "DefaultValue": "x"}]
+                                 {"Name": "OpenInput", "Type": "String"},
+                                 {"Name": "Extra", "Type": "String",
+                                  "DefaultValue": "s3://b/extra"}]
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] = {
+        "Get": "Parameters.Extra"}
+    arguments["ProcessingInputs"][0]["S3Input"]["S3Uri"] = {"Get": "Parameters.OpenInput"}
     path = tmp_path / "definition.json"
     path.write_text(json.dumps(definition))
     main(["explain", str(path), *plan, "--parameter", "ScoresPrefix=s3://b/scores",
-          "--any-value-parameter", "MinScore"])
+          "--any-value-parameter", "OpenInput"])
     out = capsys.readouterr().out
     assert ("  ScoresPrefix: bound to s3://b/scores (parameter_values); scopes step "
             "'CheckScore' field Std:JsonGet.S3Uri") in out
-    assert "  MinScore: FINDING: any value (any_value_parameters)" in out
+    assert ("  OpenInput: FINDING: any value (any_value_parameters): its grants are the "
+            "widest pattern; scopes step 'ExtractFeatures' field "
+            "ProcessingInputs[0].S3Input.S3Uri") in out
+    assert "  MinScore: no grant depends on it" in out
     assert "  Unused: no grant depends on it" in out
-    assert "  Extra: scoped to its default x (bind it to allow more)" in out
+    assert ("  Extra: scoped to its default s3://b/extra (bind it to allow more); scopes "
+            "step 'ExtractFeatures' field ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"
+            ) in out
     definition["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"][
         "S3Uri"] = {"Get": "Parameters.Unused"}
     path.write_text(json.dumps(definition))
-    assert main(["explain", str(path), *plan]) == 2
+    assert main(["explain", str(path), *plan, "--any-value-parameter", "OpenInput"]) == 2
     err = capsys.readouterr().err
     assert "parameter 'Unused' has no DefaultValue and no parameter_values" in err
     assert "any_value_parameters=['Unused']" in err

@@ -34,7 +34,7 @@ def test_json_is_the_same_data_as_the_text() -> None:
     assert to_data(reading)["parameters"] == [
         {"name": "ScoresPrefix", "scope": "any value", "values": [], "finding": True,
          "fields": ["step 'CheckScore' field Std:JsonGet.S3Uri"]},
-        {"name": "MinScore", "scope": "default", "values": ["0.5"], "finding": False,
+        {"name": "MinScore", "scope": "no grant", "values": [], "finding": False,
          "fields": []},
     ]
 

@@ -72,7 +72,9 @@ def test_a_parameter_without_default_that_a_grant_needs_is_one_problem_per_field
     reading = read_definition(definition, any_value_parameters=["InputDataUrl"])
     scopes = {p.name: p.scope for p in reading.parameters}
     assert (scopes["InputDataUrl"], scopes["Notes"]) == (ANY_VALUE, NO_GRANT)
-    assert scopes["ProcessingInstanceType"] == DEFAULT
+    assert scopes["ProcessingInstanceType"] == NO_GRANT  # its default scopes no grant
+    assert {p.name: p.scope for p in read_definition(TRAINING).parameters}[
+        "InputDataUrl"] == DEFAULT
 
 
 @pytest.mark.parametrize(("options", "code", "says"), [

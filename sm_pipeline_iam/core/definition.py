@@ -111,7 +111,8 @@ class ParameterScope:
     Attributes:
         name: the parameter's name.
         scope: :data:`BOUND`, :data:`DEFAULT`, :data:`ANY_VALUE` or :data:`NO_GRANT`.
-        values: the values the grants allow (bound, or the default); none for any value.
+        values: the values the grants allow (bound, or the default); none for any value
+            and for no grant.
         fields: the step fields whose grants it scopes (``step 'S' field F``).
     """
 
@@ -1179,14 +1180,15 @@ class _Reader:
         for name in parameters.names:
             fields = tuple(self.out.uses.get(name, ()))
             values: tuple[str, ...]
-            if name in parameters.any_value:
+            if not fields:
+                # An instance type, a threshold: no grant depends on it, whatever its value.
+                scope, values = NO_GRANT, ()
+            elif name in parameters.any_value:
                 scope, values = ANY_VALUE, ()
             elif name in parameters.defaults:
                 scope, values = DEFAULT, (parameters.defaults[name],)
-            elif name in parameters.bindings:
-                scope, values = BOUND, tuple(parameters.bindings[name])
             else:
-                scope, values = NO_GRANT, ()
+                scope, values = BOUND, tuple(parameters.bindings[name])
             scopes.append(ParameterScope(name, scope, values, fields))
         return tuple(scopes)
 
