@@ -31,7 +31,7 @@ from sm_pipeline_iam.core.cfn import render_text
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import merge_needs
-from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
+from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA, EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.rewrite import role_slots, with_roles
 from support.cfn import ACCOUNT, REGION
 from support.scenarios import sample_context
@@ -274,6 +274,9 @@ def test_a_role_from_a_parameter_is_replaced_with_its_warning() -> None:
     assert not [t for t in targets if t.endswith(":role/*")]
     assert len(targets) == 4
     assert not [w for w in _warnings(stack, "/Stack/Execution") if "field RoleArn" in w]
+    # The opt-in widens the plain role's grant (a finding), not the replaced one's.
+    assert ANY_VALUE_METADATA in json.dumps(Template.from_stack(plain).to_json())
+    assert ANY_VALUE_METADATA not in json.dumps(Template.from_stack(stack).to_json())
 
 
 def test_job_roles_of_another_definition_are_refused() -> None:

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from ..core import policy
 from ..core.errors import Problem, raise_if_any
-from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, Notice
+from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, UNRESOLVED_VALUE, Notice
 from ..core.requirements import (
     GivenResources,
     PipelineRequirements,
@@ -313,7 +313,11 @@ class PipelineExecutionRole(PipelineRoleBase):
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
         role = cls(scope, id, requirements=requirements, **options)
-        role_policies.record_any_value_parameters(role, reading.unresolved)
+        # Only the values that still widen a grant (a role field that a job role replaces
+        # no longer does, nor warns).
+        role_policies.record_any_value_parameters(role, [
+            item for item in reading.unresolved
+            if Notice(UNRESOLVED_VALUE, item.message()) in requirements.notices])
         check_tokens_at_synth(
             role, "PipelineExecutionRole", {"parameter_values": parameter_values},
             recheck_parameter_values(definition, parameter_values, pipeline_name,
