@@ -89,7 +89,7 @@ from sm_pipeline_iam import (
 )
 from sm_pipeline_iam.core.definition import load_definition, parameter_names, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_roles import JobRolePlan, plan_job_roles
+from sm_pipeline_iam.core.job_roles import JobRolePlan, generated_role_steps, plan_job_roles
 from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.pipeline import PIPELINE_NAME
@@ -514,8 +514,11 @@ def _job_role_plan(definition: Path, settings: SampleSettings) -> JobRolePlan | 
     pipeline) makes no ``PipelineJobRoles``: the execution role alone deploys it."""
     if settings.job_role_mode == "none":
         return None
-    reading = read_definition(definition, parameter_values=settings.parameter_mapping,
-                              any_value_parameters=settings.any_value_parameters)
+    loaded = load_definition(definition)
+    reading = read_definition(
+        loaded, parameter_values=settings.parameter_mapping,
+        any_value_parameters=settings.any_value_parameters,
+        replaced_role_steps=generated_role_steps(loaded, settings.keep_roles_for))
     return plan_job_roles(reading, keep=settings.keep_roles_for)[0]
 
 

@@ -23,7 +23,7 @@ from sm_pipeline_iam import (
 from sm_pipeline_iam.core.definition import ANY_VALUE, DEFAULT, NO_GRANT, read_definition
 from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA
 from support.cfn import ACCOUNT, REGION, resources_of_type, synthesized_resolver
-from support.tables import PRINCIPAL, assert_all, decide
+from support.tables import PRINCIPAL, SAGEMAKER, assert_all, decide, pass_role
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 TRAINING = DEFINITIONS / "training_eval_register.json"
@@ -185,3 +185,38 @@ def test_every_entry_point_checks_the_opt_in(build: Any) -> None:
     with pytest.raises(DefinitionError, match="did you mean 'InputDataUrl'"):
         build(stack, any_value_parameters=["InputDataURL"])
     assert stack.node.try_find_child("Subject") is None
+
+
+def _role_parameter(definition: dict[str, Any]) -> dict[str, Any]:
+    """Every Processing and Training step's RoleArn from a parameter without a default."""
+    definition["Parameters"].append({"Name": "JobRole", "Type": "String"})
+    for step in definition["Steps"]:
+        if step["Type"] in ("Processing", "Training"):
+            step["Arguments"]["RoleArn"] = {"Get": "Parameters.JobRole"}
+    return definition
+
+
+def test_a_role_parameter_that_generated_roles_replace_needs_no_binding() -> None:
+    """GIVEN job steps whose RoleArn is a parameter without a default WHEN deployed by
+    LeastPrivilegePipeline (the fields rewritten to generated roles) THEN no binding is
+    needed and the execution role passes the generated roles only; the same definition
+    read for an execution role that passes the definition's roles, or with one of those
+    steps kept, is a DefinitionError naming the field."""
+    stack = cdk.Stack(cdk.App(), "Stack", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    pipeline = LeastPrivilegePipeline(stack, "Pipeline", definition=_role_parameter(
+        _training()), pipeline_name="fraud")
+    resolver = synthesized_resolver(Template.from_stack(stack).to_json())
+    execution = _role_id(stack, pipeline.execution_role)
+    generated = f"arn:aws:iam::{ACCOUNT}:role/" + resolver.role_name(
+        _role_id(stack, pipeline.role_for("TrainModel")))
+    assert_all(decide(resolver, [pass_role(generated, SAGEMAKER)], role_id=execution),
+               "Allowed")
+    assert_all(decide(resolver, [pass_role(f"arn:aws:iam::{ACCOUNT}:role/AnyRole", SAGEMAKER)],
+                      role_id=execution), "ImplicitlyDenied")
+    with pytest.raises(DefinitionError, match="field RoleArn: parameter 'JobRole' has no "):
+        PipelineExecutionRole.from_definition(cdk.Stack(), "Role",
+                                              _role_parameter(_training()))
+    with pytest.raises(DefinitionError) as raised:
+        PipelineJobRoles(cdk.Stack(), "JobRoles", definition=_role_parameter(_training()),
+                         keep_roles_for=["TrainModel"])
+    assert [p.prop for p in raised.value.problems] == ["TrainModel.RoleArn"]

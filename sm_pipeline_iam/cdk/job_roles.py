@@ -10,7 +10,7 @@ and use its VPC and KMS keys. Each role here grants exactly what its jobs need
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Union, cast
@@ -27,6 +27,7 @@ from ..core.job_roles import (
     JobLocation,
     JobRolePlan,
     NoJobRoleError,
+    generated_role_steps,
     job_role_needs,
     no_role_message,
     plan_job_roles,
@@ -510,12 +511,15 @@ class PipelineJobRoles(Construct):
                                    any_value_parameters)
         raise_if_any("PipelineJobRoles", id, problems)
         loaded = load_definition(definition)
+        # The role fields these roles replace are not read: a parameter there binds nothing.
+        replaced = generated_role_steps(loaded, keep_roles_for)
         reading = read_definition(
             loaded,
             parameter_values=parameter_values,
             any_value_parameters=any_value_parameters,
             pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
+            replaced_role_steps=replaced,
         )
         plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
         for planned in plan.roles:
@@ -543,7 +547,8 @@ class PipelineJobRoles(Construct):
         check_tokens_at_synth(
             self, "PipelineJobRoles", {"parameter_values": parameter_values},
             recheck_parameter_values(loaded, parameter_values, pipeline_name,
-                                     allow_unknown_step_types, any_value_parameters),
+                                     allow_unknown_step_types, any_value_parameters,
+                                     replaced),
         )
 
     @property
@@ -638,6 +643,7 @@ def recheck_parameter_values(
     pipeline_name: str | None,
     allow_unknown_step_types: bool,
     any_value_parameters: Sequence[str] = (),
+    replaced_role_steps: Collection[str] = (),
 ) -> Callable[[Callable[[str], str]], list[Problem]]:
     """What :func:`check_tokens_at_synth` runs for ``parameter_values`` that hold tokens: the
     definition read again with each value as its token resolves at synth (a ``Lazy`` that
@@ -650,7 +656,8 @@ def recheck_parameter_values(
             read_definition(definition, parameter_values=values,
                             any_value_parameters=any_value_parameters,
                             pipeline_name=pipeline_name,
-                            allow_unknown_step_types=allow_unknown_step_types)
+                            allow_unknown_step_types=allow_unknown_step_types,
+                            replaced_role_steps=replaced_role_steps)
         except DefinitionError as error:
             return list(error.problems)
         return []

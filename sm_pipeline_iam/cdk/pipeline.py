@@ -26,6 +26,7 @@ from ..core.job_roles import (
     RUNTIME_ROLE_FIELD,
     RUNTIME_ROLE_SERVICES,
     NoJobRoleError,
+    generated_role_steps,
     plan_job_roles,
 )
 from ..core.rewrite import RoleSlot, with_roles
@@ -185,7 +186,9 @@ class LeastPrivilegePipeline(Construct):
         reading = read_definition(loaded, parameter_values=parameter_values,
                                   any_value_parameters=any_value_parameters,
                                   pipeline_name=pipeline_name,
-                                  allow_unknown_step_types=allow_unknown_step_types)
+                                  allow_unknown_step_types=allow_unknown_step_types,
+                                  replaced_role_steps=generated_role_steps(loaded,
+                                                                           keep_roles_for))
         if job_prefix is not None:
             raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
                 job_prefix, reading.scopes))

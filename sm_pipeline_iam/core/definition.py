@@ -15,7 +15,7 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -311,8 +311,10 @@ class _Reader:
         definition: Mapping[str, Any],
         parameters: _Parameters,
         allow_unknown_step_types: bool,
+        replaced_role_steps: Collection[str] = (),
     ) -> None:
         self.parameters = parameters
+        self.replaced_role_steps = frozenset(replaced_role_steps)
         self.bindings = parameters.bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
@@ -953,6 +955,8 @@ class _Reader:
 
     def _roles(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
         for role_field in spec.role_fields:
+            if role_field.service == SAGEMAKER and name in self.replaced_role_steps:
+                continue  # the caller hands the step's job a role of its own
             for field_name, value in values_at(step, role_field.path):
                 if value is None:
                     continue
@@ -1227,6 +1231,7 @@ def read_definition(
     any_value_parameters: Sequence[str] = (),
     pipeline_name: str | None = None,
     allow_unknown_step_types: bool = False,
+    replaced_role_steps: Collection[str] = (),
 ) -> DefinitionReading:
     """Read what a pipeline definition needs from its execution role and job roles.
 
@@ -1245,6 +1250,10 @@ def read_definition(
         pipeline_name: the pipeline's name (``Execution.PipelineName``), which names its
             Experiments records; unbound when None.
         allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
+        replaced_role_steps: steps whose role fields handed to SageMaker the caller
+            replaces with roles it makes (``PipelineJobRoles``): those fields are not
+            read, so their roles are not passed and a parameter there needs no binding.
+            Default: none.
 
     Raises:
         DefinitionError: the definition is malformed (every problem names the step and
@@ -1265,7 +1274,7 @@ def read_definition(
     if pipeline_name is not None:
         bindings["Execution.PipelineName"] = [pipeline_name]
     parameters = _Parameters(bindings, defaults, any_value, _parameter_order(definition))
-    reader = _Reader(definition, parameters, allow_unknown_step_types)
+    reader = _Reader(definition, parameters, allow_unknown_step_types, replaced_role_steps)
     reader.read(definition)
     return reader.reading()
 
