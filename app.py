@@ -34,7 +34,9 @@ together, one line each, and ``cdk synth`` fails with those lines (no traceback)
 - ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
   ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
   ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
-  execution role then passes the generated roles instead of the definition's. Without a
+  execution role then passes the generated roles instead of the definition's. A
+  definition with no step whose job runs as a role of its own (EMR or Lambda steps only, a
+  Transform of a model made outside the pipeline) gets no job roles. Without a
   definition the jobs run as the execution role (its ``executionRoleRunsJobs`` warning is
   acknowledged: the sample's step types name no data to grant).
 - ``keep_roles_for``: with ``pipeline_definition``, comma-separated step names whose jobs
@@ -42,7 +44,12 @@ together, one line each, and ``cdk synth`` fails with those lines (no traceback)
 - ``parameter_values``: with ``pipeline_definition``, the values executions may give
   pipeline parameters, ``Name=value|value;Other=value``
   (``InputDataUrl=s3://bucket/input``); binding a parameter narrows what depends on it.
-  A name the definition does not declare is an error. Empty for none.
+  A name the definition does not declare is an error. Empty for none. A parameter a grant
+  depends on is otherwise scoped to its default (with a warning); one without a default
+  is an error, unless opted in:
+- ``any_value_parameters``: with ``pipeline_definition``, comma-separated parameters whose
+  every value the roles allow (the widest grants, each a finding of the review report);
+  not one of ``parameter_values``. Empty for none.
 - ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
 - ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
   (the CDK deployment roles that create the tagged roles must be among them); an ARN that
@@ -80,8 +87,9 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
-from sm_pipeline_iam.core.definition import load_definition, parameter_names
+from sm_pipeline_iam.core.definition import load_definition, parameter_names, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
+from sm_pipeline_iam.core.job_roles import JobRolePlan, generated_role_steps, plan_job_roles
 from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.pipeline import PIPELINE_NAME
@@ -189,6 +197,7 @@ class SampleSettings:
     job_roles: str | None = None
     pipeline_name: str | None = None
     parameter_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    any_value_parameters: tuple[str, ...] = ()
     keep_roles_for: tuple[str, ...] = ()
 
     @property
@@ -224,6 +233,7 @@ class SampleSettings:
             job_roles=_job_roles(context),
             pipeline_name=_pipeline_name(context),
             parameter_values=_parameter_values(context),
+            any_value_parameters=context.listed("any_value_parameters"),
             keep_roles_for=context.listed("keep_roles_for"),
         )
         problems = [*context.problems, *settings.problems()]
@@ -267,17 +277,26 @@ class SampleSettings:
                 "keep_roles_for needs pipeline_definition with generated job roles: it names "
                 "the steps that keep the definition's role (give -c pipeline_definition=PATH)"
             )
-        if self.parameter_values and not self.pipeline_definition:
-            problems.append(
-                "parameter_values needs pipeline_definition: they bind the definition's "
-                "parameters (give -c pipeline_definition=PATH)"
-            )
-        elif self.parameter_values and self.pipeline_definition:
+        chosen = [("parameter_values", name) for name, _ in self.parameter_values] + [
+            ("any_value_parameters", name) for name in self.any_value_parameters]
+        for key in dict.fromkeys(key for key, _ in chosen):
+            if not self.pipeline_definition:
+                problems.append(
+                    f"{key} needs pipeline_definition: they scope the definition's "
+                    "parameters (give -c pipeline_definition=PATH)"
+                )
+        if self.pipeline_definition and chosen:
             declared = _parameter_names(self.pipeline_definition)
             problems += [
-                f"context parameter_values names {name!r}, which the definition does not "
+                f"context {key} names {name!r}, which the definition does not "
                 f"declare (it declares {', '.join(sorted(declared)) or 'none'})"
-                for name, _ in self.parameter_values if name not in declared
+                for key, name in chosen if name not in declared
+            ]
+            bound = {name for name, _ in self.parameter_values}
+            problems += [
+                f"context any_value_parameters names {name!r}, which parameter_values "
+                "binds: give it one or the other"
+                for name in self.any_value_parameters if name in bound
             ]
         problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
         return problems
@@ -433,7 +452,8 @@ class PipelineIamStack(cdk.Stack):
             cdk.CfnOutput(self, "PipelineName", value=self.pipeline.pipeline_name)
         elif settings.pipeline_definition:
             definition = Path(settings.pipeline_definition)
-            if settings.job_role_mode != "none":
+            plan = _job_role_plan(definition, settings)
+            if plan is not None and plan.roles:
                 self.job_roles = PipelineJobRoles(
                     self,
                     "JobRoles",
@@ -441,6 +461,7 @@ class PipelineIamStack(cdk.Stack):
                     per_step=settings.job_role_mode == "per-step",
                     principal_tag=settings.principal_tag,
                     parameter_values=settings.parameter_mapping,
+                    any_value_parameters=settings.any_value_parameters,
                     keep_roles_for=settings.keep_roles_for,
                 )
             self.execution_role = PipelineExecutionRole.from_definition(
@@ -450,7 +471,14 @@ class PipelineIamStack(cdk.Stack):
                 job_roles=self.job_roles,
                 principal_tag=settings.principal_tag,
                 parameter_values=settings.parameter_mapping,
+                any_value_parameters=settings.any_value_parameters,
             )
+            if plan is not None and not plan.roles:
+                # The warnings of jobs that run as a role not made here (a model from
+                # outside the pipeline).
+                for notice in plan.notices:
+                    cdk.Annotations.of(self.execution_role).add_warning_v2(
+                        notice.id, notice.message)
         else:
             self.execution_role = PipelineExecutionRole(
                 self,
@@ -480,6 +508,20 @@ class PipelineIamStack(cdk.Stack):
         return [self.execution_role, *job_roles, *self.team_roles]
 
 
+def _job_role_plan(definition: Path, settings: SampleSettings) -> JobRolePlan | None:
+    """The job roles the definition's steps run as (None for ``job_roles=none``). A plan
+    without roles (EMR or Lambda steps only, a Transform of a model made outside the
+    pipeline) makes no ``PipelineJobRoles``: the execution role alone deploys it."""
+    if settings.job_role_mode == "none":
+        return None
+    loaded = load_definition(definition)
+    reading = read_definition(
+        loaded, parameter_values=settings.parameter_mapping,
+        any_value_parameters=settings.any_value_parameters,
+        replaced_role_steps=generated_role_steps(loaded, settings.keep_roles_for))
+    return plan_job_roles(reading, keep=settings.keep_roles_for)[0]
+
+
 def _parameter_names(path: str) -> set[str]:
     """The parameters the definition declares or refers to (none when it cannot be read:
     the pipeline_definition check reports that)."""
@@ -500,6 +542,7 @@ def _deployed_pipeline(stack: cdk.Stack, settings: SampleSettings) -> LeastPrivi
         per_step_roles=settings.job_role_mode != "shared",
         keep_roles_for=settings.keep_roles_for,
         parameter_values=settings.parameter_mapping,
+        any_value_parameters=settings.any_value_parameters,
         principal_tag=settings.principal_tag,
     )
 

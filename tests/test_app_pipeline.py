@@ -65,16 +65,21 @@ def test_keep_roles_for_keeps_the_definitions_role() -> None:
     assert stack.pipeline.job_roles.kept_steps == ("EvaluateAbaloneModel",)
 
 
-def test_parameter_values_bind_the_open_input() -> None:
-    """GIVEN InputDataUrl bound WHEN synthesized THEN the preprocess job role reads that
-    key-name prefix (an S3Prefix input), not any bucket."""
-    open_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone")
-    bound_stack = _workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
-                            parameter_values=BOUND_INPUT)
-    assert "arn:aws:s3:::*/*" in _resolved(open_stack)
-    assert "arn:aws:s3:::*/*" not in _resolved(bound_stack)
-    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input*" in _resolved(
-        bound_stack)
+def test_parameter_values_bind_the_input_and_the_opt_in_opens_it() -> None:
+    """GIVEN InputDataUrl left to its default, bound, or opted in to any value WHEN
+    synthesized THEN the preprocess job role reads the default object, the bound folder,
+    or any bucket (only then)."""
+    default = _resolved(_workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone"))
+    bound = _resolved(_workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                                parameter_values=BOUND_INPUT))
+    opened = _resolved(_workload(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
+                                 any_value_parameters="InputDataUrl"))
+    assert "arn:aws:s3:::*/*" not in default
+    assert ("arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input/abalone.csv"
+            in default)
+    assert "arn:aws:s3:::*/*" not in bound
+    assert "arn:aws:s3:::sm-pipeline-iam-sample-111122223333/abalone/input*" in bound
+    assert "arn:aws:s3:::*/*" in opened
 
 
 def _resolved(stack: PipelineIamStack) -> str:
@@ -86,6 +91,10 @@ def _resolved(stack: PipelineIamStack) -> str:
 
 @pytest.mark.parametrize(("context", "match"), [
     ({"parameter_values": "Nope=x"}, "'Nope', which the definition does not declare"),
+    ({"any_value_parameters": "Nope"}, "any_value_parameters names 'Nope', which the "
+     "definition does not declare"),
+    ({"any_value_parameters": "InputDataUrl", "parameter_values": BOUND_INPUT},
+     "any_value_parameters names 'InputDataUrl', which parameter_values binds"),
     ({"parameter_values": "InputDataUrl"}, "is not Name=value"),
     ({"parameter_values": "InputDataUrl=a;InputDataUrl=b"}, "twice"),
     ({"job_roles": "none"}, "job_roles=none with pipeline_name"),
@@ -104,3 +113,22 @@ def test_pipeline_keys_without_a_definition_are_errors(context: dict[str, str],
                                                        match: str) -> None:
     with pytest.raises(ContextError, match=match):
         build_app(sample_context(**context))
+
+
+@pytest.mark.parametrize("name", ["", "no-jobs"])
+def test_a_definition_without_job_steps_deploys_with_the_default_job_roles(
+    name: str, tmp_path: Path
+) -> None:
+    """GIVEN a Lambda-only definition and the default job_roles (per-step) WHEN synthesized,
+    roles only or with the pipeline THEN no job role is made: the stack's roles are the
+    execution role and the teams' roles."""
+    definition = tmp_path / "lambda.json"
+    definition.write_text(json.dumps({"Version": "2020-12-01", "Steps": [{
+        "Name": "Notify", "Type": "Lambda", "Arguments": {}, "OutputParameters": [],
+        "FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:notify"}]}))
+    stack = _workload(pipeline_definition=str(definition), pipeline_name=name)
+    assert stack.job_roles is None
+    assert stack.workload_roles == [stack.execution_role, *stack.team_roles]
+    assert sorted(resources_of_type(_template(stack), "AWS::IAM::Role")) == sorted(
+        stack.get_logical_id(role.node.default_child)  # type: ignore[arg-type]
+        for role in stack.workload_roles)

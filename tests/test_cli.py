@@ -87,11 +87,71 @@ def test_the_installed_console_script_runs() -> None:
 DEFINITIONS = Path(__file__).resolve().parent / "fixtures" / "definitions"
 
 
-def test_explain_with_unresolved_values_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    """GIVEN a definition with an unbound parameter WHEN explained THEN exit 1 and how to
-    bind it."""
-    assert main(["explain", str(DEFINITIONS / "integrations.json")]) == 1
-    assert "bind ScoresPrefix with parameter_values" in capsys.readouterr().out
+def test_explain_with_a_parameter_opted_in_to_any_value_exits_1(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a parameter opted in to any value WHEN explained THEN exit 1, the opt-in shown
+    as a finding among the parameters, and how to bind it instead."""
+    assert main(["explain", str(DEFINITIONS / "integrations.json"),
+                 "--any-value-parameter", "ScoresPrefix"]) == 1
+    out = capsys.readouterr().out
+    assert ("  ScoresPrefix: FINDING: any value (any_value_parameters): its grants are the "
+            "widest pattern; scopes step 'CheckScore' field Std:JsonGet.S3Uri") in out
+    assert "bind ScoresPrefix with parameter_values" in out
+
+
+def test_explain_with_a_parameter_scoped_to_its_default_exits_1(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a parameter neither bound nor opted in WHEN explained THEN exit 1 (the warning
+    asks to bind it) and the parameter shown as scoped to its default."""
+    assert main(["explain", str(DEFINITIONS / "integrations.json"),
+                 "--pipeline-name", "fraud"]) == 1
+    out = capsys.readouterr().out
+    assert ("  ScoresPrefix: scoped to its default s3://ml-artifacts-111122223333/scores "
+            "(bind it to allow more); scopes step 'CheckScore' field Std:JsonGet.S3Uri") in out
+    assert "[sm-pipeline-iam:parameterScopedToDefault] parameter 'ScoresPrefix'" in out
+
+
+@pytest.mark.parametrize("plan", [[], ["--plan"]])
+def test_explain_shows_each_parameters_scope(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: list[str]
+) -> None:
+    """GIVEN parameters bound, left to their default, opted in, and some (with or without a
+    default) that no grant depends on WHEN explained (and with --plan) THEN each
+    parameter's scope; and a parameter with no default that a grant needs is exit 2 with
+    the problem on stderr."""
+    definition = json.loads((DEFINITIONS / "integrations.json").read_text())
+    definition["Parameters"] += [{"Name": "Unused", "Type": "String"},
+                                 {"Name": "OpenInput", "Type": "String"},
+                                 {"Name": "Extra", "Type": "String",
+                                  "DefaultValue": "s3://b/extra"}]
+    arguments = definition["Steps"][0]["Arguments"]
+    arguments["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] = {
+        "Get": "Parameters.Extra"}
+    arguments["ProcessingInputs"][0]["S3Input"]["S3Uri"] = {"Get": "Parameters.OpenInput"}
+    path = tmp_path / "definition.json"
+    path.write_text(json.dumps(definition))
+    main(["explain", str(path), *plan, "--parameter", "ScoresPrefix=s3://b/scores",
+          "--any-value-parameter", "OpenInput"])
+    out = capsys.readouterr().out
+    assert ("  ScoresPrefix: bound to s3://b/scores (parameter_values); scopes step "
+            "'CheckScore' field Std:JsonGet.S3Uri") in out
+    assert ("  OpenInput: FINDING: any value (any_value_parameters): its grants are the "
+            "widest pattern; scopes step 'ExtractFeatures' field "
+            "ProcessingInputs[0].S3Input.S3Uri") in out
+    assert "  MinScore: no grant depends on it" in out
+    assert "  Unused: no grant depends on it" in out
+    assert ("  Extra: scoped to its default s3://b/extra (bind it to allow more); scopes "
+            "step 'ExtractFeatures' field ProcessingOutputConfig.Outputs[0].S3Output.S3Uri"
+            ) in out
+    definition["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"][
+        "S3Uri"] = {"Get": "Parameters.Unused"}
+    path.write_text(json.dumps(definition))
+    assert main(["explain", str(path), *plan, "--any-value-parameter", "OpenInput"]) == 2
+    err = capsys.readouterr().err
+    assert "parameter 'Unused' has no DefaultValue and no parameter_values" in err
+    assert "any_value_parameters=['Unused']" in err
 
 
 def test_explain_with_bound_parameters_exits_0_as_json(capsys: pytest.CaptureFixture[str]
@@ -214,6 +274,25 @@ def test_explain_parameter_that_binds_nothing_exits_2_with_one_line(
     assert output.out == ""
     assert says in output.err
     assert len(output.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("options", "says"), [
+    (["--any-value-parameter", "ScorePrefix"],
+     "--any-value-parameter ScorePrefix: the definition has no parameter 'ScorePrefix', so "
+     "it would widen nothing; did you mean 'ScoresPrefix'?"),
+    (["--any-value-parameter", "ScoresPrefix", "--parameter", "ScoresPrefix=s3://b/s"],
+     "parameter 'ScoresPrefix' is both bound (parameter_values) and allowed any value"),
+], ids=["misspelled", "also-bound"])
+def test_explain_any_value_parameter_that_cannot_be_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], options: list[str], says: str
+) -> None:
+    """GIVEN --any-value-parameter for a parameter the definition lacks, or one also bound
+    WHEN explained THEN exit 2 and the problem on stderr, naming the closest parameter."""
+    code = main(["explain", str(DEFINITIONS / "integrations.json"), *options])
+    output = capsys.readouterr()
+    assert code == 2
+    assert output.out == ""
+    assert says in output.err
 
 
 def test_explain_binds_a_parameter_that_is_only_referred_to(

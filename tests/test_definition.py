@@ -13,6 +13,7 @@ from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import (
     BUILD_TIMESTAMP,
+    PARAMETER_SCOPED_TO_DEFAULT,
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
@@ -108,15 +109,35 @@ def test_json_get_property_files_resolve_to_the_producing_output() -> None:
     )
 
 
-def test_an_unbound_parameter_gives_the_narrowest_pattern_and_a_warning() -> None:
-    """GIVEN a JsonGet S3Uri from a parameter WHEN unbound THEN s3://*/summary.json and a
-    warning naming the step, the field and the parameter to bind."""
-    reading = read_definition(_definition("integrations"), pipeline_name="fraud")
+def test_a_parameter_opted_in_to_any_value_gives_the_narrowest_pattern_and_a_warning(
+) -> None:
+    """GIVEN a JsonGet S3Uri from a parameter opted in to any value WHEN read THEN
+    s3://*/summary.json and a warning naming the step, the field and the parameter."""
+    reading = read_definition(_definition("integrations"), pipeline_name="fraud",
+                              any_value_parameters=["ScoresPrefix"])
     assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "summary.json"),)
     (unresolved,) = reading.unresolved
     assert (unresolved.step, unresolved.field) == ("CheckScore", "Std:JsonGet.S3Uri")
     (notice,) = [n for n in reading.requirements.notices if n.id == UNRESOLVED_VALUE]
     assert "bind ScoresPrefix with parameter_values" in notice.message
+
+
+def test_an_unbound_parameter_is_scoped_to_its_default() -> None:
+    """GIVEN the same parameter neither bound nor opted in WHEN read THEN the object under
+    its DefaultValue, and a warning naming the parameter, the field and how to allow more."""
+    reading = read_definition(_definition("integrations"), pipeline_name="fraud")
+    assert reading.unresolved == ()
+    assert reading.requirements.json_get_objects == (
+        S3ObjectPattern("ml-artifacts-111122223333", "scores/*/summary.json"),
+    )
+    (notice,) = [n for n in reading.requirements.notices
+                 if n.id == PARAMETER_SCOPED_TO_DEFAULT]
+    assert notice.message.startswith(
+        "parameter 'ScoresPrefix' is not in parameter_values, so the grants of step "
+        "'CheckScore' field Std:JsonGet.S3Uri are scoped to its DefaultValue "
+        "'s3://ml-artifacts-111122223333/scores': an execution that passes another value "
+        "fails with AccessDenied")
+    assert "parameter_values={'ScoresPrefix': [" in notice.message
 
 
 def test_bound_parameters_narrow_the_pattern_and_silence_the_warning() -> None:

@@ -8,12 +8,14 @@ budget is fixed and the run is seeded (derandomized), so it is reproducible and 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sm_pipeline_iam.core.definition import MAX_NESTING, read_definition
+from sm_pipeline_iam.core.definition import DEFINITION_LIMIT, max_nesting, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.policy import build_statements
@@ -91,18 +93,63 @@ def _nested_conditions(depth: int) -> dict[str, Any]:
     return {"Steps": [step]}
 
 
-def test_deep_nesting_is_a_definition_error_naming_the_step() -> None:
-    """GIVEN 500 nested Conditions and a 500-deep Std:Join WHEN read THEN DefinitionError
-    (tooDeep) naming the step, not a RecursionError."""
-    for definition in (_nested_conditions(500), {"Steps": [{
-        "Name": "Deep", "Type": "Training", "Arguments": {"TrainingJobName": _join(500)}}]}):
-        try:
+def test_96_nested_conditions_are_read() -> None:
+    """GIVEN 96 nested Conditions (a public Airflow system-test pipeline's depth) WHEN read
+    THEN every step is read: SageMaker sets no depth limit."""
+    reading = read_definition(json.dumps(_nested_conditions(96)))
+    assert len(reading.steps) == 97
+
+
+def test_nesting_up_to_pythons_limit_is_read() -> None:
+    """GIVEN a step nested exactly max_nesting() levels deep WHEN read THEN it is read."""
+    conditions = (max_nesting() - 3) // 3  # a Condition is three levels; the leaf three
+    reading = read_definition(_nested_conditions(conditions))
+    assert len(reading.steps) == conditions + 1
+
+
+def test_deeper_nesting_is_one_definition_error_stating_pythons_limit() -> None:
+    """GIVEN a dict nested beyond max_nesting(), a Std:Join as deep, and a JSON text nested
+    500,000 levels within SageMaker's 1 MB WHEN read THEN one DefinitionError (tooDeep)
+    each, naming the step where it can and stating Python's recursion limit as the reason,
+    never a RecursionError."""
+    text = '{"Steps": [' + "[" * 500_000 + "]" * 500_000 + "]}"
+    assert len(text) < DEFINITION_LIMIT
+    cases = [
+        (_nested_conditions(max_nesting() // 3 + 1), "step 'C"),
+        ({"Steps": [{"Name": "Deep", "Type": "Training",
+                     "Arguments": {"TrainingJobName": _join(max_nesting())}}]}, "step 'Deep'"),
+        (text, "the definition"),
+    ]
+    for definition, where in cases:
+        with pytest.raises(DefinitionError) as raised:
             read_definition(definition)
-        except DefinitionError as error:
-            assert [p.code for p in error.problems] == ["tooDeep"]
-            assert str(MAX_NESTING) in error.problems[0].message
-        else:
-            raise AssertionError("a 500-deep definition was read")
+        (problem,) = raised.value.problems
+        assert problem.code == "tooDeep"
+        assert problem.message.startswith(where)
+        assert "SageMaker limits only a definition's size" in problem.message
+        assert "sys.getrecursionlimit()" in problem.message
+
+
+def test_sagemakers_size_limit_holds_for_text_and_dict() -> None:
+    """GIVEN a definition one character over SageMaker's 1,048,576, as text and as the
+    parsed dict WHEN read THEN one DefinitionError (tooLarge) each."""
+    filler = "x" * DEFINITION_LIMIT
+    definition = {"Steps": [], "Metadata": {"Note": filler}}
+    for source in (json.dumps(definition), definition):
+        with pytest.raises(DefinitionError) as raised:
+            read_definition(source)
+        assert [p.code for p in raised.value.problems] == ["tooLarge"]
+
+
+def test_a_deep_value_outside_the_steps_is_refused_too() -> None:
+    """GIVEN a dict whose Metadata nests beyond max_nesting() WHEN read THEN tooDeep for
+    the definition, not a RecursionError later."""
+    deep: Any = {}
+    for _ in range(max_nesting() + 1):
+        deep = {"Inner": deep}
+    with pytest.raises(DefinitionError) as raised:
+        read_definition({"Steps": [], "Metadata": deep})
+    assert [p.code for p in raised.value.problems] == ["tooDeep"]
 
 
 def _join(depth: int) -> Any:

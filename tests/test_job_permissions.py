@@ -522,3 +522,30 @@ def test_a_batch_transform_s_data_capture_is_written_with_its_model_s_role() -> 
     _assert_decided(policies, [put, *keys], [
         replace(put, resource="arn:aws:s3:::capture-111122223333/other/part-00000"),
         replace(keys[0], resource=_OTHER_KEY)])
+
+
+def test_a_literal_image_outside_ecr_gets_no_repository() -> None:
+    """GIVEN a training step whose image is 'fakeimage' (no ECR image URI) and one whose
+    image is in ECR WHEN their job roles pull THEN the ECR image's repository is allowed to
+    its own job only; the 'fakeimage' job may pull from no repository."""
+    ecr = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/fraud-train:1"
+
+    def step(name: str, image: str) -> dict[str, Any]:
+        return {"Name": name, "Type": "Training", "Arguments": {
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/R",
+            "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+            "OutputDataConfig": {"S3OutputPath": "s3://ml-artifacts/out"},
+            "ResourceConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge",
+                               "VolumeSizeInGB": 30},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 60}}}
+
+    reading = read_definition({"Steps": [step("Fake", "fakeimage"), step("Real", ecr)]})
+    policies = {job.step: render(job_statements(job)) for job in reading.jobs}
+    repository = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/fraud-train"
+    pull = [Request(f"{action} {repository}", f"arn:aws:iam::{ACCOUNT}:role/R", action,
+                    repository) for action in ("ecr:BatchGetImage",
+                                               "ecr:GetDownloadUrlForLayer")]
+    assert set(decide(pull, policies["Real"]).values()) == {"Allowed"}
+    other = [replace(r, id=f"{r.id}-other", resource=repository.replace("fraud-train", "x"))
+             for r in pull]
+    assert set(decide([*pull, *other], policies["Fake"]).values()) == {"ImplicitlyDenied"}

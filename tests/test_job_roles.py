@@ -31,7 +31,7 @@ from sm_pipeline_iam.core.cfn import render_text
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import merge_needs
-from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
+from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA, EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.rewrite import role_slots, with_roles
 from support.cfn import ACCOUNT, REGION
 from support.scenarios import sample_context
@@ -253,25 +253,30 @@ def test_the_execution_role_passes_exactly_the_job_roles() -> None:
 
 
 def test_a_role_from_a_parameter_is_replaced_with_its_warning() -> None:
-    """GIVEN a step whose RoleArn is a parameter WHEN its job role replaces it THEN the
-    execution role passes no role/* pattern and does not warn about that field."""
+    """GIVEN a step whose RoleArn is a parameter opted in to any value WHEN its job role
+    replaces it THEN the execution role passes no role/* pattern and does not warn about
+    that field."""
     definition = json.loads(TRAINING.read_text())
     definition["Parameters"].append({"Name": "ProcessingRole", "Type": "String"})
     for step in definition["Steps"]:
         if step["Type"] == "Processing":
             step["Arguments"]["RoleArn"] = {"Get": "Parameters.ProcessingRole"}
+    opt_in = {"any_value_parameters": ["ProcessingRole"]}
     plain = _stack()
-    PipelineExecutionRole.from_definition(plain, "Execution", definition)
+    PipelineExecutionRole.from_definition(plain, "Execution", definition, **opt_in)
     assert any("field RoleArn" in w for w in _warnings(plain))
     stack = _stack()
-    job_roles = PipelineJobRoles(stack, "JobRoles", definition=definition)
+    job_roles = PipelineJobRoles(stack, "JobRoles", definition=definition, **opt_in)
     execution = PipelineExecutionRole.from_definition(stack, "Execution", definition,
-                                                      job_roles=job_roles)
+                                                      job_roles=job_roles, **opt_in)
     targets = _pass_role_targets(Template.from_stack(stack).to_json(),
                                  _logical_id(stack, execution))
     assert not [t for t in targets if t.endswith(":role/*")]
     assert len(targets) == 4
     assert not [w for w in _warnings(stack, "/Stack/Execution") if "field RoleArn" in w]
+    # The opt-in widens the plain role's grant (a finding), not the replaced one's.
+    assert ANY_VALUE_METADATA in json.dumps(Template.from_stack(plain).to_json())
+    assert ANY_VALUE_METADATA not in json.dumps(Template.from_stack(stack).to_json())
 
 
 def test_job_roles_of_another_definition_are_refused() -> None:

@@ -98,14 +98,15 @@ def test_the_definitions_roles_are_swapped_where_only_covered_steps_use_them() -
 
 
 def test_a_role_from_a_parameter_goes_unless_an_uncovered_step_has_one_too() -> None:
-    """GIVEN RoleArn fields from a parameter WHEN only covered steps hold them THEN the
-    role/* pattern and its warnings go; when an uncovered step holds one too, they stay."""
+    """GIVEN RoleArn fields from a parameter opted in to any value WHEN only covered steps
+    hold them THEN the role/* pattern and its warnings go; when an uncovered step holds one
+    too, they stay."""
     definition = _definition("training_eval_register")
     definition["Parameters"].append({"Name": "Role", "Type": "String"})
     for step in definition["Steps"]:
         if step["Type"] in ("Processing", "Training"):
             step["Arguments"]["RoleArn"] = {"Get": "Parameters.Role"}
-    requirements = read_definition(definition).requirements
+    requirements = read_definition(definition, any_value_parameters=["Role"]).requirements
     pattern = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"
     assert PassRoleTarget(pattern, SAGEMAKER) in requirements.pass_roles
     role_warnings = [n for n in requirements.notices

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sm_pipeline_iam.core.definition import read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import JobNeeds, merge_needs
-from sm_pipeline_iam.core.notices import UNRESOLVED_VALUE
+from sm_pipeline_iam.core.notices import PARAMETER_SCOPED_TO_DEFAULT, UNRESOLVED_VALUE
 from sm_pipeline_iam.core.steps import KeyUse
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
@@ -73,13 +75,21 @@ def test_a_transform_job_runs_as_its_models_role() -> None:
     assert transform.runs_as_step == "CreateBestModel"
 
 
-def test_an_unbound_input_is_the_narrowest_pattern_with_a_warning_on_the_job() -> None:
-    """GIVEN an input from an unbound parameter WHEN read THEN the job's needs carry the
-    unresolvedDefinitionValue warning, not the execution role's."""
+@pytest.mark.parametrize(("options", "notice"), [
+    ({"any_value_parameters": ["InputDataUrl"]}, UNRESOLVED_VALUE),
+    ({}, PARAMETER_SCOPED_TO_DEFAULT),
+])
+def test_a_parameter_input_warns_on_the_job_not_the_execution_role(
+    options: dict[str, Any], notice: str
+) -> None:
+    """GIVEN an input from a parameter opted in to any value, or left to its default WHEN
+    read THEN the job's needs carry the warning (unresolvedDefinitionValue,
+    parameterScopedToDefault), not the execution role's."""
     reading = read_definition(json.loads((DEFINITIONS / "training_eval_register.json")
-                                         .read_text()), pipeline_name="fraud")
+                                         .read_text()), pipeline_name="fraud", **options)
     preprocess = {job.step: job for job in reading.jobs}["PreprocessData"]
-    assert UNRESOLVED_VALUE in [n.id for n in preprocess.notices]
+    assert [n for n in preprocess.notices
+            if n.id == notice and "ProcessingInputs[0].S3Input.S3Uri" in n.message]
     assert not any("ProcessingInputs" in n.message for n in reading.requirements.notices)
 
 

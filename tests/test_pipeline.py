@@ -207,6 +207,27 @@ def test_runtime_roles_in_an_s3_definition_need_literal_arns() -> None:
     assert steps["AggregateOnEmr"]["Arguments"]["ExecutionRoleArn"] == literal
 
 
+def test_a_96_deep_chain_of_conditions_deploys() -> None:
+    """GIVEN a Processing step inside 96 nested Conditions (a public Airflow system-test
+    pipeline's depth) WHEN deployed THEN the pipeline's body holds every level and the
+    step's role field is its generated role's ARN."""
+    original = json.loads(DEFINITION.read_text())
+    step: dict[str, Any] = original["Steps"][0]
+    for level in range(96):
+        step = {"Name": f"Check{level}", "Type": "Condition", "Arguments": {
+            "Conditions": [{"Type": "Equals", "LeftValue": "a", "RightValue": "a"}],
+            "IfSteps": [step], "ElseSteps": []}}
+    stack = _stack()
+    pipeline = _build(stack, definition={**original, "Steps": [step]})
+    (resource,) = resources_of_type(Template.from_stack(stack).to_json(),
+                                    "AWS::SageMaker::Pipeline").values()
+    body = json.dumps(resource["Properties"]["PipelineDefinition"]["PipelineDefinitionBody"])
+    role = stack.get_logical_id(pipeline.role_for("PreprocessData").node.default_child)  # type: ignore[arg-type]
+    assert '\\"Name\\":\\"Check95\\"' in body
+    assert '\\"Name\\":\\"Check0\\"' in body
+    assert f'{{"Fn::GetAtt": ["{role}", "Arn"]}}' in body
+
+
 # --- manifest_locations ------------------------------------------------------------------
 
 _MANIFEST_DEFINITION = {"Steps": [{"Name": "TrainOnImages", "Type": "Training", "Arguments": {

@@ -75,6 +75,14 @@ class Workload(cdk.Stack):
             self, "Pipeline", pipeline_name="fraud-train", role_arn=role.role_arn,
             pipeline_definition={"PipelineDefinitionBody": self.to_json_string(definition)},
         )
+        # A parameter opted in to any value: the scoring role reads any summary object.
+        PipelineExecutionRole.from_definition(self, "ScoringRole", {
+            "Version": "2020-12-01",
+            "Parameters": [{"Name": "ScoresUrl", "Type": "String"}],
+            "Steps": [{"Name": "CheckScore", "Type": "Fail", "Arguments": {"ErrorMessage": {
+                "Std:JsonGet": {"S3Uri": {"Get": "Parameters.ScoresUrl"},
+                                "Path": "summary"}}}}],
+        }, any_value_parameters=["ScoresUrl"])
         scientists = iam.Group(self, "DataScientists")
         role.grant_pass_role(scientists)
         iam.User(self, "Ci", groups=[scientists])

@@ -145,9 +145,15 @@ def test_the_library_reads_it() -> None:
     assert set(scopes[("TrainAbaloneModel", "training-job")]) == {
         "pipelines-*-TrainAbaloneModel-*", "pipelines-*-trainabalonemodel-*",
     }
-    # The one value left open: the preprocess job's input, the parameter InputDataUrl.
-    # Its role would read s3://*/* until executions' values are bound.
-    unresolved = [u for job in reading.jobs for u in job.unresolved]
+    # The one value a parameter decides: the preprocess job's input, InputDataUrl. Left
+    # unbound, its role reads the default object; opted in to any value, s3://*/*.
+    assert [u for job in reading.jobs for u in job.unresolved] == []
+    preprocess = {job.step: job for job in reading.jobs}["PreprocessAbaloneData"]
+    assert "s3://sm-pipeline-iam-sample-111122223333/abalone/input/abalone.csv" in [
+        str(o) for o in preprocess.reads]
+    opened = read_definition(COMMITTED, pipeline_name="sample-abalone",
+                             any_value_parameters=["InputDataUrl"])
+    unresolved = [u for job in opened.jobs for u in job.unresolved]
     assert [(u.step, u.field, u.pattern, u.parameters) for u in unresolved] == [
         ("PreprocessAbaloneData", "ProcessingInputs[0].S3Input.S3Uri", "s3://*/*",
          ("Parameters.InputDataUrl",)),

@@ -155,9 +155,11 @@ def test_reasons_follow_the_groups_merged_into_each_statement() -> None:
 
 
 def test_unresolved_definition_values_get_the_unresolved_reason() -> None:
-    """GIVEN a Callback queue URL and a role from parameters WHEN built THEN the queue
+    """GIVEN a Callback queue URL and a role from parameters opted in to any value WHEN
+    built THEN the queue
     'sqs:...:*' and the 'role/*' are acknowledged as unresolved, never as job names."""
-    requirements = read_definition(_callback_definition()).requirements
+    requirements = read_definition(_callback_definition(),
+                                   any_value_parameters=ANY_VALUE).requirements
     reasons = _reasons(requirements)
     assert reasons["CallbackQueues"] == wildcards.UNRESOLVED_REASON
     assert reasons["PassRoleToSagemaker"] == wildcards.UNRESOLVED_REASON
@@ -180,6 +182,10 @@ def _stack(app: cdk.App | None = None) -> cdk.Stack:
     return cdk.Stack(
         app or cdk.App(), "Stack", env=cdk.Environment(account=ACCOUNT, region=REGION)
     )
+
+
+#: The parameters of :func:`_callback_definition`, opted in to any value (no default).
+ANY_VALUE = ["QueueUrl", "ProcessingRole"]
 
 
 def _callback_definition() -> dict[str, Any]:
@@ -241,12 +247,14 @@ def test_definition_and_step_type_roles_both_emit_the_wide_grant_warnings() -> N
 def test_an_unresolved_queue_is_acknowledged_as_unresolved_not_as_a_job_name(
     tmp_path: Any,
 ) -> None:
-    """GIVEN a Callback queue known only at run time WHEN synthesized under AwsSolutions
+    """GIVEN a Callback queue from a parameter opted in to any value WHEN synthesized under
+    AwsSolutions
     THEN no finding is left, and 'sqs:...:*' is acknowledged with the unresolved reason;
     job names keep the job-name reason."""
     app = cdk.App(outdir=str(tmp_path))
     stack = _stack(app)
-    PipelineExecutionRole.from_definition(stack, "Role", _callback_definition())
+    PipelineExecutionRole.from_definition(stack, "Role", _callback_definition(),
+                                          any_value_parameters=ANY_VALUE)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()  # fails on any unacknowledged finding
     acknowledgments = _acknowledgments(stack)

@@ -229,6 +229,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         definition: str | Path | Mapping[str, Any],
         *,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        any_value_parameters: Sequence[str] = (),
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         job_roles: PipelineJobRoles | None = None,
@@ -274,23 +275,28 @@ class PipelineExecutionRole(PipelineRoleBase):
         from .job_roles import PipelineJobRoles, recheck_parameter_values
 
         problems = definition_problems(definition, parameter_values, pipeline_name,
-                                       allow_unknown_step_types)
+                                       allow_unknown_step_types, any_value_parameters)
         if problems:
             raise_if_any("PipelineExecutionRole", id, problems + option_problems(options))
+        if job_roles is not None and not isinstance(job_roles, PipelineJobRoles):
+            raise_if_any("PipelineExecutionRole", id, [Problem(
+                "job_roles", "notJobRoles",
+                f"job_roles is {job_roles!r}: give the PipelineJobRoles of this "
+                "definition (or, without a definition, roles to PipelineExecutionRole)",
+            )])
+        # The role fields the job roles replace are not read: a parameter there binds
+        # nothing (the job roles are checked against this definition below).
+        replaced = tuple(job_roles.step_types) if job_roles is not None else ()
         reading = read_definition(
             definition,
             parameter_values=parameter_values,
+            any_value_parameters=any_value_parameters,
             pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
+            replaced_role_steps=replaced,
         )
         requirements = reading.requirements
         if job_roles is not None:
-            if not isinstance(job_roles, PipelineJobRoles):
-                raise_if_any("PipelineExecutionRole", id, [Problem(
-                    "job_roles", "notJobRoles",
-                    f"job_roles is {job_roles!r}: give the PipelineJobRoles of this "
-                    "definition (or, without a definition, roles to PipelineExecutionRole)",
-                )])
             raise_if_any("PipelineExecutionRole", id, plan_problems(reading, job_roles.step_types))
             stable = StableTokens("PassedJobRole")
             requirements = replace_job_role_targets(
@@ -311,10 +317,12 @@ class PipelineExecutionRole(PipelineRoleBase):
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
         role = cls(scope, id, requirements=requirements, **options)
+        role_policies.record_any_value_parameters(role, reading.unresolved)
         check_tokens_at_synth(
             role, "PipelineExecutionRole", {"parameter_values": parameter_values},
             recheck_parameter_values(definition, parameter_values, pipeline_name,
-                                     allow_unknown_step_types),
+                                     allow_unknown_step_types, any_value_parameters,
+                                     replaced),
         )
         return role
 

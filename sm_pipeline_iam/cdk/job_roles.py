@@ -10,7 +10,7 @@ and use its VPC and KMS keys. Each role here grants exactly what its jobs need
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Union, cast
@@ -27,6 +27,7 @@ from ..core.job_roles import (
     JobLocation,
     JobRolePlan,
     NoJobRoleError,
+    generated_role_steps,
     job_role_needs,
     no_role_message,
     plan_job_roles,
@@ -152,6 +153,7 @@ class JobNeedsRole(iam.Role):
         if principal_tag is not None:
             Tags.of(self).add(*principal_tag)
         role_policies.emit_notices(self, needs.notices)
+        role_policies.record_any_value_parameters(self, needs.unresolved)
         role_limits.check_at_synthesis(self, own_arn=_own_arn_measure(options))
 
     @property
@@ -477,6 +479,7 @@ class PipelineJobRoles(Construct):
         definition: str | Path | Mapping[str, Any],
         per_step: bool = True,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        any_value_parameters: Sequence[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
@@ -490,8 +493,13 @@ class PipelineJobRoles(Construct):
             id: the construct id (a public contract: the roles' paths start with it).
             definition: ``pipeline.definition()`` JSON text, a path to it, or the dict.
             per_step: one role per step that runs a job (True), or one for all (False).
-            parameter_values: per pipeline parameter, the values executions may use;
-                binding them narrows the jobs' S3 locations. Default: none.
+            parameter_values: per pipeline parameter, the values executions may use.
+                Default: none: each parameter a grant depends on is scoped to its
+                ``DefaultValue`` (a warning says so), and one without a default is an
+                error.
+            any_value_parameters: parameters whose every value the roles allow (the
+                widest pattern, with a warning; the role records the opt-in for the
+                review report). Default: none.
             manifest_locations: per step that reads a manifest (``ManifestFile``,
                 ``AugmentedManifestFile``), the S3 folders (``s3://bucket/prefix``) under
                 which the objects it lists lie: that step's job role reads them. Default:
@@ -505,14 +513,19 @@ class PipelineJobRoles(Construct):
                 with ``per_step=False`` (role names are unique).
         """
         problems = _props_problems(definition, per_step, parameter_values, pipeline_name,
-                                   allow_unknown_step_types, keep_roles_for, options)
+                                   allow_unknown_step_types, keep_roles_for, options,
+                                   any_value_parameters)
         raise_if_any("PipelineJobRoles", id, problems)
         loaded = load_definition(definition)
+        # The role fields these roles replace are not read: a parameter there binds nothing.
+        replaced = generated_role_steps(loaded, keep_roles_for)
         reading = read_definition(
             loaded,
             parameter_values=parameter_values,
+            any_value_parameters=any_value_parameters,
             pipeline_name=pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
+            replaced_role_steps=replaced,
             manifest_locations=manifest_locations,
         )
         plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
@@ -541,7 +554,8 @@ class PipelineJobRoles(Construct):
         check_tokens_at_synth(
             self, "PipelineJobRoles", {"parameter_values": parameter_values},
             recheck_parameter_values(loaded, parameter_values, pipeline_name,
-                                     allow_unknown_step_types),
+                                     allow_unknown_step_types, any_value_parameters,
+                                     replaced),
         )
 
     @property
@@ -613,9 +627,10 @@ class PipelineJobRoles(Construct):
 def _props_problems(
     definition: object, per_step: object, parameter_values: object, pipeline_name: object,
     allow_unknown_step_types: object, keep_roles_for: object, options: RoleOptions,
+    any_value_parameters: object,
 ) -> list[Problem]:
     problems = definition_problems(definition, parameter_values, pipeline_name,
-                                   allow_unknown_step_types)
+                                   allow_unknown_step_types, any_value_parameters)
     checks = PropTypes()
     checks.boolean("per_step", per_step)
     checks.strings("keep_roles_for", keep_roles_for, "step names", "['RunFraudReport']")
@@ -634,6 +649,8 @@ def recheck_parameter_values(
     parameter_values: Mapping[str, Sequence[str]] | None,
     pipeline_name: str | None,
     allow_unknown_step_types: bool,
+    any_value_parameters: Sequence[str] = (),
+    replaced_role_steps: Collection[str] = (),
 ) -> Callable[[Callable[[str], str]], list[Problem]]:
     """What :func:`check_tokens_at_synth` runs for ``parameter_values`` that hold tokens: the
     definition read again with each value as its token resolves at synth (a ``Lazy`` that
@@ -643,8 +660,11 @@ def recheck_parameter_values(
         values = {name: [final(v) for v in items]
                   for name, items in (parameter_values or {}).items()}
         try:
-            read_definition(definition, parameter_values=values, pipeline_name=pipeline_name,
-                            allow_unknown_step_types=allow_unknown_step_types)
+            read_definition(definition, parameter_values=values,
+                            any_value_parameters=any_value_parameters,
+                            pipeline_name=pipeline_name,
+                            allow_unknown_step_types=allow_unknown_step_types,
+                            replaced_role_steps=replaced_role_steps)
         except DefinitionError as error:
             return list(error.problems)
         return []

@@ -7,6 +7,7 @@ import json
 import re
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -21,13 +22,24 @@ from constructs import Construct
 from ..core import pipeline
 from ..core.definition import load_definition, read_definition
 from ..core.errors import Problem, raise_if_any
-from ..core.job_roles import RUNTIME_ROLE_FIELD, RUNTIME_ROLE_SERVICES
+from ..core.job_roles import (
+    RUNTIME_ROLE_FIELD,
+    RUNTIME_ROLE_SERVICES,
+    NoJobRoleError,
+    generated_role_steps,
+    plan_job_roles,
+)
 from ..core.rewrite import RoleSlot, with_roles
 from ..core.steps import SAGEMAKER
 from . import role_policies
 from .execution_role import PipelineExecutionRole, runtime_role_arns
 from .job_roles import PipelineJobRoles
-from .pipeline_role import grant_pass_to_sagemaker, option_problems
+from .pipeline_role import (
+    PropTypes,
+    definition_problems,
+    grant_pass_to_sagemaker,
+    option_problems,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -48,11 +60,22 @@ ROLE_NAME_LIMIT = 64
 _ROLE_NAME_CHARS = re.compile(r"[^\w+=,.@-]")
 
 
+@dataclass(frozen=True)
+class _Parameters:
+    """What the props say of the definition's parameters (for the roles made here)."""
+
+    values: Mapping[str, Sequence[str]] | None
+    any_value: tuple[str, ...]
+
+
 class LeastPrivilegePipeline(Construct):
     """A SageMaker pipeline (``AWS::SageMaker::Pipeline``) with the roles it needs, and
     no more: from the SDK's ``pipeline.definition()``, it creates
 
-    - the job roles (:class:`PipelineJobRoles`, one per step that runs a job by default),
+    - the job roles (:class:`PipelineJobRoles`, one per step that runs a job by default;
+      none when no step runs a SageMaker job as a role of its own: a definition of EMR or
+      Lambda steps only, or a Transform of a model made outside the pipeline, which runs
+      as that model's role),
     - the execution role (:meth:`PipelineExecutionRole.from_definition`), which passes
       exactly those roles, to SageMaker only,
     - the pipeline, whose definition has every step's role field (``RoleArn``,
@@ -103,6 +126,7 @@ class LeastPrivilegePipeline(Construct):
         keep_roles_for: Sequence[str] = (),
         runtime_roles: Mapping[str, iam.IRole] | None = None,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
+        any_value_parameters: Sequence[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
         allow_unknown_step_types: bool = False,
         job_prefix: str | None = None,
@@ -128,8 +152,13 @@ class LeastPrivilegePipeline(Construct):
                 runs as: its ``ExecutionRoleArn`` is rewritten to that role, which the
                 execution role passes to EMR (or EMR Serverless) only. Default: none (the
                 definition's runtime roles).
-            parameter_values: per pipeline parameter, the values executions may use;
-                binding them narrows what depends on parameters. Default: none.
+            parameter_values: per pipeline parameter, the values executions may use.
+                Default: none: each parameter a grant depends on is scoped to its
+                ``DefaultValue`` (a warning says so), and one without a default is an
+                error.
+            any_value_parameters: parameters whose every value the roles allow (the
+                widest pattern, with a warning, and a finding of the review report).
+                Default: none.
             manifest_locations: per step that reads a manifest, the S3 folders the
                 objects it lists lie under (see :class:`PipelineJobRoles`). Default: none.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
@@ -150,25 +179,37 @@ class LeastPrivilegePipeline(Construct):
                 which names one role.
         """
         raise_if_any("LeastPrivilegePipeline", id, _props_problems(
-            definition, pipeline_name, per_step_roles, job_prefix, pipeline_display_name,
+            definition, pipeline_name, per_step_roles, keep_roles_for, parameter_values,
+            any_value_parameters, allow_unknown_step_types, job_prefix, pipeline_display_name,
             pipeline_description, parallelism, tags, definition_in_s3, role_options,
         ))
         loaded = load_definition(definition)
         if runtime_roles is not None:
             runtime_role_arns(id, loaded, runtime_roles)
+        reading = read_definition(loaded, parameter_values=parameter_values,
+                                  any_value_parameters=any_value_parameters,
+                                  pipeline_name=pipeline_name,
+                                  allow_unknown_step_types=allow_unknown_step_types,
+                                  manifest_locations=manifest_locations,
+                                  replaced_role_steps=generated_role_steps(loaded,
+                                                                           keep_roles_for))
         if job_prefix is not None:
-            reading = read_definition(loaded, parameter_values=parameter_values,
-                                      pipeline_name=pipeline_name,
-                                      allow_unknown_step_types=allow_unknown_step_types)
             raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
                 job_prefix, reading.scopes))
+        plan, plan_problems = plan_job_roles(reading, per_step=per_step_roles,
+                                             keep=keep_roles_for)
+        # No step whose job needs a role of its own: the pipeline needs no job roles.
+        raise_if_any("LeastPrivilegePipeline", id,
+                     [p for p in plan_problems if p.code != "noJobSteps"])
         super().__init__(scope, id)
         self._pipeline_name = pipeline_name
         self._runtime_roles: Mapping[str, iam.IRole] = dict(runtime_roles or {})
         try:
-            self._create(loaded, per_step_roles, keep_roles_for, parameter_values,
-                         manifest_locations, allow_unknown_step_types, definition_in_s3,
-                         role_options)
+            self._create(loaded, per_step_roles, keep_roles_for,
+                         _Parameters(parameter_values, tuple(any_value_parameters)),
+                         manifest_locations,
+                         allow_unknown_step_types, definition_in_s3, role_options,
+                         with_job_roles=bool(plan.roles))
         except ValueError:
             # A problem only the roles' own checks find: nothing of this construct stays.
             scope.node.try_remove_child(id)
@@ -185,34 +226,41 @@ class LeastPrivilegePipeline(Construct):
                 "MaxParallelExecutionSteps": parallelism},
             tags=[CfnTag(key=k, value=v) for k, v in (tags or {}).items()] or None,
         )
+        if self.job_roles is None:
+            # The warnings of jobs that run as a role not made here (a model from outside).
+            role_policies.emit_notices(self, plan.notices)
         # Executions may start right after the deployment: the roles' policies must exist
         # by then. The roles themselves come first anyway (referenced by the policies).
-        for child in (*self.execution_role.node.find_all(), *self.job_roles.node.find_all()):
+        job_roles = self.job_roles.node.find_all() if self.job_roles is not None else []
+        for child in (*self.execution_role.node.find_all(), *job_roles):
             if isinstance(child, CfnResource) and not isinstance(child, iam.CfnRole):
                 self.resource.node.add_dependency(child)
 
     def _create(
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
-        parameter_values: Mapping[str, Sequence[str]] | None,
-        manifest_locations: Mapping[str, Sequence[str]] | None,
+        parameters: _Parameters, manifest_locations: Mapping[str, Sequence[str]] | None,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
-        role_options: RoleOptions,
+        role_options: RoleOptions, *, with_job_roles: bool,
     ) -> None:
-        """The job roles, the execution role and the definition property."""
-        self.job_roles = PipelineJobRoles(
+        """The job roles (``with_job_roles``), the execution role and the definition
+        property."""
+        #: The job roles; None when no step's job runs as a role of its own.
+        self.job_roles: PipelineJobRoles | None = PipelineJobRoles(
             self, "JobRoles",
             definition=loaded,
             per_step=per_step_roles,
-            parameter_values=parameter_values,
+            parameter_values=parameters.values,
+            any_value_parameters=parameters.any_value,
             manifest_locations=manifest_locations,
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             keep_roles_for=keep_roles_for,
             **role_options,
-        )
+        ) if with_job_roles else None
         self.execution_role = PipelineExecutionRole.from_definition(
             self, "ExecutionRole", loaded,
-            parameter_values=parameter_values,
+            parameter_values=parameters.values,
+            any_value_parameters=parameters.any_value,
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             job_roles=self.job_roles,
@@ -224,8 +272,7 @@ class LeastPrivilegePipeline(Construct):
             in_s3 = len(json.dumps(loaded, separators=(",", ":"))) > INLINE_DEFINITION_LIMIT
         self._definition_property: dict[str, Any] = (
             self._s3_definition(loaded) if in_s3 else {
-                "PipelineDefinitionBody": Stack.of(self).to_json_string(
-                    with_roles(loaded, self._role_arn_for)),
+                "PipelineDefinitionBody": _json_text(with_roles(loaded, self._role_arn_for)),
             }
         )
 
@@ -247,7 +294,16 @@ class LeastPrivilegePipeline(Construct):
         return MappingProxyType(self._runtime_roles)
 
     def role_for(self, step: str) -> iam.IRole:
-        """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`)."""
+        """The role the job of ``step`` runs as (see :meth:`PipelineJobRoles.role_for`).
+
+        Raises:
+            NoJobRoleError: (a ``KeyError``) the step has no generated role, or the
+                pipeline has none (no step runs a SageMaker job as a role of its own).
+        """
+        if self.job_roles is None:
+            raise NoJobRoleError(
+                f"step {step!r} has no generated job role: no step of this pipeline runs a "
+                "SageMaker job as a role of its own, so it has no job roles")
         return self.job_roles.role_for(step)
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -291,7 +347,7 @@ class LeastPrivilegePipeline(Construct):
             slot.step in self._runtime_roles
         ):
             return self._runtime_roles[slot.step].role_arn
-        return self.job_roles.role_arn_for(slot)
+        return self.job_roles.role_arn_for(slot) if self.job_roles is not None else None
 
     def _s3_definition(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
         """The definition as an S3 asset, its job roles named so that their ARNs are
@@ -306,14 +362,14 @@ class LeastPrivilegePipeline(Construct):
             )])
         partition = RegionInfo.get(stack.region).partition or "aws"
         arns: dict[str, str] = {}
-        for role in dict.fromkeys(self.job_roles.roles.values()):
+        roles = self.job_roles.roles if self.job_roles is not None else {}
+        for role in dict.fromkeys(roles.values()):
             name = _job_role_name(self._pipeline_name, role.node.id)
             cfn_role = role.node.default_child
             assert isinstance(cfn_role, iam.CfnRole)
             cfn_role.role_name = name
             path = cfn_role.path or "/"
             arns[role.node.id] = f"arn:{partition}:iam::{stack.account}:role{path}{name}"
-        roles = self.job_roles.roles
         deploy_time = sorted(step for step, role in self._runtime_roles.items()
                              if Token.is_unresolved(role.role_arn))
         if deploy_time:
@@ -328,7 +384,7 @@ class LeastPrivilegePipeline(Construct):
         def literal_arn(slot: RoleSlot) -> str | None:
             if slot.service != SAGEMAKER:
                 return self._role_arn_for(slot)  # a given runtime role's literal ARN
-            if self.job_roles.role_arn_for(slot) is None:
+            if self._role_arn_for(slot) is None:
                 return None
             return arns[roles[slot.step].node.id]
 
@@ -345,6 +401,17 @@ class LeastPrivilegePipeline(Construct):
             "Bucket": asset.s3_bucket_name, "Key": asset.s3_object_key}}
 
 
+def _json_text(definition: Mapping[str, Any]) -> str:
+    """The definition as JSON text, its role ARNs as tokens that CloudFormation resolves.
+
+    Serialised here, not by ``Stack.to_json_string``: the CDK's serialisation walks nested
+    values with several Python frames per level, which a deeply nested definition (a
+    chain of Conditions) exhausts; ``json.dumps`` recurses in C. The tokens are strings
+    that JSON does not escape (role ARNs hold no quote, backslash or control character).
+    """
+    return json.dumps(definition, separators=(",", ":"), ensure_ascii=False)
+
+
 def _job_role_name(pipeline_name: str, role_id: str) -> str:
     """A role name unique per pipeline and role, within IAM's 64 characters."""
     digest = hashlib.sha256(f"{pipeline_name}/{role_id}".encode()).hexdigest()[:8]
@@ -353,15 +420,18 @@ def _job_role_name(pipeline_name: str, role_id: str) -> str:
 
 
 def _props_problems(
-    definition: object, pipeline_name: object, per_step_roles: object, job_prefix: object,
-    display_name: object, description: object, parallelism: object, tags: object,
-    definition_in_s3: object, role_options: Mapping[str, object],
+    definition: object, pipeline_name: object, per_step_roles: object,
+    keep_roles_for: object, parameter_values: object, any_value_parameters: object,
+    allow_unknown_step_types: object, job_prefix: object, display_name: object,
+    description: object, parallelism: object, tags: object, definition_in_s3: object,
+    role_options: Mapping[str, object],
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(definition, str | Path | Mapping):
-        problems.append(Problem("definition", "notADefinition",
-                                f"definition is {type(definition).__name__}: give the "
-                                "definition JSON text, a path to it, or the dict"))
+    # The pipeline's name is checked below, as SageMaker's pattern (not as optional).
+    problems = definition_problems(definition, parameter_values, None,
+                                   allow_unknown_step_types, any_value_parameters)
+    checks = PropTypes()
+    checks.strings("keep_roles_for", keep_roles_for, "step names", "['RunFraudReport']")
+    problems += checks.problems
     if isinstance(pipeline_name, str) and Token.is_unresolved(pipeline_name):
         problems.append(Problem("pipeline_name", "token",
                                 "pipeline_name is a token: the name scopes the roles and "

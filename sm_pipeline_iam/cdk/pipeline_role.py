@@ -681,10 +681,10 @@ class StableTokens:
 
 def definition_problems(
     definition: object, parameter_values: object, pipeline_name: object,
-    allow_unknown_step_types: object,
+    allow_unknown_step_types: object, any_value_parameters: object = (),
 ) -> list[Problem]:
     """The type problems of the props that read a definition (``from_definition``,
-    ``PipelineJobRoles``), and look-alike tokens among them."""
+    ``PipelineJobRoles``, ``LeastPrivilegePipeline``), and look-alike tokens among them."""
     checks = PropTypes()
     if not isinstance(definition, str | Path | Mapping):
         checks.fail("definition", "notADefinition",
@@ -706,6 +706,9 @@ def definition_problems(
                   refuse_tokens="the role's Experiments records are named after it, in both "
                   "spellings, when the definition is read at synth")
     checks.boolean("allow_unknown_step_types", allow_unknown_step_types)
+    checks.strings("any_value_parameters", any_value_parameters, "parameter names",
+                   "['InputDataUrl']", refuse_tokens="the parameters are read from the "
+                   "definition at synth")
     bad = {problem.prop for problem in checks.problems}
     return [*checks.problems, *fake_token_problems(
         {"parameter_values": parameter_values} if "parameter_values" not in bad else {})]

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from ..core import policy
 from ..core.errors import Problem
-from ..core.notices import Notice
+from ..core.notices import ANY_VALUE_METADATA, Notice, Unresolved, any_value_grants
 from ..core.policy import LIBRARY_POLICY_PATH, Statement
 
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
@@ -181,6 +181,17 @@ def _nag_rendering(stack: Stack, value: str) -> str:
     from ..core import cfn  # loaded when acknowledging, not with the constructs
 
     return cfn.render_text(stack.resolve(value), cfn.NAG_STYLE)
+
+
+def record_any_value_parameters(role: iam.Role, unresolved: Sequence[Unresolved]) -> None:
+    """Record on ``role``'s template resource (metadata :data:`ANY_VALUE_METADATA`) the
+    parameters opted in to any value whose grants it holds: the review report shows each
+    as a finding, whether or not its warnings are acknowledged."""
+    grants = any_value_grants(unresolved)
+    if grants:
+        cfn_role = role.node.default_child
+        assert isinstance(cfn_role, iam.CfnRole)
+        cfn_role.add_metadata(ANY_VALUE_METADATA, grants)
 
 
 def emit_notices(scope: Construct, notices: Sequence[Notice]) -> None:

@@ -14,7 +14,8 @@ import difflib
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import sys
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +43,8 @@ from .notices import (
     MIXED_CASE_PREFIX,
     MODEL_ENDPOINTS_UNNAMED,
     MODEL_OUTSIDE_PIPELINE,
+    NOT_AN_ECR_IMAGE,
+    PARAMETER_SCOPED_TO_DEFAULT,
     RUN_TIME_VALUE,
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNGRANTED_FIELD,
@@ -77,7 +80,10 @@ from .steps import (
     spec_for,
 )
 
-#: The largest definition SageMaker accepts (characters).
+#: The largest definition SageMaker accepts (characters): CreatePipeline's
+#: ``PipelineDefinition``, "Maximum length of 1048576" (SageMaker API Reference,
+#: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePipeline.html).
+#: It is SageMaker's only limit on a definition's shape; it sets none on nesting.
 DEFINITION_LIMIT = 1_048_576
 
 #: SageMaker's step names (the API's StepName: letters, digits, hyphens and underscores,
@@ -116,6 +122,30 @@ class JobScope:
     patterns: tuple[str, ...]
 
 
+#: How a parameter scopes the roles (:attr:`ParameterScope.scope`): by the values in
+#: ``parameter_values``; by its ``DefaultValue``, which the user did not bind; by any value
+#: (the opt-in ``any_value_parameters``); or not at all (no grant depends on it).
+BOUND, DEFAULT, ANY_VALUE, NO_GRANT = "bound", "default", "any value", "no grant"
+
+
+@dataclass(frozen=True)
+class ParameterScope:
+    """How one pipeline parameter scopes the grants.
+
+    Attributes:
+        name: the parameter's name.
+        scope: :data:`BOUND`, :data:`DEFAULT`, :data:`ANY_VALUE` or :data:`NO_GRANT`.
+        values: the values the grants allow (bound, or the default); none for any value
+            and for no grant.
+        fields: the step fields whose grants it scopes (``step 'S' field F``).
+    """
+
+    name: str
+    scope: str
+    values: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class DefinitionReading:
     """What a definition needs, and what the reader could not pin down."""
@@ -125,6 +155,7 @@ class DefinitionReading:
     scopes: tuple[JobScope, ...]
     unresolved: tuple[Unresolved, ...]
     jobs: tuple[JobNeeds, ...] = ()
+    parameters: tuple[ParameterScope, ...] = ()
 
 
 def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
@@ -153,12 +184,7 @@ def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
                 f"{type(source).__name__} is not a definition: give pipeline.definition() "
                 "JSON text, a path to it, or the parsed dict",
             )])
-        if len(text) > DEFINITION_LIMIT:
-            raise DefinitionError([Problem(
-                "definition", "tooLarge",
-                f"the definition is {len(text):,} characters, over SageMaker's "
-                f"{DEFINITION_LIMIT:,}",
-            )])
+        _check_size(len(text))
         try:
             definition = json.loads(text)
         except json.JSONDecodeError as error:
@@ -166,24 +192,51 @@ def load_definition(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
                 Problem("definition", "notJson", f"the definition is not JSON: {error}")
             ]) from None
         except RecursionError:
-            raise DefinitionError([_too_deep("the definition")]) from None
+            # Python's json module recurses once per level: too deep to count here.
+            raise DefinitionError([_too_deep("the definition", counted=False)]) from None
     if not isinstance(definition, dict) or not isinstance(definition.get("Steps"), list):
         raise DefinitionError([Problem(
             "Steps", "noSteps", "the definition has no Steps list: give pipeline.definition()"
         )])
+    limit = max_nesting()
     deep = [
-        _too_deep(f"step {_step_label(step, index)!r}")
+        _too_deep(f"step {_step_label(step, index)!r}", counted=True)
         for index, step in enumerate(definition["Steps"])
-        if _depth(step) > MAX_NESTING
+        if _depth(step, limit) > limit
     ]
+    rest = {key: value for key, value in definition.items() if key != "Steps"}
+    if _depth(rest, limit) > limit:
+        deep.append(_too_deep("the definition", counted=True))
     if deep:
         raise DefinitionError(deep)
+    if isinstance(source, Mapping):
+        # The parsed dict is held to SageMaker's limit too (at its most compact).
+        _check_size(len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False,
+                                   default=str)))
     return definition
 
 
-#: How deeply values may nest (objects, lists, Condition bodies): far beyond what the SDK
-#: writes, and within what the reader can walk without exhausting Python's stack.
-MAX_NESTING = 64
+def _check_size(characters: int) -> None:
+    if characters > DEFINITION_LIMIT:
+        raise DefinitionError([Problem(
+            "definition", "tooLarge",
+            f"the definition is {characters:,} characters, over SageMaker's "
+            f"{DEFINITION_LIMIT:,}",
+        )])
+
+
+def max_nesting() -> int:
+    """How deeply a step's values may nest (objects and lists: a Condition's body is three
+    levels, step, ``Arguments`` and ``IfSteps``): half of Python's recursion limit
+    (``sys.getrecursionlimit()``, 1,000 by default, so 500 levels).
+
+    SageMaker limits a definition's size only (:data:`DEFINITION_LIMIT`), not its depth.
+    This limit is Python's: its json module, ``copy`` and the CDK's serialisation walk
+    nested values recursively, one or more stack frames per level, and the other half of
+    the recursion limit is left to the caller's frames. A program that raises the limit
+    (``sys.setrecursionlimit``) raises this one with it.
+    """
+    return sys.getrecursionlimit() // 2
 
 
 def _read_file(path: Path) -> str:
@@ -201,11 +254,17 @@ def _read_file(path: Path) -> str:
         )]) from None
 
 
-def _too_deep(what: str) -> Problem:
+def _too_deep(what: str, *, counted: bool) -> Problem:
+    deep = (f"more than {max_nesting():,} levels deep" if counted
+            else "deeper than Python's json module can parse")
     return Problem(
         "definition", "tooDeep",
-        f"{what} nests values more than {MAX_NESTING} levels deep (Conditions, ForEach "
-        "bodies, Std:Join or other objects): no real pipeline does; flatten it",
+        f"{what} nests values {deep} (Conditions, ForEach bodies, Std:Join or other "
+        "objects). SageMaker limits only a definition's size, but Python, which reads it "
+        "here, walks nested values recursively within its recursion limit "
+        f"(sys.getrecursionlimit() = {sys.getrecursionlimit():,}), which leaves room for "
+        f"{max_nesting():,} levels: flatten the nesting, or raise the limit with "
+        "sys.setrecursionlimit in the program that reads it",
     )
 
 
@@ -214,13 +273,14 @@ def _step_label(step: Any, index: int) -> str:
     return name if isinstance(name, str) else f"Steps[{index}]"
 
 
-def _depth(value: Any) -> int:
-    """How deeply ``value`` nests, counted without recursion (any depth is safe)."""
+def _depth(value: Any, limit: int) -> int:
+    """How deeply ``value`` nests, counted without recursion (any depth is safe), up to
+    the first level beyond ``limit``."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, level = stack.pop()
         deepest = max(deepest, level)
-        if level > MAX_NESTING:
+        if level > limit:
             return level
         children = item.values() if isinstance(item, dict) else item if isinstance(
             item, list) else ()
@@ -294,17 +354,42 @@ class _Collected:
     unresolved: list[Unresolved] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Parameter -> the fields whose grants it scopes: every parameter, and those scoped
+    # to their default (for the notice of the role being read: a job's or the pipeline's).
+    uses: dict[str, dict[str, None]] = field(default_factory=dict)
+    defaulted: dict[str, dict[str, None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Parameters:
+    """What the caller said of the definition's parameters.
+
+    Attributes:
+        bindings: parameter (or ``Execution.PipelineName``) -> the values allowed, the
+            defaults of unbound parameters included.
+        defaults: the unbound parameters scoped to their ``DefaultValue``.
+        any_value: the parameters opted in to any value (``any_value_parameters``).
+        names: every parameter the definition declares or refers to, declared first.
+    """
+
+    bindings: Mapping[str, Sequence[str]]
+    defaults: Mapping[str, str]
+    any_value: frozenset[str]
+    names: tuple[str, ...]
 
 
 class _Reader:
     def __init__(
         self,
         definition: Mapping[str, Any],
-        bindings: Mapping[str, Sequence[str]],
+        parameters: _Parameters,
         allow_unknown_step_types: bool,
+        replaced_role_steps: Collection[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        self.bindings = bindings
+        self.parameters = parameters
+        self.replaced_role_steps = frozenset(replaced_role_steps)
+        self.bindings = parameters.bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
         self.out = _Collected()
@@ -485,12 +570,15 @@ class _Reader:
         if spec.job is not None:
             # What the job needs concerns its own role: its warnings stay with it.
             notices, unresolved = self.out.notices, self.out.unresolved
-            self.out.notices, self.out.unresolved = [], []
+            defaulted = self.out.defaulted
+            self.out.notices, self.out.unresolved, self.out.defaulted = [], [], {}
             try:
                 self._job(name, step_type, spec, spec.job, step)
             finally:
                 job_notices, job_unresolved = self.out.notices, self.out.unresolved
+                job_notices += self._default_notices(self.out.defaulted)
                 self.out.notices, self.out.unresolved = notices, unresolved
+                self.out.defaulted = defaulted
             if self.out.jobs and self.out.jobs[-1].steps == (name,):
                 self.out.jobs[-1] = replace(
                     self.out.jobs[-1],
@@ -613,14 +701,20 @@ class _Reader:
         return not found
 
     def _patterns(self, name: str, field_name: str, value: Any) -> list[Pattern]:
+        where = f"step {name!r} field {field_name}"
         for parameter in _parameters(value):
+            self.out.uses.setdefault(parameter, {})[where] = None
+            given = f"parameter_values {parameter!r}"
+            if parameter in self.parameters.defaults:
+                self.out.defaulted.setdefault(parameter, {})[where] = None
+                given = f"the DefaultValue of parameter {parameter!r}"
             bound = [v for v in self.bindings.get(parameter, ()) if "*" in v or "?" in v]
             for text in bound:
                 self._problem(
                     f"{name}.{field_name}", "wildcard",
-                    f"step {name!r} field {field_name}: parameter_values {parameter!r} holds "
-                    f"{text!r}, a wildcard ('*' or '?') no SageMaker name, ARN or S3 location "
-                    "can hold: list the exact values executions may use",
+                    f"{where}: {given} holds {text!r}, a wildcard ('*' or '?') no SageMaker "
+                    "name, ARN or S3 location can hold: list the exact values executions may "
+                    "use in parameter_values",
                 )
         try:
             return evaluate(value, self.bindings, self._step_reference)
@@ -710,9 +804,41 @@ class _Reader:
         return self._default_names(step_name, step_type, notify=notify)
 
     def _unresolved(self, name: str, field_name: str, pattern: Pattern) -> None:
-        item = Unresolved(name, field_name, pattern.text, pattern.unbound)
+        """A grant wider than a literal: a problem when a parameter the caller left unbound,
+        without a default and without opting it in, widens it (least privilege fails
+        closed); else the warning that names what widens it."""
+        unbound = [p.removeprefix("Parameters.") for p in pattern.unbound
+                   if p.startswith("Parameters.")]
+        refused = [p for p in unbound if p not in self.parameters.any_value]
+        for parameter in refused:
+            self._problem(
+                f"{name}.{field_name}", "unboundParameter",
+                f"step {name!r} field {field_name}: parameter {parameter!r} has no "
+                "DefaultValue and no parameter_values, so the role would have to allow "
+                f"{pattern.text!r} (any value): bind it with parameter_values="
+                f"{{{parameter!r}: ['value-a', 'value-b']}}, the values executions may use, "
+                f"or allow any value knowingly with any_value_parameters=[{parameter!r}]",
+            )
+        if refused:
+            return
+        item = Unresolved(name, field_name, pattern.text, pattern.unbound, pattern.run_time)
         self.out.unresolved.append(item)
         self.out.notices.append(Notice(UNRESOLVED_VALUE, item.message()))
+
+    def _default_notices(self, defaulted: Mapping[str, Mapping[str, None]]) -> list[Notice]:
+        """One notice per parameter scoped to its default, naming the fields it scopes."""
+        notices = []
+        for parameter, fields in defaulted.items():
+            default = self.parameters.defaults[parameter]
+            notices.append(Notice(
+                PARAMETER_SCOPED_TO_DEFAULT,
+                f"parameter {parameter!r} is not in parameter_values, so the grants of "
+                f"{', '.join(fields)} are scoped to its DefaultValue {default!r}: an "
+                "execution that passes another value fails with AccessDenied until the "
+                "parameter is bound; to allow more values, give parameter_values="
+                f"{{{parameter!r}: [{default!r}, ...]}} (--parameter in explain)",
+            ))
+        return notices
 
     def _names(self, name: str, field_name: str, patterns: list[Pattern]) -> list[str]:
         """The name patterns' texts. One that a binding could narrow, or that has no
@@ -742,9 +868,11 @@ class _Reader:
         names: set[str] = set()
         for pattern in patterns:
             if marker in pattern.text:
-                names.add(pattern.text.split(marker, 1)[1])
+                # The name part may hold a parameter or a run-time value: named as any name.
+                names.update(self._names(name, field_name, [
+                    replace(pattern, text=pattern.text.split(marker, 1)[1])]))
             elif not pattern.literal_prefix.startswith("arn:"):
-                self._unresolved(name, field_name, Pattern("*", pattern.unbound))
+                self._unresolved(name, field_name, replace(pattern, text="*"))
                 names.add("*")
         return names
 
@@ -1090,10 +1218,16 @@ class _Reader:
                 if value is None:
                     continue
                 for pattern in self._patterns(name, field_name, value):
-                    found.add(self._repository(name, field_name, pattern))
+                    repository = self._repository(name, field_name, pattern)
+                    if repository is not None:
+                        found.add(repository)
         return found
 
-    def _repository(self, name: str, field_name: str, pattern: Pattern) -> str:
+    def _repository(self, name: str, field_name: str, pattern: Pattern) -> str | None:
+        """The ECR repository ARN of an image URI; None for a literal that is no ECR image
+        URI, which the job cannot pull from ECR with its role (AWS pages "Docker Registry
+        Paths and Example Code" for the URI form, "Adapt your training job to access images
+        in a private Docker registry" for images outside ECR, reached through the VPC)."""
         match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
         run_time = None if match or pattern.unbound else _RUN_TIME_IMAGE.fullmatch(
             pattern.text)
@@ -1104,6 +1238,17 @@ class _Reader:
             account, region, repository = run_time.groups()
             return (f"arn:{PLACEHOLDERS.partition}:ecr:{region}:{account}:repository/"
                     f"{_STARS.sub('*', repository)}")
+        if pattern.is_literal and match is None:
+            self.out.notices.append(Notice(
+                NOT_AN_ECR_IMAGE,
+                f"step {name!r} field {field_name}: {pattern.text!r} is not an ECR image URI "
+                "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:"
+                "digest]), so the job cannot pull it from ECR with its role and no ECR "
+                "repository is granted for it: give the image's ECR URI, or, for an image in "
+                "a private Docker registry that the job reaches through its VPC "
+                "(RepositoryAccessMode Vpc), acknowledge this warning",
+            ))
+            return None
         if match is None:
             arn = f"arn:{PLACEHOLDERS.partition}:ecr:*:*:repository/*"
             self._unresolved(name, field_name, replace(pattern, text=arn))
@@ -1205,6 +1350,8 @@ class _Reader:
 
     def _roles(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
         for role_field in spec.role_fields:
+            if role_field.service == SAGEMAKER and name in self.replaced_role_steps:
+                continue  # the caller hands the step's job a role of its own
             for field_name, value in values_at(step, role_field.path):
                 if value is None:
                     continue
@@ -1231,7 +1378,7 @@ class _Reader:
                     )
                 return pattern.text
             return f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/{pattern.text}"
-        self._unresolved(name, field_name, Pattern(_ANY_ROLE, pattern.unbound))
+        self._unresolved(name, field_name, replace(pattern, text=_ANY_ROLE))
         return _ANY_ROLE
 
     # --- integrations ----------------------------------------------------------------------
@@ -1250,7 +1397,7 @@ class _Reader:
                     "string",
                 ))
                 return arn
-            self._unresolved(name, field_name, Pattern(arn, pattern.unbound))
+            self._unresolved(name, field_name, replace(pattern, text=arn))
             return arn
         region, account, queue = match.groups()
         return f"arn:{PLACEHOLDERS.partition}:sqs:{region}:{account}:{queue}"
@@ -1497,11 +1644,31 @@ class _Reader:
             unresolved=(*job.unresolved, *(u for h in hosted for u in h.unresolved)),
         )
 
+    def _parameter_scopes(self) -> tuple[ParameterScope, ...]:
+        parameters = self.parameters
+        scopes = []
+        for name in parameters.names:
+            fields = tuple(self.out.uses.get(name, ()))
+            values: tuple[str, ...]
+            if not fields:
+                # An instance type, a threshold: no grant depends on it, whatever its value.
+                scope, values = NO_GRANT, ()
+            elif name in parameters.any_value:
+                scope, values = ANY_VALUE, ()
+            elif name in parameters.defaults:
+                scope, values = DEFAULT, (parameters.defaults[name],)
+            else:
+                scope, values = BOUND, tuple(parameters.bindings[name])
+            scopes.append(ParameterScope(name, scope, values, fields))
+        return tuple(scopes)
+
     def reading(self) -> DefinitionReading:
         out = self.out
         out.jobs = [self._with_hosting(job) for job in out.jobs]
         if out.problems:
-            raise DefinitionError(out.problems)
+            # A field read twice (its job's name and its own grant) is one problem.
+            raise DefinitionError(list(dict.fromkeys(out.problems)))
+        out.notices += self._default_notices(out.defaulted)
         notices = tuple(dict.fromkeys(out.notices))
         requirements = PipelineRequirements(
             step_types=frozenset(out.step_types),
@@ -1520,23 +1687,33 @@ class _Reader:
             if step.get("Type") in StepType._value2member_map_
         )
         return DefinitionReading(requirements, steps, tuple(out.scopes), tuple(out.unresolved),
-                                 tuple(out.jobs))
+                                 tuple(out.jobs), self._parameter_scopes())
 
 
 def read_definition(
     source: str | Path | Mapping[str, Any],
     *,
     parameter_values: Mapping[str, Sequence[str]] | None = None,
+    any_value_parameters: Sequence[str] = (),
     pipeline_name: str | None = None,
     allow_unknown_step_types: bool = False,
+    replaced_role_steps: Collection[str] = (),
     manifest_locations: Mapping[str, Sequence[str]] | None = None,
 ) -> DefinitionReading:
-    """Read what a pipeline definition needs from its execution role.
+    """Read what a pipeline definition needs from its execution role and job roles.
+
+    Parameters fail closed. A grant that depends on a parameter allows the values of
+    ``parameter_values``; for a parameter without them, its ``DefaultValue`` (with the
+    warning ``parameterScopedToDefault``: an execution that passes another value is then
+    denied); a parameter with neither is an error, unless ``any_value_parameters`` opts it
+    in to the widest pattern (with ``unresolvedDefinitionValue``).
 
     Args:
         source: ``pipeline.definition()`` JSON text, a path to it, or the parsed dict.
-        parameter_values: per pipeline parameter, the values executions may use; a
-            parameter without them is unbound (its default is not a bound).
+        parameter_values: per pipeline parameter, the values executions may use.
+            Default: none (each parameter scoped to its default).
+        any_value_parameters: parameters whose every value the roles allow (an explicit
+            opt-in, reported as a finding). Default: none.
         pipeline_name: the pipeline's name (``Execution.PipelineName``), which names its
             Experiments records; unbound when None.
         allow_unknown_step_types: warn about an unknown step ``Type`` instead of failing.
@@ -1544,24 +1721,79 @@ def read_definition(
             ``AugmentedManifestFile``), the S3 folders the objects it lists lie under
             (``{"Train": ["s3://bucket/images"]}``): its job role reads the objects under
             them. None (the default): the role reads the manifests only, with a warning.
+        replaced_role_steps: steps whose role fields handed to SageMaker the caller
+            replaces with roles it makes (``PipelineJobRoles``): those fields are not
+            read, so their roles are not passed and a parameter there needs no binding.
+            Default: none.
 
     Raises:
         DefinitionError: the definition is malformed (every problem names the step and
-            the field), ``parameter_values`` names a parameter it does not have, or
-            ``manifest_locations`` names a step without a manifest input or a value that
-            is not an S3 folder.
+            the field), a grant depends on a parameter with no default, no binding and
+            no opt-in, ``parameter_values`` or ``any_value_parameters`` name a parameter
+            it does not have, or the same one, or ``manifest_locations`` names a step
+            without a manifest input or a value that is not an S3 folder.
     """
     definition = load_definition(source)
-    if parameter_values:
-        unknown = unknown_parameter_problems(definition, parameter_values)
-        if unknown:
-            raise DefinitionError(unknown)
-    bindings: dict[str, Sequence[str]] = dict(parameter_values or {})
+    problems = parameter_choice_problems(definition, parameter_values or {},
+                                         any_value_parameters)
+    if problems:
+        raise DefinitionError(problems)
+    any_value = frozenset(any_value_parameters)
+    defaults = {name: value for name, value in parameter_defaults(definition).items()
+                if name not in (parameter_values or {}) and name not in any_value}
+    bindings: dict[str, Sequence[str]] = {
+        **{name: [value] for name, value in defaults.items()}, **(parameter_values or {})}
     if pipeline_name is not None:
         bindings["Execution.PipelineName"] = [pipeline_name]
-    reader = _Reader(definition, bindings, allow_unknown_step_types, manifest_locations)
+    parameters = _Parameters(bindings, defaults, any_value, _parameter_order(definition))
+    reader = _Reader(definition, parameters, allow_unknown_step_types, replaced_role_steps,
+                     manifest_locations)
     reader.read(definition)
     return reader.reading()
+
+
+def parameter_choice_problems(
+    definition: Mapping[str, Any], parameter_values: Mapping[str, Sequence[str]],
+    any_value_parameters: Sequence[str],
+) -> list[Problem]:
+    """The problems of what a caller says of the parameters: a name the definition does
+    not have (with the closest one), or a parameter both bound and opted in to any value."""
+    problems = unknown_parameter_problems(definition, parameter_values)
+    problems += unknown_parameter_problems(definition, any_value_parameters,
+                                           "any_value_parameters")
+    for name in dict.fromkeys(any_value_parameters):
+        if name in parameter_values:
+            problems.append(Problem(
+                "any_value_parameters", "boundAndAnyValue",
+                f"parameter {name!r} is both bound (parameter_values) and allowed any value "
+                "(any_value_parameters): keep the values to scope the grants to them, or "
+                "the opt-in to allow every value",
+            ))
+    return problems
+
+
+def parameter_defaults(definition: Mapping[str, Any]) -> dict[str, str]:
+    """Each declared parameter's ``DefaultValue`` as text (``true``/``false`` for a
+    Boolean, as values are read); a parameter without one is left out."""
+    found: dict[str, str] = {}
+    parameters = definition.get("Parameters")
+    for parameter in parameters if isinstance(parameters, list) else []:
+        if not isinstance(parameter, dict) or not isinstance(parameter.get("Name"), str):
+            continue
+        default = parameter.get("DefaultValue")
+        if isinstance(default, (str, int, float, bool)):
+            found[parameter["Name"]] = evaluate(default, {})[0].text
+    return found
+
+
+def _parameter_order(definition: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every parameter name, the declared ones in their order, then those only referred
+    to, sorted."""
+    parameters = definition.get("Parameters")
+    declared = [p.get("Name") for p in parameters if isinstance(p, dict)] if isinstance(
+        parameters, list) else []
+    names = [name for name in declared if isinstance(name, str)]
+    return tuple(dict.fromkeys([*names, *sorted(parameter_names(definition))]))
 
 
 def parameter_names(definition: Mapping[str, Any]) -> set[str]:

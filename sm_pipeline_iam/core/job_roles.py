@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import naming
-from .definition import DefinitionReading
+from .definition import DefinitionReading, all_steps
 from .errors import Problem
 from .jobs import JobNeeds, merge_needs
 from .locations import (
@@ -181,8 +181,12 @@ def plan_job_roles(
     if not own:
         problems.append(Problem(
             "definition", "noJobSteps",
-            "the definition has no step that runs a SageMaker job with a role to generate "
-            f"(steps that run jobs: {job_steps}; kept: {', '.join(kept) or 'none'})",
+            "PipelineJobRoles has no role to make: no step of the definition runs a "
+            "SageMaker job as a role of its own (steps that run jobs: "
+            f"{job_steps}; kept: {', '.join(kept) or 'none'}; a Transform runs as its "
+            "model's role). Leave PipelineJobRoles out: "
+            "PipelineExecutionRole.from_definition without job_roles covers this "
+            "definition, and LeastPrivilegePipeline deploys it without job roles",
         ))
 
     roles: list[PlannedRole] = []
@@ -211,6 +215,20 @@ def plan_job_roles(
         notices=tuple(dict.fromkeys(notices)),
     )
     return plan, problems
+
+
+def generated_role_steps(definition: Mapping[str, Any], keep: Sequence[str] = ()
+                         ) -> frozenset[str]:
+    """The steps whose SageMaker role fields :func:`plan_job_roles` gives generated roles:
+    every step that runs a SageMaker job and is not in ``keep`` (a Transform step has no
+    role field: its job runs as its model's). Known before the definition is read, so
+    that the reader skips the fields these roles replace (``replaced_role_steps``)."""
+    return frozenset(
+        step["Name"] for step in all_steps(definition.get("Steps"))
+        if isinstance(step.get("Name"), str) and step["Name"] not in keep
+        and step.get("Type") in StepType._value2member_map_
+        and CATALOG[StepType(step["Type"])].job is not None
+    )
 
 
 def no_role_message(plan: JobRolePlan, reading: DefinitionReading, step: str) -> str:

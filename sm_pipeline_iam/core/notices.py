@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 #: The start of every warning id.
 ID_PREFIX = "sm-pipeline-iam:"
@@ -32,9 +33,12 @@ class Unresolved:
     field: str
     pattern: str
     parameters: tuple[str, ...]
+    run_time: tuple[str, ...] = ()
 
     def message(self) -> str:
-        """The warning text: the step, the field, the pattern granted, the way to bind."""
+        """The warning text: the step, the field, the pattern granted, and what narrows it
+        (a binding), or why nothing but the definition can."""
+        where = f"step {self.step!r} field {self.field}"
         parameters = [p for p in self.parameters if p.startswith("Parameters.")]
         if parameters:
             names = ", ".join(p.removeprefix("Parameters.") for p in parameters)
@@ -44,12 +48,44 @@ class Unresolved:
             )
         elif self.parameters:
             bind = "give pipeline_name, the pipeline's name (--pipeline-name in explain)"
+        elif self.run_time:
+            # An execution variable or a step property: a new value in every execution.
+            return (
+                f"{where}: {', '.join(self.run_time)} is known only while the pipeline runs "
+                f"and the value has no literal part around it, so the policy allows "
+                f"{self.pattern!r}; it is no parameter, so no binding can narrow it: give "
+                "the field a literal value in the pipeline code, or join the run-time value "
+                "to literal parts (a fixed name prefix, bucket or key) that the grant can "
+                "pin, or accept the grant"
+            )
         else:
-            bind = "give the step a literal value"
+            # A literal of another form than the field takes, or a deploy-time token.
+            return (f"{where}: no resource name can be read from it, so the policy allows "
+                    f"{self.pattern!r}; give the field a literal value of the form "
+                    "SageMaker documents for it")
         return (
-            f"step {self.step!r} field {self.field}: only known at run time, so the policy "
-            f"allows {self.pattern!r}; {bind}"
+            f"{where}: only known at run time, so the policy allows {self.pattern!r}; {bind}"
         )
+
+
+#: The template metadata key of a role whose grants allow any value of some parameters
+#: (``any_value_parameters``): ``[{"Parameter": name, "Grants": ["step 'S' field F:
+#: pattern", ...]}]``, what the review report turns into ``anyValueParameter`` findings.
+ANY_VALUE_METADATA = "sm-pipeline-iam/anyValueParameters"
+
+
+def any_value_grants(unresolved: Iterable[Unresolved]) -> list[dict[str, Any]]:
+    """The :data:`ANY_VALUE_METADATA` of a role with these unresolved values: per
+    parameter opted in to any value (every pipeline parameter still unbound in a
+    reading), the grants it widens."""
+    found: dict[str, dict[str, None]] = {}
+    for item in unresolved:
+        for parameter in item.parameters:
+            if parameter.startswith("Parameters."):
+                found.setdefault(parameter.removeprefix("Parameters."), {})[
+                    f"step {item.step!r} field {item.field}: {item.pattern}"] = None
+    return [{"Parameter": name, "Grants": list(grants)}
+            for name, grants in sorted(found.items())]
 
 
 @dataclass(frozen=True)
@@ -121,6 +157,10 @@ CLARIFY_MODEL_UNKNOWN = "sm-pipeline-iam:clarifyModelUnknown"
 AUTOML_RESOURCE_NAMES = "sm-pipeline-iam:autoMLResourceNames"
 #: A definition field whose calls the library does not grant (MLflow, hub models...).
 UNGRANTED_FIELD = "sm-pipeline-iam:ungrantedField"
+#: A step's image is a literal that is not an ECR image URI: no ECR repository granted.
+NOT_AN_ECR_IMAGE = "sm-pipeline-iam:notAnEcrImage"
+#: An unbound parameter with a default: the grants that depend on it allow the default.
+PARAMETER_SCOPED_TO_DEFAULT = "sm-pipeline-iam:parameterScopedToDefault"
 
 
 #: Every warning id the library emits, with its meaning and what to do.
@@ -198,9 +238,11 @@ REGISTRY: tuple[WarningKind, ...] = (
     ),
     WarningKind(
         UNRESOLVED_VALUE,
-        "a definition value known only at run time (a parameter, an execution variable) "
-        "became the narrowest pattern its literal parts allow",
-        "bind the parameter it names with parameter_values (or --parameter in explain)",
+        "a definition value known only at run time (a parameter opted in to any value with "
+        "any_value_parameters, an execution variable, a step property) became the "
+        "narrowest pattern its literal parts allow",
+        "bind the parameter it names with parameter_values (or --parameter in explain) "
+        "instead of opting it in; for a run-time value, give the field literal parts",
     ),
     WarningKind(
         STEP_NAME_NOT_IN_JOB_NAMES,
@@ -281,6 +323,23 @@ REGISTRY: tuple[WarningKind, ...] = (
         "denied the objects",
         "declare the folders the objects lie under with manifest_locations={'<step>': "
         "['s3://bucket/prefix']} (or --manifest-location in explain)",
+    ),
+    WarningKind(
+        PARAMETER_SCOPED_TO_DEFAULT,
+        "a pipeline parameter that parameter_values does not bind scopes the grants that "
+        "depend on it to its DefaultValue: an execution that passes another value fails "
+        "with AccessDenied",
+        "bind the parameter with parameter_values (--parameter in explain) to the values "
+        "executions may use, its default among them if it is used",
+    ),
+    WarningKind(
+        NOT_AN_ECR_IMAGE,
+        "a step's image is a literal that is not an ECR image URI "
+        "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:digest]): the "
+        "job cannot pull it from ECR with its role, so no ECR repository is granted for it",
+        "give the image's ECR URI; an image in a private Docker registry that the job "
+        "reaches through its VPC (RepositoryAccessMode Vpc) needs no ECR grant: acknowledge "
+        "the warning",
     ),
     WarningKind(
         DEPLOY_TIME_VALUE,

@@ -9,7 +9,7 @@ the catalog's ``role_fields``, so every step type is covered. No CDK import.
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -68,7 +68,9 @@ def with_roles(
     Raises:
         DefinitionError: the definition cannot be read.
     """
-    definition = copy.deepcopy(load_definition(source))
+    # A copy through JSON, not copy.deepcopy: C-level, so a deeply nested definition
+    # costs no Python stack frames (load_definition has checked the depth).
+    definition: dict[str, Any] = json.loads(json.dumps(load_definition(source)))
     by_name = {step.get("Name"): step for step in all_steps(definition.get("Steps"))}
     for slot in role_slots(definition):
         new = choose(slot)

@@ -60,8 +60,10 @@ def _parser() -> argparse.ArgumentParser:
         "scopes, roles passed, S3 objects read, integrations and unresolved values with how "
         "to bind them. Exits 1 while a warning asks for action (unresolved values, widened "
         "scopes, unknown fields...); informational notices do not count. Exits 2 on "
-        "unreadable input, a --parameter the definition does not have or without a value, "
-        "and an unwritable --output.",
+        "unreadable input, a definition the roles cannot be derived from (a parameter a "
+        "grant depends on with no default, no --parameter and no --any-value-parameter), a "
+        "--parameter or --any-value-parameter the definition does not have, a --parameter "
+        "without a value, and an unwritable --output.",
     )
     describe.add_argument("definition", type=Path, help="the definition JSON file")
     describe.add_argument(
@@ -72,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
         "--manifest-location", action="append", default=[], metavar="STEP=S3URI[,S3URI...]",
         help="the S3 folders under which the objects a step's manifest input lists lie "
         "(repeatable)",
+    )
+    describe.add_argument(
+        "--any-value-parameter", action="append", default=[], metavar="NAME",
+        dest="any_value_parameters",
+        help="allow every value of a parameter (repeatable): the widest grants, shown as "
+        "findings; without it, an unbound parameter is scoped to its default, and one "
+        "without a default is an error",
     )
     describe.add_argument(
         "--pipeline-name", metavar="NAME",
@@ -110,12 +119,13 @@ def _write(command: str, text: str, output: Path | None) -> bool:
     return True
 
 
-def _unknown_parameter(name: str, known: set[str]) -> str:
+def _unknown_parameter(option: str, name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = (f"did you mean {close[0]!r}?" if close
             else f"its parameters: {', '.join(sorted(known)) or 'none'}")
-    return (f"--parameter {name}: the definition has no parameter {name!r}, so the values "
-            f"would bind nothing; {hint}")
+    effect = "the values would bind nothing" if option == "--parameter" else (
+        "it would widen nothing")
+    return f"{option} {name}: the definition has no parameter {name!r}, so {effect}; {hint}"
 
 
 def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -139,12 +149,16 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         return _usage("explain", f"{arguments.definition} is not a file")
     try:
         known = parameter_names(load_definition(arguments.definition))
-        unknown = [name for name in bindings if name not in known]
+        unknown = [("--parameter", name) for name in bindings if name not in known] + [
+            ("--any-value-parameter", name) for name in arguments.any_value_parameters
+            if name not in known]
         if unknown:
-            return _usage("explain", _unknown_parameter(unknown[0], known))
+            option, name = unknown[0]
+            return _usage("explain", _unknown_parameter(option, name, known))
         reading = read_definition(
             arguments.definition,
             parameter_values=bindings,
+            any_value_parameters=arguments.any_value_parameters,
             pipeline_name=arguments.pipeline_name,
             allow_unknown_step_types=arguments.allow_unknown_step_types,
             manifest_locations=manifests or None,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.definition import DefinitionReading
+from ..core.definition import (
+    ANY_VALUE,
+    BOUND,
+    DEFAULT,
+    NO_GRANT,
+    DefinitionReading,
+    ParameterScope,
+)
 from ..core.notices import UNRESOLVED_VALUE, Notice, Unresolved
 from ..core.plan import EXECUTION_ID, EXECUTION_ROLE, SAMPLE_ENV, access_plan, job_role
 from ..core.steps import Binding
@@ -55,8 +62,35 @@ def to_data(reading: DefinitionReading) -> dict[str, Any]:
              "parameters": list(u.parameters), "how_to_bind": u.message()}
             for u in unresolved(reading)
         ],
+        "parameters": parameters_data(reading),
         "warnings": [{"id": n.id, "message": n.message} for n in warnings(reading)],
     }
+
+
+def parameters_data(reading: DefinitionReading) -> list[dict[str, Any]]:
+    """Each parameter's scope as plain data: ``bound``, ``default``, ``any value`` (a
+    finding: ``any_value_parameters``) or ``no grant``, its values and the fields it scopes."""
+    return [{"name": p.name, "scope": p.scope, "values": list(p.values),
+             "fields": list(p.fields), "finding": p.scope == ANY_VALUE}
+            for p in reading.parameters]
+
+
+def _parameter_line(parameter: ParameterScope) -> str:
+    values = ", ".join(parameter.values)
+    scope = {
+        BOUND: f"bound to {values} (parameter_values)",
+        DEFAULT: f"scoped to its default {values} (bind it to allow more)",
+        ANY_VALUE: "FINDING: any value (any_value_parameters): its grants are the widest "
+                   "pattern",
+    }.get(parameter.scope, "no grant depends on it")
+    fields = f"; scopes {', '.join(parameter.fields)}" if parameter.fields and (
+        parameter.scope != NO_GRANT) else ""
+    return f"  {parameter.name}: {scope}{fields}"
+
+
+def _parameter_lines(reading: DefinitionReading) -> list[str]:
+    return ["", "Parameters:"] + (
+        [_parameter_line(p) for p in reading.parameters] or ["  none"])
 
 
 def to_text(reading: DefinitionReading) -> str:
@@ -77,6 +111,7 @@ def to_text(reading: DefinitionReading) -> str:
             lines += ["", f"{binding.description}:"] + [f"  {v}" for v in values]
     if data["creates"]:
         lines += ["", "Creates its own: " + ", ".join(data["creates"])]
+    lines += _parameter_lines(reading)
     lines += ["", "Unresolved values:"]
     lines += [f"  {u['how_to_bind']}" for u in data["unresolved"]] or ["  none"]
     others = [w for w in data["warnings"] if w["id"] != UNRESOLVED_VALUE]
@@ -104,6 +139,7 @@ def plan_data(reading: DefinitionReading) -> dict[str, Any]:
                    "account": SAMPLE_ENV.account, "execution_id": EXECUTION_ID},
         "calls": [call.to_data() for call in access_plan(reading)],
         "roles_today": {role: sorted(set(arns)) for role, arns in today.items()},
+        "parameters": parameters_data(reading),
         "warnings": [{"id": n.id, "message": n.message} for n in warnings(reading)],
     }
 
@@ -117,6 +153,7 @@ def plan_to_text(reading: DefinitionReading) -> str:
         "Access plan: every call made while the pipeline runs, by the role that makes it",
         f"(sample values: partition {sample['partition']}, region {sample['region']}, "
         f"account {sample['account']}, execution id {sample['execution_id']})",
+        *_parameter_lines(reading),
     ]
     role = None
     for call in data["calls"]:

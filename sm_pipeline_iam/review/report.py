@@ -33,6 +33,7 @@ from ..core import job_policy, policy
 from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
 from ..core.definition import all_steps
+from ..core.notices import ANY_VALUE_METADATA
 from ..core.rewrite import role_slots
 from ..core.scp import SCP_SIZE_LIMIT
 from ..core.steps import CATALOG, ResourceScope
@@ -75,6 +76,12 @@ RULES: dict[str, tuple[str, str]] = {
         "An AWS managed policy that grants far more than a pipeline needs "
         "(AdministratorAccess, PowerUserAccess, IAMFullAccess, AmazonSageMakerFullAccess) "
         "is attached. Replace it with the library's roles or a scoped policy.",
+    ),
+    "anyValueParameter": (
+        WARNING,
+        "A role allows any value of a pipeline parameter (any_value_parameters): the "
+        "grants that depend on it are the widest pattern (any bucket, any repository...). "
+        "Bind the parameter with parameter_values, or accept the finding.",
     ),
     "noConfusedDeputyCondition": (
         WARNING,
@@ -260,6 +267,20 @@ def _condition_text(condition: Any) -> str:
             values = ", ".join(render(v) for v in _listed(value))
             parts.append(f"{operator} {key} = {values}")
     return "; ".join(parts)
+
+
+def _any_value_findings(stack: StackTemplate, logical_id: str, resource: dict[str, Any]
+                        ) -> list[Finding]:
+    """One finding per parameter the principal's grants allow any value of (recorded by
+    the library's roles under :data:`ANY_VALUE_METADATA`)."""
+    metadata = resource.get("Metadata")
+    recorded = metadata.get(ANY_VALUE_METADATA) if isinstance(metadata, dict) else None
+    return [
+        _finding("anyValueParameter", stack, logical_id,
+                 f"parameter {entry.get('Parameter')!r} is allowed any value "
+                 f"(any_value_parameters): {'; '.join(map(str, _listed(entry.get('Grants'))))}")
+        for entry in _listed(recorded or []) if isinstance(entry, dict)
+    ]
 
 
 def _trust_text(statement: dict[str, Any]) -> str:
@@ -585,7 +606,8 @@ def _read_stack(stack: StackTemplate) -> _StackParts:
                 principal, own = _review_principal(stack, kind, logical_id, resource)
                 own += _trust_findings(stack, logical_id, resource)
             principals.append(principal)
-            findings[logical_id] = own + _principal_findings(stack, principal)
+            findings[logical_id] = (own + _principal_findings(stack, principal)
+                                    + _any_value_findings(stack, logical_id, resource))
     for logical_id, resource in stack.resources("AWS::SageMaker::Pipeline").items():
         with _readable(stack, logical_id):
             review.pipelines.append(_review_pipeline(logical_id, resource))
