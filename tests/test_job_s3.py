@@ -21,7 +21,11 @@ from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.job_roles import job_role_needs
 from sm_pipeline_iam.core.jobs import JobNeeds
-from sm_pipeline_iam.core.notices import INPUT_PREFIX_OVERLAPS, MANIFEST_UNDECLARED
+from sm_pipeline_iam.core.notices import (
+    INPUT_PREFIX_OVERLAPS,
+    MANIFEST_UNDECLARED,
+    MODEL_ENDPOINTS_UNNAMED,
+)
 from support.cfn import ACCOUNT, REGION
 
 BUCKET = "ml-data-111122223333"
@@ -435,4 +439,6 @@ def test_a_submit_directory_that_is_not_s3_reads_nothing(value: str) -> None:
     )
     assert jobs["CreateModel"].reads == ()
     assert {str(o) for o in jobs["Train"].reads} == set()
-    assert jobs["CreateModel"].notices == () and jobs["Train"].notices == ()
+    # The model's only notice concerns endpoints outside the pipeline, not its code.
+    assert {n.id for n in jobs["CreateModel"].notices} <= {MODEL_ENDPOINTS_UNNAMED}
+    assert jobs["Train"].notices == ()
