@@ -374,3 +374,39 @@ def test_explain_takes_manifest_locations(
     capsys.readouterr()
     assert main(["explain", str(path), "--manifest-location", f"Trian={folder}"]) == 2
     assert "did you mean 'Train'" in capsys.readouterr().err
+
+
+_MODEL_DEFINITION = {"Steps": [{"Name": "CreateModel", "Type": "Model", "Arguments": {
+    "ExecutionRoleArn": "arn:aws:iam::111122223333:role/ModelRole",
+    "PrimaryContainer": {
+        "Image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/serve:1",
+        "ModelDataUrl": "s3://ml-data-111122223333/models/model.tar.gz"}}}]}
+
+
+def test_explain_takes_model_endpoints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN a Model step that no Endpoint step deploys WHEN explained without
+    --model-endpoint THEN exit 0 (informational) naming modelEndpointsUnnamed and no
+    endpoint log group in the plan; with --model-endpoint CreateModel=fraud-prod,fraud-b
+    the plan grants both endpoints' log groups and the warning is gone; a misspelt step
+    exits 2 naming the closest step, a bad form is a usage error."""
+    path = tmp_path / "definition.json"
+    path.write_text(json.dumps(_MODEL_DEFINITION))
+    assert main(["explain", str(path)]) == 0
+    assert "modelEndpointsUnnamed" in capsys.readouterr().out
+    assert main(["explain", str(path), "--plan"]) == 0
+    assert "log-group:/aws/sagemaker/Endpoints/" not in capsys.readouterr().out
+    declared = ["--model-endpoint", "CreateModel=fraud-prod,fraud-b"]
+    assert main(["explain", str(path), *declared]) == 0
+    assert "modelEndpointsUnnamed" not in capsys.readouterr().out
+    assert main(["explain", str(path), "--plan", *declared]) == 0
+    plan = capsys.readouterr().out
+    assert "log-group:/aws/sagemaker/Endpoints/fraud-prod" in plan
+    assert "log-group:/aws/sagemaker/Endpoints/fraud-b:" in plan
+    assert main(["explain", str(path), "--model-endpoint", "CreateModl=fraud-prod"]) == 2
+    assert "did you mean 'CreateModel'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as raised:
+        main(["explain", str(path), "--model-endpoint", "CreateModel"])
+    assert raised.value.code == 2
+    assert "is not STEP=NAME[,NAME...]" in capsys.readouterr().err

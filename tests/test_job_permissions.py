@@ -41,6 +41,7 @@ from test_plan import (
 
 from iamsim import Request
 from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import JobNeeds
 from sm_pipeline_iam.core.notices import (
@@ -284,10 +285,11 @@ def _vpc_step(volume_key: str, output_key: str = _KEY) -> dict[str, Any]:
     }
 
 
-def _roles(definition: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[PlannedCall]]:
-    """Each job role of ``definition`` (its policy, as IAM reads it), and the calls the plan
-    says the jobs make."""
-    reading = read_definition(definition)
+def _roles(definition: dict[str, Any], **options: Any
+           ) -> tuple[dict[str, dict[str, Any]], list[PlannedCall]]:
+    """Each job role of ``definition`` read with ``options`` (its policy, as IAM reads it),
+    and the calls the plan says the jobs make."""
+    reading = read_definition(definition, **options)
     policies = {role: render(job_statements(needs))
                 for role, needs in job_needs_by_role(reading).items()}
     return policies, [c for c in access_plan(reading, ENV) if c.role != EXECUTION_ROLE]
@@ -466,6 +468,65 @@ def test_a_model_s_role_serves_whatever_runs_it_and_warns_where_logs_are_unnamed
         "/aws/sagemaker/Endpoints/serve-ep"}
     _assert_decided(policies, logs, [replace(c, resource=c.resource.replace(
         "serve-ep", "other-ep")) for c in logs])
+
+
+def test_endpoints_declared_for_a_model_get_their_logs_on_its_role() -> None:
+    """GIVEN a model step hosted by no Endpoint step, with model_endpoints={'Model':
+    ['fraud-prod']} WHEN its role is derived THEN CreateLogGroup and DescribeLogStreams on
+    that endpoint's group (':*') and CreateLogStream and PutLogEvents on its streams are
+    allowed, as for an endpoint an Endpoint step names; another endpoint's group (one whose
+    name starts the same too) is denied; and no modelEndpointsUnnamed warning."""
+    definition = {"Steps": [_model("Model", "s3://ml-out-111122223333/model/model.tar.gz")]}
+    declared = {"Model": ["fraud-prod"]}
+    reading = read_definition(definition, model_endpoints=declared)
+    assert not [n for n in reading.jobs[0].notices if n.id == MODEL_ENDPOINTS_UNNAMED]
+    policies, calls = _roles(definition, model_endpoints=declared)
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/Endpoints/fraud-prod"
+    logs = [c for c in calls if c.action.startswith("logs:")]
+    assert {(c.action, c.resource) for c in logs if c.resource == f"{group}:*"} == {
+        ("logs:CreateLogGroup", f"{group}:*"), ("logs:DescribeLogStreams", f"{group}:*")}
+    stream = PlannedCall("job:Model", "logs:PutLogEvents",
+                         f"{group}:log-stream:AllTraffic/i-0123456789abcdef0")
+    allowed = [*logs, stream, replace(stream, action="logs:CreateLogStream")]
+    _assert_decided(policies, allowed, [
+        replace(c, resource=c.resource.replace("fraud-prod", other))
+        for c in allowed for other in ("other-ep", "fraud-prod-old")])
+
+
+_BAD_ENDPOINT_NAMES = ["fraud*", "fraud-?", "-fraud", "fraud_prod", "a" * 64,
+                       "${Token[TOKEN.123]}"]
+
+
+def test_bad_model_endpoints_are_one_error_with_every_problem() -> None:
+    """GIVEN model_endpoints naming a misspelt step, a step that is not a Model step, and
+    names that are wildcards, not endpoint names (API_CreateEndpoint EndpointName) or a
+    token WHEN read THEN one DefinitionError lists every problem, the misspelt step with
+    the closest Model step."""
+    definition = {"Steps": [_model("Model", "s3://ml-out-111122223333/model/model.tar.gz"),
+                            _training("Train", "s3://ml-out-111122223333/train", _KEY)]}
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition, model_endpoints={
+            "Modle": ["fraud-prod"], "Train": ["fraud-prod"],
+            "Model": ["fraud-prod", *_BAD_ENDPOINT_NAMES]})
+    prop = "model_endpoints['Model']"
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        (prop, "wildcard"), (prop, "wildcard"), (prop, "invalidEndpointName"),
+        (prop, "invalidEndpointName"), (prop, "invalidEndpointName"), (prop, "token"),
+        ("model_endpoints", "unknownStep"), ("model_endpoints", "notAModelStep")]
+    assert "'Modle', which is no step of the definition; did you mean 'Model'?" in str(
+        raised.value)
+    assert "step 'Train', a Training step" in str(raised.value)
+    assert read_definition(definition, model_endpoints={"Model": ["a" * 63, "f-p--2"]})
+
+
+@pytest.mark.parametrize("given", [["Model"], "Model", {"Model": "fraud-prod"},
+                                   {"Model": []}, {"Model": [3]}, {3: ["fraud-prod"]}])
+def test_model_endpoints_of_the_wrong_shape_are_an_error(given: Any) -> None:
+    """GIVEN model_endpoints that is not Model step -> list of endpoint names WHEN read
+    THEN a DefinitionError says what to give, never a traceback."""
+    with pytest.raises(DefinitionError, match=r"model_endpoints.*: give"):
+        read_definition({"Steps": [_model("Model", "s3://ml-out-111122223333/m.tar.gz")]},
+                        model_endpoints=given)
 
 
 def test_data_capture_is_written_with_the_role_of_the_model_the_endpoint_serves() -> None:

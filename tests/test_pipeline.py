@@ -15,7 +15,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from iamsim import Request
 from sm_pipeline_iam import DefinitionError, InvalidPropsError, LeastPrivilegePipeline
 from sm_pipeline_iam.cdk import pipeline as pipeline_module
-from sm_pipeline_iam.core.notices import MANIFEST_UNDECLARED
+from sm_pipeline_iam.core.notices import MANIFEST_UNDECLARED, MODEL_ENDPOINTS_UNNAMED
 from support.cfn import ACCOUNT, REGION, resources_of_type, synthesized_resolver
 from support.tables import decide, role_ids
 
@@ -277,4 +277,67 @@ def test_manifest_locations_naming_no_manifest_step_is_an_error() -> None:
     with pytest.raises(DefinitionError, match="did you mean 'TrainOnImages'"):
         _build(stack, definition=_MANIFEST_DEFINITION,
                manifest_locations={"TrainOnImage": ["s3://ml-data-111122223333/images"]})
+    assert stack.node.try_find_child("Pipeline") is None
+
+
+# --- model_endpoints ---------------------------------------------------------------------
+
+
+def test_model_endpoints_reach_the_model_steps_role() -> None:
+    """GIVEN a definition whose Model step no Endpoint step deploys WHEN the pipeline is
+    built with model_endpoints for it THEN that step's deployed role writes the declared
+    endpoint's logs (its group ':*' and its streams), not another endpoint's, and no
+    modelEndpointsUnnamed warning names it; without them, the warning does."""
+    stack = _stack()
+    _build(stack, model_endpoints={"CreateFraudModel": ["fraud-prod"]})
+    resolver = synthesized_resolver(Template.from_stack(stack).to_json(), "Stack")
+    (role_id,) = [i for i in role_ids(resolver) if "JobRolesStepCreateFraudModel" in i]
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker/Endpoints/"
+    # The ':*' of a group ARN is part of the ARN CloudWatch Logs authorizes, not a pattern.
+    requests = [Request(f"{action} {name}", "", action, f"{group}{name}{suffix}",
+                        literal=suffix == ":*")
+                for name in ("fraud-prod", "other-ep")
+                for action, suffix in (("logs:CreateLogGroup", ":*"),
+                                       ("logs:DescribeLogStreams", ":*"),
+                                       ("logs:CreateLogStream", ":log-stream:AllTraffic/i-0a"),
+                                       ("logs:PutLogEvents", ":log-stream:AllTraffic/i-0a"))]
+    results = decide(resolver, requests, role_id=role_id)
+    assert results == {r.id: "Allowed" if "fraud-prod" in r.id else "ImplicitlyDenied"
+                       for r in requests}
+    assert not any(MODEL_ENDPOINTS_UNNAMED in w and "'CreateFraudModel'" in w
+                   for w in _warnings(stack))
+
+    undeclared = _stack()
+    _build(undeclared)
+    assert any(MODEL_ENDPOINTS_UNNAMED in w and "'CreateFraudModel'" in w
+               for w in _warnings(undeclared))
+
+
+@pytest.mark.parametrize(("declared", "fragment"), [
+    ({"CreateFraudMdel": ["fraud-prod"]}, "did you mean 'CreateFraudModel'"),
+    ({"TrainModel": ["fraud-prod"]}, "a Training step"),
+    ({"CreateFraudModel": ["fraud-*"]}, "contains a wildcard"),
+])
+def test_bad_model_endpoints_fail_before_anything_is_made(
+    declared: dict[str, list[str]], fragment: str
+) -> None:
+    """GIVEN model_endpoints naming a misspelt step, a step that is not a Model step, or a
+    wildcard WHEN the pipeline is built THEN a DefinitionError says so, and nothing is
+    made."""
+    stack = _stack()
+    with pytest.raises(DefinitionError, match=fragment):
+        _build(stack, model_endpoints=declared)
+    assert stack.node.try_find_child("Pipeline") is None
+
+
+def test_a_token_in_model_endpoints_is_refused_up_front() -> None:
+    """GIVEN an endpoint name from a CfnParameter WHEN the pipeline is built THEN a
+    DefinitionError 'token' names the prop (the name scopes a log group grant, so it must be
+    known at synthesis), and nothing is made."""
+    stack = _stack()
+    name = cdk.CfnParameter(stack, "EndpointName").value_as_string
+    with pytest.raises(DefinitionError) as raised:
+        _build(stack, model_endpoints={"CreateFraudModel": [name]})
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("model_endpoints['CreateFraudModel']", "token")]
     assert stack.node.try_find_child("Pipeline") is None

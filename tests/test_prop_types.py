@@ -13,6 +13,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 
 from sm_pipeline_iam import (
+    DefinitionError,
     GivenResources,
     InvalidPropsError,
     JobRole,
@@ -297,3 +298,31 @@ def test_an_imported_role_whose_arn_is_a_wildcard_is_refused(prop: str, build: A
         build(stack, role)
     assert (prop, "notOneRole") in [(p.prop, p.code) for p in raised.value.problems]
     assert stack.node.try_find_child("Subject") is None
+
+
+@pytest.mark.parametrize(("build", "props", "prop"), [
+    ("PipelineJobRoles", {"model_endpoints": ["CreateFraudModel"]}, "model_endpoints"),
+    ("PipelineJobRoles", {"model_endpoints": {"CreateFraudModel": "fraud-prod"}},
+     "model_endpoints['CreateFraudModel']"),
+    ("PipelineJobRoles", {"manifest_locations": {"TrainModel": "s3://ml-data/images"}},
+     "manifest_locations['TrainModel']"),
+    ("LeastPrivilegePipeline", {"model_endpoints": {"CreateFraudModel": [None]}},
+     "model_endpoints['CreateFraudModel']"),
+    ("LeastPrivilegePipeline", {"manifest_locations": "s3://ml-data/images"},
+     "manifest_locations"),
+])
+def test_declared_mappings_of_the_wrong_type_are_named_before_anything_is_made(
+    build: str, props: dict[str, Any], prop: str
+) -> None:
+    """GIVEN model_endpoints or manifest_locations of the wrong type WHEN the construct is
+    made THEN a DefinitionError (they are read with the definition, whose steps they name)
+    names the prop and says what to give; the stack stays empty."""
+    stack = _stack()
+    builders: dict[str, Builder] = {**BUILDERS, "LeastPrivilegePipeline": lambda s, **kw: (
+        LeastPrivilegePipeline(s, "Subject", definition=DEFINITION, pipeline_name="fraud",
+                               **kw))}
+    with pytest.raises(DefinitionError) as raised:
+        builders[build](stack, **props)
+    (problem, *_) = [p for p in raised.value.problems if p.prop == prop]
+    assert "give" in problem.message
+    assert stack.node.children == []

@@ -715,6 +715,13 @@ PARAMETER_VALUES = mostly(
      {"InputDataUrl": ["s3://*"]}, ["InputDataUrl"], {"InputDataUrl": [f"s3://{FAKE}/in"]}],
 )
 PIPELINE_NAMES = mostly([None, "fraud-train"], [3, Param("Name")])
+#: training_eval_register's Model step; the other definitions name no such step (an error).
+MODEL_ENDPOINTS = mostly(
+    [None, {"CreateFraudModel": ["fraud-prod"]}],
+    [{"CreateFraudModel": "fraud-prod"}, {"TrainModel": ["fraud-prod"]},
+     {"CreateFraudModel": ["fraud-*"]}, {"CreateFraudModel": [Param("Endpoint")]},
+     {"CreateFraudModel": [Lz("fraud-prod")]}, {"CreateFraudModel": [FAKE]}],
+)
 
 
 def _wildcard_name(arn: str) -> bool:
@@ -746,15 +753,18 @@ def _check_definition_roles(example: Example) -> Callable[[dict[str, Any]], None
 @DEFINITION_SETTINGS
 @example(definition=DEFINITIONS / "training_eval_register.json", per_step=True,
          parameter_values={"InputDataUrl": [Join(("s3://ml-data/", Lz("*")))]},
-         pipeline_name=None, allow_unknown_step_types=False, keep_roles_for=[], options={})
+         pipeline_name=None, allow_unknown_step_types=False, keep_roles_for=[], options={},
+         model_endpoints=None)
 @given(definition=DEFINITION_SOURCES, per_step=mostly([True, False], ["yes"]),
        parameter_values=PARAMETER_VALUES, pipeline_name=PIPELINE_NAMES,
+       model_endpoints=MODEL_ENDPOINTS,
        allow_unknown_step_types=mostly([False, True], ["no"]),
        keep_roles_for=mostly([[], ["TrainModel"]], [["Nope"], "TrainModel", [None]]),
        options=OPTIONS.filter(lambda o: "role_name" not in o))
 def test_any_job_roles_props_build_documented_grants_or_fail_clearly(
     definition: Any, per_step: Any, parameter_values: Any, pipeline_name: Any,
     allow_unknown_step_types: Any, keep_roles_for: Any, options: dict[str, Any],
+    model_endpoints: Any,
 ) -> None:
     """GIVEN any PipelineJobRoles props WHEN built THEN documented grants, or
     InvalidPropsError/DefinitionError."""
@@ -762,6 +772,7 @@ def test_any_job_roles_props_build_documented_grants_or_fail_clearly(
     _run(example, lambda: PipelineJobRoles(
         example.stack, "Subject", definition=definition, per_step=per_step,
         parameter_values=example.real(parameter_values),
+        model_endpoints=example.real(model_endpoints),
         pipeline_name=example.real(pipeline_name),
         allow_unknown_step_types=allow_unknown_step_types,
         keep_roles_for=keep_roles_for, **example.real(options),

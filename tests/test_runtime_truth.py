@@ -88,7 +88,7 @@ def test_the_corpus_covers_every_call_family() -> None:
             "kms-volume", "kms-output", "kms-input", "clarify-endpoint", "automl",
             "data-capture", "remote-function", "debugger-rule", "another step's output",
             "s3-input (another bucket)", "image (another repository)",
-            "kms-output (another key)", "logs (another log group)",
+            "kms-output (another key)", "logs (another log group)", "logs (another endpoint)",
             "vpc (another network)", "clarify-endpoint (another endpoint)"} <= families
 
 

@@ -18,6 +18,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
 from sm_pipeline_iam import (
+    DefinitionError,
     GivenResources,
     InvalidPropsError,
     JobRole,
@@ -329,6 +330,29 @@ def test_text_that_only_looks_like_a_token_is_a_props_error(
         build(stack)
     assert (prop, "notAToken") in [(p.prop, p.code) for p in raised.value.problems]
     assert "looks like a CDK token but is not one of this app" in str(raised.value)
+    assert stack.node.try_find_child("Subject") is None
+
+
+# --- model_endpoints ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [
+    lambda stack: _parameter(stack, "EndpointName"), lambda stack: lazy("fraud-prod"),
+    lambda stack: FAKE,
+], ids=["CfnParameter", "Lazy", "fake"])
+def test_a_token_in_model_endpoints_is_refused_before_anything_is_made(
+    make: Callable[[cdk.Stack], str]
+) -> None:
+    """GIVEN an endpoint name in model_endpoints that is a token (deploy-time, Lazy, or
+    text that only looks like one) WHEN the job roles are made THEN a DefinitionError
+    'token' names the prop: the name scopes a log group grant, so it must be known at
+    synthesis (like pipeline_name); nothing is made."""
+    stack = _stack()
+    with pytest.raises(DefinitionError) as raised:
+        PipelineJobRoles(stack, "Subject", definition=DEFINITION,
+                         model_endpoints={"CreateFraudModel": [make(stack)]})
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("model_endpoints['CreateFraudModel']", "token")]
     assert stack.node.try_find_child("Subject") is None
 
 

@@ -481,6 +481,7 @@ class PipelineJobRoles(Construct):
         parameter_values: Mapping[str, Sequence[str]] | None = None,
         any_value_parameters: Sequence[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
+        model_endpoints: Mapping[str, Sequence[str]] | None = None,
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         keep_roles_for: Sequence[str] = (),
@@ -504,6 +505,11 @@ class PipelineJobRoles(Construct):
                 ``AugmentedManifestFile``), the S3 folders (``s3://bucket/prefix``) under
                 which the objects it lists lie: that step's job role reads them. Default:
                 none (the role reads the manifest only, with a warning).
+            model_endpoints: per Model step, the endpoints (literal names) that serve its
+                model outside the pipeline: its role writes their logs
+                (``/aws/sagemaker/Endpoints/<name>``), as for an endpoint an Endpoint step
+                names. Default: none (only the pipeline's own endpoints, else the warning
+                ``modelEndpointsUnnamed``).
             pipeline_name: the pipeline's name (``Execution.PipelineName``). Default: None.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
@@ -527,6 +533,7 @@ class PipelineJobRoles(Construct):
             allow_unknown_step_types=allow_unknown_step_types,
             replaced_role_steps=replaced,
             manifest_locations=manifest_locations,
+            model_endpoints=model_endpoints,
         )
         plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
         for planned in plan.roles:

@@ -68,6 +68,15 @@ class _Parameters:
     any_value: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """What the props declare that the definition does not say: the folders a step's
+    manifest lists objects from, and the endpoints that serve a Model step's model."""
+
+    manifest_locations: Mapping[str, Sequence[str]] | None
+    model_endpoints: Mapping[str, Sequence[str]] | None
+
+
 class LeastPrivilegePipeline(Construct):
     """A SageMaker pipeline (``AWS::SageMaker::Pipeline``) with the roles it needs, and
     no more: from the SDK's ``pipeline.definition()``, it creates
@@ -128,6 +137,7 @@ class LeastPrivilegePipeline(Construct):
         parameter_values: Mapping[str, Sequence[str]] | None = None,
         any_value_parameters: Sequence[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
+        model_endpoints: Mapping[str, Sequence[str]] | None = None,
         allow_unknown_step_types: bool = False,
         job_prefix: str | None = None,
         pipeline_display_name: str | None = None,
@@ -161,6 +171,9 @@ class LeastPrivilegePipeline(Construct):
                 Default: none.
             manifest_locations: per step that reads a manifest, the S3 folders the
                 objects it lists lie under (see :class:`PipelineJobRoles`). Default: none.
+            model_endpoints: per Model step, the endpoints that serve its model outside
+                the pipeline, whose logs its role writes (see :class:`PipelineJobRoles`).
+                Default: none.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
             job_prefix: when given, every job the definition names must be named
@@ -191,6 +204,7 @@ class LeastPrivilegePipeline(Construct):
                                   pipeline_name=pipeline_name,
                                   allow_unknown_step_types=allow_unknown_step_types,
                                   manifest_locations=manifest_locations,
+                                  model_endpoints=model_endpoints,
                                   replaced_role_steps=generated_role_steps(loaded,
                                                                            keep_roles_for))
         if job_prefix is not None:
@@ -207,7 +221,7 @@ class LeastPrivilegePipeline(Construct):
         try:
             self._create(loaded, per_step_roles, keep_roles_for,
                          _Parameters(parameter_values, tuple(any_value_parameters)),
-                         manifest_locations,
+                         _Declared(manifest_locations, model_endpoints),
                          allow_unknown_step_types, definition_in_s3, role_options,
                          with_job_roles=bool(plan.roles))
         except ValueError:
@@ -238,7 +252,7 @@ class LeastPrivilegePipeline(Construct):
 
     def _create(
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
-        parameters: _Parameters, manifest_locations: Mapping[str, Sequence[str]] | None,
+        parameters: _Parameters, declared: _Declared,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
         role_options: RoleOptions, *, with_job_roles: bool,
     ) -> None:
@@ -251,7 +265,8 @@ class LeastPrivilegePipeline(Construct):
             per_step=per_step_roles,
             parameter_values=parameters.values,
             any_value_parameters=parameters.any_value,
-            manifest_locations=manifest_locations,
+            manifest_locations=declared.manifest_locations,
+            model_endpoints=declared.model_endpoints,
             pipeline_name=self._pipeline_name,
             allow_unknown_step_types=allow_unknown_step_types,
             keep_roles_for=keep_roles_for,

@@ -386,6 +386,7 @@ class _Reader:
         allow_unknown_step_types: bool,
         replaced_role_steps: Collection[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
+        model_endpoints: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.parameters = parameters
         self.replaced_role_steps = frozenset(replaced_role_steps)
@@ -398,6 +399,8 @@ class _Reader:
         self._manifest_inputs: dict[str, list[str]] = {}
         self._declared_manifests = self._manifest_mapping(manifest_locations)
         self._manifest_folders_of = self._manifest_folders(self._declared_manifests)
+        #: Model step -> the endpoints ``model_endpoints`` says serve its model elsewhere.
+        self._declared_endpoints = self._endpoint_names(model_endpoints)
         self.steps: list[tuple[str, dict[str, Any]]] = list(self._walk(definition["Steps"], ""))
         self.by_name = {
             step["Name"]: step for _, step in self.steps if isinstance(step.get("Name"), str)
@@ -429,6 +432,7 @@ class _Reader:
         self._features(definition)
         self._prefix_overlaps()
         self._manifest_steps_problems()
+        self._model_endpoint_steps_problems()
 
     # --- manifest_locations ------------------------------------------------------------------
 
@@ -483,6 +487,59 @@ class _Reader:
                               "ManifestFile or AugmentedManifestFile input, so the objects "
                               "would be granted for nothing (steps with manifest inputs: "
                               f"{', '.join(with_manifests) or 'none'})")
+
+    # --- model_endpoints ---------------------------------------------------------------------
+
+    def _endpoint_names(self, given: object) -> dict[str, tuple[str, ...]]:
+        """``model_endpoints`` as step -> endpoint names, each checked as a literal
+        endpoint name (no wildcard, no token: the name scopes a log group grant)."""
+        if given is None:
+            return {}
+        if not isinstance(given, Mapping) or not all(isinstance(k, str) for k in given):
+            self._problem("model_endpoints", "notAMapping",
+                          f"model_endpoints is {given!r}: give Model step name -> endpoint "
+                          "names, e.g. {'CreateModel': ['fraud-prod']}")
+            return {}
+        declared: dict[str, tuple[str, ...]] = {}
+        for step, names in given.items():
+            prop = f"model_endpoints[{step!r}]"
+            if isinstance(names, str) or not isinstance(names, Sequence) or not all(
+                    isinstance(name, str) for name in names) or not names:
+                self._problem(prop, "notAList",
+                              f"{prop} is {names!r}: give a list of endpoint names "
+                              "(['fraud-prod'])")
+                names = ()
+            valid = []
+            for name in names:
+                problems = _endpoint_name_problems(prop, name)
+                self.out.problems.extend(problems)
+                if not problems:
+                    valid.append(name)
+            # The step is kept even without a valid name: it is checked all the same.
+            declared[step] = tuple(dict.fromkeys(valid))
+        return declared
+
+    def _model_endpoint_steps_problems(self) -> None:
+        """Each ``model_endpoints`` step must be a Model step of the definition: only a
+        model runs on an endpoint as its own role (API_CreateModel ``ExecutionRoleArn``)."""
+        models = sorted(name for name, step in self.by_name.items()
+                        if step.get("Type") == StepType.MODEL.value)
+        for step in self._declared_endpoints:
+            if step in models:
+                continue
+            if step not in self.by_name:
+                close = difflib.get_close_matches(step, models or sorted(self.by_name), n=1)
+                hint = (f"did you mean {close[0]!r}?" if close
+                        else f"Model steps: {', '.join(models) or 'none'}")
+                self._problem("model_endpoints", "unknownStep",
+                              f"model_endpoints names {step!r}, which is no step of the "
+                              f"definition; {hint}")
+            else:
+                self._problem("model_endpoints", "notAModelStep",
+                              f"model_endpoints names step {step!r}, a "
+                              f"{self.by_name[step].get('Type')!s} step: an endpoint serves "
+                              "a Model step's model, as that model's role (Model steps: "
+                              f"{', '.join(models) or 'none'})")
 
     def _features(self, definition: Mapping[str, Any]) -> None:
         # Pipeline-level settings, read from the definition's top level as the catalog says.
@@ -1613,24 +1670,28 @@ class _Reader:
 
     def _with_hosting(self, job: JobNeeds) -> JobNeeds:
         """A Model step's needs with what runs as its role outside its own step: the
-        endpoints and batch transforms that serve the model (their log groups where the
-        definition names them, else a warning; the metric namespaces of both kinds) and
-        the data capture of the endpoints that host it."""
+        endpoints and batch transforms that serve the model (the log groups of the
+        endpoints the definition names or ``model_endpoints`` declares, else a warning; the
+        metric namespaces of both kinds) and the data capture of the endpoints that host
+        it."""
         if job.step_types != (StepType.MODEL,):
             return job
-        endpoints = self._endpoints_of(job.step)
+        endpoints = {*self._endpoints_of(job.step), *self._declared_endpoints.get(job.step, ())}
         # An endpoint's logs go to /aws/sagemaker/Endpoints/<endpoint name>, streams
         # <variant>/<instance> (AWS page "Log Amazon SageMaker AI events with Amazon
-        # CloudWatch"): only an endpoint the definition names can be granted.
+        # CloudWatch"): only an endpoint named here can be granted.
         streams = {(f"/aws/sagemaker/Endpoints/{e}", "*") for e in endpoints}
         notices = list(job.notices)
         if not endpoints:
             notices.append(Notice(
                 MODEL_ENDPOINTS_UNNAMED,
-                f"step {job.step!r}: an endpoint or batch transform that runs its model "
-                "outside this pipeline runs as its role and logs to a group named after that "
-                "endpoint (/aws/sagemaker/Endpoints/<name>) or job, which the definition "
-                "does not name: the role grants no such logs",
+                f"step {job.step!r}: no Endpoint step of this pipeline hosts its model and "
+                "model_endpoints names no endpoint for it, so its role grants no endpoint's "
+                "logs (/aws/sagemaker/Endpoints/<name>): name the endpoints that will serve "
+                f"it with model_endpoints={{'{job.step}': ['<endpoint name>']}}; a batch "
+                "transform run outside the pipeline is named by its caller and gets no logs "
+                "either (grant its log streams in /aws/sagemaker/TransformJobs to this role "
+                "where the transform is made)",
             ))
         hosted = self.hosted.get(job.step, [])
         return replace(
@@ -1699,6 +1760,7 @@ def read_definition(
     allow_unknown_step_types: bool = False,
     replaced_role_steps: Collection[str] = (),
     manifest_locations: Mapping[str, Sequence[str]] | None = None,
+    model_endpoints: Mapping[str, Sequence[str]] | None = None,
 ) -> DefinitionReading:
     """Read what a pipeline definition needs from its execution role and job roles.
 
@@ -1721,6 +1783,10 @@ def read_definition(
             ``AugmentedManifestFile``), the S3 folders the objects it lists lie under
             (``{"Train": ["s3://bucket/images"]}``): its job role reads the objects under
             them. None (the default): the role reads the manifests only, with a warning.
+        model_endpoints: per Model step, the endpoints that serve its model outside the
+            pipeline (``{"CreateModel": ["fraud-prod"]}``): its role writes their logs,
+            as for an endpoint an Endpoint step names. None (the default): only the
+            pipeline's own endpoints (else the warning ``modelEndpointsUnnamed``).
         replaced_role_steps: steps whose role fields handed to SageMaker the caller
             replaces with roles it makes (``PipelineJobRoles``): those fields are not
             read, so their roles are not passed and a parameter there needs no binding.
@@ -1731,7 +1797,9 @@ def read_definition(
             the field), a grant depends on a parameter with no default, no binding and
             no opt-in, ``parameter_values`` or ``any_value_parameters`` name a parameter
             it does not have, or the same one, or ``manifest_locations`` names a step
-            without a manifest input or a value that is not an S3 folder.
+            without a manifest input or a value that is not an S3 folder, or
+            ``model_endpoints`` names a step that is not a Model step or a value that is
+            not an endpoint name.
     """
     definition = load_definition(source)
     problems = parameter_choice_problems(definition, parameter_values or {},
@@ -1747,9 +1815,35 @@ def read_definition(
         bindings["Execution.PipelineName"] = [pipeline_name]
     parameters = _Parameters(bindings, defaults, any_value, _parameter_order(definition))
     reader = _Reader(definition, parameters, allow_unknown_step_types, replaced_role_steps,
-                     manifest_locations)
+                     manifest_locations, model_endpoints)
     reader.read(definition)
     return reader.reading()
+
+
+#: API_CreateEndpoint ``EndpointName``: 1 to 63 letters, digits and hyphens, starting and
+#: ending with a letter or digit.
+_ENDPOINT_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+
+
+def _endpoint_name_problems(prop: str, name: str) -> list[Problem]:
+    """Why ``name`` cannot name an endpoint whose log group is granted: a token (its
+    value is unknown when the grant is written), a wildcard (it would grant the logs of
+    endpoints that do not serve the model), or not an endpoint name."""
+    if is_token(name):
+        return [Problem(prop, "token",
+                        f"{prop} holds a token ({name!r}): the endpoint's name scopes its log "
+                        "group grant, so give the literal name, known at synthesis")]
+    if "*" in name or "?" in name:
+        return [Problem(prop, "wildcard",
+                        f"{prop} {name!r} contains a wildcard: give each endpoint's name "
+                        "(a pattern would grant the logs of endpoints that do not serve "
+                        "this model)")]
+    if not _ENDPOINT_NAME.fullmatch(name):
+        return [Problem(prop, "invalidEndpointName",
+                        f"{prop} {name!r} is not an endpoint name: give 1 to 63 letters, "
+                        "digits and hyphens, starting and ending with a letter or digit "
+                        "(API_CreateEndpoint EndpointName)")]
+    return []
 
 
 def parameter_choice_problems(

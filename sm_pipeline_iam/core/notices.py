@@ -135,7 +135,8 @@ BUILD_TIMESTAMP = "sm-pipeline-iam:buildTimestampInJobName"
 #: A Transform step (or an endpoint config's data capture) runs a model no step of the
 #: pipeline makes: the role it runs as is unknown.
 MODEL_OUTSIDE_PIPELINE = "sm-pipeline-iam:modelOutsidePipeline"
-#: A Model step's model is hosted by no Endpoint step: endpoint logs are not granted.
+#: A Model step's model is hosted by no Endpoint step and no ``model_endpoints`` entry:
+#: endpoint logs are not granted.
 MODEL_ENDPOINTS_UNNAMED = "sm-pipeline-iam:modelEndpointsUnnamed"
 #: Tuning/AutoML jobs under the default naming: only ``pipelines-*`` can scope them.
 UNSCOPED_DEFAULT_NAMES = "sm-pipeline-iam:unscopedDefaultJobNames"
@@ -184,14 +185,17 @@ REGISTRY: tuple[WarningKind, ...] = (
     ),
     WarningKind(
         MODEL_ENDPOINTS_UNNAMED,
-        "a Model step's model is hosted by no Endpoint step of the pipeline: an endpoint or "
-        "batch transform that runs it later runs as its role and writes logs to a log group "
-        "or stream named after that endpoint or job, which the definition does not name, so "
-        "the role grants no such logs (it grants the model's data, images and the "
+        "a Model step has no Endpoint step in the pipeline and no model_endpoints entry: "
+        "an endpoint that serves its model later runs as its role and logs to "
+        "/aws/sagemaker/Endpoints/<endpoint name>, which nothing names, so the role grants "
+        "no endpoint's logs; a batch transform run outside the pipeline is named by its "
+        "caller and gets no logs either (the role grants the model's data, images and the "
         "namespaces of its metrics)",
-        "deploy the model with EndpointConfig and Endpoint steps of the pipeline, or grant "
-        "the role the log group /aws/sagemaker/Endpoints/<endpoint name> where you deploy it",
-        # The pipeline itself runs as granted: only a later deployment is concerned.
+        "name the endpoints that will serve the model with model_endpoints={'<step>': "
+        "['<endpoint name>']}; grant a transform run outside the pipeline its log streams "
+        "in /aws/sagemaker/TransformJobs where the transform is made",
+        # The pipeline itself runs as granted: only a later deployment is concerned, and
+        # a model that is only registered is never deployed.
         informational=True,
     ),
     WarningKind(

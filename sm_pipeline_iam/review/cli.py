@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         "unreadable input, a definition the roles cannot be derived from (a parameter a "
         "grant depends on with no default, no --parameter and no --any-value-parameter), a "
         "--parameter or --any-value-parameter the definition does not have, a --parameter "
-        "without a value, and an unwritable --output.",
+        "without a value, a --manifest-location or --model-endpoint naming a step it "
+        "cannot apply to, and an unwritable --output.",
     )
     describe.add_argument("definition", type=Path, help="the definition JSON file")
     describe.add_argument(
@@ -74,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         "--manifest-location", action="append", default=[], metavar="STEP=S3URI[,S3URI...]",
         help="the S3 folders under which the objects a step's manifest input lists lie "
         "(repeatable)",
+    )
+    describe.add_argument(
+        "--model-endpoint", action="append", default=[], metavar="STEP=NAME[,NAME...]",
+        help="the endpoints that serve a Model step's model outside the pipeline, whose "
+        "logs its role writes (repeatable)",
     )
     describe.add_argument(
         "--any-value-parameter", action="append", default=[], metavar="NAME",
@@ -145,6 +151,12 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         if not equals or not step or not [u for u in uris.split(",") if u]:
             parser.error(f"--manifest-location {item!r} is not STEP=S3URI[,S3URI...]")
         manifests.setdefault(step, []).extend(u for u in uris.split(",") if u)
+    endpoints: dict[str, list[str]] = {}
+    for item in arguments.model_endpoint:
+        step, equals, names = item.partition("=")
+        if not equals or not step or not [n for n in names.split(",") if n]:
+            parser.error(f"--model-endpoint {item!r} is not STEP=NAME[,NAME...]")
+        endpoints.setdefault(step, []).extend(n for n in names.split(",") if n)
     if not arguments.definition.is_file():
         return _usage("explain", f"{arguments.definition} is not a file")
     try:
@@ -162,6 +174,7 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             pipeline_name=arguments.pipeline_name,
             allow_unknown_step_types=arguments.allow_unknown_step_types,
             manifest_locations=manifests or None,
+            model_endpoints=endpoints or None,
         )
     except DefinitionError as error:
         return _usage("explain", str(error))

@@ -56,12 +56,14 @@ A row's ``role`` is the role ARN the definition hands the job: run the oracle on
 deployed definition and each row names the deployed role. A Transform job runs as its
 model's ``ExecutionRoleArn`` (API_CreateModel: "access model artifacts and docker image for
 deployment ... or for batch transform jobs"); a Transform of a model outside the pipeline
-has no role the definition knows, and no row. Roles the library does not make (an
-EndpointConfig's ``ExecutionRoleArn`` for inference components, EMR runtime roles) are the
-user's, and not listed. Not covered (no row, say so before relying on it): processing inputs
-from a ``DatasetDefinition`` (Athena, Redshift), ``FileSystemDataSource`` channels, a
-Processing step that runs the Clarify image directly (whether it has a model is in its
-analysis configuration, an S3 object).
+has no role the definition knows, and no row. An endpoint a Model step's model is deployed
+on outside the pipeline has rows only where the case names it (``model_endpoints``), a
+batch transform run outside the pipeline none (its caller names it). Roles the library
+does not make (an EndpointConfig's ``ExecutionRoleArn`` for inference components, EMR
+runtime roles) are the user's, and not listed. Not covered (no row, say so before relying
+on it): processing inputs from a ``DatasetDefinition`` (Athena, Redshift),
+``FileSystemDataSource`` channels, a Processing step that runs the Clarify image directly
+(whether it has a model is in its analysis configuration, an S3 object).
 """
 
 from __future__ import annotations
@@ -596,22 +598,22 @@ def _model_artifacts(job: _Job, arguments: Mapping[str, Any]) -> None:
     job.network(arguments.get("VpcConfig"))
 
 
-def _model(job: _Job, arguments: Mapping[str, Any]) -> None:
+def _model(job: _Job, arguments: Mapping[str, Any], declared: Sequence[str]) -> None:
     """A model's role serves every job that runs the model (API_CreateModel
     ``ExecutionRoleArn``): its artifacts and images, and the logs and metrics of the
     endpoints that host it (``/aws/sagemaker/Endpoints/<endpoint>``, namespace
-    ``/aws/sagemaker/Endpoints``) and of batch transforms (``/aws/sagemaker/TransformJobs``),
-    whether or not those are in this pipeline: an endpoint deployed later runs as this role
-    too (the example endpoint ``deployed-later``)."""
+    ``/aws/sagemaker/Endpoints``). Those endpoints are the ones the pipeline's Endpoint steps
+    deploy it on, and those the case declares serve it outside the pipeline
+    (``model_endpoints``: an endpoint nobody names has a log group nobody can know). A batch
+    transform outside the pipeline is named by its caller: no call of this pipeline (its
+    Transform steps list their own, as this role)."""
     _model_artifacts(job, arguments)
-    endpoints = endpoints_of_model(job.execution, job.step) or ["deployed-later"]
+    endpoints = list(dict.fromkeys([*endpoints_of_model(job.execution, job.step), *declared]))
     for endpoint in endpoints:
         job.calls += logs(job.step, job.role, f"/aws/sagemaker/Endpoints/{endpoint}",
                           "AllTraffic/i-0a1b2c3d4e5f67890")
-    job.calls.append(metrics(job.step, job.role, "/aws/sagemaker/Endpoints"))
-    job.calls += logs(job.step, job.role, "/aws/sagemaker/TransformJobs",
-                      f"deployed-later-transform/i-0a1b2c3d4e5f67890-{EPOCH}")
-    job.calls.append(metrics(job.step, job.role, "/aws/sagemaker/TransformJobs"))
+    if endpoints:
+        job.calls.append(metrics(job.step, job.role, "/aws/sagemaker/Endpoints"))
     _data_capture(job)
 
 
@@ -650,6 +652,8 @@ def _data_capture(job: _Job) -> None:
                     model_step_of(v.get("ModelName")) == job.step]
         if not capture or not variants:
             continue
+        # The config is the pipeline's: it captures under its destination whichever
+        # endpoint uses it (the example endpoint ``deployed-later`` when no step names one).
         endpoints = [e for e in endpoints_of_model(job.execution, job.step)] or ["deployed-later"]
         before = len(job.calls)
         for endpoint in endpoints:
@@ -712,23 +716,28 @@ def _role_of(step: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def job_calls(definition: Mapping[str, Any], parameters: Mapping[str, Any], *,
               pipeline_name: str,
-              manifests: Mapping[str, Sequence[str]] | None = None) -> list[Call]:
+              manifests: Mapping[str, Sequence[str]] | None = None,
+              model_endpoints: Mapping[str, Sequence[str]] | None = None) -> list[Call]:
     """Every call the jobs of ``definition`` make in one example execution, each with the
     role the definition hands its job.
 
     ``parameters``: parameter name -> the value this execution uses (else the default).
     ``manifests``: manifest S3 URI -> the objects it lists (the definition does not hold
-    them). Raises :class:`OracleError` for a value the oracle cannot evaluate.
+    them). ``model_endpoints``: Model step -> the endpoints that serve its model outside
+    the pipeline (the definition does not name them either). Raises :class:`OracleError`
+    for a value the oracle cannot evaluate.
     """
     execution = Execution(definition, parameters, pipeline_name)
     calls: list[Call] = []
     for name, step in execution.steps.items():
-        calls += _step_calls(execution, name, step, manifests or {})
+        calls += _step_calls(execution, name, step, manifests or {},
+                             (model_endpoints or {}).get(name, ()))
     return list(dict.fromkeys(calls))
 
 
 def _step_calls(execution: Execution, name: str, step: Mapping[str, Any],
-                manifests: Mapping[str, Sequence[str]]) -> list[Call]:
+                manifests: Mapping[str, Sequence[str]], endpoints: Sequence[str]
+                ) -> list[Call]:
     kind = step["Type"]
     if kind == "Transform":
         model = model_step_of(step.get("Arguments", {}).get("ModelName"))
@@ -751,7 +760,7 @@ def _step_calls(execution: Execution, name: str, step: Mapping[str, Any],
         elif kind == "Tuning":
             _tuning(job, arguments)
         elif kind == "Model":
-            _model(job, arguments)
+            _model(job, arguments, endpoints)
         elif kind == "AutoML":
             _automl(job, arguments)
         else:
@@ -785,8 +794,9 @@ def neighbour_calls(calls: Sequence[Call]) -> list[Call]:
 
 
 def _shifted(own: Iterable[Call]) -> Iterator[Call]:
-    """Each call moved one step aside: another bucket, repository, key, log group, subnet,
-    security group, or an endpoint that is not Clarify's own."""
+    """Each call moved one step aside: another bucket, repository, key, log group (and
+    another endpoint's), subnet, security group, or an endpoint that is not Clarify's
+    own."""
     for call in own:
         if call.family in ("s3-input", "s3-output", "code", "model-data") and (
                 call.action in ("s3:GetObject", "s3:PutObject")):
@@ -815,6 +825,12 @@ def _shifted(own: Iterable[Call]) -> Iterator[Call]:
             other = call.resource.replace(f":log-group:{group}:",
                                           ":log-group:/aws/lambda/neighbour:")
             yield replace(call, resource=other, family="logs (another log group)", scope="")
+            if group.startswith("/aws/sagemaker/Endpoints/"):
+                # The group of an endpoint that does not serve this role's model.
+                other = call.resource.replace(f":log-group:{group}:",
+                                              ":log-group:/aws/sagemaker/Endpoints/neighbour:")
+                yield replace(call, resource=other, family="logs (another endpoint)",
+                              scope="")
 
 
 def _other_steps(role: str, own: Sequence[Call], calls: Sequence[Call]) -> list[Call]:

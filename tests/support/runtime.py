@@ -33,14 +33,17 @@ RUNTIME = FIXTURES / "runtime"
 @dataclass(frozen=True)
 class Case:
     """One definition of the corpus: where it lies, the pipeline's name, the values this
-    execution gives its parameters (name -> value; the rest take their defaults), and what
-    each manifest lists (manifest URI -> object URIs)."""
+    execution gives its parameters (name -> value; the rest take their defaults), what
+    each manifest lists (manifest URI -> object URIs), and the endpoints that serve a Model
+    step's model outside the pipeline (step -> endpoint names), given to the pipeline as
+    ``model_endpoints`` and to the oracle as the case's own."""
 
     name: str
     path: Path
     pipeline_name: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
     manifests: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    model_endpoints: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def definition(self) -> dict[str, Any]:
         return unwrap(json.loads(self.path.read_text()))
@@ -54,7 +57,8 @@ def _runtime_cases() -> list[Case]:
     """The public-style definitions of tests/fixtures/runtime, with cases.json's values."""
     settings = json.loads((RUNTIME / "cases.json").read_text())
     return [Case(f"runtime/{stem}", RUNTIME / f"{stem}.json", values["pipeline_name"],
-                 values.get("parameters", {}), values.get("manifests", {}))
+                 values.get("parameters", {}), values.get("manifests", {}),
+                 values.get("model_endpoints", {}))
             for stem, values in sorted(settings.items())]
 
 
@@ -72,7 +76,8 @@ def cases() -> list[Case]:
     found += _runtime_cases()
     return [c for c in found if job_calls(c.definition(), c.parameters,
                                           pipeline_name=c.pipeline_name,
-                                          manifests=c.manifests)]
+                                          manifests=c.manifests,
+                                          model_endpoints=c.model_endpoints)]
 
 
 def parameter_bindings(case: Case) -> dict[str, list[str]]:
@@ -93,7 +98,7 @@ class Deployed:
 
     def calls(self, case: Case) -> list[Call]:
         return job_calls(self.definition, case.parameters, pipeline_name=case.pipeline_name,
-                         manifests=case.manifests)
+                         manifests=case.manifests, model_endpoints=case.model_endpoints)
 
     def neighbours(self, case: Case) -> list[Call]:
         return neighbour_calls(self.calls(case))
@@ -114,7 +119,9 @@ def _deploy(case: Case) -> Deployed:
     stack = cdk.Stack(cdk.App(), "Runtime", env=cdk.Environment(account=ACCOUNT, region=REGION))
     LeastPrivilegePipeline(stack, "Pipeline", definition=case.definition(),
                            pipeline_name=case.pipeline_name,
-                           parameter_values=parameter_bindings(case), definition_in_s3=False)
+                           parameter_values=parameter_bindings(case),
+                           model_endpoints=dict(case.model_endpoints) or None,
+                           definition_in_s3=False)
     resolver = synthesized_resolver(Template.from_stack(stack).to_json())
     (pipeline,) = resources_of_type(resolver.template, "AWS::SageMaker::Pipeline").values()
     body = resolver.resolve(pipeline["Properties"]["PipelineDefinition"]

@@ -90,7 +90,8 @@ def decide(
     """Evaluate ``requests`` as a role of the template (in ``principal_account``)."""
     role_id = role_id or only_role_id(resolver)
     principal = PRINCIPAL.format(account=principal_account, name=resolver.role_name(role_id))
-    unique = {r.id: Request(r.id, principal, r.action, r.resource, r.context) for r in requests}
+    unique = {r.id: Request(r.id, principal, r.action, r.resource, r.context,
+                            literal=r.literal) for r in requests}
     decisions = simulate(
         list(unique.values()), identity_policies=identity_policies(resolver, role_id)
     )
