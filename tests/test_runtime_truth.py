@@ -89,7 +89,8 @@ def test_the_corpus_covers_every_call_family() -> None:
             "data-capture", "remote-function", "debugger-rule", "another step's output",
             "s3-input (another bucket)", "image (another repository)",
             "kms-output (another key)", "logs (another log group)",
-            "vpc (another network)", "clarify-endpoint (another endpoint)"} <= families
+            "vpc (another network)", "clarify-endpoint (another endpoint)",
+            "clarify-endpoint (another model)"} <= families
 
 
 def test_runtime_cases_are_in_the_corpus() -> None:
