@@ -530,14 +530,19 @@ def _debugger_rules(job: _Job, arguments: Mapping[str, Any], name: str) -> None:
     they pull the rule image, read the training job's debug (or profiler) output, log to
     ``/aws/sagemaker/ProcessingJobs`` ("Amazon SageMaker Debugger built-in rules",
     "Configure Debugger built-in rules"; API_DebugRuleConfiguration ``RuleEvaluatorImage``).
-    Rule job names: ``<rule name>-<8 hex>`` (UNCONFIRMED; only the group matters)."""
+    Rule job names: ``<training job name[:26]>-<rule configuration name[:26]>-<8 hex>`` in the
+    case they were written (AWS's SageMaker Debugger example notebooks,
+    ``_get_rule_job_name`` "rule job name with correct casing", and the DescribeTrainingJob
+    outputs they print: ``processing-job/smdebugger-demo-mnist-tens-lossnotdecreasing-
+    d6176866``, ``tensorflow-training-2021-0-profilerreport-1623637290-2473c70b``; the log
+    stream prefix ``smdebug-demo-tf2-keras-202-LossNotDecreasing-45295edc``)."""
     debug = arguments.get("DebugHookConfig", {}).get("S3OutputPath")
     profiler = arguments.get("ProfilerConfig", {}).get("S3OutputPath")
     for rules, source, folder in (
             (arguments.get("DebugRuleConfigurations", []), debug, "debug-output"),
             (arguments.get("ProfilerRuleConfigurations", []), profiler, "profiler-output")):
         for rule in rules:
-            rule_job = f"{job.value(rule['RuleConfigurationName'])[:40]}-1a2b3c4d"
+            rule_job = f"{name[:26]}-{job.value(rule['RuleConfigurationName'])[:26]}-1a2b3c4d"
             before = len(job.calls)
             job.image(rule["RuleEvaluatorImage"])
             if source is not None:
