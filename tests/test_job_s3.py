@@ -128,6 +128,21 @@ def test_a_processing_output_at_a_bucket_root_writes_any_key_of_that_bucket(root
     ])
 
 
+@pytest.mark.parametrize("root", [f"s3://{BUCKET}", f"s3://{BUCKET}/"])
+def test_a_model_reads_the_artifacts_of_a_training_step_at_a_bucket_root(root: str) -> None:
+    """GIVEN a training step whose S3OutputPath is a bucket root and a model whose
+    ModelDataUrl is that step's ModelArtifacts.S3ModelArtifacts WHEN the model's role is
+    derived THEN it reads '<bucket>/<job name>/output/model.tar.gz' (one '/', not '//'), and
+    not another job's artifacts."""
+    needs = _jobs(_training("Train", output=root), _model("Serve", {"ModelDataUrl": {
+        "Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}))["Serve"]
+    _check(needs, [
+        ("s3:GetObject", f"{JOB}/output/model.tar.gz", None, BUCKET, ALLOWED),
+        ("s3:GetObject", f"{OTHER_JOB}/output/model.tar.gz", None, BUCKET, DENIED),
+        ("s3:GetObject", f"{JOB}/output/model.tar.gz", None, OTHER_BUCKET, DENIED),
+    ])
+
+
 def test_job_role_and_definition_agree_on_a_bucket_root() -> None:
     """GIVEN the same bucket-root output given to JobRole and written by a processing step
     WHEN both are derived THEN both write the same objects (one rule)."""
