@@ -33,14 +33,16 @@ RUNTIME = FIXTURES / "runtime"
 @dataclass(frozen=True)
 class Case:
     """One definition of the corpus: where it lies, the pipeline's name, the values this
-    execution gives its parameters (name -> value; the rest take their defaults), and what
-    each manifest lists (manifest URI -> object URIs)."""
+    execution gives its parameters (name -> value; the rest take their defaults), what each
+    manifest lists (manifest URI -> object URIs), and the folders the user declares for the
+    objects of a step's manifests (``manifest_locations``: step name -> S3 folders)."""
 
     name: str
     path: Path
     pipeline_name: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
     manifests: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    manifest_locations: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def definition(self) -> dict[str, Any]:
         return unwrap(json.loads(self.path.read_text()))
@@ -54,7 +56,8 @@ def _runtime_cases() -> list[Case]:
     """The public-style definitions of tests/fixtures/runtime, with cases.json's values."""
     settings = json.loads((RUNTIME / "cases.json").read_text())
     return [Case(f"runtime/{stem}", RUNTIME / f"{stem}.json", values["pipeline_name"],
-                 values.get("parameters", {}), values.get("manifests", {}))
+                 values.get("parameters", {}), values.get("manifests", {}),
+                 values.get("manifest_locations", {}))
             for stem, values in sorted(settings.items())]
 
 
@@ -114,7 +117,8 @@ def _deploy(case: Case) -> Deployed:
     stack = cdk.Stack(cdk.App(), "Runtime", env=cdk.Environment(account=ACCOUNT, region=REGION))
     LeastPrivilegePipeline(stack, "Pipeline", definition=case.definition(),
                            pipeline_name=case.pipeline_name,
-                           parameter_values=parameter_bindings(case), definition_in_s3=False)
+                           parameter_values=parameter_bindings(case), definition_in_s3=False,
+                           manifest_locations=case.manifest_locations or None)
     resolver = synthesized_resolver(Template.from_stack(stack).to_json())
     (pipeline,) = resources_of_type(resolver.template, "AWS::SageMaker::Pipeline").values()
     body = resolver.resolve(pipeline["Properties"]["PipelineDefinition"]
