@@ -21,7 +21,11 @@ from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.job_roles import job_role_needs
 from sm_pipeline_iam.core.jobs import JobNeeds
-from sm_pipeline_iam.core.notices import INPUT_PREFIX_OVERLAPS, MANIFEST_UNDECLARED
+from sm_pipeline_iam.core.notices import (
+    INPUT_PREFIX_OVERLAPS,
+    MANIFEST_UNDECLARED,
+    MODEL_ENDPOINTS_UNNAMED,
+)
 from support.cfn import ACCOUNT, REGION
 
 BUCKET = "ml-data-111122223333"
@@ -443,11 +447,12 @@ def test_a_models_submit_directory_is_read_by_the_models_role(where: str) -> Non
 def test_a_submit_directory_that_is_not_s3_reads_nothing(value: str) -> None:
     """GIVEN SAGEMAKER_SUBMIT_DIRECTORY that is a path in the container (code repacked into
     the model), a local file:// path or empty, and the same JSON-quoted hyperparameter WHEN
-    read THEN no S3 read, no problem, no warning."""
+    read THEN no S3 read, no problem, no warning about the code (the model's one warning is
+    about the endpoints the definition does not name, modelEndpointsUnnamed)."""
     jobs = _jobs(
         _model("CreateModel", {"Environment": {"SAGEMAKER_SUBMIT_DIRECTORY": value}}),
         _training("Train", hyperparameters={"sagemaker_submit_directory": json.dumps(value)}),
     )
     assert jobs["CreateModel"].reads == ()
     assert {str(o) for o in jobs["Train"].reads} == set()
-    assert jobs["CreateModel"].notices == () and jobs["Train"].notices == ()
+    assert _ids(jobs["CreateModel"]) == [MODEL_ENDPOINTS_UNNAMED] and _ids(jobs["Train"]) == []
