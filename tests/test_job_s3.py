@@ -132,6 +132,21 @@ def test_a_processing_output_at_a_bucket_root_writes_any_key_of_that_bucket(root
     ])
 
 
+@pytest.mark.parametrize("root", [f"s3://{BUCKET}", f"s3://{BUCKET}/"])
+def test_a_model_reads_the_artifacts_of_a_training_step_at_a_bucket_root(root: str) -> None:
+    """GIVEN a training step whose S3OutputPath is a bucket root and a model whose
+    ModelDataUrl is that step's ModelArtifacts.S3ModelArtifacts WHEN the model's role is
+    derived THEN it reads '<bucket>/<job name>/output/model.tar.gz' (one '/', not '//'), and
+    not another job's artifacts."""
+    needs = _jobs(_training("Train", output=root), _model("Serve", {"ModelDataUrl": {
+        "Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}))["Serve"]
+    _check(needs, [
+        ("s3:GetObject", f"{JOB}/output/model.tar.gz", None, BUCKET, ALLOWED),
+        ("s3:GetObject", f"{OTHER_JOB}/output/model.tar.gz", None, BUCKET, DENIED),
+        ("s3:GetObject", f"{JOB}/output/model.tar.gz", None, OTHER_BUCKET, DENIED),
+    ])
+
+
 def test_job_role_and_definition_agree_on_a_bucket_root() -> None:
     """GIVEN the same bucket-root output given to JobRole and written by a processing step
     WHEN both are derived THEN both write the same objects (one rule)."""
@@ -432,13 +447,12 @@ def test_a_models_submit_directory_is_read_by_the_models_role(where: str) -> Non
 def test_a_submit_directory_that_is_not_s3_reads_nothing(value: str) -> None:
     """GIVEN SAGEMAKER_SUBMIT_DIRECTORY that is a path in the container (code repacked into
     the model), a local file:// path or empty, and the same JSON-quoted hyperparameter WHEN
-    read THEN no S3 read, no problem, no warning."""
+    read THEN no S3 read, no problem, no warning about the code (the model's one warning is
+    about the endpoints the definition does not name, modelEndpointsUnnamed)."""
     jobs = _jobs(
         _model("CreateModel", {"Environment": {"SAGEMAKER_SUBMIT_DIRECTORY": value}}),
         _training("Train", hyperparameters={"sagemaker_submit_directory": json.dumps(value)}),
     )
     assert jobs["CreateModel"].reads == ()
     assert {str(o) for o in jobs["Train"].reads} == set()
-    # The model's only notice concerns endpoints outside the pipeline, not its code.
-    assert {n.id for n in jobs["CreateModel"].notices} <= {MODEL_ENDPOINTS_UNNAMED}
-    assert jobs["Train"].notices == ()
+    assert _ids(jobs["CreateModel"]) == [MODEL_ENDPOINTS_UNNAMED] and _ids(jobs["Train"]) == []

@@ -76,6 +76,27 @@ def test_every_neighbour_is_denied(name: str) -> None:
     assert not wrong, f"{name}: {len(wrong)} neighbours not denied:\n  " + "\n  ".join(wrong)
 
 
+def test_a_manifest_reads_its_declared_folder_only() -> None:
+    """GIVEN the manifest case deployed with its step's declared manifest_locations
+    (cases.json: fraud/images) WHEN the training job's role reads what the manifests list
+    THEN it is allowed, and the same object in a neighbouring folder (fraud/images-raw,
+    fraud/labels) or the bucket's top level is denied."""
+    case = CASES["runtime/manifest_input"]
+    stack = deployed(case)
+    (role,) = {c.role for c in stack.calls(case) if c.step == "TrainFromManifest"}
+    bucket = "arn:aws:s3:::ml-artifacts-111122223333"
+    expected = {f"{bucket}/fraud/images/0001.jpg": "Allowed",
+                f"{bucket}/fraud/images/0003.jpg": "Allowed",
+                f"{bucket}/fraud/images-raw/0001.jpg": "ImplicitlyDenied",
+                f"{bucket}/fraud/labels/0001.jpg": "ImplicitlyDenied",
+                f"{bucket}/0001.jpg": "ImplicitlyDenied"}
+    requests = {resource: request_of(Call("TrainFromManifest", role, "manifest", "s3:GetObject",
+                                          resource), "manifest", stack.policies[role])
+                for resource in expected}
+    decided = simulate(list(requests.values()), identity_policies=[])
+    assert {r: decided[q.id].result for r, q in requests.items()} == expected
+
+
 def test_the_corpus_covers_every_call_family() -> None:
     """GIVEN the whole corpus WHEN the oracle lists its calls THEN every call family of the
     oracle occurs, and every neighbour kind."""
@@ -89,7 +110,8 @@ def test_the_corpus_covers_every_call_family() -> None:
             "data-capture", "remote-function", "debugger-rule", "another step's output",
             "s3-input (another bucket)", "image (another repository)",
             "kms-output (another key)", "logs (another log group)", "logs (another endpoint)",
-            "vpc (another network)", "clarify-endpoint (another endpoint)"} <= families
+            "vpc (another network)", "clarify-endpoint (another endpoint)",
+            "clarify-endpoint (another model)"} <= families
 
 
 def test_runtime_cases_are_in_the_corpus() -> None:

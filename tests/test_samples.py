@@ -146,8 +146,8 @@ def test_the_library_reads_it() -> None:
         "pipelines-*-TrainAbaloneModel-*", "pipelines-*-trainabalonemodel-*",
     }
     # The one value a parameter decides: the preprocess job's input, InputDataUrl. Left
-    # unbound, its role reads the default (an S3Prefix input: every key starting with it);
-    # opted in to any value, s3://*/*.
+    # unbound, its role reads the default (an S3Prefix input: the objects whose keys start
+    # with it, API_ProcessingS3Input); opted in to any value, s3://*/*.
     assert [u for job in reading.jobs for u in job.unresolved] == []
     preprocess = {job.step: job for job in reading.jobs}["PreprocessAbaloneData"]
     assert "s3://sm-pipeline-iam-sample-111122223333/abalone/input/abalone.csv*" in [

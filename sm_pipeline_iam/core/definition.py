@@ -837,7 +837,7 @@ class _Reader:
                         v, self.bindings, self._step_reference)] or [Pattern("*")])
             reference = f"Steps.{step_name}.{path}"
             return sorted({
-                Pattern(_STARS.sub("*", "".join(p.text for p in choice)),
+                Pattern(_STARS.sub("*", _joined_path(p.text for p in choice)),
                         tuple(sorted({u for p in choice for u in p.unbound})),
                         (reference,))
                 for choice in itertools.product(*parts)
@@ -1959,6 +1959,18 @@ _PROPERTY_INDEX = re.compile(r"\[(?:\d+|'[^']*')\]")
 #: A property template's literal text and ``{placeholder}`` parts.
 _TEMPLATE = re.compile(r"([^{]*)\{([^}]*)\}")
 _STARS = re.compile(r"\*+")
+
+
+def _joined_path(texts: Iterable[str]) -> str:
+    """A property template's parts joined as SageMaker joins an S3 path: a value ending in
+    ``/`` (a bucket root ``s3://bucket/``, SDK v2's default output path) and the next part
+    starting with one give one ``/``, not ``//`` (the artifacts of a training job with
+    ``S3OutputPath`` ``s3://bucket/`` are at ``s3://bucket/<job>/output/model.tar.gz``:
+    "How Amazon SageMaker AI Provides Training Information")."""
+    joined = ""
+    for text in texts:
+        joined += text[1:] if joined.endswith("/") and text.startswith("/") else text
+    return joined
 
 
 #: An S3 object pattern, or a ``(bucket, s3:prefix pattern)`` listing.

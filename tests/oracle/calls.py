@@ -424,31 +424,36 @@ def _processing(job: _Job, arguments: Mapping[str, Any], step: Mapping[str, Any]
     job.network(arguments.get("NetworkConfig", {}).get("VpcConfig"))
     if step["Type"] == "ClarifyCheck" and step.get("CheckType") in ("MODEL_BIAS",
                                                                    "MODEL_EXPLAINABILITY"):
-        job.calls += clarify_shadow_endpoint(job)
+        job.calls += clarify_shadow_endpoint(job, step.get("ModelName"))
 
 
-def clarify_shadow_endpoint(job: _Job) -> list[Call]:
+def clarify_shadow_endpoint(job: _Job, model_name: Any = None) -> list[Call]:
     """Clarify's shadow endpoint: for a model bias or explainability analysis the Clarify
     job creates an endpoint config and an endpoint for the model of its analysis
     configuration (``predictor.model_name``), tags them, waits for, invokes and deletes them,
     with its own role ("Configure a SageMaker Clarify Processing Job"; "Analysis
     Configuration Files": ``predictor`` ... ``endpoint_name_prefix``). The names follow the
     Clarify container: ``sm-clarify-config-<epoch>-<4 hex>`` and
-    ``sm-clarify-<model name>-<epoch>-<4 hex>``. The model name is in the analysis
-    configuration (an S3 object), not in the definition: the example takes the definition's
-    model if it has one."""
-    models = [n for n, s in job.execution.steps.items() if s["Type"] == "Model"]
-    model = job.execution.job_name(models[0]) if models else "fraud-model"
+    ``sm-clarify-<model name>-<epoch>-<4 hex>``. A ClarifyCheck step names the model in its
+    step-level ``ModelName`` (the SDK's ``ClarifyCheckStep.to_request`` writes
+    ``model_config``'s model name there and removes it from the analysis configuration it
+    uploads); without it the model is only in the analysis configuration (an S3 object): the
+    example then takes ``fraud-model``.
+    ``CreateEndpointConfig`` carries the model's ARN in ``sagemaker:ModelArn`` (Service
+    Authorization Reference, Amazon SageMaker AI: CreateEndpointConfig's condition keys)."""
+    model = job.execution.value(model_name, job.step) if model_name else "fraud-model"
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
     config = f"{arn}:endpoint-config/sm-clarify-config-{EPOCH}-1a2b"
     endpoint = f"{arn}:endpoint/sm-clarify-{model[:30]}-{EPOCH}-1a2b"
-    pairs = [("sagemaker:CreateEndpointConfig", config), ("sagemaker:AddTags", config),
-             ("sagemaker:CreateEndpoint", endpoint), ("sagemaker:CreateEndpoint", config),
-             ("sagemaker:AddTags", endpoint), ("sagemaker:DescribeEndpoint", endpoint),
-             ("sagemaker:InvokeEndpoint", endpoint), ("sagemaker:DeleteEndpoint", endpoint),
-             ("sagemaker:DeleteEndpointConfig", config)]
-    return [Call(job.step, job.role, "clarify-endpoint", action, resource,
-                 scope=resource.rsplit("/", 1)[0] + "/sm-clarify-") for action, resource
+    model_arn = (("sagemaker:ModelArn", f"{arn}:model/{model}"),)
+    pairs: list[tuple[str, str, Context]] = [
+        ("sagemaker:CreateEndpointConfig", config, model_arn),
+        ("sagemaker:AddTags", config, ()), ("sagemaker:CreateEndpoint", endpoint, ()),
+        ("sagemaker:CreateEndpoint", config, ()), ("sagemaker:AddTags", endpoint, ()),
+        ("sagemaker:DescribeEndpoint", endpoint, ()), ("sagemaker:InvokeEndpoint", endpoint, ()),
+        ("sagemaker:DeleteEndpoint", endpoint, ()), ("sagemaker:DeleteEndpointConfig", config, ())]
+    return [Call(job.step, job.role, "clarify-endpoint", action, resource, context,
+                 scope=resource.rsplit("/", 1)[0] + "/sm-clarify-") for action, resource, context
             in pairs]
 
 
@@ -527,14 +532,19 @@ def _debugger_rules(job: _Job, arguments: Mapping[str, Any], name: str) -> None:
     they pull the rule image, read the training job's debug (or profiler) output, log to
     ``/aws/sagemaker/ProcessingJobs`` ("Amazon SageMaker Debugger built-in rules",
     "Configure Debugger built-in rules"; API_DebugRuleConfiguration ``RuleEvaluatorImage``).
-    Rule job names: ``<rule name>-<8 hex>`` (UNCONFIRMED; only the group matters)."""
+    Rule job names: ``<training job name[:26]>-<rule configuration name[:26]>-<8 hex>`` in the
+    case they were written (AWS's SageMaker Debugger example notebooks,
+    ``_get_rule_job_name`` "rule job name with correct casing", and the DescribeTrainingJob
+    outputs they print: ``processing-job/smdebugger-demo-mnist-tens-lossnotdecreasing-
+    d6176866``, ``tensorflow-training-2021-0-profilerreport-1623637290-2473c70b``; the log
+    stream prefix ``smdebug-demo-tf2-keras-202-LossNotDecreasing-45295edc``)."""
     debug = arguments.get("DebugHookConfig", {}).get("S3OutputPath")
     profiler = arguments.get("ProfilerConfig", {}).get("S3OutputPath")
     for rules, source, folder in (
             (arguments.get("DebugRuleConfigurations", []), debug, "debug-output"),
             (arguments.get("ProfilerRuleConfigurations", []), profiler, "profiler-output")):
         for rule in rules:
-            rule_job = f"{job.value(rule['RuleConfigurationName'])[:40]}-1a2b3c4d"
+            rule_job = f"{name[:26]}-{job.value(rule['RuleConfigurationName'])[:26]}-1a2b3c4d"
             before = len(job.calls)
             job.image(rule["RuleEvaluatorImage"])
             if source is not None:
@@ -777,7 +787,8 @@ OTHER_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/ffffffff-0000-4000-8000-0000000
 
 def neighbour_calls(calls: Sequence[Call]) -> list[Call]:
     """Calls next to the allowed ones that no role may make: the same action on another
-    bucket, another repository, another key, another log group; and another step's S3
+    bucket, another repository, another key, another log group, Clarify's endpoint config
+    for another model; and another step's S3
     location that this role's own calls do not cover (the definition does not link them).
     """
     by_role: dict[str, list[Call]] = {}
@@ -786,17 +797,19 @@ def neighbour_calls(calls: Sequence[Call]) -> list[Call]:
     neighbours: list[Call] = []
     for role, own in by_role.items():
         candidates = list(_shifted(own)) + _other_steps(role, own, calls)
-        # A neighbour inside a location the role itself uses with the same action is no
-        # neighbour (a key-name prefix covers its siblings; a linked step's output is read).
+        # A neighbour inside a location the role itself uses with the same action and
+        # context is no neighbour (a key-name prefix covers its siblings; a linked step's
+        # output is read); another context (another model) stays one.
         neighbours += [n for n in candidates if not any(
-            c.scope and c.action == n.action and n.resource.startswith(c.scope) for c in own)]
+            c.scope and c.action == n.action and c.context == n.context
+            and n.resource.startswith(c.scope) for c in own)]
     return list(dict.fromkeys(neighbours))
 
 
 def _shifted(own: Iterable[Call]) -> Iterator[Call]:
     """Each call moved one step aside: another bucket, repository, key, log group (and
-    another endpoint's), subnet, security group, or an endpoint that is not Clarify's
-    own."""
+    another endpoint's), subnet, security group, an endpoint that is not Clarify's own, or
+    Clarify's endpoint config for another model."""
     for call in own:
         if call.family in ("s3-input", "s3-output", "code", "model-data") and (
                 call.action in ("s3:GetObject", "s3:PutObject")):
@@ -820,6 +833,10 @@ def _shifted(own: Iterable[Call]) -> Iterator[Call]:
             kind, _, _ = call.resource.rpartition("/")
             yield replace(call, resource=f"{kind}/fraud-production",
                           family="clarify-endpoint (another endpoint)", scope="")
+            if call.context:
+                model = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/fraud-production"
+                yield replace(call, context=(("sagemaker:ModelArn", model),),
+                              family="clarify-endpoint (another model)", scope="")
         elif call.family == "logs" and call.action == "logs:PutLogEvents":
             group = call.resource.split(":log-group:", 1)[1].split(":log-stream:", 1)[0]
             other = call.resource.replace(f":log-group:{group}:",

@@ -33,16 +33,19 @@ RUNTIME = FIXTURES / "runtime"
 @dataclass(frozen=True)
 class Case:
     """One definition of the corpus: where it lies, the pipeline's name, the values this
-    execution gives its parameters (name -> value; the rest take their defaults), what
-    each manifest lists (manifest URI -> object URIs), and the endpoints that serve a Model
-    step's model outside the pipeline (step -> endpoint names), given to the pipeline as
-    ``model_endpoints`` and to the oracle as the case's own."""
+    execution gives its parameters (name -> value; the rest take their defaults), what each
+    manifest lists (manifest URI -> object URIs), the folders the user declares for the
+    objects of a step's manifests (``manifest_locations``: step name -> S3 folders), and
+    the endpoints that serve a Model step's model outside the pipeline (step -> endpoint
+    names), given to the pipeline as ``model_endpoints`` and to the oracle as the case's
+    own."""
 
     name: str
     path: Path
     pipeline_name: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
     manifests: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    manifest_locations: Mapping[str, Sequence[str]] = field(default_factory=dict)
     model_endpoints: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def definition(self) -> dict[str, Any]:
@@ -58,7 +61,8 @@ def _runtime_cases() -> list[Case]:
     settings = json.loads((RUNTIME / "cases.json").read_text())
     return [Case(f"runtime/{stem}", RUNTIME / f"{stem}.json", values["pipeline_name"],
                  values.get("parameters", {}), values.get("manifests", {}),
-                 values.get("model_endpoints", {}))
+                 manifest_locations=values.get("manifest_locations", {}),
+                 model_endpoints=values.get("model_endpoints", {}))
             for stem, values in sorted(settings.items())]
 
 
@@ -121,6 +125,7 @@ def _deploy(case: Case) -> Deployed:
                            pipeline_name=case.pipeline_name,
                            parameter_values=parameter_bindings(case),
                            model_endpoints=dict(case.model_endpoints) or None,
+                           manifest_locations=case.manifest_locations or None,
                            definition_in_s3=False)
     resolver = synthesized_resolver(Template.from_stack(stack).to_json())
     (pipeline,) = resources_of_type(resolver.template, "AWS::SageMaker::Pipeline").values()
