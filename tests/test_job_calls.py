@@ -36,6 +36,7 @@ from test_plan import (
     wrong,
 )
 
+from iamsim import Request
 from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.notices import (
@@ -44,7 +45,10 @@ from sm_pipeline_iam.core.notices import (
     UNGRANTED_FIELD,
 )
 from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan, job_role
-from support.cfn import ACCOUNT, REGION
+from sm_pipeline_iam.core.policy import JOB_ROLE_ARN
+from support.cfn import ACCOUNT, REGION, Resolver, synthesized_resolver
+from support.tables import PRINCIPAL, SAGEMAKER, assert_all, pass_role
+from support.tables import decide as decide_as
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -519,17 +523,96 @@ def test_job_call_wildcards_are_acknowledged_with_their_own_reasons(tmp_path: Pa
     assert any("AutoML containers" in r for r in reasons), reasons
 
 
+def _generated_roles(definition: dict[str, Any]) -> tuple[Resolver, dict[str, str]]:
+    """The synthesized PipelineJobRoles of ``definition`` (a concrete stack): its resolver
+    and step -> the logical id of the role that step's job runs as."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from sm_pipeline_iam import PipelineJobRoles
+
+    stack = cdk.Stack(cdk.App(), "Scenario",
+                      env=cdk.Environment(account=ACCOUNT, region=REGION))
+    roles = PipelineJobRoles(stack, "Roles", definition=definition)
+    resolver = synthesized_resolver(Template.from_stack(stack).to_json())
+    return resolver, {step: stack.resolve(roles.role_for(step).role_arn)["Fn::GetAtt"][0]
+                      for step in ("AutoMLTrain", "BestModel")}
+
+
+def test_a_generated_automl_job_role_passes_itself_to_sagemaker_only() -> None:
+    """GIVEN PipelineJobRoles for AutoML steps (V1 and V2), whose RoleArn the generated
+    role replaces WHEN synthesized THEN the AutoML job role may pass its own ARN to
+    SageMaker (the role its candidates' jobs run as); the definition's replaced role,
+    the best model's role and its own ARN to another service are denied."""
+    for version in ("V1", "V2"):
+        resolver, ids = _generated_roles(_automl(version))
+        own = f"arn:aws:iam::{ACCOUNT}:role/{resolver.role_name(ids['AutoMLTrain'])}"
+        model = f"arn:aws:iam::{ACCOUNT}:role/{resolver.role_name(ids['BestModel'])}"
+        allowed = [pass_role(own, SAGEMAKER)]
+        denied = [pass_role(own, "ec2.amazonaws.com"), pass_role(_AUTOML_ROLE, SAGEMAKER),
+                  pass_role(model, SAGEMAKER)]
+        assert_all(decide_as(resolver, allowed, role_id=ids["AutoMLTrain"]), "Allowed")
+        assert_all(decide_as(resolver, denied, role_id=ids["AutoMLTrain"]), "ImplicitlyDenied")
+
+
+def test_a_kept_automl_role_passes_the_definition_s_role() -> None:
+    """GIVEN an AutoML step kept on its own role (keep_roles_for) WHEN read THEN the
+    passing of its role names the definition's literal ARN, never the generated role's
+    placeholder."""
+    reading = read_definition(_automl("V2"), replaced_role_steps=["BestModel"])
+    automl = next(job for job in reading.jobs if job.step == "AutoMLTrain")
+    assert {c.resource for c in automl.service_calls if c.action == "iam:PassRole"} == {
+        _AUTOML_ROLE}
+    replaced = read_definition(_automl("V2"), replaced_role_steps=["AutoMLTrain"])
+    automl = next(job for job in replaced.jobs if job.step == "AutoMLTrain")
+    assert {c.resource for c in automl.service_calls if c.action == "iam:PassRole"} == {
+        JOB_ROLE_ARN}
+    assert not any(n.id == UNGRANTED_FIELD for n in automl.notices)
+
+
+#: PutMetricData's request with no resource (iam-simulate refuses '*' for its optional
+#: ``dataset`` resource type), as tests/test_plan.py asks it.
+_METRICS = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:dataset/sample"
+
+
+def test_an_automl_job_logs_and_measures_its_batch_transform_candidates() -> None:
+    """GIVEN an AutoML step WHEN its generated role is synthesized THEN the batch transform
+    jobs it runs for its candidates (API TransformJob.AutoMLJobArn) may log and put
+    metrics under TransformJobs; the Endpoints group and namespace stay denied."""
+    resolver, ids = _generated_roles(_automl("V2"))
+    logs = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker"
+    stream = "fraud-a1b2c3d4e5f6-dpp0-1-1a2b3c4d/algo-1-1765094400"
+    def rows(kind: str) -> list[Request]:
+        return [
+            Request(f"stream {kind}", PRINCIPAL, "logs:CreateLogStream",
+                    f"{logs}/{kind}:log-stream:{stream}", {}),
+            Request(f"put {kind}", PRINCIPAL, "logs:PutLogEvents",
+                    f"{logs}/{kind}:log-stream:{stream}", {}),
+            Request(f"metrics {kind}", PRINCIPAL, "cloudwatch:PutMetricData", _METRICS,
+                    {"cloudwatch:namespace": f"/aws/sagemaker/{kind}"}),
+        ]
+    assert_all(decide_as(resolver, rows("TransformJobs"), role_id=ids["AutoMLTrain"]), "Allowed")
+    assert_all(decide_as(resolver, rows("Endpoints"), role_id=ids["AutoMLTrain"]),
+               "ImplicitlyDenied")
+
+
 def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:
     """GIVEN an AutoML step whose RoleArn is a pipeline parameter WHEN read THEN the job's
     passing of its own role is not granted on a guess: an ungrantedField warning says so."""
     definition = _automl("V2")
     definition["Parameters"] = [{"Name": "AutoMLRoleArn", "Type": "String"}]
     definition["Steps"][0]["Arguments"]["RoleArn"] = {"Get": "Parameters.AutoMLRoleArn"}
-    reading = read_definition(definition)
+    reading = read_definition(definition, any_value_parameters=["AutoMLRoleArn"])
     automl = next(job for job in reading.jobs if job.step == "AutoMLTrain")
     assert not any(c.action == "iam:PassRole" for c in automl.service_calls)
     assert any(n.id == UNGRANTED_FIELD and "iam:PassRole" in n.message
                for n in automl.notices)
+    # A generated role replaces the parameter: it passes itself, with no warning.
+    replaced = read_definition(definition, replaced_role_steps=["AutoMLTrain"])
+    automl = next(job for job in replaced.jobs if job.step == "AutoMLTrain")
+    assert {c.resource for c in automl.service_calls if c.action == "iam:PassRole"} == {
+        JOB_ROLE_ARN}
+    assert not any(n.id == UNGRANTED_FIELD for n in automl.notices)
 
 
 def test_the_clarify_fixture_is_what_the_sdk_builds() -> None:

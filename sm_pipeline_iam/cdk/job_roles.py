@@ -66,15 +66,18 @@ __all__ = ["JobNeedsRole", "JobRole", "JobRoleLocation", "NoJobRoleError", "Pipe
 _DESCRIPTION_LIMIT = 1000
 
 
-def plan_role(needs: JobNeeds) -> tuple[list[list[policy.Statement]], list[Problem]]:
-    """The policy documents of a role with ``needs`` (one inline, or managed ones), and
-    the problems that prevent the role (nothing to grant, too large for IAM)."""
+def plan_role(needs: JobNeeds, options: RoleOptions
+              ) -> tuple[list[list[policy.Statement]], list[Problem]]:
+    """The policy documents of a role with ``needs`` and ``options`` (one inline, or
+    managed ones), and the problems that prevent the role (nothing to grant, too large for
+    IAM). The role's own ARN (:data:`~sm_pipeline_iam.core.policy.JOB_ROLE_ARN`) is
+    measured as the longest its path allows."""
     statements = job_statements(needs)
     if not statements:
         return [], [Problem("permissions", "nothingToGrant",
                             "the jobs need nothing that a role grants: give what they use")]
     documents, problems = role_policies.plan_documents(
-        statements, role_policies.sizing_render({})
+        statements, role_policies.sizing_render({policy.JOB_ROLE_ARN: _own_arn_measure(options)})
     )
     return documents, problems
 
@@ -129,7 +132,7 @@ class JobNeedsRole(iam.Role):
         """
         found = [*problems, *option_problems(options)]
         principal_tag = options.get("principal_tag")
-        documents, size_problems = plan_role(needs)
+        documents, size_problems = plan_role(needs, options)
         # "Nothing to grant" says little next to the props' own problems.
         found.extend(p for p in size_problems if not found or p.code != "nothingToGrant")
         # Everything is checked before the first construct is added: no half-made stack.
@@ -148,7 +151,7 @@ class JobNeedsRole(iam.Role):
         )
         self._needs = needs
         self._statements = tuple(s for document in documents for s in document)
-        values = role_policies.placeholder_values(self, {})
+        values = role_policies.placeholder_values(self, {policy.JOB_ROLE_ARN: self.role_arn})
         self.policies = role_policies.attach_documents(self, documents, values)
         if principal_tag is not None:
             Tags.of(self).add(*principal_tag)
@@ -530,7 +533,7 @@ class PipelineJobRoles(Construct):
         )
         plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
         for planned in plan.roles:
-            _, found = plan_role(planned.needs)
+            _, found = plan_role(planned.needs, options)
             problems.extend(
                 Problem(p.prop, p.code, f"role {planned.role_id} ({', '.join(planned.needs.steps)}"
                         f"): {p.message}")

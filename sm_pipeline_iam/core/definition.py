@@ -55,7 +55,7 @@ from .notices import (
     Notice,
     Unresolved,
 )
-from .policy import PLACEHOLDERS
+from .policy import JOB_ROLE_ARN, PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements, is_token
 from .steps import (
     HOSTING_KINDS,
@@ -955,16 +955,23 @@ class _Reader:
             kms_keys=_sorted_keys(self._kms_keys(name, job, step)
                                   | self._input_keys(name, job, step)),
             service_calls=tuple(sorted(self._service_calls(
-                name, job, step, job_names, tuple(sorted(roles))))),
+                name, job, step, job_names, self._own_roles(name, roles)))),
             runs_as_step=self._model_step(name, job, step),
         ))
+
+    def _own_roles(self, name: str, literal: set[str]) -> tuple[str, ...]:
+        """The roles the step's job runs as: the generated role (:data:`JOB_ROLE_ARN`, its
+        own ARN) where the caller replaces the step's role, else the literal ARNs."""
+        if name in self.replaced_role_steps:
+            return (JOB_ROLE_ARN,)
+        return tuple(sorted(literal))
 
     def _service_calls(self, name: str, job: JobSpec, step: dict[str, Any],
                        job_names: tuple[str, ...], roles: tuple[str, ...]
                        ) -> set[ServiceCall]:
         """The API calls the job makes itself, as the catalog's :class:`JobCall` entries
-        say, for those whose trigger the step holds (``roles``: the literal ARNs of the
-        roles the step hands its job)."""
+        say, for those whose trigger the step holds (``roles``: the roles the step hands
+        its job, :meth:`_own_roles`)."""
         for ungranted in job.ungranted:
             self._ungranted(name, ungranted, step)
         found: set[ServiceCall] = set()

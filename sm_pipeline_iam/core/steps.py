@@ -1075,8 +1075,11 @@ _CATALOG: tuple[StepSpec, ...] = (
         ),
         role_fields=(_ROLE_ARN,),
         output_paths=("Arguments.OutputDataConfig.S3OutputPath",),
+        # Its candidates run as processing, training and batch transform jobs (API
+        # reference TransformJob.AutoMLJobArn: "the AutoML job that created the transform
+        # job"), logging and putting metrics under each kind.
         job=JobSpec(
-            kinds=("ProcessingJobs", "TrainingJobs"),
+            kinds=("ProcessingJobs", "TrainingJobs", "TransformJobs"),
             s3=(
                 S3Use("Arguments.InputDataConfig[*].DataSource.S3DataSource", S3Access.READ),
                 S3Use("Arguments.AutoMLJobInputDataConfig[*].DataSource.S3DataSource",
