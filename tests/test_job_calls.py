@@ -39,6 +39,7 @@ from test_plan import (
 from iamsim import Request
 from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
+from sm_pipeline_iam.core.jobs import automl_repositories
 from sm_pipeline_iam.core.notices import (
     AUTOML_RESOURCE_NAMES,
     CLARIFY_MODEL_UNKNOWN,
@@ -57,7 +58,9 @@ AWS_REGISTRY = "683313688378"
 
 
 def _policies(reading: DefinitionReading) -> dict[str, dict[str, Any]]:
-    return {role: render(job_statements(needs))
+    """Each job role's policy in the region of the requests (known, as in a stack with an
+    env: the AutoML images' registries are that region's)."""
+    return {role: render(job_statements(needs, region=REGION))
             for role, needs in job_needs_by_role(reading).items()}
 
 
@@ -237,6 +240,27 @@ def _ecr(region: str, repository: str) -> str:
     return f"arn:aws:ecr:{region}:{AWS_REGISTRY}:repository/{repository}"
 
 
+def _automl_image_rows(step: str) -> list[tuple[str, str, str, dict[str, str], str]]:
+    """Pulls of the AutoML images in us-east-1's registries (SDK v2 image_uri_config:
+    xgboost.json, linear-learner.json, autogluon.json) allowed; another repository of the
+    same registry, the same repository in another account, denied."""
+    def pull(account: str, repository: str, expected: str) -> tuple[
+            str, str, str, dict[str, str], str]:
+        return (step, "ecr:BatchGetImage",
+                f"arn:aws:ecr:{REGION}:{account}:repository/{repository}", {}, expected)
+    return [
+        pull(AWS_REGISTRY, "sagemaker-xgboost", "Allowed"),
+        pull("382416733822", "linear-learner", "Allowed"),
+        pull("763104351884", "autogluon-inference", "Allowed"),
+        pull("763104351884", "autogluon-training", "Allowed"),
+        pull(AWS_REGISTRY, "neighbour-sagemaker-sklearn-automl", "ImplicitlyDenied"),
+        pull(AWS_REGISTRY, "sagemaker-scikit-learn", "ImplicitlyDenied"),
+        pull("763104351884", "sagemaker-sklearn-automl", "ImplicitlyDenied"),
+        pull("246618743249", "sagemaker-sklearn-automl", "ImplicitlyDenied"),
+        pull(ACCOUNT, "sagemaker-sklearn-automl", "ImplicitlyDenied"),
+    ]
+
+
 def test_an_automl_job_role_holds_what_aws_lists_for_it_and_no_more() -> None:
     """GIVEN AutoML steps (V1 and V2) WHEN the job's role is derived THEN it may pass
     itself to SageMaker, create, describe, invoke and delete models and endpoints named
@@ -273,6 +297,7 @@ def test_an_automl_job_role_holds_what_aws_lists_for_it_and_no_more() -> None:
              {}, "ImplicitlyDenied"),
             ("AutoMLTrain", "ecr:PutImage", _ecr(REGION, "sagemaker-sklearn-automl"), {},
              "ImplicitlyDenied"),
+            *_automl_image_rows("AutoMLTrain"),
         ]
         assert_none(_decide(reading, rows), f"{version}: not as expected")
         assert_none(_planned_calls_allowed(reading), f"{version}: planned but denied")
@@ -297,6 +322,7 @@ def test_a_model_from_an_automl_best_candidate_reads_only_that_job_s_output() ->
          {}, "ImplicitlyDenied"),
         ("BestModel", "ecr:BatchGetImage", _ecr("us-west-2", "sagemaker-sklearn-automl"), {},
          "ImplicitlyDenied"),
+        *_automl_image_rows("BestModel"),
     ]
     assert_none(_decide(reading, rows), "not as expected")
     policy = json.dumps(_policies(reading)[job_role("BestModel")])
@@ -516,11 +542,10 @@ def test_job_call_wildcards_are_acknowledged_with_their_own_reasons(tmp_path: Pa
         for entry in construct.node.metadata
         if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
         for rule_id, reason in entry.data.items()
-        if "sm-clarify" in rule_id or ":model/fraud" in rule_id or ":repository/*" in rule_id
+        if "sm-clarify" in rule_id or ":model/fraud" in rule_id
     }
     assert any("shadow endpoint 'sm-clarify-*'" in r for r in reasons), reasons
     assert any("models and endpoints it names after itself" in r for r in reasons), reasons
-    assert any("AutoML containers" in r for r in reasons), reasons
 
 
 def _generated_roles(definition: dict[str, Any]) -> tuple[Resolver, dict[str, str]]:
@@ -594,6 +619,48 @@ def test_an_automl_job_logs_and_measures_its_batch_transform_candidates() -> Non
     assert_all(decide_as(resolver, rows("TransformJobs"), role_id=ids["AutoMLTrain"]), "Allowed")
     assert_all(decide_as(resolver, rows("Endpoints"), role_id=ids["AutoMLTrain"]),
                "ImplicitlyDenied")
+
+
+def test_automl_images_come_from_the_stack_s_region_or_every_listed_registry() -> None:
+    """GIVEN the AutoML pipeline's job roles WHEN the stack has a region THEN the AutoML and
+    best-model roles name only that region's registries, with no warning about them; WHEN
+    the stack is environment-agnostic THEN they name every listed registry account (never
+    an account wildcard) and each role warns (autoMLResourceNames) that the region is not
+    known at synthesis."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Annotations, Match, Template
+
+    from sm_pipeline_iam import PipelineJobRoles
+
+    def synth(env: cdk.Environment | None) -> tuple[str, list[Any]]:
+        stack = cdk.Stack(cdk.App(), "Scenario", env=env)
+        PipelineJobRoles(stack, "Roles", definition=_automl("V2"))
+        warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(
+            "region is not known at synthesis"))
+        return json.dumps(Template.from_stack(stack).to_json()), warnings
+
+    concrete, warned = synth(cdk.Environment(account=ACCOUNT, region=REGION))
+    assert "683313688378:repository/sagemaker-sklearn-automl" in concrete
+    assert "246618743249" not in concrete and ":*:repository" not in concrete
+    assert not warned
+    agnostic, warned = synth(None)
+    assert "683313688378:repository/sagemaker-sklearn-automl" in agnostic
+    assert "246618743249:repository/sagemaker-sklearn-automl" in agnostic
+    assert ":*:repository" not in agnostic and "repository/*" not in agnostic
+    assert len(warned) == 2, warned
+
+
+def test_a_region_without_listed_automl_registries_is_named_not_guessed() -> None:
+    """GIVEN a region the AutoML registry table does not list WHEN the AutoML images'
+    repositories are asked for THEN none (the CDK role warns), never a wildcard."""
+    assert automl_repositories("xx-newregion-1") == []
+    assert automl_repositories("us-west-2") == [
+        f"arn:${{AWS::Partition}}:ecr:us-west-2:{account}:repository/{name}"
+        for account, name in (("246618743249", "sagemaker-sklearn-automl"),
+                              ("246618743249", "sagemaker-xgboost"),
+                              ("174872318107", "linear-learner"),
+                              ("763104351884", "autogluon-inference"),
+                              ("763104351884", "autogluon-training"))]
 
 
 def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:

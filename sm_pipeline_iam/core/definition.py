@@ -58,6 +58,8 @@ from .notices import (
 from .policy import JOB_ROLE_ARN, PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements, is_token
 from .steps import (
+    AUTOML_IMAGES,
+    AUTOML_REPOSITORIES,
     HOSTING_KINDS,
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
@@ -946,7 +948,7 @@ class _Reader:
             reads=tuple(sorted(_uncovered(reads))),
             lists=tuple(sorted(_uncovered(lists))),
             writes=tuple(sorted(_uncovered(writes))),
-            repositories=tuple(sorted(self._repositories(name, job, step))),
+            repositories=tuple(sorted(self._repositories(name, job, step) | set(job.pulls))),
             log_streams=tuple(sorted(streams)),
             metric_namespaces=tuple(sorted({f"/aws/sagemaker/{kind}"
                                             for kind in (*job.kinds, *side_kinds)})),
@@ -1235,6 +1237,13 @@ class _Reader:
         URI, which the job cannot pull from ECR with its role (AWS pages "Docker Registry
         Paths and Example Code" for the URI form, "Adapt your training job to access images
         in a private Docker registry" for images outside ECR, reached through the VPC)."""
+        if pattern.text == AUTOML_IMAGES:
+            # A best candidate's image: one of the AutoML images, in its region's registries.
+            self.out.notices.append(Notice(RUN_TIME_VALUE, (
+                f"step {name!r} field {field_name}: {', '.join(pattern.run_time)} is known "
+                "only while the pipeline runs, so the policy allows the AutoML images' "
+                "repositories in the registries AWS lists for the region")))
+            return AUTOML_REPOSITORIES
         match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
         run_time = None if match or pattern.unbound else _RUN_TIME_IMAGE.fullmatch(
             pattern.text)
@@ -1924,7 +1933,9 @@ _CALL_NOTICES = {
         "step {step!r}: AWS's execution-role page grants an AutoML job's role model and "
         "endpoint actions on '*'; the role allows them only on names that start with the "
         "AutoML job's name (inferred: AWS does not document how the job names them), and "
-        "pulls of every ECR repository in the region (the AutoML containers' registries)"
+        "pulls of the AutoML images' repositories only (sagemaker-sklearn-automl, "
+        "sagemaker-xgboost, linear-learner, autogluon-*): an image of another candidate "
+        "(other problem types) is not granted"
     ),
 }
 
