@@ -1934,8 +1934,9 @@ _CALL_NOTICES = {
         "endpoint actions on '*'; the role allows them only on names that start with the "
         "AutoML job's name (inferred: AWS does not document how the job names them), and "
         "pulls of the AutoML images' repositories only (sagemaker-sklearn-automl, "
-        "sagemaker-xgboost, linear-learner, autogluon-*): an image of another candidate "
-        "(other problem types) is not granted"
+        "sagemaker-xgboost, linear-learner, autogluon-*): the image of another candidate "
+        "(the HPO mlp candidates, non-tabular problem types), whose repository AWS does "
+        "not publish, is not granted"
     ),
 }
 

@@ -690,10 +690,14 @@ AUTOML_REPOSITORIES = "${AutoML.Repositories}"
 AUTOML_IMAGES = "<an AutoML image>"
 
 #: The repositories of the images Autopilot runs, by registry: its data-processing
-#: container ``sagemaker-sklearn-automl`` (AWS page "Deploy models with Autopilot"
-#: examples; it shares the registry of SDK v2's XGBoost framework images) and its XGBoost
-#: candidates; its Linear Learner candidates (a SageMaker algorithm); its ensembling
-#: candidates (AutoGluon deep learning containers). AWS page "Autopilot algorithm support".
+#: container ``sagemaker-sklearn-automl`` (the inference containers of AWS's Autopilot
+#: deployment examples, ``aws sagemaker create-model``; it lives in the registry of the
+#: SDK's XGBoost framework images) and its XGBoost candidates; its Linear Learner
+#: candidates (a SageMaker algorithm); its ensembling candidates (AutoGluon deep learning
+#: containers). AWS page "Training modes and algorithm support" (Autopilot), API reference
+#: AutoMLAlgorithmConfig. Not listed, as AWS publishes no repository for them: the HPO
+#: ``mlp`` candidates' image and those of the non-tabular problem types (time series, text,
+#: image, text generation): their pulls are not granted (the autoMLResourceNames warning).
 AUTOML_REPOSITORY_NAMES: tuple[tuple[str, ...], ...] = (
     ("sagemaker-sklearn-automl", "sagemaker-xgboost"),
     ("linear-learner",),
