@@ -689,3 +689,22 @@ def test_the_clarify_fixture_is_what_the_sdk_builds() -> None:
 
     assert build_all()["clarify_model_checks"] == json.loads(
         (FIXTURES / "job_calls" / "clarify_model_checks.json").read_text())
+
+
+def test_a_role_s_own_arn_is_sized_as_the_longest_role_arn() -> None:
+    """GIVEN a job role whose grants name its own ARN 50 times (about 9,100 characters
+    with the placeholder, over 13,400 with a 64-character role name) WHEN made THEN the
+    sizing counts the longest role ARN, not the placeholder: the grants go to managed
+    policies instead of an inline policy IAM would refuse."""
+    import aws_cdk as cdk
+
+    from sm_pipeline_iam.cdk.job_roles import JobNeedsRole
+    from sm_pipeline_iam.core.jobs import JobNeeds, ServiceCall
+    from sm_pipeline_iam.core.steps import StepType
+
+    calls = tuple(ServiceCall("iam:PassRole", JOB_ROLE_ARN, f"reason {n}", (
+        ("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),)) for n in range(50))
+    stack = cdk.Stack(cdk.App(), "Scenario", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    role = JobNeedsRole(stack, "Role", needs=JobNeeds(
+        steps=("AutoMLTrain",), step_types=(StepType.AUTOML,), service_calls=calls))
+    assert len(role.policies) > 1
