@@ -89,7 +89,8 @@ def test_an_automl_best_candidate_is_scoped_to_what_the_automl_step_says() -> No
     assert (f"field Containers[0].ModelDataUrl: {BEST}.ModelDataUrl is known only while the "
             "pipeline runs, so the policy allows 's3://ml-artifacts/fraud/automl/*'") in text
     assert (f"field Containers[0].Image: {BEST}.Image is known only while the pipeline runs, "
-            "so the policy allows '*.dkr.ecr.${AWS::Region}.amazonaws.com/*'") in text
+            "so the policy allows the AutoML images' repositories in the registries AWS "
+            "lists for the region") in text
     assert "give the step a literal value" not in text
 
 

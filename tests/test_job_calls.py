@@ -36,15 +36,20 @@ from test_plan import (
     wrong,
 )
 
+from iamsim import Request
 from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
 from sm_pipeline_iam.core.job_policy import job_statements
+from sm_pipeline_iam.core.jobs import automl_repositories
 from sm_pipeline_iam.core.notices import (
     AUTOML_RESOURCE_NAMES,
     CLARIFY_MODEL_UNKNOWN,
     UNGRANTED_FIELD,
 )
 from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan, job_role
-from support.cfn import ACCOUNT, REGION
+from sm_pipeline_iam.core.policy import JOB_ROLE_ARN
+from support.cfn import ACCOUNT, REGION, Resolver, synthesized_resolver
+from support.tables import PRINCIPAL, SAGEMAKER, assert_all, pass_role
+from support.tables import decide as decide_as
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -53,7 +58,9 @@ AWS_REGISTRY = "683313688378"
 
 
 def _policies(reading: DefinitionReading) -> dict[str, dict[str, Any]]:
-    return {role: render(job_statements(needs))
+    """Each job role's policy in the region of the requests (known, as in a stack with an
+    env: the AutoML images' registries are that region's)."""
+    return {role: render(job_statements(needs, region=REGION))
             for role, needs in job_needs_by_role(reading).items()}
 
 
@@ -233,6 +240,27 @@ def _ecr(region: str, repository: str) -> str:
     return f"arn:aws:ecr:{region}:{AWS_REGISTRY}:repository/{repository}"
 
 
+def _automl_image_rows(step: str) -> list[tuple[str, str, str, dict[str, str], str]]:
+    """Pulls of the AutoML images in us-east-1's registries (SDK v2 image_uri_config:
+    xgboost.json, linear-learner.json, autogluon.json) allowed; another repository of the
+    same registry, the same repository in another account, denied."""
+    def pull(account: str, repository: str, expected: str) -> tuple[
+            str, str, str, dict[str, str], str]:
+        return (step, "ecr:BatchGetImage",
+                f"arn:aws:ecr:{REGION}:{account}:repository/{repository}", {}, expected)
+    return [
+        pull(AWS_REGISTRY, "sagemaker-xgboost", "Allowed"),
+        pull("382416733822", "linear-learner", "Allowed"),
+        pull("763104351884", "autogluon-inference", "Allowed"),
+        pull("763104351884", "autogluon-training", "Allowed"),
+        pull(AWS_REGISTRY, "neighbour-sagemaker-sklearn-automl", "ImplicitlyDenied"),
+        pull(AWS_REGISTRY, "sagemaker-scikit-learn", "ImplicitlyDenied"),
+        pull("763104351884", "sagemaker-sklearn-automl", "ImplicitlyDenied"),
+        pull("246618743249", "sagemaker-sklearn-automl", "ImplicitlyDenied"),
+        pull(ACCOUNT, "sagemaker-sklearn-automl", "ImplicitlyDenied"),
+    ]
+
+
 def test_an_automl_job_role_holds_what_aws_lists_for_it_and_no_more() -> None:
     """GIVEN AutoML steps (V1 and V2) WHEN the job's role is derived THEN it may pass
     itself to SageMaker, create, describe, invoke and delete models and endpoints named
@@ -269,6 +297,7 @@ def test_an_automl_job_role_holds_what_aws_lists_for_it_and_no_more() -> None:
              {}, "ImplicitlyDenied"),
             ("AutoMLTrain", "ecr:PutImage", _ecr(REGION, "sagemaker-sklearn-automl"), {},
              "ImplicitlyDenied"),
+            *_automl_image_rows("AutoMLTrain"),
         ]
         assert_none(_decide(reading, rows), f"{version}: not as expected")
         assert_none(_planned_calls_allowed(reading), f"{version}: planned but denied")
@@ -293,6 +322,7 @@ def test_a_model_from_an_automl_best_candidate_reads_only_that_job_s_output() ->
          {}, "ImplicitlyDenied"),
         ("BestModel", "ecr:BatchGetImage", _ecr("us-west-2", "sagemaker-sklearn-automl"), {},
          "ImplicitlyDenied"),
+        *_automl_image_rows("BestModel"),
     ]
     assert_none(_decide(reading, rows), "not as expected")
     policy = json.dumps(_policies(reading)[job_role("BestModel")])
@@ -512,11 +542,125 @@ def test_job_call_wildcards_are_acknowledged_with_their_own_reasons(tmp_path: Pa
         for entry in construct.node.metadata
         if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
         for rule_id, reason in entry.data.items()
-        if "sm-clarify" in rule_id or ":model/fraud" in rule_id or ":repository/*" in rule_id
+        if "sm-clarify" in rule_id or ":model/fraud" in rule_id
     }
     assert any("shadow endpoint 'sm-clarify-*'" in r for r in reasons), reasons
     assert any("models and endpoints it names after itself" in r for r in reasons), reasons
-    assert any("AutoML containers" in r for r in reasons), reasons
+
+
+def _generated_roles(definition: dict[str, Any]) -> tuple[Resolver, dict[str, str]]:
+    """The synthesized PipelineJobRoles of ``definition`` (a concrete stack): its resolver
+    and step -> the logical id of the role that step's job runs as."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from sm_pipeline_iam import PipelineJobRoles
+
+    stack = cdk.Stack(cdk.App(), "Scenario",
+                      env=cdk.Environment(account=ACCOUNT, region=REGION))
+    roles = PipelineJobRoles(stack, "Roles", definition=definition)
+    resolver = synthesized_resolver(Template.from_stack(stack).to_json())
+    return resolver, {step: stack.resolve(roles.role_for(step).role_arn)["Fn::GetAtt"][0]
+                      for step in ("AutoMLTrain", "BestModel")}
+
+
+def test_a_generated_automl_job_role_passes_itself_to_sagemaker_only() -> None:
+    """GIVEN PipelineJobRoles for AutoML steps (V1 and V2), whose RoleArn the generated
+    role replaces WHEN synthesized THEN the AutoML job role may pass its own ARN to
+    SageMaker (the role its candidates' jobs run as); the definition's replaced role,
+    the best model's role and its own ARN to another service are denied."""
+    for version in ("V1", "V2"):
+        resolver, ids = _generated_roles(_automl(version))
+        own = f"arn:aws:iam::{ACCOUNT}:role/{resolver.role_name(ids['AutoMLTrain'])}"
+        model = f"arn:aws:iam::{ACCOUNT}:role/{resolver.role_name(ids['BestModel'])}"
+        allowed = [pass_role(own, SAGEMAKER)]
+        denied = [pass_role(own, "ec2.amazonaws.com"), pass_role(_AUTOML_ROLE, SAGEMAKER),
+                  pass_role(model, SAGEMAKER)]
+        assert_all(decide_as(resolver, allowed, role_id=ids["AutoMLTrain"]), "Allowed")
+        assert_all(decide_as(resolver, denied, role_id=ids["AutoMLTrain"]), "ImplicitlyDenied")
+
+
+def test_a_kept_automl_role_passes_the_definition_s_role() -> None:
+    """GIVEN an AutoML step kept on its own role (keep_roles_for) WHEN read THEN the
+    passing of its role names the definition's literal ARN, never the generated role's
+    placeholder."""
+    reading = read_definition(_automl("V2"), replaced_role_steps=["BestModel"])
+    automl = next(job for job in reading.jobs if job.step == "AutoMLTrain")
+    assert {c.resource for c in automl.service_calls if c.action == "iam:PassRole"} == {
+        _AUTOML_ROLE}
+    replaced = read_definition(_automl("V2"), replaced_role_steps=["AutoMLTrain"])
+    automl = next(job for job in replaced.jobs if job.step == "AutoMLTrain")
+    assert {c.resource for c in automl.service_calls if c.action == "iam:PassRole"} == {
+        JOB_ROLE_ARN}
+    assert not any(n.id == UNGRANTED_FIELD for n in automl.notices)
+
+
+#: PutMetricData's request with no resource (iam-simulate refuses '*' for its optional
+#: ``dataset`` resource type), as tests/test_plan.py asks it.
+_METRICS = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:dataset/sample"
+
+
+def test_an_automl_job_logs_and_measures_its_batch_transform_candidates() -> None:
+    """GIVEN an AutoML step WHEN its generated role is synthesized THEN the batch transform
+    jobs it runs for its candidates (API TransformJob.AutoMLJobArn) may log and put
+    metrics under TransformJobs; the Endpoints group and namespace stay denied."""
+    resolver, ids = _generated_roles(_automl("V2"))
+    logs = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/sagemaker"
+    stream = "fraud-a1b2c3d4e5f6-dpp0-1-1a2b3c4d/algo-1-1765094400"
+    def rows(kind: str) -> list[Request]:
+        return [
+            Request(f"stream {kind}", PRINCIPAL, "logs:CreateLogStream",
+                    f"{logs}/{kind}:log-stream:{stream}", {}),
+            Request(f"put {kind}", PRINCIPAL, "logs:PutLogEvents",
+                    f"{logs}/{kind}:log-stream:{stream}", {}),
+            Request(f"metrics {kind}", PRINCIPAL, "cloudwatch:PutMetricData", _METRICS,
+                    {"cloudwatch:namespace": f"/aws/sagemaker/{kind}"}),
+        ]
+    assert_all(decide_as(resolver, rows("TransformJobs"), role_id=ids["AutoMLTrain"]), "Allowed")
+    assert_all(decide_as(resolver, rows("Endpoints"), role_id=ids["AutoMLTrain"]),
+               "ImplicitlyDenied")
+
+
+def test_automl_images_come_from_the_stack_s_region_or_every_listed_registry() -> None:
+    """GIVEN the AutoML pipeline's job roles WHEN the stack has a region THEN the AutoML and
+    best-model roles name only that region's registries, with no warning about them; WHEN
+    the stack is environment-agnostic THEN they name every listed registry account (never
+    an account wildcard) and each role warns (autoMLResourceNames) that the region is not
+    known at synthesis."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Annotations, Match, Template
+
+    from sm_pipeline_iam import PipelineJobRoles
+
+    def synth(env: cdk.Environment | None) -> tuple[str, list[Any]]:
+        stack = cdk.Stack(cdk.App(), "Scenario", env=env)
+        PipelineJobRoles(stack, "Roles", definition=_automl("V2"))
+        warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(
+            "region is not known at synthesis"))
+        return json.dumps(Template.from_stack(stack).to_json()), warnings
+
+    concrete, warned = synth(cdk.Environment(account=ACCOUNT, region=REGION))
+    assert "683313688378:repository/sagemaker-sklearn-automl" in concrete
+    assert "246618743249" not in concrete and ":*:repository" not in concrete
+    assert not warned
+    agnostic, warned = synth(None)
+    assert "683313688378:repository/sagemaker-sklearn-automl" in agnostic
+    assert "246618743249:repository/sagemaker-sklearn-automl" in agnostic
+    assert ":*:repository" not in agnostic and "repository/*" not in agnostic
+    assert len(warned) == 2, warned
+
+
+def test_a_region_without_listed_automl_registries_is_named_not_guessed() -> None:
+    """GIVEN a region the AutoML registry table does not list WHEN the AutoML images'
+    repositories are asked for THEN none (the CDK role warns), never a wildcard."""
+    assert automl_repositories("xx-newregion-1") == []
+    assert automl_repositories("us-west-2") == [
+        f"arn:${{AWS::Partition}}:ecr:us-west-2:{account}:repository/{name}"
+        for account, name in (("246618743249", "sagemaker-sklearn-automl"),
+                              ("246618743249", "sagemaker-xgboost"),
+                              ("174872318107", "linear-learner"),
+                              ("763104351884", "autogluon-inference"),
+                              ("763104351884", "autogluon-training"))]
 
 
 def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:
@@ -525,11 +669,17 @@ def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:
     definition = _automl("V2")
     definition["Parameters"] = [{"Name": "AutoMLRoleArn", "Type": "String"}]
     definition["Steps"][0]["Arguments"]["RoleArn"] = {"Get": "Parameters.AutoMLRoleArn"}
-    reading = read_definition(definition)
+    reading = read_definition(definition, any_value_parameters=["AutoMLRoleArn"])
     automl = next(job for job in reading.jobs if job.step == "AutoMLTrain")
     assert not any(c.action == "iam:PassRole" for c in automl.service_calls)
     assert any(n.id == UNGRANTED_FIELD and "iam:PassRole" in n.message
                for n in automl.notices)
+    # A generated role replaces the parameter: it passes itself, with no warning.
+    replaced = read_definition(definition, replaced_role_steps=["AutoMLTrain"])
+    automl = next(job for job in replaced.jobs if job.step == "AutoMLTrain")
+    assert {c.resource for c in automl.service_calls if c.action == "iam:PassRole"} == {
+        JOB_ROLE_ARN}
+    assert not any(n.id == UNGRANTED_FIELD for n in automl.notices)
 
 
 def test_the_clarify_fixture_is_what_the_sdk_builds() -> None:
@@ -539,3 +689,22 @@ def test_the_clarify_fixture_is_what_the_sdk_builds() -> None:
 
     assert build_all()["clarify_model_checks"] == json.loads(
         (FIXTURES / "job_calls" / "clarify_model_checks.json").read_text())
+
+
+def test_a_role_s_own_arn_is_sized_as_the_longest_role_arn() -> None:
+    """GIVEN a job role whose grants name its own ARN 50 times (about 9,100 characters
+    with the placeholder, over 13,400 with a 64-character role name) WHEN made THEN the
+    sizing counts the longest role ARN, not the placeholder: the grants go to managed
+    policies instead of an inline policy IAM would refuse."""
+    import aws_cdk as cdk
+
+    from sm_pipeline_iam.cdk.job_roles import JobNeedsRole
+    from sm_pipeline_iam.core.jobs import JobNeeds, ServiceCall
+    from sm_pipeline_iam.core.steps import StepType
+
+    calls = tuple(ServiceCall("iam:PassRole", JOB_ROLE_ARN, f"reason {n}", (
+        ("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),)) for n in range(50))
+    stack = cdk.Stack(cdk.App(), "Scenario", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    role = JobNeedsRole(stack, "Role", needs=JobNeeds(
+        steps=("AutoMLTrain",), step_types=(StepType.AUTOML,), service_calls=calls))
+    assert len(role.policies) > 1

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Union, cast
 
-from aws_cdk import Tags, Token
+from aws_cdk import Stack, Tags, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -32,9 +32,10 @@ from ..core.job_roles import (
     no_role_message,
     plan_job_roles,
 )
-from ..core.jobs import JobNeeds
+from ..core.jobs import JobNeeds, automl_repositories
+from ..core.notices import AUTOML_RESOURCE_NAMES, Notice
 from ..core.rewrite import RoleSlot
-from ..core.steps import SAGEMAKER, StepType
+from ..core.steps import AUTOML_REPOSITORIES, SAGEMAKER, StepType
 from . import role_limits, role_policies
 from .pipeline_role import JobRoleLocation as JobRoleLocation
 from .pipeline_role import (
@@ -66,17 +67,48 @@ __all__ = ["JobNeedsRole", "JobRole", "JobRoleLocation", "NoJobRoleError", "Pipe
 _DESCRIPTION_LIMIT = 1000
 
 
-def plan_role(needs: JobNeeds) -> tuple[list[list[policy.Statement]], list[Problem]]:
-    """The policy documents of a role with ``needs`` (one inline, or managed ones), and
-    the problems that prevent the role (nothing to grant, too large for IAM)."""
-    statements = job_statements(needs)
+def plan_role(scope: Construct, needs: JobNeeds, options: RoleOptions
+              ) -> tuple[list[list[policy.Statement]], list[Problem]]:
+    """The policy documents of a role in ``scope``'s stack with ``needs`` and ``options``
+    (one inline, or managed ones), and the problems that prevent the role (nothing to
+    grant, too large for IAM). The role's own ARN
+    (:data:`~sm_pipeline_iam.core.policy.JOB_ROLE_ARN`) is measured as the longest its path
+    allows."""
+    statements = job_statements(needs, region=_region(scope))
     if not statements:
         return [], [Problem("permissions", "nothingToGrant",
                             "the jobs need nothing that a role grants: give what they use")]
     documents, problems = role_policies.plan_documents(
-        statements, role_policies.sizing_render({})
+        statements, role_policies.sizing_render({policy.JOB_ROLE_ARN: _own_arn_measure(options)})
     )
     return documents, problems
+
+
+def _region(scope: Construct) -> str | None:
+    """The stack's region where it is known at synthesis (None for a token): the AutoML
+    images' registries differ by region (``job_policy.automl_repositories``)."""
+    region = Stack.of(scope).region
+    return None if Token.is_unresolved(region) else region
+
+
+def _automl_notices(scope: Construct, needs: JobNeeds) -> list[Notice]:
+    """The warning of a role that pulls the AutoML images in a region not known at
+    synthesis (every listed registry) or not listed (none)."""
+    if AUTOML_REPOSITORIES not in needs.repositories:
+        return []
+    region = _region(scope)
+    if region is None:
+        return [Notice(AUTOML_RESOURCE_NAMES, (
+            "the stack's region is not known at synthesis, so the jobs of "
+            f"{', '.join(needs.steps)} may pull the AutoML images from every registry "
+            "account AWS lists for them, in the region they run in: give the stack an env "
+            "(region) to narrow them"))]
+    if not automl_repositories(region):
+        return [Notice(AUTOML_RESOURCE_NAMES, (
+            f"no AutoML image registries are listed for {region}, so the jobs of "
+            f"{', '.join(needs.steps)} are not granted the AutoML images: grant their "
+            "repositories to the role"))]
+    return []
 
 
 def _own_arn_measure(options: RoleOptions) -> str:
@@ -129,7 +161,7 @@ class JobNeedsRole(iam.Role):
         """
         found = [*problems, *option_problems(options)]
         principal_tag = options.get("principal_tag")
-        documents, size_problems = plan_role(needs)
+        documents, size_problems = plan_role(scope, needs, options)
         # "Nothing to grant" says little next to the props' own problems.
         found.extend(p for p in size_problems if not found or p.code != "nothingToGrant")
         # Everything is checked before the first construct is added: no half-made stack.
@@ -148,11 +180,11 @@ class JobNeedsRole(iam.Role):
         )
         self._needs = needs
         self._statements = tuple(s for document in documents for s in document)
-        values = role_policies.placeholder_values(self, {})
+        values = role_policies.placeholder_values(self, {policy.JOB_ROLE_ARN: self.role_arn})
         self.policies = role_policies.attach_documents(self, documents, values)
         if principal_tag is not None:
             Tags.of(self).add(*principal_tag)
-        role_policies.emit_notices(self, needs.notices)
+        role_policies.emit_notices(self, (*needs.notices, *_automl_notices(self, needs)))
         role_policies.record_any_value_parameters(self, needs.unresolved)
         role_limits.check_at_synthesis(self, own_arn=_own_arn_measure(options))
 
@@ -537,7 +569,7 @@ class PipelineJobRoles(Construct):
         )
         plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
         for planned in plan.roles:
-            _, found = plan_role(planned.needs)
+            _, found = plan_role(scope, planned.needs, options)
             problems.extend(
                 Problem(p.prop, p.code, f"role {planned.role_id} ({', '.join(planned.needs.steps)}"
                         f"): {p.message}")

@@ -55,9 +55,11 @@ from .notices import (
     Notice,
     Unresolved,
 )
-from .policy import PLACEHOLDERS
+from .policy import JOB_ROLE_ARN, PLACEHOLDERS
 from .requirements import PassRoleTarget, PipelineRequirements, is_token
 from .steps import (
+    AUTOML_IMAGES,
+    AUTOML_REPOSITORIES,
     HOSTING_KINDS,
     LONG_PREFIX_LIMIT,
     PIPELINE_FEATURES,
@@ -1003,7 +1005,7 @@ class _Reader:
             reads=tuple(sorted(_uncovered(reads))),
             lists=tuple(sorted(_uncovered(lists))),
             writes=tuple(sorted(_uncovered(writes))),
-            repositories=tuple(sorted(self._repositories(name, job, step))),
+            repositories=tuple(sorted(self._repositories(name, job, step) | set(job.pulls))),
             log_streams=tuple(sorted(streams)),
             metric_namespaces=tuple(sorted({f"/aws/sagemaker/{kind}"
                                             for kind in (*job.kinds, *side_kinds)})),
@@ -1012,16 +1014,23 @@ class _Reader:
             kms_keys=_sorted_keys(self._kms_keys(name, job, step)
                                   | self._input_keys(name, job, step)),
             service_calls=tuple(sorted(self._service_calls(
-                name, job, step, job_names, tuple(sorted(roles))))),
+                name, job, step, job_names, self._own_roles(name, roles)))),
             runs_as_step=self._model_step(name, job, step),
         ))
+
+    def _own_roles(self, name: str, literal: set[str]) -> tuple[str, ...]:
+        """The roles the step's job runs as: the generated role (:data:`JOB_ROLE_ARN`, its
+        own ARN) where the caller replaces the step's role, else the literal ARNs."""
+        if name in self.replaced_role_steps:
+            return (JOB_ROLE_ARN,)
+        return tuple(sorted(literal))
 
     def _service_calls(self, name: str, job: JobSpec, step: dict[str, Any],
                        job_names: tuple[str, ...], roles: tuple[str, ...]
                        ) -> set[ServiceCall]:
         """The API calls the job makes itself, as the catalog's :class:`JobCall` entries
-        say, for those whose trigger the step holds (``roles``: the literal ARNs of the
-        roles the step hands its job)."""
+        say, for those whose trigger the step holds (``roles``: the roles the step hands
+        its job, :meth:`_own_roles`)."""
         for ungranted in job.ungranted:
             self._ungranted(name, ungranted, step)
         found: set[ServiceCall] = set()
@@ -1285,6 +1294,13 @@ class _Reader:
         URI, which the job cannot pull from ECR with its role (AWS pages "Docker Registry
         Paths and Example Code" for the URI form, "Adapt your training job to access images
         in a private Docker registry" for images outside ECR, reached through the VPC)."""
+        if pattern.text == AUTOML_IMAGES:
+            # A best candidate's image: one of the AutoML images, in its region's registries.
+            self.out.notices.append(Notice(RUN_TIME_VALUE, (
+                f"step {name!r} field {field_name}: {', '.join(pattern.run_time)} is known "
+                "only while the pipeline runs, so the policy allows the AutoML images' "
+                "repositories in the registries AWS lists for the region")))
+            return AUTOML_REPOSITORIES
         match = _IMAGE_URI.fullmatch(pattern.text) if pattern.is_literal else None
         run_time = None if match or pattern.unbound else _RUN_TIME_IMAGE.fullmatch(
             pattern.text)
@@ -2023,7 +2039,10 @@ _CALL_NOTICES = {
         "step {step!r}: AWS's execution-role page grants an AutoML job's role model and "
         "endpoint actions on '*'; the role allows them only on names that start with the "
         "AutoML job's name (inferred: AWS does not document how the job names them), and "
-        "pulls of every ECR repository in the region (the AutoML containers' registries)"
+        "pulls of the AutoML images' repositories only (sagemaker-sklearn-automl, "
+        "sagemaker-xgboost, linear-learner, autogluon-*): the image of another candidate "
+        "(the HPO mlp candidates, non-tabular problem types), whose repository AWS does "
+        "not publish, is not granted"
     ),
 }
 

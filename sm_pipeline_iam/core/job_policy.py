@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .jobs import JobNeeds
+from .jobs import JobNeeds, repository_arns
 from .locations import S3ObjectPattern
 from .policy import PLACEHOLDERS, S3_ARN, ArnEnvironment, Statement, render_environment
 from .steps import KeyUse
@@ -95,8 +95,11 @@ def _arn(service: str, resource: str, env: ArnEnvironment) -> str:
     return f"arn:{env.partition}:{service}:{env.region}:{env.account}:{resource}"
 
 
-def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[Statement]:
-    """Every statement the role of ``needs``' jobs must hold, deterministic and sorted."""
+def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS,
+                   region: str | None = None) -> list[Statement]:
+    """Every statement the role of ``needs``' jobs must hold, deterministic and sorted;
+    ``region``: the role's region where it is known (else ``env``'s), for the AutoML
+    images' registries, which differ by region."""
     statements: list[Statement] = []
 
     def add(sid: str, actions: tuple[str, ...], resources: list[str],
@@ -120,7 +123,8 @@ def job_statements(needs: JobNeeds, env: ArnEnvironment = PLACEHOLDERS) -> list[
             tuple(("StringLike", "s3:prefix", key) for key in sorted(set(keys))),
             reason=S3_REASON)
     add("JobPullsImages", ECR_PULL,
-        [render_environment(arn, env) for arn in needs.repositories],
+        [render_environment(arn, env)
+         for arn in repository_arns(needs.repositories, region or env.region)],
         reason="the repositories of images whose URI holds a run-time value (a step "
         "property such as an AutoML best candidate's image: its region's registries)")
     if needs.repositories:

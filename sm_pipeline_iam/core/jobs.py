@@ -11,12 +11,20 @@ is a ``Get`` of the other step's output resolves to that output's location).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from .locations import S3ObjectPattern
 from .notices import Notice, Unresolved
-from .steps import KeyUse, StepType
+from .policy import PLACEHOLDERS
+from .steps import (
+    AUTOML_REGISTRIES,
+    AUTOML_REPOSITORIES,
+    AUTOML_REPOSITORY_NAMES,
+    KeyUse,
+    StepType,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -112,3 +120,30 @@ def merge_needs(needs: Iterable[JobNeeds]) -> JobNeeds:
             sorted(ordered, key=str)
         )
     return JobNeeds(**merged)  # type: ignore[arg-type]
+
+
+def automl_repositories(region: str) -> list[str]:
+    """The ARNs of the AutoML images' repositories (:data:`AUTOML_REPOSITORY_NAMES`) in
+    ``region``'s registries (:data:`AUTOML_REGISTRIES`); for a region not known here (a
+    placeholder or token: an environment-agnostic stack), in every listed account, with the
+    region left as it is. Empty for a region the table does not list."""
+    if region in AUTOML_REGISTRIES:
+        accounts: list[set[str]] = [{a} if a else set() for a in AUTOML_REGISTRIES[region]]
+    elif re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
+        return []
+    else:
+        accounts = [set(), set(), set()]
+        for listed in AUTOML_REGISTRIES.values():
+            for group, account in zip(accounts, listed, strict=True):
+                if account:
+                    group.add(account)
+    return [f"arn:{PLACEHOLDERS.partition}:ecr:{region}:{account}:repository/{name}"
+            for names, group in zip(AUTOML_REPOSITORY_NAMES, accounts, strict=True)
+            for account in sorted(group) for name in names]
+
+
+def repository_arns(repositories: tuple[str, ...], region: str) -> list[str]:
+    """``repositories`` with :data:`AUTOML_REPOSITORIES` made the AutoML images' ARNs in
+    ``region``."""
+    return [arn for repository in repositories for arn in (
+        automl_repositories(region) if repository == AUTOML_REPOSITORIES else [repository])]

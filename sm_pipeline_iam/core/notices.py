@@ -367,10 +367,11 @@ REGISTRY: tuple[WarningKind, ...] = (
         "AWS's execution-role page lists model and endpoint actions and ECR pulls for an "
         "AutoML job's role on '*': the role allows the model and endpoint actions on names "
         "that start with the AutoML job's name (how the job names them is undocumented) and "
-        "the pulls on every ECR repository in the region (the AutoML containers live in "
-        "AWS-owned registries that differ by region)",
-        "acknowledge it; if the job is denied a model or endpoint name, grant that name to "
-        "the AutoML step's role",
+        "the pulls on the AutoML images' repositories in the registries AWS lists for the "
+        "stack's region (every listed registry when the region is not known at synthesis; "
+        "none for a region not listed)",
+        "acknowledge it; if the job is denied a model or endpoint name, or an image, grant "
+        "it to the AutoML step's role; give the stack a region to narrow the registries",
     ),
     WarningKind(
         UNGRANTED_FIELD,

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .definition import DefinitionReading
-from .jobs import JobNeeds
+from .jobs import JobNeeds, repository_arns
 from .locations import S3ObjectPattern
 from .policy import PLACEHOLDERS, ArnEnvironment
 from .steps import (
@@ -501,7 +501,7 @@ def _calls_of_job(job: JobNeeds, env: ArnEnvironment) -> Iterator[PlannedCall]:
                    inferred=True, alternate=lower)
     if job.repositories:
         yield call("ecr:GetAuthorizationToken", "*", "signs in to ECR to pull its image")
-    for repository in job.repositories:
+    for repository in repository_arns(job.repositories, env.region):
         arn = _fill_arn(repository, env, "sample-repository")
         for action in ECR_PULL:
             yield call(action, arn, f"pulls its image from {arn.rsplit(':', 1)[-1]}")

@@ -45,6 +45,12 @@ LIBRARY_POLICY_PATH = "/sm-pipeline-iam/"
 #: with these, so that the split measured for sizing is the split that is deployed.
 PLACEHOLDERS = ArnEnvironment("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}")
 
+#: Stands for the ARN of the role a job-role statement is attached to, where the library
+#: generates that role (an AutoML job passes its own role on to the jobs it starts: AWS page
+#: "How to use SageMaker AI execution roles", CreateAutoMLJob and CreateAutoMLJobV2): the
+#: CDK layer fills it with the role's ``role_arn``, sizing with the longest role ARN.
+JOB_ROLE_ARN = "${JobRole.Arn}"
+
 #: The longest value of each placeholder ('aws-us-gov' is the longest partition; region
 #: names reach 14 characters), so that measured sizes are upper bounds.
 _LONGEST = {
