@@ -15,7 +15,7 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -473,22 +473,34 @@ class _Reader:
         """Each ``manifest_locations`` step must be a step of the definition whose job
         reads a manifest."""
         with_manifests = sorted(self._manifest_inputs)
-        for step in self._declared_manifests:
-            if step in self._manifest_inputs:
+        self._option_steps_problems(
+            "manifest_locations", self._declared_manifests, with_manifests,
+            "steps with manifest inputs", lambda step: (
+                "noManifestInput",
+                f"manifest_locations names step {step!r}, whose job reads no ManifestFile "
+                "or AugmentedManifestFile input, so the objects would be granted for "
+                f"nothing (steps with manifest inputs: {', '.join(with_manifests) or 'none'})"))
+
+    def _option_steps_problems(
+        self, prop: str, declared: Iterable[str], eligible: Sequence[str], label: str,
+        wrong_kind: Callable[[str], tuple[str, str]],
+    ) -> None:
+        """A problem for each step an option (``manifest_locations``, ``model_endpoints``)
+        names that is not among the ``eligible`` steps: unknown (with the closest name) or
+        of the wrong kind (``wrong_kind`` gives its code and message)."""
+        for step in declared:
+            if step in eligible:
                 continue
             if step not in self.by_name:
-                close = difflib.get_close_matches(step, sorted(self.by_name), n=1)
+                close = difflib.get_close_matches(step, list(eligible) or sorted(self.by_name),
+                                                  n=1)
                 hint = (f"did you mean {close[0]!r}?" if close
-                        else f"steps with manifest inputs: {', '.join(with_manifests) or 'none'}")
-                self._problem("manifest_locations", "unknownStep",
-                              f"manifest_locations names {step!r}, which is no step of the "
-                              f"definition; {hint}")
+                        else f"{label}: {', '.join(eligible) or 'none'}")
+                self._problem(prop, "unknownStep",
+                              f"{prop} names {step!r}, which is no step of the definition; "
+                              f"{hint}")
             else:
-                self._problem("manifest_locations", "noManifestInput",
-                              f"manifest_locations names step {step!r}, whose job reads no "
-                              "ManifestFile or AugmentedManifestFile input, so the objects "
-                              "would be granted for nothing (steps with manifest inputs: "
-                              f"{', '.join(with_manifests) or 'none'})")
+                self._problem(prop, *wrong_kind(step))
 
     # --- model_endpoints ---------------------------------------------------------------------
 
@@ -526,22 +538,13 @@ class _Reader:
         model runs on an endpoint as its own role (API_CreateModel ``ExecutionRoleArn``)."""
         models = sorted(name for name, step in self.by_name.items()
                         if step.get("Type") == StepType.MODEL.value)
-        for step in self._declared_endpoints:
-            if step in models:
-                continue
-            if step not in self.by_name:
-                close = difflib.get_close_matches(step, models or sorted(self.by_name), n=1)
-                hint = (f"did you mean {close[0]!r}?" if close
-                        else f"Model steps: {', '.join(models) or 'none'}")
-                self._problem("model_endpoints", "unknownStep",
-                              f"model_endpoints names {step!r}, which is no step of the "
-                              f"definition; {hint}")
-            else:
-                self._problem("model_endpoints", "notAModelStep",
-                              f"model_endpoints names step {step!r}, a "
-                              f"{self.by_name[step].get('Type')!s} step: an endpoint serves "
-                              "a Model step's model, as that model's role (Model steps: "
-                              f"{', '.join(models) or 'none'})")
+        self._option_steps_problems(
+            "model_endpoints", self._declared_endpoints, models, "Model steps",
+            lambda step: (
+                "notAModelStep",
+                f"model_endpoints names step {step!r}, a "
+                f"{self.by_name[step].get('Type')!s} step: an endpoint serves a Model step's "
+                f"model, as that model's role (Model steps: {', '.join(models) or 'none'})"))
 
     def _features(self, definition: Mapping[str, Any]) -> None:
         # Pipeline-level settings, read from the definition's top level as the catalog says.

@@ -125,6 +125,20 @@ def _write(command: str, text: str, output: Path | None) -> bool:
     return True
 
 
+def _per_step(parser: argparse.ArgumentParser, option: str, metavar: str,
+              items: list[str]) -> dict[str, list[str]]:
+    """``STEP=V1[,V2...]`` items of a repeatable option as step -> values (a usage error,
+    exit 2, for an item without a step or a value)."""
+    found: dict[str, list[str]] = {}
+    for item in items:
+        step, equals, values = item.partition("=")
+        listed = [v for v in values.split(",") if v]
+        if not equals or not step or not listed:
+            parser.error(f"{option} {item!r} is not STEP={metavar}[,{metavar}...]")
+        found.setdefault(step, []).extend(listed)
+    return found
+
+
 def _unknown_parameter(option: str, name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = (f"did you mean {close[0]!r}?" if close
@@ -145,18 +159,8 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             # An empty binding would allow no value at all, dropping what the step reads.
             return _usage("explain", f"--parameter {item!r} gives no value: give "
                           "NAME=VALUE[,VALUE...], the values executions may use")
-    manifests: dict[str, list[str]] = {}
-    for item in arguments.manifest_location:
-        step, equals, uris = item.partition("=")
-        if not equals or not step or not [u for u in uris.split(",") if u]:
-            parser.error(f"--manifest-location {item!r} is not STEP=S3URI[,S3URI...]")
-        manifests.setdefault(step, []).extend(u for u in uris.split(",") if u)
-    endpoints: dict[str, list[str]] = {}
-    for item in arguments.model_endpoint:
-        step, equals, names = item.partition("=")
-        if not equals or not step or not [n for n in names.split(",") if n]:
-            parser.error(f"--model-endpoint {item!r} is not STEP=NAME[,NAME...]")
-        endpoints.setdefault(step, []).extend(n for n in names.split(",") if n)
+    manifests = _per_step(parser, "--manifest-location", "S3URI", arguments.manifest_location)
+    endpoints = _per_step(parser, "--model-endpoint", "NAME", arguments.model_endpoint)
     if not arguments.definition.is_file():
         return _usage("explain", f"{arguments.definition} is not a file")
     try:
