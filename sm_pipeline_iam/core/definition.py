@@ -781,9 +781,12 @@ class _Reader:
         try:
             return evaluate(value, self.bindings, self._step_reference)
         except ExpressionError as error:
-            self._problem(f"{name}.{field_name}", "notAnExpression",
-                          f"step {name!r} field {field_name}: {error}")
+            self._not_an_expression(name, field_name, error)
             return []
+
+    def _not_an_expression(self, name: str, field_name: str, error: ExpressionError) -> None:
+        self._problem(f"{name}.{field_name}", "notAnExpression",
+                      f"step {name!r} field {field_name}: {error}")
 
     def _step_reference(self, reference: str) -> list[Pattern] | None:
         # Steps.<name>.<path into its Arguments>, e.g. an endpoint's config name set by
@@ -794,7 +797,8 @@ class _Reader:
             return None
         if reference in self._resolving:
             raise ExpressionError(
-                f"{reference} refers back to itself through other steps' values (a cycle)"
+                f"{reference} refers back to itself through other steps' values (a cycle): "
+                "give one of them a literal value, or a parameter"
             )
         self._resolving.add(reference)
         try:
@@ -858,10 +862,18 @@ class _Reader:
                 if source.form is not ValueForm.PREFIX:
                     continue
                 texts: set[str] = set()
-                for _, value in values_at(step, source.path):
-                    if value is not None:
-                        for pattern in evaluate(value, self.bindings, self._step_reference):
-                            texts.update(_prefixed(_strip_timestamp(pattern.text)))
+                for field_name, value in values_at(step, source.path):
+                    if value is None:
+                        continue
+                    try:
+                        patterns = evaluate(value, self.bindings, self._step_reference)
+                    except ExpressionError as error:
+                        if not notify:
+                            raise  # a reference's evaluation: its caller names the field
+                        self._not_an_expression(step_name, field_name, error)
+                        patterns = []
+                    for pattern in patterns:
+                        texts.update(_prefixed(_strip_timestamp(pattern.text)))
                 return texts or self._default_names(step_name, step_type, notify=notify)
         return self._default_names(step_name, step_type, notify=notify)
 

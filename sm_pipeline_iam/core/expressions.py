@@ -19,6 +19,10 @@ MAX_COMBINATIONS = 64
 
 _STARS = re.compile(r"\*+")
 
+#: The forms a value takes, as the fix an ExpressionError states.
+_FORMS = ("give a string, a number, a boolean, {'Get': 'Parameters.Name'} (or another "
+          "property reference) or {'Std:Join': {'On': '-', 'Values': [...]}}")
+
 
 @dataclass(frozen=True, order=True)
 class Pattern:
@@ -88,7 +92,7 @@ def evaluate(
         if len(value) == 1 and next(iter(value)).startswith("Std:"):
             # Std:JsonGet and other run-time functions: known only during the execution.
             return [Pattern("*", run_time=(next(iter(value)),))]
-    raise ExpressionError(f"{_short(value)} is not a literal or a pipeline expression")
+    raise ExpressionError(f"{_short(value)} is not a literal or a pipeline expression: {_FORMS}")
 
 
 #: Execution variables known before the pipeline runs, which a caller may bind by their
@@ -110,7 +114,8 @@ def _join(
     join: Any, bindings: Mapping[str, Sequence[str]], steps: StepReferences | None
 ) -> list[Pattern]:
     if not isinstance(join, Mapping) or not isinstance(join.get("Values"), list):
-        raise ExpressionError(f"Std:Join {_short(join)} has no Values list")
+        raise ExpressionError(f"Std:Join {_short(join)} has no Values list: give "
+                              "{'Std:Join': {'On': '-', 'Values': [...]}}")
     separator = str(join.get("On", ""))
     parts = [evaluate(item, bindings, steps) for item in join["Values"]]
     combinations = 1
