@@ -9,6 +9,7 @@ budget is fixed and the run is seeded (derandomized), so it is reproducible and 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from sm_pipeline_iam.core.definition import DEFINITION_LIMIT, max_nesting, read_
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.policy import build_statements
-from sm_pipeline_iam.core.steps import StepType
+from sm_pipeline_iam.core.steps import CATALOG, StepType
 
 SETTINGS = settings(max_examples=300, derandomize=True, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -42,6 +43,17 @@ JSON = st.recursive(
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=5),
     max_leaves=40,
+)
+#: References into the steps of a two-step definition (S and R), their own fields
+#: included: step property references are resolved through the other step's values.
+REFERENCES = st.builds(
+    lambda step, path: {"Get": f"Steps.{step}.{path}"},
+    st.sampled_from(["S", "R"]),
+    st.sampled_from(["TrainingJobName", "ProcessingJobName", "ModelArtifacts.S3ModelArtifacts",
+                     "Arguments.EndpointConfigName", "EndpointConfigName", "ModelName",
+                     "OutputDataConfig.S3OutputPath", "TransformJobName",
+                     "BestTrainingJob.TrainingJobName", "ProcessingOutputConfig.Outputs[0]"
+                     ".S3Output.S3Uri"]),
 )
 STEP = st.fixed_dictionaries(
     {"Name": STRINGS, "Type": st.sampled_from([t.value for t in StepType]) | STRINGS},
@@ -212,3 +224,60 @@ def test_null_where_an_object_belongs_is_read_or_named() -> None:
         read_definition(definition)
     except DefinitionError as error:
         assert {p.prop for p in error.problems} >= {"N.Arguments"}
+
+
+def _field_paths(step_type: StepType) -> list[str]:
+    """The catalog paths of a step type's names, roles, S3 locations and images."""
+    spec = CATALOG[step_type]
+    paths = [source.path for group in spec.action_groups for source in group.names]
+    paths += [field.path for field in spec.role_fields]
+    for job in (spec.job, spec.hosting):
+        if job is not None:
+            paths += [use.path for use in job.s3] + list(job.images)
+    return sorted(set(paths))
+
+
+def _put(step: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a catalog path, making the objects and lists on the way (a
+    ``[*]`` segment is a list of one object, ``[Key=Value]`` an object holding Key)."""
+    head, _, rest = path.partition(".")
+    segment = re.fullmatch(r"(\w+)(?:\[(\*|\w+=\w+)\])?", head)  # steps.Source's syntax
+    assert segment is not None, path
+    key, selector = segment.groups()
+    if not rest:
+        step[key] = value
+        return
+    if selector == "*":
+        items = step.get(key) if isinstance(step.get(key), list) else [{}]
+        step[key] = items
+        container = items[0] if isinstance(items[0], dict) else {}
+        items[0] = container
+    else:
+        container = step.get(key) if isinstance(step.get(key), dict) else {}
+        step[key] = container
+        if selector is not None:
+            selected, _, wanted = selector.partition("=")
+            container[selected] = wanted
+    _put(container, rest, value)
+
+
+@SETTINGS
+@given(st.data())
+def test_any_value_in_any_name_role_s3_or_image_field_is_read_or_refused(
+    data: st.DataObject,
+) -> None:
+    """GIVEN a step of any type whose name, role, S3 and image fields (every catalog path)
+    hold any JSON value, next to a step that refers to its properties WHEN read THEN a
+    reading or one DefinitionError, never another exception (an ExpressionError from a
+    job-name field was one)."""
+    step_type = data.draw(st.sampled_from(sorted(CATALOG, key=str)), "step type")
+    paths = _field_paths(step_type)
+    values = data.draw(st.dictionaries(st.sampled_from(paths), JSON | REFERENCES,
+                                       min_size=1), "fields") if paths else {}
+    step: dict[str, Any] = {"Name": "S", "Type": step_type.value, "Arguments": {}}
+    for path, value in values.items():
+        _put(step, path, value)
+    referring: dict[str, Any] = {"Name": "R", "Type": step_type.value, "Arguments": {}}
+    for path in paths:
+        _put(referring, path, data.draw(REFERENCES, path))
+    _read({"Steps": [step, referring]})
