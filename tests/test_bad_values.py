@@ -133,3 +133,81 @@ def test_the_sample_app_prints_a_bad_job_name_as_its_line(
         err = capsys.readouterr().err
         assert "step 'Train' field TrainingJobName: {'Foo': 'x'} is not a literal" in err
         assert "Traceback" not in err
+
+
+# --- 2. options of the wrong shape -------------------------------------------------------------
+
+def _parameterised() -> dict[str, Any]:
+    """The training definition, its job name joined from parameter X."""
+    definition = _training({"Std:Join": {"On": "-", "Values": [
+        "train", {"Get": "Parameters.X"}]}})
+    definition["Parameters"] = [{"Name": "X", "Type": "String"}]
+    return definition
+
+
+#: An option of the wrong shape -> the (prop, code) of its problem.
+BAD_OPTIONS: list[tuple[dict[str, Any], tuple[str, str]]] = [
+    ({"parameter_values": {"X": None}}, ("parameter_values['X']", "notAList")),
+    ({"parameter_values": {"X": "train-a"}}, ("parameter_values['X']", "notAList")),
+    ({"parameter_values": {"X": [1]}}, ("parameter_values['X']", "notAList")),
+    ({"parameter_values": ["X"]}, ("parameter_values", "notAMapping")),
+    ({"parameter_values": {1: ["a"]}}, ("parameter_values", "notAMapping")),
+    ({"any_value_parameters": "X"}, ("any_value_parameters", "notAList")),
+    ({"any_value_parameters": [1]}, ("any_value_parameters", "notAList")),
+    ({"any_value_parameters": None}, ("any_value_parameters", "notAList")),
+    ({"manifest_locations": ["s3://bucket/images"]}, ("manifest_locations", "notAMapping")),
+    ({"manifest_locations": {"Train": None}}, ("manifest_locations['Train']", "notAList")),
+    ({"model_endpoints": "fraud-prod"}, ("model_endpoints", "notAMapping")),
+    ({"model_endpoints": {"Train": []}}, ("model_endpoints['Train']", "notAList")),
+]
+
+
+@pytest.mark.parametrize(("options", "problem"), BAD_OPTIONS, ids=[
+    f"{next(iter(o))}={next(iter(o.values()))!r}" for o, _ in BAD_OPTIONS])
+def test_an_option_of_the_wrong_shape_is_one_problem_naming_it(
+    options: dict[str, Any], problem: tuple[str, str]
+) -> None:
+    """GIVEN an option of read_definition of the wrong shape WHEN read THEN one
+    DefinitionError problem naming the option, the value and the shape to give, never a
+    TypeError or ValueError from deep inside."""
+    given = next(iter(options.values()))
+    bad = given if problem[0] == next(iter(options)) else next(iter(given.values()))
+    # X is opted in to any value, but for the cases that bind it.
+    options = {"any_value_parameters": [] if "parameter_values" in options else ["X"],
+               **options}
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(_parameterised(), **options)
+    (found,) = raised.value.problems
+    assert (found.prop, found.code) == problem
+    assert found.message.startswith(f"{problem[0]} is {bad!r}: give ")
+    assert "e.g. " in found.message
+
+
+def test_every_option_of_the_wrong_shape_is_listed_at_once() -> None:
+    """GIVEN four options of the wrong shape WHEN read THEN one DefinitionError lists all
+    four, before the definition is read."""
+    with pytest.raises(DefinitionError) as raised:
+        read_definition("not even JSON", parameter_values={"X": None},
+                        any_value_parameters=5, manifest_locations=3,  # type: ignore[arg-type]
+                        model_endpoints=["e"])  # type: ignore[arg-type]
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("parameter_values['X']", "notAList"), ("manifest_locations", "notAMapping"),
+        ("model_endpoints", "notAMapping"), ("any_value_parameters", "notAList")]
+
+
+def test_the_constructs_refuse_manifest_and_endpoint_options_of_the_wrong_shape() -> None:
+    """GIVEN manifest_locations or model_endpoints of the wrong shape WHEN PipelineJobRoles
+    or LeastPrivilegePipeline is made THEN a DefinitionError naming the option."""
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"manifest_locations": {"Train": "s3://bucket/images"}}, "manifest_locations['Train']"),
+        ({"model_endpoints": ["fraud-prod"]}, "model_endpoints")]
+    for options, prop in cases:
+        for stack in (cdk.Stack(cdk.App(), "Jobs", env=ENV),
+                      cdk.Stack(cdk.App(), "Pipeline", env=ENV)):
+            with pytest.raises(DefinitionError) as raised:
+                if stack.stack_name == "Jobs":
+                    PipelineJobRoles(stack, "Jobs", definition=_training("train"), **options)
+                else:
+                    LeastPrivilegePipeline(stack, "Pipeline", definition=_training("train"),
+                                           pipeline_name="fraud-train", **options)
+            assert [p.prop for p in raised.value.problems] == [prop]

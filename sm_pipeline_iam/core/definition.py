@@ -399,7 +399,7 @@ class _Reader:
         #: Every S3 location of every step's job, and each step's manifest inputs.
         self._s3_locations: list[_JobLocation] = []
         self._manifest_inputs: dict[str, list[str]] = {}
-        self._declared_manifests = self._manifest_mapping(manifest_locations)
+        self._declared_manifests = dict(manifest_locations or {})
         self._manifest_folders_of = self._manifest_folders(self._declared_manifests)
         #: Model step -> the endpoints ``model_endpoints`` says serve its model elsewhere.
         self._declared_endpoints = self._endpoint_names(model_endpoints)
@@ -438,16 +438,6 @@ class _Reader:
 
     # --- manifest_locations ------------------------------------------------------------------
 
-    def _manifest_mapping(self, given: object) -> dict[str, Sequence[str]]:
-        if given is None:
-            return {}
-        if not isinstance(given, Mapping) or not all(isinstance(k, str) for k in given):
-            self._problem("manifest_locations", "notAMapping",
-                          f"manifest_locations is {given!r}: give step name -> S3 folders, "
-                          "e.g. {'Train': ['s3://bucket/images']}")
-            return {}
-        return dict(given)
-
     def _manifest_folders(
         self, declared: Mapping[str, Sequence[str]]
     ) -> dict[str, list[S3ObjectPattern]]:
@@ -456,12 +446,6 @@ class _Reader:
         folders: dict[str, list[S3ObjectPattern]] = {}
         for step, uris in declared.items():
             prop = f"manifest_locations[{step!r}]"
-            if isinstance(uris, str) or not isinstance(uris, Sequence) or not all(
-                    isinstance(uri, str) for uri in uris) or not uris:
-                self._problem(prop, "notAList",
-                              f"{prop} is {uris!r}: give a list of S3 folders "
-                              "(['s3://bucket/prefix'])")
-                continue
             for uri in uris:
                 folder, problems = parse_s3_folder(uri, prop=prop)
                 self.out.problems.extend(problems)
@@ -504,25 +488,14 @@ class _Reader:
 
     # --- model_endpoints ---------------------------------------------------------------------
 
-    def _endpoint_names(self, given: object) -> dict[str, tuple[str, ...]]:
+    def _endpoint_names(
+        self, given: Mapping[str, Sequence[str]] | None
+    ) -> dict[str, tuple[str, ...]]:
         """``model_endpoints`` as step -> endpoint names, each checked as a literal
         endpoint name (no wildcard, no token: the name scopes a log group grant)."""
-        if given is None:
-            return {}
-        if not isinstance(given, Mapping) or not all(isinstance(k, str) for k in given):
-            self._problem("model_endpoints", "notAMapping",
-                          f"model_endpoints is {given!r}: give Model step name -> endpoint "
-                          "names, e.g. {'CreateModel': ['fraud-prod']}")
-            return {}
         declared: dict[str, tuple[str, ...]] = {}
-        for step, names in given.items():
+        for step, names in (given or {}).items():
             prop = f"model_endpoints[{step!r}]"
-            if isinstance(names, str) or not isinstance(names, Sequence) or not all(
-                    isinstance(name, str) for name in names) or not names:
-                self._problem(prop, "notAList",
-                              f"{prop} is {names!r}: give a list of endpoint names "
-                              "(['fraud-prod'])")
-                names = ()
             valid = []
             for name in names:
                 problems = _endpoint_name_problems(prop, name)
@@ -1824,14 +1797,19 @@ def read_definition(
             Default: none.
 
     Raises:
-        DefinitionError: the definition is malformed (every problem names the step and
-            the field), a grant depends on a parameter with no default, no binding and
-            no opt-in, ``parameter_values`` or ``any_value_parameters`` name a parameter
-            it does not have, or the same one, or ``manifest_locations`` names a step
-            without a manifest input or a value that is not an S3 folder, or
-            ``model_endpoints`` names a step that is not a Model step or a value that is
-            not an endpoint name.
+        DefinitionError: an option is of the wrong shape (``notAMapping``, ``notAList``:
+            each is checked first, before the definition is read), the definition is
+            malformed (every problem names the step and the field), a grant depends on a
+            parameter with no default, no binding and no opt-in, ``parameter_values`` or
+            ``any_value_parameters`` name a parameter it does not have, or the same one,
+            or ``manifest_locations`` names a step without a manifest input or a value
+            that is not an S3 folder, or ``model_endpoints`` names a step that is not a
+            Model step or a value that is not an endpoint name.
     """
+    problems = option_shape_problems(parameter_values, any_value_parameters,
+                                     manifest_locations, model_endpoints)
+    if problems:
+        raise DefinitionError(problems)
     definition = load_definition(source)
     problems = parameter_choice_problems(definition, parameter_values or {},
                                          any_value_parameters)
@@ -1875,6 +1853,58 @@ def _endpoint_name_problems(prop: str, name: str) -> list[Problem]:
                         "digits and hyphens, starting and ending with a letter or digit "
                         "(API_CreateEndpoint EndpointName)")]
     return []
+
+
+def option_shape_problems(
+    parameter_values: object, any_value_parameters: object, manifest_locations: object,
+    model_endpoints: object,
+) -> list[Problem]:
+    """The problems of options of the wrong shape (``notAMapping``, ``notAList``), all at
+    once: a value of another shape would fail later as a ``TypeError`` naming nothing."""
+    problems = [
+        *_mapping_shape_problems("parameter_values", parameter_values, "parameter names",
+                                 "the values executions may use", "{'InputDataUrl': "
+                                 "['s3://bucket/a', 's3://bucket/b']}", allow_empty=True),
+        *_mapping_shape_problems("manifest_locations", manifest_locations, "step names",
+                                 "the S3 folders the manifests list",
+                                 "{'Train': ['s3://bucket/images']}"),
+        *_mapping_shape_problems("model_endpoints", model_endpoints, "Model step names",
+                                 "the endpoints that serve the model",
+                                 "{'CreateModel': ['fraud-prod']}"),
+    ]
+    if not _is_string_list(any_value_parameters, allow_empty=True):
+        problems.append(Problem(
+            "any_value_parameters", "notAList",
+            f"any_value_parameters is {any_value_parameters!r}: give a list of parameter "
+            "names (strings), e.g. ['InputDataUrl']"))
+    return problems
+
+
+def _mapping_shape_problems(
+    option: str, given: object, keys: str, values: str, example: str, *,
+    allow_empty: bool = False,
+) -> list[Problem]:
+    """``given`` must be None or map ``keys`` to lists of strings (``values``), at least
+    one each unless ``allow_empty``."""
+    if given is None:
+        return []
+    if not isinstance(given, Mapping) or not all(isinstance(key, str) for key in given):
+        return [Problem(option, "notAMapping",
+                        f"{option} is {given!r}: give {keys} -> {values} (a list of "
+                        f"strings each), e.g. {example}")]
+    at_least_one = "" if allow_empty else ", at least one"
+    return [
+        Problem(f"{option}[{key!r}]", "notAList",
+                f"{option}[{key!r}] is {items!r}: give {values} as a list of "
+                f"strings{at_least_one}, e.g. {example}")
+        for key, items in given.items() if not _is_string_list(items, allow_empty=allow_empty)
+    ]
+
+
+def _is_string_list(value: object, *, allow_empty: bool) -> bool:
+    """A list or tuple of strings (a string alone is not: it would be read as letters)."""
+    return isinstance(value, list | tuple) and all(
+        isinstance(item, str) for item in value) and (allow_empty or bool(value))
 
 
 def parameter_choice_problems(
