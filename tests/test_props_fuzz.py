@@ -285,12 +285,14 @@ ROLES = mostly([[], [Role(STEP_ROLE_ARN)]], [[STEP_ROLE_ARN], None, Role(STEP_RO
 OPTIONS = mostly(
     st.fixed_dictionaries({}, optional={
         "principal_tag": st.just(("sm-pipeline-exception", "true")),
-        "role_name": st.just("pipeline-role"),
+        "role_name": st.sampled_from(["pipeline-role", "r" * 64]),
+        "path": st.sampled_from(["/", "/ml/fraud/"]),
         "max_session_duration": st.just(Hours(2)),
     }),
     st.fixed_dictionaries({}, optional={
         "principal_tag": st.sampled_from([("k",), "k=v", ("aws:x", "v"), ("k", Param("Tag"))]),
-        "role_name": st.just(3),
+        "role_name": st.sampled_from([3, "pipeline role", "r" * 65]),
+        "path": st.sampled_from(["ml", "/ml", "/ml fraud/"]),
         "max_session_duration": st.just(3600),
         "permission_boundary": st.just(None),
     }),

@@ -70,6 +70,34 @@ class RoleOptions(TypedDict, total=False):
     max_session_duration: Duration | None
 
 
+#: IAM's rules for a role's name and path, as (pattern, longest, what it takes, example),
+#: from the IAM API Reference, CreateRole, Request Parameters (RoleName: ``[\w+=,.@-]+``,
+#: 1 to 64 characters; Path: ``(\u002F)|(\u002F[\u0021-\u007E]+\u002F)``, 1 to 512):
+#: https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html. ``\w`` there is
+#: ASCII letters, digits and ``_``.
+_IAM_RULES: dict[str, tuple[re.Pattern[str], int, str, str]] = {
+    "role_name": (re.compile(r"[\w+=,.@-]+", re.ASCII), 64,
+                  "1 to 64 letters, digits and the characters _+=,.@-", "'fraud-pipeline'"),
+    "path": (re.compile(r"/|/[\x21-\x7e]+/"), 512,
+             "'/' alone, or printable ASCII characters without spaces between a leading and a "
+             "trailing '/', 1 to 512 characters in all", "'/ml/fraud/'"),
+}
+
+
+def _iam_rule_problems(key: str, value: str) -> list[Problem]:
+    """Why IAM's CreateRole would refuse ``value`` as the role's ``key`` (``role_name``,
+    ``path``): checked here so that it is an InvalidPropsError naming the prop, not the
+    CDK's own error from inside jsii."""
+    pattern, longest, takes, example = _IAM_RULES[key]
+    if len(value) <= longest and pattern.fullmatch(value):
+        return []
+    text = repr(value) if len(value) <= 80 else repr(value[:60]) + "..."
+    return [Problem(key, f"invalid{'RoleName' if key == 'role_name' else 'Path'}",
+                    f"{key} {text} (length {len(value)}) is not a role "
+                    f"{key.removeprefix('role_')} IAM accepts: give {takes}, e.g. {example} "
+                    "(IAM CreateRole)")]
+
+
 def option_problems(options: Mapping[str, object]) -> list[Problem]:
     """Every problem of a role's options: an unknown key (a typo such as
     ``permission_boundary`` would otherwise be ignored) and a value of the wrong type."""
@@ -106,6 +134,8 @@ def option_problems(options: Mapping[str, object]) -> list[Problem]:
         value = options.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(Problem(key, "notAString", f"{key} is {value!r}: give a string"))
+        elif key in _IAM_RULES and isinstance(value, str) and not is_token(value):
+            problems.extend(_iam_rule_problems(key, value))
     boundary = options.get("permissions_boundary")
     if boundary is not None and not isinstance(getattr(boundary, "managed_policy_arn", None), str):
         problems.append(Problem("permissions_boundary", "notAManagedPolicy", (
