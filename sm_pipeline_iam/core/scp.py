@@ -357,7 +357,8 @@ class ScpException:
         problems += admin_problems(self.tag_admin_principal_arns)
         return problems
 
-    def _from_the_vpc(self) -> dict[str, Any]:
+    def vpc_condition(self) -> dict[str, Any]:
+        """The ``aws:SourceVpce`` / ``aws:SourceVpc`` values that keep S3 access."""
         where: dict[str, Any] = {}
         if self.vpc_endpoint_ids:
             where["aws:SourceVpce"] = list(self.vpc_endpoint_ids)
@@ -371,7 +372,7 @@ class ScpException:
         not_an_admin = {"aws:PrincipalArn": admins}
         tagged = {f"aws:ResourceTag/{self.tag_key}": self.tag_value}
         not_from_here = {
-            f"aws:PrincipalTag/{self.tag_key}": self.tag_value, **self._from_the_vpc()
+            f"aws:PrincipalTag/{self.tag_key}": self.tag_value, **self.vpc_condition()
         }
         keep_s3_in_vpc = {
             "Sid": "DenyS3DataOutsideTheVpcUnlessPipeline",
@@ -392,7 +393,7 @@ class ScpException:
             "Resource": "*",
             # No aws:ViaAWSService exemption: CloudFormation sets it for every stack.
             "Condition": {
-                "StringNotEqualsIfExists": dict(sorted(self._from_the_vpc().items())),
+                "StringNotEqualsIfExists": dict(sorted(self.vpc_condition().items())),
                 "ArnNotLike": not_an_admin,
             },
         }
