@@ -39,8 +39,8 @@ def scenario(resolvers: dict[str, Resolver]) -> Resolver:
 
 
 def _scp_levels(resolver: Resolver) -> list[list[dict[str, Any]]]:
-    (policy,) = resources_of_type(resolver.template, "AWS::Organizations::Policy").values()
-    assert policy["Properties"]["Type"] == "SERVICE_CONTROL_POLICY"
+    (policy,) = [p for p in resources_of_type(resolver.template, "AWS::Organizations::Policy")
+                 .values() if p["Properties"]["Type"] == "SERVICE_CONTROL_POLICY"]
     content = resolver.resolve(policy["Properties"]["Content"])
     return [[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, content]]
 

@@ -17,11 +17,11 @@ statements:
    (each lists ``aws:TagKeys`` in the Service Authorization Reference, "Actions defined
    by AWS Security Token Service") when the session tags name the exception key (any
    case: IAM tag keys are case-insensitive) and ``aws:PrincipalOrgID`` is not the
-   organization's. ``StringNotEquals``, not its ``...IfExists`` form: a principal that
-   belongs to no organization has no ``aws:PrincipalOrgID`` (IAM User Guide, "AWS global
-   condition context keys": the key is in the request context only for a principal that
-   is a member of an organization), and that is the case of every SAML and OIDC
-   federated caller (``AssumeRoleWithSAML`` / ``AssumeRoleWithWebIdentity`` are called
+   organization's. A principal that belongs to no organization has no
+   ``aws:PrincipalOrgID`` (IAM User Guide, "AWS global condition context keys": the key is
+   in the request context only for a principal that is a member of an organization), and
+   ``StringNotEquals`` holds for a missing key (IAM User Guide, "Condition operators"), so
+   such a principal is denied; that is the case of every SAML and OIDC federated caller (``AssumeRoleWithSAML`` / ``AssumeRoleWithWebIdentity`` are called
    with an IdP's assertion or token, by no AWS principal). The exception tag is therefore
    never set through federation: an identity provider anyone may register
    (``iam:CreateSAMLProvider``) must not mint exempt sessions. The tag admins need no
@@ -123,7 +123,8 @@ class RcpException:
                 "Principal": "*",
                 "Action": list(SESSION_TAG_ACTIONS),
                 "Resource": "*",
-                # No IfExists: federated callers (SAML, OIDC) have no principal org.
+                # Holds for a missing key too: federated callers (SAML, OIDC) have no
+                # principal organization, so they never set the key.
                 "Condition": {
                     "ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": [key]},
                     "StringNotEquals": other_org,
