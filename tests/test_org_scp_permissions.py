@@ -111,6 +111,8 @@ def _tagging(principal: str, key: str) -> list[Request]:
         Request(f"untag user {key}", principal, "iam:UntagUser", user, untag),
         Request(f"create user {key}", principal, "iam:CreateUser", user, tag),
         Request(f"session tag {key}", principal, "sts:TagSession", OTHER_ROLE_ARN, tag),
+        Request(f"federated user tag {key}", principal, "sts:GetFederationToken",
+                f"arn:aws:sts::{ACCOUNT}:federated-user/someone", tag),
     ]
 
 

@@ -12,7 +12,7 @@ from ..core.errors import raise_if_any
 from ..core.rcp import RcpException
 from ..core.scp import target_problems
 from .org_scp import OrgScpException
-from .pipeline_role import PropTypes
+from .pipeline_role import PropTypes, is_token
 
 
 class OrgRcpException(Construct):
@@ -57,7 +57,8 @@ class OrgRcpException(Construct):
             scp: the SCP exception whose tag, VPCs and VPC endpoints the RCP mirrors.
             organization_id: the organization (``o-...``) whose principals may carry the
                 tag; no token (the RCP is measured on its literal text).
-            target_ids: roots, OUs or accounts to attach to. Default: the SCP's targets.
+            target_ids: roots, OUs or accounts to attach to (tokens pass unchecked).
+                Default: the SCP's targets.
             policy_name: the RCP's name; a token is accepted. Default:
                 ``sm-pipeline-iam-<tag_key>-perimeter``.
         """
@@ -67,14 +68,14 @@ class OrgRcpException(Construct):
                       "literal values")
         if target_ids is not None:
             checks.strings("target_ids", target_ids, "root, OU or account ids",
-                           "['ou-ab12-cdefgh34']", refuse_tokens="they are checked at "
-                           "construction")
+                           "['ou-ab12-cdefgh34']")
         checks.string("policy_name", policy_name, "the RCP's name", optional=True)
         checks.raise_if_any("OrgRcpException", id, {
             "target_ids": target_ids, "policy_name": policy_name})
         targets = scp.target_ids if target_ids is None else tuple(target_ids)
         self.exception = RcpException(scp=scp.exception, organization_id=organization_id)
-        problems = self.exception.problems() + target_problems(targets)
+        problems = self.exception.problems() + target_problems(
+            [t for t in targets if not is_token(t)])
         if not problems:
             problems += self.exception.size_problems()
         raise_if_any("OrgRcpException", id, problems)

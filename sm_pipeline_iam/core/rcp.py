@@ -75,6 +75,17 @@ SESSION_TAG_ACTIONS: tuple[str, ...] = (
     "sts:TagSession",
 )
 
+#: The STS actions that take ``aws:TagKeys`` but that the RCP leaves out, and why.
+SESSION_TAG_LEFT_OUT: dict[str, str] = {
+    "sts:GetFederationToken": "only an IAM user calls it, for a federated user of its own "
+    "account: never an outsider, and the SCP's tag statement denies the key to the "
+    "organization's users",
+    "sts:GetWebIdentityToken": "its tags go into a token for services outside AWS, not "
+    "into an AWS session",
+    "sts:TagGetWebIdentityToken": "its tags go into a token for services outside AWS, not "
+    "into an AWS session",
+}
+
 #: The services of :data:`~sm_pipeline_iam.core.scp.S3_DATA_ACTIONS` that RCPs govern.
 RCP_SERVICES = frozenset({"s3"})
 

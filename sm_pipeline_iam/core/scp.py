@@ -161,7 +161,9 @@ S3_LEFT_OUT: dict[str, str] = {
 }
 
 #: Every way to put a tag key on a principal: IAM role and user tags (at creation and
-#: later), and session tags, which also show up as aws:PrincipalTag.
+#: later), and session tags, which also show up as aws:PrincipalTag: a role session's
+#: (``sts:TagSession``) and a federated user's (``sts:GetFederationToken`` takes session
+#: tags too: IAM User Guide, "Passing session tags in AWS STS").
 TAGGING_ACTIONS: tuple[str, ...] = (
     "iam:CreateRole",
     "iam:CreateUser",
@@ -169,6 +171,7 @@ TAGGING_ACTIONS: tuple[str, ...] = (
     "iam:TagUser",
     "iam:UntagRole",
     "iam:UntagUser",
+    "sts:GetFederationToken",
     "sts:TagSession",
 )
 
