@@ -75,7 +75,7 @@ def test_every_sts_call_that_takes_session_tags_is_listed() -> None:
 def test_the_s3_statements_mirror_the_scp_for_the_services_rcps_govern() -> None:
     """GIVEN the SCP's data actions WHEN the RCP takes them THEN exactly the s3: ones (RCPs
     do not apply to s3express, s3tables, s3vectors or s3-object-lambda)."""
-    assert RCP_S3_DATA_ACTIONS == tuple(a for a in S3_DATA_ACTIONS if a.startswith("s3:"))
+    assert tuple(a for a in S3_DATA_ACTIONS if a.startswith("s3:")) == RCP_S3_DATA_ACTIONS
     statements = _rcp(vpc_ids=("vpc-0123456789abcdef0",)).statements()
     tagged, org, services = statements[1:]
     where = {"aws:SourceVpc": ["vpc-0123456789abcdef0"],

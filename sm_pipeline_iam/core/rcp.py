@@ -21,9 +21,10 @@ statements:
    ``aws:PrincipalOrgID`` (IAM User Guide, "AWS global condition context keys": the key is
    in the request context only for a principal that is a member of an organization), and
    ``StringNotEquals`` holds for a missing key (IAM User Guide, "Condition operators"), so
-   such a principal is denied; that is the case of every SAML and OIDC federated caller (``AssumeRoleWithSAML`` / ``AssumeRoleWithWebIdentity`` are called
-   with an IdP's assertion or token, by no AWS principal). The exception tag is therefore
-   never set through federation: an identity provider anyone may register
+   such a principal is denied; that is the case of every SAML and OIDC federated caller
+   (``AssumeRoleWithSAML`` / ``AssumeRoleWithWebIdentity`` are called with an IdP's
+   assertion or token, by no AWS principal). The exception tag is therefore never set
+   through federation: an identity provider anyone may register
    (``iam:CreateSAMLProvider``) must not mint exempt sessions. The tag admins need no
    exemption here: they are roles of the organization, and the SCP keeps every other
    principal of the organization from setting the key; an admin ARN pattern with ``*``
