@@ -63,6 +63,10 @@ class OrgRcpException(Construct):
                 ``sm-pipeline-iam-<tag_key>-perimeter``.
         """
         checks = PropTypes()
+        if not isinstance(scp, OrgScpException):
+            checks.fail("scp", "notAnOrgScpException",
+                        f"scp takes an OrgScpException, got {type(scp).__name__}: give the "
+                        "OrgScpException whose tag, VPCs and endpoints the RCP mirrors")
         checks.string("organization_id", organization_id, "the organization id (o-...)",
                       refuse_tokens="the RCP is measured (5,120 characters) on its "
                       "literal values")
