@@ -23,6 +23,11 @@ together, one line each, and ``cdk synth`` fails with those lines (no traceback)
   (meant for the management account: SCPs never apply to it) holds the SCP exception
   attached to them, and the workload roles carry its tag (``principal_tag``, by default
   ``sm-pipeline-exception=true``). Empty for no OrgStack.
+- ``rcp``: ``true`` (the default) or ``false``; with ``scp_targets``, the OrgStack also
+  holds the resource control policy beside the SCP (``OrgRcpException``, attached to the
+  same targets): the exception tag cannot be set from outside the organization, and its
+  S3 data leaves the VPC only for its tagged principals. It needs ``organization_id``.
+- ``organization_id``: the organization's id (``o-...``), for the RCP. Empty for none.
 - ``pipeline_definition``: a path to ``pipeline.definition()`` JSON (a missing or
   unreadable file is an error); when given, the execution role is derived from it
   (``step_types`` and ``job_prefix`` are then unused).
@@ -81,6 +86,7 @@ from constructs import Construct
 
 from sm_pipeline_iam import (
     LeastPrivilegePipeline,
+    OrgRcpException,
     OrgScpException,
     PipelineExecutionRole,
     PipelineJobRoles,
@@ -93,7 +99,7 @@ from sm_pipeline_iam.core.job_roles import JobRolePlan, generated_role_steps, pl
 from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.pipeline import PIPELINE_NAME
-from sm_pipeline_iam.core.scp import admin_problems
+from sm_pipeline_iam.core.scp import admin_problems, organization_problems
 from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
 from sm_pipeline_iam.review.report import review_assembly, to_markdown
 
@@ -199,6 +205,8 @@ class SampleSettings:
     parameter_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
     any_value_parameters: tuple[str, ...] = ()
     keep_roles_for: tuple[str, ...] = ()
+    rcp: bool = True
+    organization_id: str | None = None
 
     @property
     def exception_tag(self) -> tuple[str, str]:
@@ -235,6 +243,8 @@ class SampleSettings:
             parameter_values=_parameter_values(context),
             any_value_parameters=context.listed("any_value_parameters"),
             keep_roles_for=context.listed("keep_roles_for"),
+            rcp=_flag(context, "rcp", default=True),
+            organization_id=_organization_id(context),
         )
         problems = [*context.problems, *settings.problems()]
         if problems:
@@ -298,6 +308,13 @@ class SampleSettings:
                 "binds: give it one or the other"
                 for name in self.any_value_parameters if name in bound
             ]
+        if self.scp_targets and self.rcp and not self.organization_id:
+            problems.append(
+                "context rcp (on by default with scp_targets) needs organization_id: the "
+                "RCP lets only that organization's principals carry the exception tag; give "
+                "-c organization_id=o-... (the organization's id), or -c rcp=false for the "
+                "SCP alone"
+            )
         problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
         return problems
 
@@ -381,6 +398,25 @@ def _tag_admins(context: _Context) -> tuple[str, ...]:
     admins = context.listed("tag_admin_principal_arns")
     context.problems += [f"context {problem}" for problem in admin_problems(admins)]
     return admins
+
+
+def _flag(context: _Context, key: str, *, default: bool) -> bool:
+    """A boolean key: ``true`` or ``false`` (any case); empty for ``default``."""
+    value = context.text(key).lower()
+    if value in ("true", "false"):
+        return value == "true"
+    if value:
+        context.problems.append(
+            f"context {key} {context.text(key)!r} is not true or false: give e.g. "
+            f"-c {key}={str(not default).lower()}")
+    return default
+
+
+def _organization_id(context: _Context) -> str | None:
+    organization_id = context.text("organization_id") or None
+    context.problems += [f"context {problem.message}: give e.g. -c organization_id="
+                         "o-a1b2c3d4e5" for problem in organization_problems(organization_id)]
+    return organization_id
 
 
 def _pipeline_definition(context: _Context) -> str | None:
@@ -580,7 +616,8 @@ def add_team_roles(
 
 
 class OrgStack(cdk.Stack):
-    """The management account's side: the SCP that exempts the tagged pipeline roles."""
+    """The management account's side: the SCP that exempts the tagged pipeline roles, and
+    (``rcp``, on by default) the RCP that keeps the tag and the S3 data from outsiders."""
 
     def __init__(
         self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
@@ -597,6 +634,9 @@ class OrgStack(cdk.Stack):
             target_ids=settings.scp_targets,
             tag_admin_principal_arns=settings.tag_admin_principal_arns,
         )
+        self.rcp = OrgRcpException(
+            self, "PipelineS3Perimeter", scp=self.scp, organization_id=settings.organization_id,
+        ) if settings.rcp and settings.organization_id else None
 
 
 class PipelineIamStackSetStack(cdk.Stack):

@@ -17,6 +17,7 @@ from .core.steps import CATALOG, StepType
 if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
     from .cdk.job_roles import JobNeedsRole, JobRole, JobRoleLocation, PipelineJobRoles
+    from .cdk.org_rcp import OrgRcpException
     from .cdk.org_scp import OrgScpException
     from .cdk.pipeline import LeastPrivilegePipeline
     from .cdk.pipeline_role import RoleOptions
@@ -33,6 +34,7 @@ _CONSTRUCTS = {
     "JobRole": "cdk.job_roles",
     "JobRoleLocation": "cdk.job_roles",
     "LeastPrivilegePipeline": "cdk.pipeline",
+    "OrgRcpException": "cdk.org_rcp",
     "OrgScpException": "cdk.org_scp",
     "PipelineExecutionRole": "cdk.execution_role",
     "PipelineJobRoles": "cdk.job_roles",
@@ -51,6 +53,7 @@ __all__ = [
     "JobRoleLocation",
     "LeastPrivilegePipeline",
     "NoJobRoleError",
+    "OrgRcpException",
     "OrgScpException",
     "PipelineExecutionRole",
     "PipelineJobRoles",

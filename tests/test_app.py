@@ -116,7 +116,8 @@ def test_bad_teams_context_is_a_synth_error(teams: str, match: str) -> None:
         build_app(sample_context(teams=teams))
 
 
-SCP_CONTEXT = {"scp_targets": "ou-ab12-cdefgh34", "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718"}
+SCP_CONTEXT = {"scp_targets": "ou-ab12-cdefgh34", "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718",
+               "organization_id": "o-a1b2c3d4e5"}
 
 
 def test_scp_targets_add_an_org_stack_and_tag_every_workload_role() -> None:
@@ -149,7 +150,7 @@ def test_no_scp_targets_no_org_stack() -> None:
 def test_scp_targets_without_a_vpc_is_a_synth_error() -> None:
     """GIVEN scp_targets but no VPC or endpoint WHEN built THEN the SCP's error."""
     with pytest.raises(ValueError, match=r"vpc_ids and vpc_endpoint_ids are both empty"):
-        build_app(sample_context(scp_targets="ou-ab12-cdefgh34"))
+        build_app(sample_context(scp_targets="ou-ab12-cdefgh34", organization_id="o-a1b2c3d4e5"))
 
 
 def test_pipeline_definition_context_derives_the_execution_role() -> None:
@@ -188,7 +189,7 @@ def test_stackset_and_scp_in_different_organizations_is_a_synth_error() -> None:
     """GIVEN SCP targets and StackSet OUs of different roots WHEN built THEN an error."""
     with pytest.raises(ValueError, match=r"deploy both in one organization"):
         build_app(sample_context(stackset_ou_ids="ou-ab12-cdefgh34", scp_targets="r-zz99",
-                                 vpc_endpoint_ids="vpce-0a1b2c3d4e5f60718"))
+                                 vpc_endpoint_ids="vpce-0a1b2c3d4e5f60718", rcp="false"))
 
 
 def test_many_teams_are_spread_over_stacks_below_the_resource_limit() -> None:
@@ -205,3 +206,41 @@ def test_more_roles_than_an_account_holds_is_a_synth_error() -> None:
     teams = ";".join(f"t{n}=Processing" for n in range(1000))
     with pytest.raises(ValueError, match=r"1001 roles .* exceed IAM's default 1000 roles"):
         build_app(sample_context(teams=teams))
+
+
+def test_scp_targets_add_the_rcp_by_default_on_the_same_targets() -> None:
+    """GIVEN scp_targets and organization_id WHEN built THEN OrgStack also holds the RCP,
+    attached where the SCP is; -c rcp=false (any case) leaves it out."""
+    org = next(s for s in stacks_of(build_app(sample_context(**SCP_CONTEXT)))
+               if s.stack_name == "OrgStack")
+    Template.from_stack(org).has_resource_properties("AWS::Organizations::Policy", {
+        "Type": "RESOURCE_CONTROL_POLICY", "TargetIds": ["ou-ab12-cdefgh34"]})
+    off = next(s for s in stacks_of(build_app(sample_context(**SCP_CONTEXT, rcp="FALSE")))
+               if s.stack_name == "OrgStack")
+    kinds = [p["Properties"]["Type"] for p in Template.from_stack(off)
+             .find_resources("AWS::Organizations::Policy").values()]
+    assert kinds == ["SERVICE_CONTROL_POLICY"]
+
+
+@pytest.mark.parametrize(
+    ("context", "match"),
+    [
+        ({"rcp": "yes"}, r"context rcp 'yes' is not true or false: give e.g. -c rcp=false"),
+        ({"organization_id": ""},
+         r"context rcp \(on by default with scp_targets\) needs organization_id: .* or "
+         r"-c rcp=false for the SCP alone"),
+        ({"organization_id": "org-1"},
+         r"context organization_id 'org-1' is not an organization id \(o-\.\.\.\): give e\.g\."),
+    ],
+)
+def test_bad_rcp_settings_are_context_errors(context: dict[str, str], match: str) -> None:
+    """GIVEN a bad rcp value, no organization id for the RCP, or a malformed one WHEN built
+    THEN a context error that says what to give."""
+    with pytest.raises(ValueError, match=match):
+        build_app(sample_context(**{**SCP_CONTEXT, **context}))
+
+
+def test_rcp_without_scp_targets_needs_no_organization() -> None:
+    """GIVEN cdk.json's defaults (rcp on, no scp_targets) WHEN built THEN no error."""
+    assert [s.stack_name for s in stacks_of(build_app(sample_context(rcp="true")))] == [
+        "PipelineIamStack"]

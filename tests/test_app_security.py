@@ -12,7 +12,8 @@ from app import build_app
 from support.scenarios import sample_context
 
 ROOT = Path(__file__).resolve().parent.parent
-SCP_CONTEXT = {"scp_targets": "ou-ab12-cdefgh34", "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718"}
+SCP_CONTEXT = {"scp_targets": "ou-ab12-cdefgh34", "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718",
+               "organization_id": "o-a1b2c3d4e5"}
 
 
 @pytest.mark.parametrize(

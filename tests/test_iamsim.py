@@ -98,3 +98,24 @@ def test_a_resource_policy_lets_another_accounts_resource_in() -> None:
     decisions = simulate([without, with_policy], identity_policies=policies)
     assert decisions["without"].result == "ImplicitlyDenied"
     assert decisions["with"].result == "Allowed"
+
+
+def test_resource_control_policies_reach_the_simulation() -> None:
+    """GIVEN an RCP that denies training jobs to principals of other organizations WHEN a
+    request is simulated with and without it, and from inside the organization THEN only
+    the outsider's request with the RCP is denied (by the RCP)."""
+    rcp = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "sagemaker:CreateTrainingJob",
+        "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}
+    inside = {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}
+    requests = [Request("outsider", PRINCIPAL, "sagemaker:CreateTrainingJob", JOB),
+                Request("insider", PRINCIPAL, "sagemaker:CreateTrainingJob", JOB, inside)]
+    without = simulate(requests, identity_policies=[ALLOW_TRAINING])
+    assert {k: d.result for k, d in without.items()} == {
+        "outsider": "Allowed", "insider": "Allowed"}
+    with_rcp = simulate(requests, identity_policies=[ALLOW_TRAINING],
+                        resource_control_policies=[[], [rcp]])
+    assert {k: d.result for k, d in with_rcp.items()} == {
+        "outsider": "ExplicitlyDenied", "insider": "Allowed"}
+    assert with_rcp["outsider"].blocked_by == ["rcp"]

@@ -595,7 +595,7 @@ def test_job_roles_carry_the_scp_exception_tag() -> None:
     """GIVEN an OrgStack and a definition WHEN built THEN the job roles carry the tag too
     (their jobs read S3 as they did under the execution role)."""
     app = build_app(sample_context(pipeline_definition=str(TRAINING), job_roles="shared",
-                                   scp_targets="ou-ab12-cdefgh34",
+                                   scp_targets="ou-ab12-cdefgh34", organization_id="o-a1b2c3d4e5",
                                    vpc_endpoint_ids="vpce-0a1b2c3d4e5f60718", teams=""))
     workload = next(s for s in stacks_of(app) if isinstance(s, PipelineIamStack))
     roles = Template.from_stack(workload).find_resources("AWS::IAM::Role")

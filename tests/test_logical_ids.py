@@ -25,7 +25,7 @@ NAME_PROPERTIES = ("RoleName", "Name", "PipelineName")
 SAMPLE_DEFINITION = Path(__file__).resolve().parents[1] / "samples" / "pipeline.json"
 SAMPLE_CONTEXTS = {
     "defaults": {},
-    "org_and_teams": {"scp_targets": "ou-ab12-cdefgh34",
+    "org_and_teams": {"scp_targets": "ou-ab12-cdefgh34", "organization_id": "o-a1b2c3d4e5",
                       "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718",
                       "teams": "rsch=Training,Model;analytics=Processing"},
     "sample_pipeline": {"pipeline_definition": str(SAMPLE_DEFINITION),

@@ -48,6 +48,7 @@ def test_scenarios_have_no_unacknowledged_nag_findings(name: str, tmp_path: Any)
 SAMPLE_CONTEXTS = {
     "defaults": {},
     "org-stack-and-teams": {"scp_targets": "ou-ab12-cdefgh34", "vpc_ids": "vpc-0123456789abcdef0",
+                            "organization_id": "o-a1b2c3d4e5",
                             "teams": "rsch=Training,Model;analytics=Processing"},
     "stackset": {"stackset_ou_ids": "ou-ab12-cdefgh34", "stackset_regions": "us-east-1"},
     "sample-pipeline": {

@@ -39,8 +39,8 @@ def scenario(resolvers: dict[str, Resolver]) -> Resolver:
 
 
 def _scp_levels(resolver: Resolver) -> list[list[dict[str, Any]]]:
-    (policy,) = resources_of_type(resolver.template, "AWS::Organizations::Policy").values()
-    assert policy["Properties"]["Type"] == "SERVICE_CONTROL_POLICY"
+    (policy,) = [p for p in resources_of_type(resolver.template, "AWS::Organizations::Policy")
+                 .values() if p["Properties"]["Type"] == "SERVICE_CONTROL_POLICY"]
     content = resolver.resolve(policy["Properties"]["Content"])
     return [[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, content]]
 
@@ -111,6 +111,8 @@ def _tagging(principal: str, key: str) -> list[Request]:
         Request(f"untag user {key}", principal, "iam:UntagUser", user, untag),
         Request(f"create user {key}", principal, "iam:CreateUser", user, tag),
         Request(f"session tag {key}", principal, "sts:TagSession", OTHER_ROLE_ARN, tag),
+        Request(f"federated user tag {key}", principal, "sts:GetFederationToken",
+                f"arn:aws:sts::{ACCOUNT}:federated-user/someone", tag),
     ]
 
 

@@ -18,6 +18,7 @@ from sm_pipeline_iam import (
     InvalidPropsError,
     JobRole,
     LeastPrivilegePipeline,
+    OrgRcpException,
     OrgScpException,
     PipelineExecutionRole,
     PipelineJobRoles,
@@ -48,6 +49,12 @@ BUILDERS: dict[str, Builder] = {
         stack, "Subject", **{"tag_key": "sm-pipeline-exception", "tag_value": "true",
                              "tag_admin_principal_arns": [ADMIN],
                              "vpc_ids": ["vpc-0123456789abcdef0"], **kw}),
+    "OrgRcpException": lambda stack, **kw: OrgRcpException(
+        stack, "Subject", **{"scp": OrgScpException(
+            cdk.Stack(stack.node.root, "Org"), "Scp", tag_key="sm-pipeline-exception",
+            tag_value="true", tag_admin_principal_arns=[ADMIN],
+            vpc_ids=["vpc-0123456789abcdef0"]),
+            "organization_id": "o-a1b2c3d4e5", **kw}),
     "ServiceManagedStackSet": lambda stack, **kw: ServiceManagedStackSet(
         stack, "Subject", **{"template": {"Resources": {}}, "ou_ids": ["ou-ab12-cdefgh34"],
                              "regions": ["us-east-1"], **kw}),
@@ -147,6 +154,11 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     ("OrgScpException", {"organization_id": 3}, [("organization_id", "notAString")]),
     ("OrgScpException", {"policy_name": 3}, [("policy_name", "notAString")]),
     # ServiceManagedStackSet
+    # OrgRcpException
+    ("OrgRcpException", {"scp": "sm-pipeline-exception"}, [("scp", "notAnOrgScpException")]),
+    ("OrgRcpException", {"organization_id": None}, [("organization_id", "notAString")]),
+    ("OrgRcpException", {"target_ids": "ou-ab12-cdefgh34"}, [("target_ids", "notAList")]),
+    ("OrgRcpException", {"policy_name": 3}, [("policy_name", "notAString")]),
     ("ServiceManagedStackSet", {"template": None}, [("template", "notATemplate")]),
     ("ServiceManagedStackSet", {"template": {"Resources": {1, 2}}}, [("template", "notJson")]),
     ("ServiceManagedStackSet", {"ou_ids": "ou-ab12-cdefgh34"}, [("ou_ids", "notAList")]),

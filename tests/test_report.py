@@ -26,6 +26,7 @@ CONTEXTS = {
     "defaults": {},
     "org_and_teams": {
         "scp_targets": "ou-ab12-cdefgh34",
+        "organization_id": "o-a1b2c3d4e5",
         "vpc_endpoint_ids": "vpce-0a1b2c3d4e5f60718",
         "teams": "rsch=Training,Model;analytics=Processing",
         "job_prefix": "fraud",
@@ -66,8 +67,10 @@ def test_json_holds_the_same_review(assemblies: dict[str, Path]) -> None:
     document = json.loads(to_json(review_assembly(assemblies["org_and_teams"])))
     stacks = {stack["name"]: stack for stack in document["stacks"]}
     assert sorted(stacks) == ["OrgStack", "PipelineIamStack"]
-    (scp,) = stacks["OrgStack"]["scps"]
+    scp, rcp = stacks["OrgStack"]["scps"]
+    assert (scp["kind"], rcp["kind"]) == ("SCP", "RCP")
     assert scp["exempt_tag"] == "sm-pipeline-exception=true" and scp["size"] < scp["limit"]
+    assert rcp["exempt_tag"] == "sm-pipeline-exception=true" and rcp["size"] < rcp["limit"]
     roles = stacks["PipelineIamStack"]["principals"]
     assert len(roles) == 3 and {role["kind"] for role in roles} == {"role"}
     assert all(role["tags"] == {"sm-pipeline-exception": "true"} for role in roles)

@@ -194,7 +194,7 @@ def test_the_tag_statement_covers_every_way_to_set_the_tag() -> None:
     tag = _exception().statements()[2]
     assert set(tag["Action"]) == {
         "iam:CreateRole", "iam:CreateUser", "iam:TagRole", "iam:TagUser", "iam:UntagRole",
-        "iam:UntagUser", "sts:TagSession",
+        "iam:UntagUser", "sts:GetFederationToken", "sts:TagSession",
     }
     assert tag["Condition"] == {
         "ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": ["sm-pipeline-exception"]},

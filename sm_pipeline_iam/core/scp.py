@@ -81,7 +81,8 @@ POLICY_CHANGES: tuple[str, ...] = (
 )
 
 #: Every way to read or move S3 data, kept inside the VPC: object reads, writes and
-#: listings (``s3:GetObject*`` holds ``GetObjectVersionForReplication``), replication
+#: listings (``s3:GetObject*`` holds ``GetObjectVersionForReplication``; object
+#: annotations and their listings; an object's encryption), replication
 #: and batch replication writes, Access Grants credentials, S3 Express One Zone sessions
 #: (directory buckets' data calls are authorized by the session), Object Lambda access
 #: points, S3 Tables data and S3 Vectors.
@@ -93,9 +94,11 @@ S3_DATA_ACTIONS: tuple[str, ...] = (
     "s3:InitiateReplication",
     "s3:ListBucket*",
     "s3:ListMultipartUploadParts",
+    "s3:ListObject*Annotations",
     "s3:PutObject*",
     "s3:Replicate*",
     "s3:RestoreObject",
+    "s3:UpdateObjectEncryption",
     "s3-object-lambda:*",
     "s3express:CreateSession",
     "s3tables:*TableData",
@@ -106,7 +109,11 @@ S3_DATA_ACTIONS: tuple[str, ...] = (
 #: access point and Multi-Region Access Point policies (and their removal, which takes
 #: their Deny statements with them), ACLs and the ownership setting that enables them,
 #: Block Public Access, replication, Batch Operations jobs, access points and their
-#: scopes, Access Grants; directory, table and vector bucket policies, table replication.
+#: scopes, Access Grants; the Lambda function that an Object Lambda access point hands
+#: every object it reads to, and the routes of a Multi-Region Access Point (which of its
+#: buckets, replicas included, takes its requests); directory, table and vector bucket
+#: policies, table replication. ``sm_pipeline_iam.core.s3_actions`` classifies every S3
+#: action against this list and :data:`S3_DATA_ACTIONS`.
 S3_SHARING_ACTIONS: tuple[str, ...] = (
     "s3:CreateAccessGrant*",
     "s3:CreateAccessPoint*",
@@ -115,12 +122,14 @@ S3_SHARING_ACTIONS: tuple[str, ...] = (
     "s3:Delete*Policy*",
     "s3:Put*PublicAccessBlock",
     "s3:PutAccessGrantsInstanceResourcePolicy",
+    "s3:PutAccessPointConfigurationForObjectLambda",
     "s3:PutAccessPointPolicy*",
     "s3:PutBucketAcl",
     "s3:PutBucketOwnershipControls",
     "s3:PutBucketPolicy",
     "s3:PutMultiRegionAccessPointPolicy",
     "s3:PutReplicationConfiguration",
+    "s3:SubmitMultiRegionAccessPointRoutes",
     "s3:UpdateAccessGrantsLocation",
     "s3express:CreateAccessPoint",
     "s3express:Delete*Policy",
@@ -161,7 +170,9 @@ S3_LEFT_OUT: dict[str, str] = {
 }
 
 #: Every way to put a tag key on a principal: IAM role and user tags (at creation and
-#: later), and session tags, which also show up as aws:PrincipalTag.
+#: later), and session tags, which also show up as aws:PrincipalTag: a role session's
+#: (``sts:TagSession``) and a federated user's (``sts:GetFederationToken`` takes session
+#: tags too: IAM User Guide, "Passing session tags in AWS STS").
 TAGGING_ACTIONS: tuple[str, ...] = (
     "iam:CreateRole",
     "iam:CreateUser",
@@ -169,6 +180,7 @@ TAGGING_ACTIONS: tuple[str, ...] = (
     "iam:TagUser",
     "iam:UntagRole",
     "iam:UntagUser",
+    "sts:GetFederationToken",
     "sts:TagSession",
 )
 
@@ -357,7 +369,8 @@ class ScpException:
         problems += admin_problems(self.tag_admin_principal_arns)
         return problems
 
-    def _from_the_vpc(self) -> dict[str, Any]:
+    def vpc_condition(self) -> dict[str, Any]:
+        """The ``aws:SourceVpce`` / ``aws:SourceVpc`` values that keep S3 access."""
         where: dict[str, Any] = {}
         if self.vpc_endpoint_ids:
             where["aws:SourceVpce"] = list(self.vpc_endpoint_ids)
@@ -371,7 +384,7 @@ class ScpException:
         not_an_admin = {"aws:PrincipalArn": admins}
         tagged = {f"aws:ResourceTag/{self.tag_key}": self.tag_value}
         not_from_here = {
-            f"aws:PrincipalTag/{self.tag_key}": self.tag_value, **self._from_the_vpc()
+            f"aws:PrincipalTag/{self.tag_key}": self.tag_value, **self.vpc_condition()
         }
         keep_s3_in_vpc = {
             "Sid": "DenyS3DataOutsideTheVpcUnlessPipeline",
@@ -392,7 +405,7 @@ class ScpException:
             "Resource": "*",
             # No aws:ViaAWSService exemption: CloudFormation sets it for every stack.
             "Condition": {
-                "StringNotEqualsIfExists": dict(sorted(self._from_the_vpc().items())),
+                "StringNotEqualsIfExists": dict(sorted(self.vpc_condition().items())),
                 "ArnNotLike": not_an_admin,
             },
         }

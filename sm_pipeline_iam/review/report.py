@@ -106,8 +106,8 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "scpOverLimit": (
         ERROR,
-        "A service control policy is larger than 5,120 characters: Organizations would "
-        "refuse it. Merge or shorten its statements.",
+        "A service or resource control policy is larger than 5,120 characters: "
+        "Organizations would refuse it. Merge or shorten its statements.",
     ),
     "unscopedGrant": (
         ERROR,
@@ -239,6 +239,8 @@ class ScpReview:
     limit: int
     targets: list[str]
     document: str
+    #: ``SCP`` or ``RCP`` (a resource control policy, the same size limit).
+    kind: str = "SCP"
 
 
 @dataclass
@@ -523,6 +525,7 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
         limit=SCP_SIZE_LIMIT,
         targets=[render(t) for t in properties.get("TargetIds", [])],
         document=json.dumps(render_tree(content), indent=2),
+        kind="RCP" if properties.get("Type") == "RESOURCE_CONTROL_POLICY" else "SCP",
     )
 
 
@@ -617,7 +620,7 @@ def _read_stack(stack: StackTemplate) -> _StackParts:
         review.scps.append(scp)
         if scp.size > scp.limit:
             review.findings.append(_finding("scpOverLimit", stack, logical_id,
-                                            f"the SCP is {scp.size} characters, over "
+                                            f"the {scp.kind} is {scp.size} characters, over "
                                             f"{scp.limit}"))
     return _StackParts(stack, review, principals, findings)
 
@@ -924,7 +927,7 @@ def to_markdown(reviews: Sequence[StackReview], unmatched: Sequence[Acceptance] 
         for principal in review.principals:
             lines += _principal_lines(principal)
         for scp in review.scps:
-            lines += [f"### SCP {scp.name}", ""]
+            lines += [f"### {scp.kind} {scp.name}", ""]
             lines += [f"- {sentence}." for sentence in scp.sentences]
             lines.append(f"- Exempt tag: `{scp.exempt_tag or 'none'}`")
             lines.append(f"- Tag admins: {_cell(scp.tag_admins)}")

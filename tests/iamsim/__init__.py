@@ -118,6 +118,7 @@ def simulate(
     service_control_policies: Sequence[Sequence[Mapping[str, Any]]] = (),
     permission_boundary: Sequence[Mapping[str, Any]] | None = None,
     resource_policy: Mapping[str, Any] | None = None,
+    resource_control_policies: Sequence[Sequence[Mapping[str, Any]]] = (),
 ) -> dict[str, Decision]:
     """Evaluate ``requests`` against the same policies in one Node process.
 
@@ -127,6 +128,8 @@ def simulate(
     where the real organization has it). ``permission_boundary`` is ``None`` for no
     boundary, otherwise the boundary's policy document(s). ``resource_policy`` is the
     resource's own policy, if any (KMS authorizes a key only through its key policy).
+    ``resource_control_policies`` has one entry per organization level of the resource's
+    account, root first; iam-simulate adds AWS's RCPFullAWSAccess to every level itself.
 
     Returns the decisions keyed by :attr:`Request.id`. Raises ``RuntimeError`` if the
     bridge itself fails and ``AssertionError`` if any request was not really evaluated
@@ -141,7 +144,7 @@ def simulate(
 
     cases = [
         _case(request, identity_policies, service_control_policies, permission_boundary,
-              resource_policy)
+              resource_policy, resource_control_policies)
         for request in requests
     ]
     raw_results = _run_node({"cases": cases})
@@ -175,6 +178,7 @@ def _case(
     service_control_policies: Sequence[Sequence[Mapping[str, Any]]],
     permission_boundary: Sequence[Mapping[str, Any]] | None,
     resource_policy: Mapping[str, Any] | None = None,
+    resource_control_policies: Sequence[Sequence[Mapping[str, Any]]] = (),
 ) -> dict[str, Any]:
     case: dict[str, Any] = {
         "id": request.id,
@@ -185,6 +189,7 @@ def _case(
         "identityPolicies": list(request.identity_policies if request.identity_policies
                                  is not None else identity_policies),
         "serviceControlPolicies": [list(level) for level in service_control_policies],
+        "resourceControlPolicies": [list(level) for level in resource_control_policies],
     }
     if request.resource_account is not None:
         case["resourceAccount"] = request.resource_account

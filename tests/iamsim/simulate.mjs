@@ -16,6 +16,9 @@
 //      "context": {"iam:PassedToService": "sagemaker.amazonaws.com"},  // optional
 //      "identityPolicies": [<policy document>, ...],
 //      "serviceControlPolicies": [[<root-level SCP docs>], [<OU/account-level SCP docs>]],  // optional
+//      "resourceControlPolicies": [[<root-level RCP docs>], [<OU/account-level RCP docs>]],  // optional:
+//                                   //   the levels of the resource's account; iam-simulate adds
+//                                   //   RCPFullAWSAccess to each level itself
 //      "permissionBoundary": [<policy document>, ...]  // optional (omit or null = no boundary)
 //      "resourcePolicy": <policy document>  // optional: the resource's own policy (a KMS key
 //                                           //   policy, which KMS requires)
@@ -63,6 +66,7 @@ const CASE_KEYS = new Set([
   'context',
   'identityPolicies',
   'serviceControlPolicies',
+  'resourceControlPolicies',
   'permissionBoundary',
   'resourcePolicy',
   'literalResource'
@@ -169,6 +173,19 @@ function toSimulation(raw, index) {
     }
   })
 
+  const rcpLevels = raw.resourceControlPolicies ?? []
+  if (!Array.isArray(rcpLevels)) {
+    fail(`${at}.resourceControlPolicies`, 'expected a list of levels (each a list of RCP docs)')
+  }
+  const resourceControlPolicies = rcpLevels.map((level, levelIndex) => {
+    requirePolicyList(level, `${at}.resourceControlPolicies[${levelIndex}]`)
+    return {
+      orgIdentifier: `rcp-level-${levelIndex}`,
+      // iam-simulate adds RCPFullAWSAccess to every level, as AWS attaches it everywhere.
+      policies: level.map((policy, i) => ({ name: `rcp-level-${levelIndex}-${i}`, policy }))
+    }
+  })
+
   let permissionBoundaryPolicies
   if (raw.permissionBoundary !== undefined && raw.permissionBoundary !== null) {
     requirePolicyList(raw.permissionBoundary, `${at}.permissionBoundary`)
@@ -205,7 +222,7 @@ function toSimulation(raw, index) {
       },
       identityPolicies: identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
       serviceControlPolicies,
-      resourceControlPolicies: [],
+      resourceControlPolicies,
       ...(permissionBoundaryPolicies ? { permissionBoundaryPolicies } : {}),
       ...(raw.resourcePolicy ? { resourcePolicy: raw.resourcePolicy } : {})
     }

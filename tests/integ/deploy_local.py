@@ -10,13 +10,15 @@ free loopback port, with the test-side adapter ``tests/integ/moto_patches.py`` l
 The round trip, with the real CLI from ``node_modules`` and fake credentials:
 
 1. ``cdk bootstrap aws://ACCOUNT/us-east-1`` (ACCOUNT is moto's, read from STS);
-2. an organization with a root and two OUs is created in moto (the SCP's and the
-   StackSet's targets), with member accounts in each OU (``MEMBER_ACCOUNTS``);
+2. an organization with a root and two OUs is created in moto (the SCP's, the RCP's and
+   the StackSet's targets; both policy types enabled), with member accounts in each OU
+   (``MEMBER_ACCOUNTS``); its id is the sample app's ``organization_id``, so the OrgStack
+   holds the RCP beside the SCP (``rcp`` is on by default);
 3. ``cdk deploy --all`` of each of ``deployments()``: the first with the OrgStack
    configured, then updates with changed context; after each, the state is read back
    with boto3 and compared with the synthesized templates of that deploy (roles, trust
    policies, paths, tags, inline and managed policy documents and attachments, the SCP's
-   content and targets, the stack outputs, nothing else created in any account), and
+   and RCP's content and targets, the stack outputs, nothing else created in any account), and
    after an update every resource must have been updated in place (same RoleId, same
    physical ids);
 4. ``cdk destroy --all --force``, after which nothing the stacks created may be left;
@@ -312,6 +314,8 @@ class Organization:
     ou_ids: tuple[str, str]
     #: OU id -> the member accounts created in it
     accounts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the organization's id (o-...), the sample app's organization_id
+    organization_id: str = ""
 
     @property
     def member_accounts(self) -> list[str]:
@@ -345,7 +349,8 @@ MANY_JSON_GET_FOLDERS = ",".join(
 def deployments(account: str, organization: Organization) -> list[Deployment]:
     """The deploys of the round trip, in order (each after the previous one)."""
     first_ou, second_ou = organization.ou_ids
-    base = {"account": account, "region": REGION, "vpc_endpoint_ids": VPC_ENDPOINT_ID}
+    base = {"account": account, "region": REGION, "vpc_endpoint_ids": VPC_ENDPOINT_ID,
+            "organization_id": organization.organization_id}
     initial = {**base, "scp_targets": first_ou, "teams": "analytics=Processing"}
     update = {
         **base,
@@ -360,7 +365,7 @@ def deployments(account: str, organization: Organization) -> list[Deployment]:
     return [
         Deployment(
             "initial",
-            "OrgStack (SCP on one OU) and PipelineIamStack (execution role, team "
+            "OrgStack (SCP and RCP on one OU) and PipelineIamStack (execution role, team "
             "'analytics' for Processing), inline policies",
             initial,
         ),
@@ -387,6 +392,7 @@ def stackset_deployments(account: str, organization: Organization) -> list[Deplo
         "region": REGION,
         "vpc_endpoint_ids": VPC_ENDPOINT_ID,
         "stackset_regions": REGION,
+        "organization_id": organization.organization_id,
     }
     initial = {
         **base,
@@ -406,7 +412,7 @@ def stackset_deployments(account: str, organization: Organization) -> list[Deplo
     return [
         Deployment(
             "stackset",
-            "OrgStack (SCP on one OU) and PipelineIamStackSet: a service-managed StackSet "
+            "OrgStack (SCP and RCP on one OU) and PipelineIamStackSet: a service-managed StackSet "
             "of the workload stack (execution role, team 'analytics') to one OU's accounts",
             initial,
         ),
@@ -481,6 +487,7 @@ def pipeline_deployments(
         "region": REGION,
         "vpc_endpoint_ids": VPC_ENDPOINT_ID,
         "scp_targets": organization.ou_ids[0],
+        "organization_id": organization.organization_id,
         "pipeline_definition": str(SAMPLE_DEFINITION.relative_to(ROOT)),
         "pipeline_name": SAMPLE_PIPELINE_NAME,
         "parameter_values": f"InputDataUrl=s3://sm-pipeline-iam-sample-{account}/abalone/input",
@@ -488,7 +495,7 @@ def pipeline_deployments(
     return [
         Deployment(
             "pipeline",
-            f"OrgStack (SCP on one OU) and PipelineIamStack with the sample pipeline "
+            f"OrgStack (SCP and RCP on one OU) and PipelineIamStack with the sample pipeline "
             f"{SAMPLE_PIPELINE_NAME} (samples/pipeline.json, InputDataUrl bound): the "
             "pipeline, its execution role and one job role per job step",
             initial,
@@ -517,10 +524,11 @@ def prepare_organization(server: MotoServer) -> Organization:
     """An organization (this account = management account) with SCPs enabled, two OUs,
     and the ``MEMBER_ACCOUNTS`` in them."""
     orgs = server.client("organizations")
-    orgs.create_organization(FeatureSet="ALL")
+    organization_id = orgs.create_organization(FeatureSet="ALL")["Organization"]["Id"]
     root_id = orgs.list_roots()["Roots"][0]["Id"]
-    with contextlib.suppress(orgs.exceptions.PolicyTypeAlreadyEnabledException):
-        orgs.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+        with contextlib.suppress(orgs.exceptions.PolicyTypeAlreadyEnabledException):
+            orgs.enable_policy_type(RootId=root_id, PolicyType=policy_type)
     ou_ids = tuple(
         orgs.create_organizational_unit(ParentId=root_id, Name=name)["OrganizationalUnit"]["Id"]
         for name in MEMBER_ACCOUNTS
@@ -529,7 +537,7 @@ def prepare_organization(server: MotoServer) -> Organization:
         ou_id: tuple(create_member_account(orgs, name, ou_id, root_id) for name in names)
         for ou_id, names in zip(ou_ids, MEMBER_ACCOUNTS.values(), strict=True)
     }
-    return Organization(root_id, (ou_ids[0], ou_ids[1]), accounts)
+    return Organization(root_id, (ou_ids[0], ou_ids[1]), accounts, organization_id)
 
 
 # --- reading the state back -----------------------------------------------------------
@@ -596,7 +604,7 @@ class Inventory:
     roles: Mapping[str, tuple[str, frozenset[str], frozenset[str]]]
     #: customer managed policy ARNs
     managed_policies: frozenset[str]
-    #: SCP ids
+    #: SCP and RCP ids
     scps: frozenset[str]
     #: stack names that are not deleted
     stacks: frozenset[str]
@@ -633,7 +641,8 @@ def inventory(server: MotoServer, account: str | None = None) -> Inventory:
     stack_sets: list[Any] = []
     if account is None:
         orgs = server.client("organizations")
-        scps = _pages(orgs, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
+        scps = [policy for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+                for policy in _pages(orgs, "list_policies", "Policies", Filter=kind)]
         stack_sets = _pages(cfn, "list_stack_sets", "Summaries")
     return Inventory(
         roles=roles,

@@ -11,11 +11,13 @@ then delete that patch) and that the patched server behaves like CloudFormation.
 Only what our templates use is modelled; anything else raises ``NotImplementedError``
 (the deploy then fails loudly) instead of being skipped:
 
-1. ``AWS::Organizations::Policy`` (the SCP of ``OrgScpException``): moto has no model,
-   so ``moto.cloudformation.parsing.parse_resource`` warns and skips it and the stack
-   still reports success. Added: a model calling moto's organizations backend
-   (``create_policy`` / ``attach_policy``; ``update_policy`` and target attach/detach on
-   update; detach from every target and ``delete_policy`` on delete).
+1. ``AWS::Organizations::Policy`` (the SCP of ``OrgScpException``, the RCP of
+   ``OrgRcpException``): moto has no model, so
+   ``moto.cloudformation.parsing.parse_resource`` warns and skips it and the stack still
+   reports success (its organizations backend knows both policy types). Added: a model
+   calling moto's organizations backend (``create_policy`` / ``attach_policy``;
+   ``update_policy`` and target attach/detach on update; detach from every target and
+   ``delete_policy`` on delete).
 2. ``moto.iam.models.Role.update_from_cloudformation_json``: keeps only
    ``Description`` (and sets ``MaxSessionDuration`` from the wrong property). Replaced:
    trust policy, description, maximum session, permissions boundary and tags are
@@ -283,7 +285,7 @@ def _organizations_policy_model() -> type:
         return found
 
     class OrganizationsPolicy(CloudFormationModel):
-        """An organization policy (SCP) created by a stack; physical id = policy id."""
+        """An organization policy (SCP or RCP) created by a stack; physical id = policy id."""
 
         # moto's model metaclass files each model under the service named by the second
         # part of its module: organizations.

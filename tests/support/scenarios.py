@@ -19,6 +19,7 @@ from sm_pipeline_iam import (
     GivenResources,
     JobRole,
     JobRoleLocation,
+    OrgRcpException,
     OrgScpException,
     PipelineExecutionRole,
     PipelineJobRoles,
@@ -107,10 +108,12 @@ EXCEPTION_TAG = ("sm-pipeline-exception", "true")
 VPC_ENDPOINT_ID = "vpce-0a1b2c3d4e5f60718"
 VPC_ID = "vpc-0123456789abcdef0"
 TAG_ADMIN_ARN = "arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"
+ORGANIZATION_ID = "o-a1b2c3d4e5"
 
 
 def _scp_exception(stack: cdk.Stack) -> object:
-    """An execution role exempted by the SCP (one stack here, for evaluation)."""
+    """An execution role exempted by the SCP, and the RCP beside it (one stack here, for
+    evaluation)."""
     role = PipelineExecutionRole(
         stack,
         "PipelineExecutionRole",
@@ -128,6 +131,7 @@ def _scp_exception(stack: cdk.Stack) -> object:
         tag_admin_principal_arns=[TAG_ADMIN_ARN],
     )
     scp.exempt(role)
+    OrgRcpException(stack, "PipelineS3Perimeter", scp=scp, organization_id=ORGANIZATION_ID)
     return scp
 
 
