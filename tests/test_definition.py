@@ -115,7 +115,7 @@ def test_a_parameter_opted_in_to_any_value_gives_the_narrowest_pattern_and_a_war
     s3://*/summary.json and a warning naming the step, the field and the parameter."""
     reading = read_definition(_definition("integrations"), pipeline_name="fraud",
                               any_value_parameters=["ScoresPrefix"])
-    assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "summary.json"),)
+    assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "????????????/summary.json"),)
     (unresolved,) = reading.unresolved
     assert (unresolved.step, unresolved.field) == ("CheckScore", "Std:JsonGet.S3Uri")
     (notice,) = [n for n in reading.requirements.notices if n.id == UNRESOLVED_VALUE]
@@ -128,7 +128,7 @@ def test_an_unbound_parameter_is_scoped_to_its_default() -> None:
     reading = read_definition(_definition("integrations"), pipeline_name="fraud")
     assert reading.unresolved == ()
     assert reading.requirements.json_get_objects == (
-        S3ObjectPattern("ml-artifacts-111122223333", "scores/*/summary.json"),
+        S3ObjectPattern("ml-artifacts-111122223333", "scores/????????????/summary.json"),
     )
     (notice,) = [n for n in reading.requirements.notices
                  if n.id == PARAMETER_SCOPED_TO_DEFAULT]
@@ -149,7 +149,7 @@ def test_bound_parameters_narrow_the_pattern_and_silence_the_warning() -> None:
     )
     assert reading.unresolved == ()
     assert reading.requirements.json_get_objects == (
-        S3ObjectPattern("ml-artifacts-111122223333", "scores/*/summary.json"),
+        S3ObjectPattern("ml-artifacts-111122223333", "scores/????????????/summary.json"),
     )
 
 
