@@ -1,0 +1,135 @@
+"""Data-flow isolation between the steps of one pipeline, over the whole run-time corpus.
+
+For every definition of tests/support/runtime.py (deployed with ``LeastPrivilegePipeline``)
+and every pair of steps with different roles, the oracle's example objects (tests/oracle) of
+one step are requested by the other step's role:
+
+- no role may write (``s3:PutObject``) where another step reads or writes, unless the
+  definition links the two: one consumes the other's output (a ``Get`` of
+  ``Steps.<other>.<...>`` in its arguments);
+- no role may read (``s3:GetObject``) another step's output unless its step consumes it.
+
+The link is read from the definition, never from an allow-list. All requests of one
+definition go to iam-simulate in one call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import pytest
+
+from iamsim import simulate
+from oracle import Call
+from support.runtime import cases, deployed, request_of
+
+CASES = {case.name: case for case in cases()}
+BUCKET = "arn:aws:s3:::sm-pipeline-iam-sample-111122223333"
+READ_FAMILIES = ("s3-input", "code", "model-data")
+
+
+def _consumes(definition: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Step name -> the steps whose properties its arguments ``Get``."""
+    steps = [s["Name"] for s in definition.get("Steps") or []]
+    found: dict[str, set[str]] = {}
+    for step in _all_steps(definition.get("Steps") or []):
+        text = json.dumps(step)
+        found[step["Name"]] = {other for other in steps if other != step["Name"]
+                               and f'"Steps.{other}.' in text}
+    return found
+
+
+def _all_steps(steps: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The steps, with those nested in Condition branches."""
+    found = []
+    for step in steps:
+        found.append(step)
+        arguments = step.get("Arguments") or {}
+        for branch in ("IfSteps", "ElseSteps"):
+            found += _all_steps(arguments.get(branch) or []) if isinstance(
+                arguments, Mapping) else []
+    return found
+
+
+def _cross_step_rows(name: str) -> list[tuple[Call, bool, str]]:
+    """(request, may it be allowed, why) for each role and each other step's object."""
+    case = CASES[name]
+    stack = deployed(case)
+    calls = stack.calls(case)
+    consumes = _consumes(stack.definition)
+    roles: dict[str, set[str]] = {}
+    for call in calls:
+        roles.setdefault(call.role, set()).add(call.step)
+    rows = []
+    for role, own_steps in roles.items():
+        if role not in stack.policies:
+            continue
+        own = sorted(own_steps)[0]
+        for call in calls:
+            if call.role == role or call.step in own_steps or call.action not in (
+                    "s3:GetObject", "s3:PutObject"):
+                continue
+            other = call.step
+            reads_other = any(other in consumes.get(s, set()) for s in own_steps)
+            read_by_other = any(s in consumes.get(other, set()) for s in own_steps)
+            linked = reads_other or read_by_other
+            why = (f"{own} consumes {other}" if reads_other
+                   else f"{other} consumes {own}" if read_by_other else "no link")
+            if call.action == "s3:GetObject" and call.family in READ_FAMILIES:
+                rows.append((Call(own, role, f"write where {other} reads", "s3:PutObject",
+                                  call.resource), linked, why))
+            elif call.action == "s3:PutObject":
+                rows.append((Call(own, role, f"read {other}'s output", "s3:GetObject",
+                                  call.resource), reads_other, why))
+                rows.append((Call(own, role, f"overwrite {other}'s output", "s3:PutObject",
+                                  call.resource), linked, why))
+    return list(dict.fromkeys(rows))
+
+
+@cache
+def _wrong(name: str) -> tuple[str, ...]:
+    stack = deployed(CASES[name])
+    rows = _cross_step_rows(name)
+    requests = {request_of(call, "cross", stack.policies[call.role]).id:
+                request_of(call, "cross", stack.policies[call.role]) for call, _, _ in rows}
+    decided = simulate(list(requests.values()), identity_policies=[]) if requests else {}
+    wrong = []
+    for call, linked, why in rows:
+        result = decided[f"cross {call.describe()}"].result
+        if result == "Allowed" and not linked:
+            wrong.append(f"{call.describe()}: Allowed ({why})")
+    return tuple(sorted(set(wrong)))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_no_step_reaches_another_steps_data_without_a_link(name: str) -> None:
+    """GIVEN a corpus definition deployed WHEN each step's role writes where another step
+    reads or writes, or reads another step's output THEN it is denied unless the definition
+    links the two steps (a Get of the other's property)."""
+    wrong = _wrong(name)
+    assert not wrong, f"{name}: {len(wrong)} cross-step requests allowed:\n  " + "\n  ".join(
+        wrong)
+
+
+def test_the_evaluation_role_cannot_plant_a_file_in_the_training_input() -> None:
+    """GIVEN samples/pipeline.json, whose evaluation writes s3://.../abalone/<execution
+    id>/evaluation WHEN its role writes abalone/<id>/train/evaluation/poison.csv (read by
+    the training step) THEN denied: the execution id is 12 '?', which cannot span a '/';
+    its own evaluation.json stays allowed."""
+    case = CASES["samples/pipeline"]
+    stack = deployed(case)
+    (role,) = {c.role for c in stack.calls(case) if c.step == "EvaluateAbaloneModel"}
+    expected = {
+        f"{BUCKET}/abalone/x1y2z3a4b5c6/evaluation/evaluation.json": "Allowed",
+        f"{BUCKET}/abalone/x1y2z3a4b5c6/train/evaluation/poison.csv": "ImplicitlyDenied",
+        f"{BUCKET}/abalone/x1y2z3a4b5c6/x/evaluation/poison.csv": "ImplicitlyDenied",
+    }
+    requests = {resource: request_of(Call("EvaluateAbaloneModel", role, "poison",
+                                          "s3:PutObject", resource), "poison",
+                                     stack.policies[role])
+                for resource in expected}
+    decided = simulate(list(requests.values()), identity_policies=[])
+    assert {r: decided[q.id].result for r, q in requests.items()} == expected
