@@ -115,7 +115,8 @@ def test_a_parameter_opted_in_to_any_value_gives_the_narrowest_pattern_and_a_war
     s3://*/summary.json and a warning naming the step, the field and the parameter."""
     reading = read_definition(_definition("integrations"), pipeline_name="fraud",
                               any_value_parameters=["ScoresPrefix"])
-    assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "????????????/summary.json"),)
+    assert reading.requirements.json_get_objects == (
+        S3ObjectPattern("*", "????????????/summary.json"),)
     (unresolved,) = reading.unresolved
     assert (unresolved.step, unresolved.field) == ("CheckScore", "Std:JsonGet.S3Uri")
     (notice,) = [n for n in reading.requirements.notices if n.id == UNRESOLVED_VALUE]
@@ -198,6 +199,28 @@ def test_a_wildcard_in_a_name_is_a_definition_error_naming_the_step_and_field() 
         ("Train.RoleArn", "wildcard"),
         ("Train.TrainingJobName", "wildcard"),
     ]
+
+
+def test_a_wildcard_reaching_a_grant_through_another_step_is_a_definition_error() -> None:
+    """GIVEN a training input that Gets another step's field the reader never checks on its
+    own step (Environment.DATA = 's3://b/*') WHEN read THEN a DefinitionError names that
+    step and field, instead of a read of the whole bucket."""
+    definition = _pipeline(
+        {"Name": "Prep", "Type": "Processing", "Arguments": {
+            "RoleArn": ROLE.format("prep"),
+            "AppSpecification": {"ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/p:1"},
+            "Environment": {"DATA": "s3://b/*"}}},
+        {"Name": "Train", "Type": "Training", "Arguments": {
+            "RoleArn": ROLE.format("train"),
+            "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": {"Get": "Steps.Prep.Environment.DATA"}}}}]}},
+    )
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("Prep.Environment.DATA", "wildcard")]
+    assert raised.value.problems[0].message.startswith(
+        "step 'Prep' field Environment.DATA: 's3://b/*' holds a wildcard")
 
 
 def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:

@@ -9,7 +9,11 @@ one step are requested by the other step's role:
   ``Steps.<other>.<...>`` in its arguments);
 - no role may read (``s3:GetObject``) another step's output unless its step consumes it.
 
-The link is read from the definition, never from an allow-list. All requests of one
+The link is read from the definition, never from an allow-list: a chain of ``Get``s from
+the consumer to the producer (through a Model step, say), or a location the definition
+itself gives both steps (one writes ``s3://b/features/``, the other reads
+``s3://b/features/part``). A run-time value is one example value in those locations, so a
+wildcard that spans another step's folder is no link. All requests of one
 definition go to iam-simulate in one call.
 """
 
@@ -31,15 +35,29 @@ BUCKET = "arn:aws:s3:::sm-pipeline-iam-sample-111122223333"
 READ_FAMILIES = ("s3-input", "code", "model-data")
 
 
-def _consumes(definition: Mapping[str, Any]) -> dict[str, set[str]]:
+def _direct_gets(definition: Mapping[str, Any]) -> dict[str, set[str]]:
     """Step name -> the steps whose properties its arguments ``Get``."""
-    steps = [s["Name"] for s in definition.get("Steps") or []]
-    found: dict[str, set[str]] = {}
-    for step in _all_steps(definition.get("Steps") or []):
-        text = json.dumps(step)
-        found[step["Name"]] = {other for other in steps if other != step["Name"]
-                               and f'"Steps.{other}.' in text}
-    return found
+    steps = _all_steps(definition.get("Steps") or [])
+    names = [s["Name"] for s in steps]
+    return {step["Name"]: {other for other in names if other != step["Name"]
+                           and f'"Steps.{other}.' in json.dumps(step)} for step in steps}
+
+
+def _consumption_paths(definition: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    """(consumer, producer) -> the chain of Gets through which the consumer's arguments
+    take the producer's property (a transform Gets a Model step's name, which Gets the
+    training step's artifacts: ``Score <- Model <- Train``)."""
+    gets = _direct_gets(definition)
+    paths: dict[tuple[str, str], str] = {}
+    for consumer in gets:
+        frontier = [(consumer, consumer)]
+        while frontier:
+            step, chain = frontier.pop()
+            for producer in sorted(gets.get(step, set())):
+                if (consumer, producer) not in paths and producer != consumer:
+                    paths[(consumer, producer)] = f"{chain} <- {producer}"
+                    frontier.append((producer, f"{chain} <- {producer}"))
+    return paths
 
 
 def _all_steps(steps: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -47,11 +65,22 @@ def _all_steps(steps: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     found = []
     for step in steps:
         found.append(step)
-        arguments = step.get("Arguments") or {}
-        for branch in ("IfSteps", "ElseSteps"):
-            found += _all_steps(arguments.get(branch) or []) if isinstance(
-                arguments, Mapping) else []
+        arguments = step.get("Arguments")
+        if isinstance(arguments, Mapping):
+            for branch in ("IfSteps", "ElseSteps"):
+                found += _all_steps(arguments.get(branch) or [])
     return found
+
+
+def _shared_location(writes: list[Call], reads: list[Call]) -> str | None:
+    """The locations the definition itself gives both steps, when one holds the other: a
+    literal hand-off (one writes s3://b/features/, the other reads s3://b/features/part)."""
+    for write in writes:
+        for read in reads:
+            if write.scope and read.scope and (write.scope.startswith(read.scope)
+                                               or read.scope.startswith(write.scope)):
+                return f"{write.step} writes {write.scope}, {read.step} reads {read.scope}"
+    return None
 
 
 def _cross_step_rows(name: str) -> list[tuple[Call, bool, str]]:
@@ -59,10 +88,26 @@ def _cross_step_rows(name: str) -> list[tuple[Call, bool, str]]:
     case = CASES[name]
     stack = deployed(case)
     calls = stack.calls(case)
-    consumes = _consumes(stack.definition)
+    paths = _consumption_paths(stack.definition)
+    by_step: dict[str, list[Call]] = {}
     roles: dict[str, set[str]] = {}
     for call in calls:
         roles.setdefault(call.role, set()).add(call.step)
+        by_step.setdefault(call.step, []).append(call)
+
+    def writes(step: str) -> list[Call]:
+        return [c for c in by_step[step] if c.action == "s3:PutObject"]
+
+    def reads(step: str) -> list[Call]:
+        return [c for c in by_step[step] if c.action in ("s3:GetObject", "s3:ListBucket")
+                and c.family in READ_FAMILIES]
+
+    def link(reader: str, writer: str) -> str | None:
+        """Why ``reader`` may take ``writer``'s data: a chain of Gets, or a location the
+        definition gives both."""
+        return (paths.get((reader, writer))
+                or _shared_location(writes(writer), reads(reader)))
+
     rows = []
     for role, own_steps in roles.items():
         if role not in stack.policies:
@@ -73,20 +118,22 @@ def _cross_step_rows(name: str) -> list[tuple[Call, bool, str]]:
                     "s3:GetObject", "s3:PutObject"):
                 continue
             other = call.step
-            reads_other = any(other in consumes.get(s, set()) for s in own_steps)
-            read_by_other = any(s in consumes.get(other, set()) for s in own_steps)
-            linked = reads_other or read_by_other
-            why = (f"{own} consumes {other}" if reads_other
-                   else f"{other} consumes {own}" if read_by_other else "no link")
             if call.action == "s3:GetObject" and call.family in READ_FAMILIES:
+                why = next(filter(None, (link(other, s) for s in sorted(own_steps))), None)
                 rows.append((Call(own, role, f"write where {other} reads", "s3:PutObject",
-                                  call.resource), linked, why))
+                                  call.resource), why))
             elif call.action == "s3:PutObject":
+                why = next(filter(None, (link(s, other) for s in sorted(own_steps))), None)
                 rows.append((Call(own, role, f"read {other}'s output", "s3:GetObject",
-                                  call.resource), reads_other, why))
+                                  call.resource), why))
+                shared = next(filter(None, (
+                    paths.get((s, other)) or paths.get((other, s))
+                    or _shared_location(writes(s), writes(other))
+                    for s in sorted(own_steps))), None)
                 rows.append((Call(own, role, f"overwrite {other}'s output", "s3:PutObject",
-                                  call.resource), linked, why))
-    return list(dict.fromkeys(rows))
+                                  call.resource), shared))
+    return [(call, why is not None, why or "no link")
+            for call, why in dict.fromkeys(rows)]
 
 
 @cache

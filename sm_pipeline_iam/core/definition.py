@@ -411,7 +411,10 @@ class _Reader:
         self.hosted: dict[str, list[JobNeeds]] = {}
 
     def _problem(self, prop: str, code: str, message: str) -> None:
-        self.out.problems.append(Problem(prop, code, message))
+        # A field that several references resolve is reported once.
+        problem = Problem(prop, code, message)
+        if problem not in self.out.problems:
+            self.out.problems.append(problem)
 
     # --- walking -------------------------------------------------------------------------
 
@@ -813,6 +816,10 @@ class _Reader:
                 return None
         if isinstance(value, (dict, list)) and not _is_expression(value):
             return None
+        # A field the reader never checks on its own step (Environment.DATA) reaches a
+        # grant here: its literals pass the same wildcard check, named where they lie.
+        if not self._no_literal_wildcards(parts[1], ".".join(parts[2:]), value):
+            return []
         return evaluate(value, self.bindings, self._step_reference)
 
     def _property_reference(self, step_name: str, path: str) -> list[Pattern] | None:
@@ -837,7 +844,8 @@ class _Reader:
                 elif placeholder == "region":
                     parts.append([Pattern(PLACEHOLDERS.region)])
                 elif placeholder:
-                    values = [v for _, v in values_at(step, placeholder) if v is not None]
+                    values = [v for _, v in values_at(step, placeholder) if v is not None
+                              and self._no_literal_wildcards(step_name, placeholder, v)]
                     parts.append([p for v in values for p in evaluate(
                         v, self.bindings, self._step_reference)] or [Pattern("*")])
             reference = f"Steps.{step_name}.{path}"
