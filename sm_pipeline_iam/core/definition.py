@@ -411,10 +411,7 @@ class _Reader:
         self.hosted: dict[str, list[JobNeeds]] = {}
 
     def _problem(self, prop: str, code: str, message: str) -> None:
-        # A field that several references resolve is reported once.
-        problem = Problem(prop, code, message)
-        if problem not in self.out.problems:
-            self.out.problems.append(problem)
+        self.out.problems.append(Problem(prop, code, message))
 
     # --- walking -------------------------------------------------------------------------
 
