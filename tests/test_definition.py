@@ -223,6 +223,33 @@ def test_a_wildcard_reaching_a_grant_through_another_step_is_a_definition_error(
         "step 'Prep' field Environment.DATA: 's3://b/*' holds a wildcard")
 
 
+@pytest.mark.parametrize(("names", "refused"), [
+    (("Train", "Train-Challenger"), True),
+    (("Train", "train-v2"), True),
+    (("PreprocessAbaloneData1", "PreprocessAbaloneData2"), True),  # same first 20
+    (("Re-Train", "Train"), True),  # the '*' of the execution id reaches 'Re-'
+    (("Train", "TrainChallenger"), False),
+    (("Train-A", "Train-B"), False),
+])
+def test_steps_whose_default_job_names_overlap_are_refused(
+        names: tuple[str, str], refused: bool) -> None:
+    """GIVEN two default-named training steps WHEN one's first 20 characters followed by
+    '-' start the other's, occur in it between '-', or are the same THEN a DefinitionError
+    names both steps and the fix; names that 'pipelines-*-<name>-*' keeps apart are read."""
+    definition = _pipeline(*[
+        {"Name": name, "Type": "Training", "Arguments": {
+            "RoleArn": ROLE.format("train"),
+            "OutputDataConfig": {"S3OutputPath": "s3://b/models"}}} for name in names])
+    if not refused:
+        read_definition(definition)
+        return
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    (problem,) = [p for p in raised.value.problems if p.code == "jobNamesOverlap"]
+    assert problem.message.startswith(f"steps {names[0]!r} and {names[1]!r}: ")
+    assert "rename one step" in problem.message
+
+
 def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:
     """GIVEN a JsonGet path joined with Steps.Train.TrainingJobName WHEN the training step
     has the prefix 'fraud' THEN the path holds 'fraud-*', not the bare prefix."""

@@ -395,6 +395,8 @@ class _Reader:
         self.bindings = parameters.bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
+        #: Step -> the start of its jobs' default names (its first 20 characters).
+        self._default_named: dict[str, str] = {}
         self.out = _Collected()
         #: Every S3 location of every step's job, and each step's manifest inputs.
         self._s3_locations: list[_JobLocation] = []
@@ -432,6 +434,7 @@ class _Reader:
     def read(self, definition: Mapping[str, Any]) -> None:
         self._steps()
         self._features(definition)
+        self._default_name_overlaps()
         self._prefix_overlaps()
         self._manifest_steps_problems()
         self._model_endpoint_steps_problems()
@@ -970,8 +973,33 @@ class _Reader:
                 "Rename the step with letters, digits and hyphens to narrow it.",
             ))
             return set(naming.default_patterns())
+        self._default_named[name] = prefix
         start = f"{naming.DEFAULT_PREFIX}-*-"
         return {f"{start}{prefix}-*", f"{start}{prefix.lower()}-*"}
+
+    def _default_name_overlaps(self) -> None:
+        """Refuse two steps whose default job names one pattern covers: after the step
+        name SageMaker puts a generated token of no documented form, so
+        ``pipelines-*-Train-*`` also matches ``pipelines-<id>-Train-Challenger-<token>``
+        (and steps sharing their first 20 characters get the same names). Each role
+        could then write the other's model and logs; no pattern separates them."""
+        named = sorted(self._default_named.items())
+        for index, (first, first_prefix) in enumerate(named):
+            for second, second_prefix in named[index + 1:]:
+                one, other = first_prefix.lower(), second_prefix.lower()
+                if _default_name_covers(one, other) or _default_name_covers(other, one):
+                    self._problem(
+                        f"{first}.Name", "jobNamesOverlap",
+                        f"steps {first!r} and {second!r}: under the default naming their "
+                        f"jobs are 'pipelines-<execution id>-{first_prefix}-<token>' and "
+                        f"'pipelines-<execution id>-{second_prefix}-<token>' (the first 20 "
+                        "characters of the step name), and the token's form is undocumented, "
+                        "so one step's pattern ('pipelines-*-<name>-*') covers the other's "
+                        "jobs, their output paths and logs: rename one step so that neither "
+                        "name's first 20 characters, between '-', occur in the other's, "
+                        "or give the steps distinct custom job prefixes "
+                        "(PipelineDefinitionConfig(use_custom_job_prefix=True))",
+                    )
 
     # --- what the step's job needs from the role it runs as -----------------------------
 
@@ -1888,6 +1916,15 @@ def parameter_choice_problems(
                 "the opt-in to allow every value",
             ))
     return problems
+
+
+def _default_name_covers(start: str, other: str) -> bool:
+    """True when ``pipelines-*-<start>-*`` matches the default job names of a step whose
+    names start with ``other`` (``pipelines-<id>-<other>-<token>-<n>``): the same start,
+    ``<start>-`` starting it (``Train`` and ``Train-Challenger``), or ``-<start>-`` inside
+    it, which the ``*`` of the execution id reaches (``Train`` and ``Re-Train``)."""
+    return (other == start or other.startswith(f"{start}-")
+            or f"-{start}-" in f"{other}-")
 
 
 def parameter_defaults(definition: Mapping[str, Any]) -> dict[str, str]:
