@@ -17,6 +17,7 @@ from sm_pipeline_iam.core.notices import (
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
+    WILDCARD_WRITE_COVERS,
 )
 from sm_pipeline_iam.core.requirements import PassRoleTarget
 from sm_pipeline_iam.core.steps import (
@@ -248,6 +249,40 @@ def test_steps_whose_default_job_names_overlap_are_refused(
     (problem,) = [p for p in raised.value.problems if p.code == "jobNamesOverlap"]
     assert problem.message.startswith(f"steps {names[0]!r} and {names[1]!r}: ")
     assert "rename one step" in problem.message
+
+
+@pytest.mark.parametrize(("run_time", "warned"), [
+    ({"Get": "Execution.StartDateTime"}, True),  # unknown form: '*', spans 'x/train'
+    ({"Get": "Execution.PipelineExecutionId"}, False),  # 12 '?': cannot span a '/'
+])
+def test_a_wildcard_write_over_another_steps_input_is_warned_naming_both(
+        run_time: Any, warned: bool) -> None:
+    """GIVEN an evaluation output s3://b/a/<run-time value>/evaluation and a training input
+    s3://b/a/x/train WHEN read THEN a run-time value of unknown form ('*') is warned on the
+    evaluation job, naming both steps and fields; the execution id (12 '?') is not."""
+    definition = _pipeline(
+        {"Name": "Eval", "Type": "Processing", "Arguments": {
+            "RoleArn": ROLE.format("eval"),
+            "AppSpecification": {"ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/p:1"},
+            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "evaluation", "S3Output": {
+                "S3Uri": {"Std:Join": {"On": "/", "Values": ["s3://b/a", run_time,
+                                                             "evaluation"]}},
+                "LocalPath": "/opt/ml/processing/evaluation", "S3UploadMode": "EndOfJob"}}]}}},
+        {"Name": "Train", "Type": "Training", "Arguments": {
+            "RoleArn": ROLE.format("train"),
+            "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": "s3://b/a/x/train"}}}]}},
+    )
+    (eval_job,) = [j for j in read_definition(definition).jobs if j.step == "Eval"]
+    notices = [n.message for n in eval_job.notices if n.id == WILDCARD_WRITE_COVERS]
+    if not warned:
+        assert notices == []
+        return
+    (message,) = notices
+    assert message.startswith("step 'Eval' field ProcessingOutputConfig.Outputs[0].S3Output"
+                              ".S3Uri: output 's3://b/a/*/evaluation' holds a run-time value")
+    assert ("step 'Train''s input 's3://b/a/x/train' "
+            "(InputDataConfig[0].DataSource.S3DataSource.S3Uri)") in message
 
 
 def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:

@@ -11,6 +11,7 @@ narrowest pattern its literal parts allow, and a warning says how to bind it.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import json
 import re
@@ -52,6 +53,7 @@ from .notices import (
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
     UNSCOPED_DEFAULT_NAMES,
+    WILDCARD_WRITE_COVERS,
     Notice,
     Unresolved,
 )
@@ -436,6 +438,7 @@ class _Reader:
         self._features(definition)
         self._default_name_overlaps()
         self._prefix_overlaps()
+        self._wildcard_write_overlaps()
         self._manifest_steps_problems()
         self._model_endpoint_steps_problems()
 
@@ -1313,6 +1316,37 @@ class _Reader:
             for job in self.out.jobs
         ]
 
+    def _wildcard_write_overlaps(self) -> None:
+        """Warn, on the writing job, where a write location's run-time part (``*``, which
+        also matches ``/``) spans another step's read location that its literal text does
+        not hold: ``s3://b/a/*/eval/`` reaches ``s3://b/a/<id>/train/eval/x``, read by the
+        step whose input is ``s3://b/a/<id>/train``. A location written as the reader's own
+        (a Get of the writer's output) is the link, and no notice."""
+        by_step: dict[str, list[Notice]] = {}
+        for write in self._s3_locations:
+            if write.form is not None or "*" not in write.key or "*" in write.bucket:
+                continue
+            written = f"{write.key.rstrip('/')}/*"
+            for read in self._s3_locations:
+                if (read.form is None or read.step == write.step or read.bucket != write.bucket
+                        or read.key.startswith(write.key.rstrip("/"))
+                        or not _globs_meet(written, _read_glob(read))):
+                    continue
+                by_step.setdefault(write.step, []).append(Notice(
+                    WILDCARD_WRITE_COVERS,
+                    f"step {write.step!r} field {write.field}: output {write.uri!r} holds a "
+                    "run-time value of unknown form, '*' in the grant, which also matches "
+                    f"'/': the role may write under step {read.step!r}'s input "
+                    f"{read.uri!r} ({read.field}), which the definition does not link; join "
+                    "the run-time value to literal parts that keep it in a folder of its "
+                    "own, or move one of the locations",
+                ))
+        self.out.jobs = [
+            replace(job, notices=tuple(dict.fromkeys((*job.notices, *by_step[job.step]))))
+            if job.step in by_step and job.steps == (job.step,) else job
+            for job in self.out.jobs
+        ]
+
     def _repositories(self, name: str, job: JobSpec, step: dict[str, Any]) -> set[str]:
         found: set[str] = set()
         for path in job.images:
@@ -1916,6 +1950,31 @@ def parameter_choice_problems(
                 "the opt-in to allow every value",
             ))
     return problems
+
+
+def _read_glob(location: _JobLocation) -> str:
+    """The keys a read location covers, as a glob: a key-name prefix every key that starts
+    with it, a folder the keys under it, an object itself."""
+    if location.form is ReadForm.KEY_PREFIX:
+        return f"{location.key}*"
+    if location.form is ReadForm.OBJECT:
+        return location.key
+    return f"{location.key}*" if location.key.endswith("/") else f"{location.key}/*"
+
+
+def _globs_meet(first: str, second: str) -> bool:
+    """True when some key matches both IAM globs (``*`` any run of characters, ``?`` one)."""
+    @functools.cache
+    def meet(i: int, j: int) -> bool:
+        if i < len(first) and first[i] == "*":
+            return meet(i + 1, j) or (j < len(second) and meet(i, j + 1))
+        if j < len(second) and second[j] == "*":
+            return meet(i, j + 1) or (i < len(first) and meet(i + 1, j))
+        if i == len(first) or j == len(second):
+            return i == len(first) and j == len(second)
+        return ("?" in (first[i], second[j]) or first[i] == second[j]) and meet(i + 1, j + 1)
+
+    return meet(0, 0)
 
 
 def _default_name_covers(start: str, other: str) -> bool:
