@@ -285,6 +285,44 @@ def test_a_wildcard_write_over_another_steps_input_is_warned_naming_both(
             "(InputDataConfig[0].DataSource.S3DataSource.S3Uri)") in message
 
 
+def _processing(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"Name": name, "Type": "Processing", "Arguments": {
+        "RoleArn": ROLE.format("prep"),
+        "AppSpecification": {"ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/p:1"},
+        **arguments}}
+
+
+def _training(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"Name": name, "Type": "Training", "Arguments": {
+        "RoleArn": ROLE.format("train"), **arguments}}
+
+
+@pytest.mark.parametrize(("steps", "refused"), [
+    # One prefix followed by '-' starts the other's: 'fraud-prep-*' matches both.
+    ((_processing("Prep", ProcessingJobName="fraud-prep"),
+      _processing("PrepV2", ProcessingJobName="fraud-prep-v2")), True),
+    # Jobs of different types: other ARNs, other log groups.
+    ((_training("Train", TrainingJobName="fraud"),
+      _processing("Prep", ProcessingJobName="fraud-prep")), False),
+    ((_training("Train"), _processing("Train-Challenger")), False),
+    ((_processing("Prep", ProcessingJobName="fraud-prep"),
+      _processing("PrepV2", ProcessingJobName="fraud-prepv2")), False),
+])
+def test_custom_prefixes_one_of_which_starts_the_other_are_refused(
+        steps: tuple[dict[str, Any], ...], refused: bool) -> None:
+    """GIVEN two steps whose jobs of one type have custom prefixes 'fraud-prep' and
+    'fraud-prep-v2' WHEN read THEN a DefinitionError names both steps; prefixes that no
+    '<prefix>-*' shares, or jobs of different types, are read."""
+    definition = _pipeline(*steps)
+    if not refused:
+        read_definition(definition)
+        return
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    (problem,) = [p for p in raised.value.problems if p.code == "jobPrefixesOverlap"]
+    assert problem.message.startswith("steps 'Prep' and 'PrepV2': job prefix 'fraud-prep' ")
+
+
 def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:
     """GIVEN a JsonGet path joined with Steps.Train.TrainingJobName WHEN the training step
     has the prefix 'fraud' THEN the path holds 'fraud-*', not the bare prefix."""

@@ -397,8 +397,11 @@ class _Reader:
         self.bindings = parameters.bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
-        #: Step -> the start of its jobs' default names (its first 20 characters).
-        self._default_named: dict[str, str] = {}
+        #: Step -> the start of its jobs' default names (its first 20 characters) and the
+        #: resource type of its jobs: names collide only within one type (one log group).
+        self._default_named: dict[str, tuple[str, str | None]] = {}
+        #: Step -> the literal custom prefixes of its jobs' names, with that type.
+        self._custom_prefixed: dict[str, set[tuple[str, str | None]]] = {}
         self.out = _Collected()
         #: Every S3 location of every step's job, and each step's manifest inputs.
         self._s3_locations: list[_JobLocation] = []
@@ -437,6 +440,7 @@ class _Reader:
         self._steps()
         self._features(definition)
         self._default_name_overlaps()
+        self._custom_prefix_overlaps()
         self._prefix_overlaps()
         self._wildcard_write_overlaps()
         self._manifest_steps_problems()
@@ -741,6 +745,9 @@ class _Reader:
             ))
             text = match.group(1)
         if "*" not in text:
+            if step_type is not None:
+                self._custom_prefixed.setdefault(name, set()).add(
+                    (text, spec_for(step_type).resource_type))
             step_types = [step_type] if step_type else []
             for problem in naming.prefix_problems(text, step_types, prop=field_name):
                 self.out.notices.append(Notice(
@@ -976,21 +983,46 @@ class _Reader:
                 "Rename the step with letters, digits and hyphens to narrow it.",
             ))
             return set(naming.default_patterns())
-        self._default_named[name] = prefix
+        self._default_named[name] = (prefix, spec_for(step_type).resource_type)
         start = f"{naming.DEFAULT_PREFIX}-*-"
         return {f"{start}{prefix}-*", f"{start}{prefix.lower()}-*"}
 
+    def _custom_prefix_overlaps(self) -> None:
+        """Refuse two steps whose jobs of one resource type have custom prefixes that
+        differ but one, followed by '-', starts the other (``fraud-prep`` and
+        ``fraud-prep-v2``): ``fraud-prep-*`` matches the other's jobs, outputs and log
+        streams, as for teams' prefixes."""
+        named = sorted((prefix, kind or "", step)
+                       for step, prefixes in self._custom_prefixed.items()
+                       for prefix, kind in prefixes)
+        for index, (first, kind, first_step) in enumerate(named):
+            for second, other_kind, second_step in named[index + 1:]:
+                one, other = sorted((first.lower(), second.lower()), key=len)
+                if (first_step != second_step and kind == other_kind
+                        and other.startswith(f"{one}-")):
+                    self._problem(
+                        f"{first_step}.Name", "jobPrefixesOverlap",
+                        f"steps {first_step!r} and {second_step!r}: job prefix {first!r} "
+                        f"followed by '-' starts {second!r}, so the pattern "
+                        f"'{min(first, second, key=len)}-*' covers both steps' jobs, their "
+                        "output paths and log streams: give them prefixes neither of which, "
+                        "followed by '-', starts the other (e.g. 'fraud-prep' and "
+                        "'fraud-prepv2'), or the same prefix knowingly",
+                    )
+
     def _default_name_overlaps(self) -> None:
-        """Refuse two steps whose default job names one pattern covers: after the step
-        name SageMaker puts a generated token of no documented form, so
-        ``pipelines-*-Train-*`` also matches ``pipelines-<id>-Train-Challenger-<token>``
-        (and steps sharing their first 20 characters get the same names). Each role
-        could then write the other's model and logs; no pattern separates them."""
+        """Refuse two steps whose default job names (of one resource type) one pattern
+        covers: after the step name SageMaker puts a generated token of no documented
+        form, so ``pipelines-*-Train-*`` also matches
+        ``pipelines-<id>-Train-Challenger-<token>`` (and steps sharing their first 20
+        characters get the same names). Each role could then write the other's model and
+        logs; no pattern separates them."""
         named = sorted(self._default_named.items())
-        for index, (first, first_prefix) in enumerate(named):
-            for second, second_prefix in named[index + 1:]:
+        for index, (first, (first_prefix, kind)) in enumerate(named):
+            for second, (second_prefix, other_kind) in named[index + 1:]:
                 one, other = first_prefix.lower(), second_prefix.lower()
-                if _default_name_covers(one, other) or _default_name_covers(other, one):
+                if kind == other_kind and (_default_name_covers(one, other)
+                                           or _default_name_covers(other, one)):
                     self._problem(
                         f"{first}.Name", "jobNamesOverlap",
                         f"steps {first!r} and {second!r}: under the default naming their "
