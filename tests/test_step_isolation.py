@@ -7,7 +7,10 @@ one step are requested by the other step's role:
 - no role may write (``s3:PutObject``) where another step reads or writes, unless the
   definition links the two: one consumes the other's output (a ``Get`` of
   ``Steps.<other>.<...>`` in its arguments);
-- no role may read (``s3:GetObject``) another step's output unless its step consumes it.
+- no role may read (``s3:GetObject``) another step's output unless its step consumes it;
+- no role may plant a file under another step's input, named like its own output folder
+  (``abalone/<id>/train/evaluation/poison.csv`` for the role that writes
+  ``abalone/<id>/evaluation/``): a run-time ``*`` in its grant would reach it.
 
 The link is read from the definition, never from an allow-list: a chain of ``Get``s from
 the consumer to the producer (through a Model step, say), or a location the definition
@@ -83,6 +86,19 @@ def _shared_location(writes: list[Call], reads: list[Call]) -> str | None:
     return None
 
 
+def _planted(read: Call, own_writes: list[Call]) -> list[str]:
+    """Objects under another step's input named like this role's own output folders
+    (``abalone/<id>/train/evaluation/poison.csv`` for a role that writes
+    ``abalone/<id>/evaluation/``): where a run-time part of the role's grant is ``*``,
+    which also matches ``/``, these are what it would reach."""
+    if not read.scope.startswith("arn:aws:s3:::") or read.action != "s3:GetObject":
+        return []
+    under = read.scope if read.scope.endswith("/") else f"{read.scope}/"
+    folders = {w.scope.rstrip("/").rsplit("/", 1)[-1] for w in own_writes
+               if w.scope.endswith("/") and w.scope.count("/") > 1}
+    return [f"{under}{folder}/poison.csv" for folder in sorted(folders) if folder]
+
+
 def _cross_step_rows(name: str) -> list[tuple[Call, bool, str]]:
     """(request, may it be allowed, why) for each role and each other step's object."""
     case = CASES[name]
@@ -122,6 +138,10 @@ def _cross_step_rows(name: str) -> list[tuple[Call, bool, str]]:
                 why = next(filter(None, (link(other, s) for s in sorted(own_steps))), None)
                 rows.append((Call(own, role, f"write where {other} reads", "s3:PutObject",
                                   call.resource), why))
+                rows += [(Call(own, role, f"plant a file in {other}'s input", "s3:PutObject",
+                               planted), why)
+                         for planted in _planted(call, [w for s in sorted(own_steps)
+                                                        for w in writes(s)])]
             elif call.action == "s3:PutObject":
                 why = next(filter(None, (link(s, other) for s in sorted(own_steps))), None)
                 rows.append((Call(own, role, f"read {other}'s output", "s3:GetObject",
