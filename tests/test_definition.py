@@ -323,6 +323,15 @@ def test_custom_prefixes_one_of_which_starts_the_other_are_refused(
     assert problem.message.startswith("steps 'Prep' and 'PrepV2': job prefix 'fraud-prep' ")
 
 
+def test_a_job_prefix_joined_with_the_execution_id_is_pinned_not_refused() -> None:
+    """GIVEN TrainingJobName = Std:Join('-', ['fraud', execution id]) WHEN read THEN the
+    jobs are allowed as 'fraud-????????????-*', with no wildcard notice on the prefix."""
+    reading = read_definition(_pipeline(_training("Train", TrainingJobName={"Std:Join": {
+        "On": "-", "Values": ["fraud", {"Get": "Execution.PipelineExecutionId"}]}})))
+    assert reading.requirements.name_patterns[T.TRAINING] == ("fraud-????????????-*",)
+    assert not [n for n in reading.requirements.notices if "wildcard" in n.message]
+
+
 def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:
     """GIVEN a JsonGet path joined with Steps.Train.TrainingJobName WHEN the training step
     has the prefix 'fraud' THEN the path holds 'fraud-*', not the bare prefix."""

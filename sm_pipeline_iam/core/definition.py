@@ -744,7 +744,8 @@ class _Reader:
                 f"timestamp, new on every build: the role allows '{match.group(1)}-*'",
             ))
             text = match.group(1)
-        if "*" not in text:
+        # A run-time part ('*', the execution id's '?') is no literal prefix to check.
+        if "*" not in text and "?" not in text:
             if step_type is not None:
                 self._custom_prefixed.setdefault(name, set()).add(
                     (text, spec_for(step_type).resource_type))
