@@ -11,7 +11,6 @@ narrowest pattern its literal parts allow, and a warning says how to bind it.
 from __future__ import annotations
 
 import difflib
-import functools
 import itertools
 import json
 import re
@@ -1996,18 +1995,24 @@ def _read_glob(location: _JobLocation) -> str:
 
 
 def _globs_meet(first: str, second: str) -> bool:
-    """True when some key matches both IAM globs (``*`` any run of characters, ``?`` one)."""
-    @functools.cache
-    def meet(i: int, j: int) -> bool:
-        if i < len(first) and first[i] == "*":
-            return meet(i + 1, j) or (j < len(second) and meet(i, j + 1))
-        if j < len(second) and second[j] == "*":
-            return meet(i, j + 1) or (i < len(first) and meet(i + 1, j))
-        if i == len(first) or j == len(second):
-            return i == len(first) and j == len(second)
-        return ("?" in (first[i], second[j]) or first[i] == second[j]) and meet(i + 1, j + 1)
+    """True when some key matches both IAM globs (``*`` any run of characters, ``?`` one).
 
-    return meet(0, 0)
+    ``meet[i][j]``: the rests ``first[i:]`` and ``second[j:]`` share a key; filled from the
+    ends (keys run to 1,024 characters: no recursion)."""
+    width = len(second) + 1
+    meet = [[False] * width for _ in range(len(first) + 1)]
+    for i in range(len(first), -1, -1):
+        for j in range(len(second), -1, -1):
+            if i < len(first) and first[i] == "*":
+                meet[i][j] = meet[i + 1][j] or (j < len(second) and meet[i][j + 1])
+            elif j < len(second) and second[j] == "*":
+                meet[i][j] = meet[i][j + 1] or (i < len(first) and meet[i + 1][j])
+            elif i == len(first) or j == len(second):
+                meet[i][j] = i == len(first) and j == len(second)
+            else:
+                meet[i][j] = ("?" in (first[i], second[j]) or first[i] == second[j]) and (
+                    meet[i + 1][j + 1])
+    return meet[0][0]
 
 
 def _default_name_covers(start: str, other: str) -> bool:
