@@ -112,15 +112,15 @@ def test_lineage_names_from_the_execution_id_are_granted_with_a_warning(
     name: str, step: str
 ) -> None:
     """GIVEN ActionName/ContextName {"Get": "Execution.PipelineExecutionId"} WHEN read THEN
-    the action and context groups are granted on '*' (never dropped) and each field has
-    the unresolvedDefinitionValue warning."""
+    the action and context groups are granted on the execution id's 12 characters ('?'
+    each; never dropped) and each field has the unresolvedDefinitionValue warning."""
     reading = _reading(name)
     scopes = _scopes(name)
-    assert scopes[(step, "action")] == ("*",)
-    assert scopes[(step, "context")] == ("*",)
+    assert scopes[(step, "action")] == ("????????????",)
+    assert scopes[(step, "context")] == ("????????????",)
     requirements = reading.requirements
-    assert requirements.group_names["LineageActions"] == ("*",)
-    assert requirements.group_names["LineageContexts"] == ("*",)
+    assert requirements.group_names["LineageActions"] == ("????????????",)
+    assert requirements.group_names["LineageContexts"] == ("????????????",)
     assert not {"LineageActions", "LineageContexts"} & requirements.unused_groups
     fields = {u.field for u in reading.unresolved if u.step == step}
     assert {"Actions[0].ActionName", "Contexts[0].ContextName"} <= fields
@@ -132,13 +132,13 @@ def test_lineage_names_from_the_execution_id_are_granted_with_a_warning(
 # --- case 2: a JsonGet path joined from literals and the execution id -----------------
 def test_a_json_get_joined_with_the_execution_id_reads_that_run_s_folder() -> None:
     """GIVEN JsonGet S3Uri = Std:Join(literals, Execution.PipelineExecutionId, literal)
-    WHEN read THEN GetObject on bucket/prefix/*/summary.json and a notice naming the
+    WHEN read THEN GetObject on bucket/prefix/<12 ?>/summary.json and a notice naming the
     execution variable; not an unresolved value (the literal parts pin bucket and
     prefix)."""
     name = "json_get_execution_join"
     reading = _reading(name)
     assert reading.requirements.json_get_objects == (
-        S3ObjectPattern(BUCKET, "fraud/scores/*/summary.json"),
+        S3ObjectPattern(BUCKET, "fraud/scores/????????????/summary.json"),
     )
     assert _notices_naming(name, "CheckMeanScore", "Execution.PipelineExecutionId")
     assert not [u for u in reading.unresolved if u.step == "CheckMeanScore"]

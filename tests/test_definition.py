@@ -17,6 +17,7 @@ from sm_pipeline_iam.core.notices import (
     STEP_NAME_NOT_IN_JOB_NAMES,
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
+    WILDCARD_WRITE_COVERS,
 )
 from sm_pipeline_iam.core.requirements import PassRoleTarget
 from sm_pipeline_iam.core.steps import (
@@ -115,7 +116,8 @@ def test_a_parameter_opted_in_to_any_value_gives_the_narrowest_pattern_and_a_war
     s3://*/summary.json and a warning naming the step, the field and the parameter."""
     reading = read_definition(_definition("integrations"), pipeline_name="fraud",
                               any_value_parameters=["ScoresPrefix"])
-    assert reading.requirements.json_get_objects == (S3ObjectPattern("*", "summary.json"),)
+    assert reading.requirements.json_get_objects == (
+        S3ObjectPattern("*", "????????????/summary.json"),)
     (unresolved,) = reading.unresolved
     assert (unresolved.step, unresolved.field) == ("CheckScore", "Std:JsonGet.S3Uri")
     (notice,) = [n for n in reading.requirements.notices if n.id == UNRESOLVED_VALUE]
@@ -128,7 +130,7 @@ def test_an_unbound_parameter_is_scoped_to_its_default() -> None:
     reading = read_definition(_definition("integrations"), pipeline_name="fraud")
     assert reading.unresolved == ()
     assert reading.requirements.json_get_objects == (
-        S3ObjectPattern("ml-artifacts-111122223333", "scores/*/summary.json"),
+        S3ObjectPattern("ml-artifacts-111122223333", "scores/????????????/summary.json"),
     )
     (notice,) = [n for n in reading.requirements.notices
                  if n.id == PARAMETER_SCOPED_TO_DEFAULT]
@@ -149,7 +151,7 @@ def test_bound_parameters_narrow_the_pattern_and_silence_the_warning() -> None:
     )
     assert reading.unresolved == ()
     assert reading.requirements.json_get_objects == (
-        S3ObjectPattern("ml-artifacts-111122223333", "scores/*/summary.json"),
+        S3ObjectPattern("ml-artifacts-111122223333", "scores/????????????/summary.json"),
     )
 
 
@@ -198,6 +200,136 @@ def test_a_wildcard_in_a_name_is_a_definition_error_naming_the_step_and_field() 
         ("Train.RoleArn", "wildcard"),
         ("Train.TrainingJobName", "wildcard"),
     ]
+
+
+def test_a_wildcard_reaching_a_grant_through_another_step_is_a_definition_error() -> None:
+    """GIVEN a training input that Gets another step's field the reader never checks on its
+    own step (Environment.DATA = 's3://b/*') WHEN read THEN a DefinitionError names that
+    step and field, instead of a read of the whole bucket."""
+    definition = _pipeline(
+        {"Name": "Prep", "Type": "Processing", "Arguments": {
+            "RoleArn": ROLE.format("prep"),
+            "AppSpecification": {"ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/p:1"},
+            "Environment": {"DATA": "s3://b/*"}}},
+        {"Name": "Train", "Type": "Training", "Arguments": {
+            "RoleArn": ROLE.format("train"),
+            "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": {"Get": "Steps.Prep.Environment.DATA"}}}}]}},
+    )
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    assert [(p.prop, p.code) for p in raised.value.problems] == [
+        ("Prep.Environment.DATA", "wildcard")]
+    assert raised.value.problems[0].message.startswith(
+        "step 'Prep' field Environment.DATA: 's3://b/*' holds a wildcard")
+
+
+@pytest.mark.parametrize(("names", "refused"), [
+    (("Train", "Train-Challenger"), True),
+    (("Train", "train-v2"), True),
+    (("PreprocessAbaloneData1", "PreprocessAbaloneData2"), True),  # same first 20
+    (("Re-Train", "Train"), True),  # the '*' of the execution id reaches 'Re-'
+    (("Train", "TrainChallenger"), False),
+    (("Train-A", "Train-B"), False),
+])
+def test_steps_whose_default_job_names_overlap_are_refused(
+        names: tuple[str, str], refused: bool) -> None:
+    """GIVEN two default-named training steps WHEN one's first 20 characters followed by
+    '-' start the other's, occur in it between '-', or are the same THEN a DefinitionError
+    names both steps and the fix; names that 'pipelines-*-<name>-*' keeps apart are read."""
+    definition = _pipeline(*[
+        {"Name": name, "Type": "Training", "Arguments": {
+            "RoleArn": ROLE.format("train"),
+            "OutputDataConfig": {"S3OutputPath": "s3://b/models"}}} for name in names])
+    if not refused:
+        read_definition(definition)
+        return
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    (problem,) = [p for p in raised.value.problems if p.code == "jobNamesOverlap"]
+    assert problem.message.startswith(f"steps {names[0]!r} and {names[1]!r}: ")
+    assert "rename one step" in problem.message
+
+
+@pytest.mark.parametrize(("run_time", "warned"), [
+    ({"Get": "Execution.StartDateTime"}, True),  # unknown form: '*', spans 'x/train'
+    ({"Get": "Execution.PipelineExecutionId"}, False),  # 12 '?': cannot span a '/'
+])
+def test_a_wildcard_write_over_another_steps_input_is_warned_naming_both(
+        run_time: Any, warned: bool) -> None:
+    """GIVEN an evaluation output s3://b/a/<run-time value>/evaluation and a training input
+    s3://b/a/x/train WHEN read THEN a run-time value of unknown form ('*') is warned on the
+    evaluation job, naming both steps and fields; the execution id (12 '?') is not."""
+    definition = _pipeline(
+        {"Name": "Eval", "Type": "Processing", "Arguments": {
+            "RoleArn": ROLE.format("eval"),
+            "AppSpecification": {"ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/p:1"},
+            "ProcessingOutputConfig": {"Outputs": [{"OutputName": "evaluation", "S3Output": {
+                "S3Uri": {"Std:Join": {"On": "/", "Values": ["s3://b/a", run_time,
+                                                             "evaluation"]}},
+                "LocalPath": "/opt/ml/processing/evaluation", "S3UploadMode": "EndOfJob"}}]}}},
+        {"Name": "Train", "Type": "Training", "Arguments": {
+            "RoleArn": ROLE.format("train"),
+            "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": "s3://b/a/x/train"}}}]}},
+    )
+    (eval_job,) = [j for j in read_definition(definition).jobs if j.step == "Eval"]
+    notices = [n.message for n in eval_job.notices if n.id == WILDCARD_WRITE_COVERS]
+    if not warned:
+        assert notices == []
+        return
+    (message,) = notices
+    assert message.startswith("step 'Eval' field ProcessingOutputConfig.Outputs[0].S3Output"
+                              ".S3Uri: output 's3://b/a/*/evaluation' holds a run-time value")
+    assert ("step 'Train''s input 's3://b/a/x/train' "
+            "(InputDataConfig[0].DataSource.S3DataSource.S3Uri)") in message
+
+
+def _processing(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"Name": name, "Type": "Processing", "Arguments": {
+        "RoleArn": ROLE.format("prep"),
+        "AppSpecification": {"ImageUri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/p:1"},
+        **arguments}}
+
+
+def _training(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"Name": name, "Type": "Training", "Arguments": {
+        "RoleArn": ROLE.format("train"), **arguments}}
+
+
+@pytest.mark.parametrize(("steps", "refused"), [
+    # One prefix followed by '-' starts the other's: 'fraud-prep-*' matches both.
+    ((_processing("Prep", ProcessingJobName="fraud-prep"),
+      _processing("PrepV2", ProcessingJobName="fraud-prep-v2")), True),
+    # Jobs of different types: other ARNs, other log groups.
+    ((_training("Train", TrainingJobName="fraud"),
+      _processing("Prep", ProcessingJobName="fraud-prep")), False),
+    ((_training("Train"), _processing("Train-Challenger")), False),
+    ((_processing("Prep", ProcessingJobName="fraud-prep"),
+      _processing("PrepV2", ProcessingJobName="fraud-prepv2")), False),
+])
+def test_custom_prefixes_one_of_which_starts_the_other_are_refused(
+        steps: tuple[dict[str, Any], ...], refused: bool) -> None:
+    """GIVEN two steps whose jobs of one type have custom prefixes 'fraud-prep' and
+    'fraud-prep-v2' WHEN read THEN a DefinitionError names both steps; prefixes that no
+    '<prefix>-*' shares, or jobs of different types, are read."""
+    definition = _pipeline(*steps)
+    if not refused:
+        read_definition(definition)
+        return
+    with pytest.raises(DefinitionError) as raised:
+        read_definition(definition)
+    (problem,) = [p for p in raised.value.problems if p.code == "jobPrefixesOverlap"]
+    assert problem.message.startswith("steps 'Prep' and 'PrepV2': job prefix 'fraud-prep' ")
+
+
+def test_a_job_prefix_joined_with_the_execution_id_is_pinned_not_refused() -> None:
+    """GIVEN TrainingJobName = Std:Join('-', ['fraud', execution id]) WHEN read THEN the
+    jobs are allowed as 'fraud-????????????-*', with no wildcard notice on the prefix."""
+    reading = read_definition(_pipeline(_training("Train", TrainingJobName={"Std:Join": {
+        "On": "-", "Values": ["fraud", {"Get": "Execution.PipelineExecutionId"}]}})))
+    assert reading.requirements.name_patterns[T.TRAINING] == ("fraud-????????????-*",)
+    assert not [n for n in reading.requirements.notices if "wildcard" in n.message]
 
 
 def test_a_job_name_reference_resolves_to_the_job_name_pattern() -> None:

@@ -77,7 +77,7 @@ def test_integrations_act_only_on_the_definitions_resources(
     queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:approvals"
     cluster = f"arn:aws:elasticmapreduce:{REGION}:{ACCOUNT}:cluster/j-1ABCDEFGHIJKL"
     application = f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/00fabcdefghij012"
-    scores = "arn:aws:s3:::ml-artifacts-111122223333/scores/exec-1/summary.json"
+    scores = "arn:aws:s3:::ml-artifacts-111122223333/scores/x1y2z3a4b5c6/summary.json"
     scratch = "arn:aws:s3:::ml-artifacts-111122223333/tmp/features/part-0000.parquet"
     allowed = [
         Request("invoke", PRINCIPAL, "lambda:InvokeFunction",

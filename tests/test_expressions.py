@@ -23,8 +23,9 @@ RUN_ID = ("Execution.PipelineExecutionId",)
         ("s3://b/k", [Pattern("s3://b/k")]),
         (3, [Pattern("3")]),
         (True, [Pattern("true")]),
+        # The execution id's 12 characters, each '?': it cannot span a '/'.
         ({"Get": "Execution.PipelineExecutionId"},
-         [Pattern("*", run_time=("Execution.PipelineExecutionId",))]),
+         [Pattern("????????????", run_time=("Execution.PipelineExecutionId",))]),
         ({"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
          [Pattern("*", run_time=("Steps.Train.ModelArtifacts.S3ModelArtifacts",))]),
         ({"Get": "Parameters.Bucket"}, [Pattern("*", ("Parameters.Bucket",))]),
@@ -39,9 +40,9 @@ def test_single_values(value: object, expected: list[Pattern]) -> None:
 
 def test_a_join_keeps_its_literal_parts_and_names_unbound_parameters() -> None:
     """GIVEN a join of literals, a parameter and an execution id WHEN evaluated THEN one
-    pattern with '*' for each unknown, naming the parameter."""
+    pattern with '*' for the parameter (named) and 12 '?' for the execution id."""
     assert evaluate(JOIN, {}) == [
-        Pattern("s3://ml-artifacts/*/*/evaluation.json", ("Parameters.Stage",),
+        Pattern("s3://ml-artifacts/*/????????????/evaluation.json", ("Parameters.Stage",),
                 ("Execution.PipelineExecutionId",))
     ]
 
@@ -49,8 +50,8 @@ def test_a_join_keeps_its_literal_parts_and_names_unbound_parameters() -> None:
 def test_bound_parameters_give_one_pattern_per_value() -> None:
     """GIVEN allowed values WHEN evaluated THEN one pattern each, none unbound."""
     assert evaluate(JOIN, {"Stage": ["dev", "prod"]}) == [
-        Pattern("s3://ml-artifacts/dev/*/evaluation.json", run_time=RUN_ID),
-        Pattern("s3://ml-artifacts/prod/*/evaluation.json", run_time=RUN_ID),
+        Pattern("s3://ml-artifacts/dev/????????????/evaluation.json", run_time=RUN_ID),
+        Pattern("s3://ml-artifacts/prod/????????????/evaluation.json", run_time=RUN_ID),
     ]
 
 

@@ -95,7 +95,8 @@ def test_cfn_lint_reports_nothing(name: str, templates: dict[str, dict[str, Any]
 # --- what each role may do (iam-simulate) ------------------------------------------------
 
 BUCKET = f"arn:aws:s3:::ml-artifacts-{ACCOUNT}"
-EXECUTION = "x1y2z3"
+# An execution id of the form AWS shows (12 lower-case letters and digits).
+EXECUTION = "x1y2z3a4b5c6"
 
 
 def _s3(action: str, key: str) -> Request:

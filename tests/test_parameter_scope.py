@@ -157,8 +157,10 @@ def test_the_execution_role_is_scoped_to_the_default_too() -> None:
                                                  DEFINITIONS / "integrations.json",
                                                  pipeline_name="fraud")
     resolver = synthesized_resolver(Template.from_stack(stack).to_json())
-    allowed = [_get_object("arn:aws:s3:::ml-artifacts-111122223333/scores/a1/summary.json")]
-    denied = [_get_object("arn:aws:s3:::other-bucket/scores/a1/summary.json")]
+    # The key holds the execution id (12 characters).
+    allowed = [_get_object(
+        "arn:aws:s3:::ml-artifacts-111122223333/scores/x1y2z3a4b5c6/summary.json")]
+    denied = [_get_object("arn:aws:s3:::other-bucket/scores/x1y2z3a4b5c6/summary.json")]
     assert_all(decide(resolver, allowed, role_id=_role_id(stack, role)), "Allowed")
     assert_all(decide(resolver, denied, role_id=_role_id(stack, role)), "ImplicitlyDenied")
 

@@ -52,6 +52,7 @@ from .notices import (
     UNKNOWN_STEP_TYPE,
     UNRESOLVED_VALUE,
     UNSCOPED_DEFAULT_NAMES,
+    WILDCARD_WRITE_COVERS,
     Notice,
     Unresolved,
 )
@@ -395,6 +396,11 @@ class _Reader:
         self.bindings = parameters.bindings
         self.allow_unknown = allow_unknown_step_types
         self._resolving: set[str] = set()
+        #: Step -> the start of its jobs' default names (its first 20 characters) and the
+        #: resource type of its jobs: names collide only within one type (one log group).
+        self._default_named: dict[str, tuple[str, str | None]] = {}
+        #: Step -> the literal custom prefixes of its jobs' names, with that type.
+        self._custom_prefixed: dict[str, set[tuple[str, str | None]]] = {}
         self.out = _Collected()
         #: Every S3 location of every step's job, and each step's manifest inputs.
         self._s3_locations: list[_JobLocation] = []
@@ -432,7 +438,10 @@ class _Reader:
     def read(self, definition: Mapping[str, Any]) -> None:
         self._steps()
         self._features(definition)
+        self._default_name_overlaps()
+        self._custom_prefix_overlaps()
         self._prefix_overlaps()
+        self._wildcard_write_overlaps()
         self._manifest_steps_problems()
         self._model_endpoint_steps_problems()
 
@@ -707,7 +716,11 @@ class _Reader:
                 f"timestamp, new on every build: the role allows '{match.group(1)}-*'",
             ))
             text = match.group(1)
-        if "*" not in text:
+        # A run-time part ('*', the execution id's '?') is no literal prefix to check.
+        if "*" not in text and "?" not in text:
+            if step_type is not None:
+                self._custom_prefixed.setdefault(name, set()).add(
+                    (text, spec_for(step_type).resource_type))
             step_types = [step_type] if step_type else []
             for problem in naming.prefix_problems(text, step_types, prop=field_name):
                 self.out.notices.append(Notice(
@@ -790,6 +803,10 @@ class _Reader:
                 return None
         if isinstance(value, (dict, list)) and not _is_expression(value):
             return None
+        # A field the reader never checks on its own step (Environment.DATA) reaches a
+        # grant here: its literals pass the same wildcard check, named where they lie.
+        if not self._no_literal_wildcards(parts[1], ".".join(parts[2:]), value):
+            return []
         return evaluate(value, self.bindings, self._step_reference)
 
     def _property_reference(self, step_name: str, path: str) -> list[Pattern] | None:
@@ -814,7 +831,8 @@ class _Reader:
                 elif placeholder == "region":
                     parts.append([Pattern(PLACEHOLDERS.region)])
                 elif placeholder:
-                    values = [v for _, v in values_at(step, placeholder) if v is not None]
+                    values = [v for _, v in values_at(step, placeholder) if v is not None
+                              and self._no_literal_wildcards(step_name, placeholder, v)]
                     parts.append([p for v in values for p in evaluate(
                         v, self.bindings, self._step_reference)] or [Pattern("*")])
             reference = f"Steps.{step_name}.{path}"
@@ -950,8 +968,58 @@ class _Reader:
                 "Rename the step with letters, digits and hyphens to narrow it.",
             ))
             return set(naming.default_patterns())
+        self._default_named[name] = (prefix, spec_for(step_type).resource_type)
         start = f"{naming.DEFAULT_PREFIX}-*-"
         return {f"{start}{prefix}-*", f"{start}{prefix.lower()}-*"}
+
+    def _custom_prefix_overlaps(self) -> None:
+        """Refuse two steps whose jobs of one resource type have custom prefixes that
+        differ but one, followed by '-', starts the other (``fraud-prep`` and
+        ``fraud-prep-v2``): ``fraud-prep-*`` matches the other's jobs, outputs and log
+        streams, as for teams' prefixes."""
+        named = sorted((prefix, kind or "", step)
+                       for step, prefixes in self._custom_prefixed.items()
+                       for prefix, kind in prefixes)
+        for index, (first, kind, first_step) in enumerate(named):
+            for second, other_kind, second_step in named[index + 1:]:
+                one, other = sorted((first.lower(), second.lower()), key=len)
+                if (first_step != second_step and kind == other_kind
+                        and other.startswith(f"{one}-")):
+                    self._problem(
+                        f"{first_step}.Name", "jobPrefixesOverlap",
+                        f"steps {first_step!r} and {second_step!r}: job prefix {first!r} "
+                        f"followed by '-' starts {second!r}, so the pattern "
+                        f"'{min(first, second, key=len)}-*' covers both steps' jobs, their "
+                        "output paths and log streams: give them prefixes neither of which, "
+                        "followed by '-', starts the other (e.g. 'fraud-prep' and "
+                        "'fraud-prepv2'), or the same prefix knowingly",
+                    )
+
+    def _default_name_overlaps(self) -> None:
+        """Refuse two steps whose default job names (of one resource type) one pattern
+        covers: after the step name SageMaker puts a generated token of no documented
+        form, so ``pipelines-*-Train-*`` also matches
+        ``pipelines-<id>-Train-Challenger-<token>`` (and steps sharing their first 20
+        characters get the same names). Each role could then write the other's model and
+        logs; no pattern separates them."""
+        named = sorted(self._default_named.items())
+        for index, (first, (first_prefix, kind)) in enumerate(named):
+            for second, (second_prefix, other_kind) in named[index + 1:]:
+                one, other = first_prefix.lower(), second_prefix.lower()
+                if kind == other_kind and (_default_name_covers(one, other)
+                                           or _default_name_covers(other, one)):
+                    self._problem(
+                        f"{first}.Name", "jobNamesOverlap",
+                        f"steps {first!r} and {second!r}: under the default naming their "
+                        f"jobs are 'pipelines-<execution id>-{first_prefix}-<token>' and "
+                        f"'pipelines-<execution id>-{second_prefix}-<token>' (the first 20 "
+                        "characters of the step name), and the token's form is undocumented, "
+                        "so one step's pattern ('pipelines-*-<name>-*') covers the other's "
+                        "jobs, their output paths and logs: rename one step so that neither "
+                        "name's first 20 characters, between '-', occur in the other's, "
+                        "or give the steps distinct custom job prefixes "
+                        "(PipelineDefinitionConfig(use_custom_job_prefix=True))",
+                    )
 
     # --- what the step's job needs from the role it runs as -----------------------------
 
@@ -1258,6 +1326,37 @@ class _Reader:
                     f"({other.field}) too: the definition links the two steps by the "
                     f"prefix; end the input URI with '/' ('{wide.uri}/') to read the folder "
                     "only, or move one of the locations",
+                ))
+        self.out.jobs = [
+            replace(job, notices=tuple(dict.fromkeys((*job.notices, *by_step[job.step]))))
+            if job.step in by_step and job.steps == (job.step,) else job
+            for job in self.out.jobs
+        ]
+
+    def _wildcard_write_overlaps(self) -> None:
+        """Warn, on the writing job, where a write location's run-time part (``*``, which
+        also matches ``/``) spans another step's read location that its literal text does
+        not hold: ``s3://b/a/*/eval/`` reaches ``s3://b/a/<id>/train/eval/x``, read by the
+        step whose input is ``s3://b/a/<id>/train``. A location written as the reader's own
+        (a Get of the writer's output) is the link, and no notice."""
+        by_step: dict[str, list[Notice]] = {}
+        for write in self._s3_locations:
+            if write.form is not None or "*" not in write.key or "*" in write.bucket:
+                continue
+            written = f"{write.key.rstrip('/')}/*"
+            for read in self._s3_locations:
+                if (read.form is None or read.step == write.step or read.bucket != write.bucket
+                        or read.key.startswith(write.key.rstrip("/"))
+                        or not _globs_meet(written, _read_glob(read))):
+                    continue
+                by_step.setdefault(write.step, []).append(Notice(
+                    WILDCARD_WRITE_COVERS,
+                    f"step {write.step!r} field {write.field}: output {write.uri!r} holds a "
+                    "run-time value of unknown form, '*' in the grant, which also matches "
+                    f"'/': the role may write under step {read.step!r}'s input "
+                    f"{read.uri!r} ({read.field}), which the definition does not link; join "
+                    "the run-time value to literal parts that keep it in a folder of its "
+                    "own, or move one of the locations",
                 ))
         self.out.jobs = [
             replace(job, notices=tuple(dict.fromkeys((*job.notices, *by_step[job.step]))))
@@ -1925,6 +2024,46 @@ def parameter_choice_problems(
                 "the opt-in to allow every value",
             ))
     return problems
+
+
+def _read_glob(location: _JobLocation) -> str:
+    """The keys a read location covers, as a glob: a key-name prefix every key that starts
+    with it, a folder the keys under it, an object itself."""
+    if location.form is ReadForm.KEY_PREFIX:
+        return f"{location.key}*"
+    if location.form is ReadForm.OBJECT:
+        return location.key
+    return f"{location.key}*" if location.key.endswith("/") else f"{location.key}/*"
+
+
+def _globs_meet(first: str, second: str) -> bool:
+    """True when some key matches both IAM globs (``*`` any run of characters, ``?`` one).
+
+    ``meet[i][j]``: the rests ``first[i:]`` and ``second[j:]`` share a key; filled from the
+    ends (keys run to 1,024 characters: no recursion)."""
+    width = len(second) + 1
+    meet = [[False] * width for _ in range(len(first) + 1)]
+    for i in range(len(first), -1, -1):
+        for j in range(len(second), -1, -1):
+            if i < len(first) and first[i] == "*":
+                meet[i][j] = meet[i + 1][j] or (j < len(second) and meet[i][j + 1])
+            elif j < len(second) and second[j] == "*":
+                meet[i][j] = meet[i][j + 1] or (i < len(first) and meet[i + 1][j])
+            elif i == len(first) or j == len(second):
+                meet[i][j] = i == len(first) and j == len(second)
+            else:
+                meet[i][j] = ("?" in (first[i], second[j]) or first[i] == second[j]) and (
+                    meet[i + 1][j + 1])
+    return meet[0][0]
+
+
+def _default_name_covers(start: str, other: str) -> bool:
+    """True when ``pipelines-*-<start>-*`` matches the default job names of a step whose
+    names start with ``other`` (``pipelines-<id>-<other>-<token>-<n>``): the same start,
+    ``<start>-`` starting it (``Train`` and ``Train-Challenger``), or ``-<start>-`` inside
+    it, which the ``*`` of the execution id reaches (``Train`` and ``Re-Train``)."""
+    return (other == start or other.startswith(f"{start}-")
+            or f"-{start}-" in f"{other}-")
 
 
 def parameter_defaults(definition: Mapping[str, Any]) -> dict[str, str]:

@@ -3,7 +3,9 @@
 A value in a definition is a literal or an expression: ``{"Get": "Parameters.X"}``,
 ``{"Get": "Execution.PipelineExecutionId"}``, ``{"Get": "Steps.S.Properties..."}``,
 ``{"Std:Join": {"On": "/", "Values": [...]}}``. Each value evaluates to the patterns it may
-take at run time, ``*`` standing for what cannot be known when the role is made.
+take at run time, ``*`` standing for what cannot be known when the role is made, and
+``?`` for each character of a run-time value whose length is known (the execution id), so
+that it cannot span a ``/`` of an S3 key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from typing import Any
 MAX_COMBINATIONS = 64
 
 _STARS = re.compile(r"\*+")
+_UNKNOWN = re.compile(r"[*?]")
+
+#: The execution id as IAM matches it: 12 characters, each ``?``. AWS's pages show
+#: execution ARNs ending in 12 lower-case letters and digits ("Run a pipeline",
+#: https://docs.aws.amazon.com/sagemaker/latest/dg/run-pipeline.html:
+#: ``.../execution/cfvy1tjuxdq8``; job names ``pipelines-cfvy1tjuxdq8-...``); the API
+#: reference's pattern (``...:pipeline/.*/execution/.*``, API_DescribePipelineExecution)
+#: does not fix the length, so this rests on those examples. A ``*`` would also match
+#: ``/``: ``abalone/*/evaluation/*`` covers ``abalone/<id>/train/evaluation/x``, another
+#: step's input. Should an id ever differ in length, the role denies (fails closed).
+EXECUTION_ID = "Execution.PipelineExecutionId"
+EXECUTION_ID_PATTERN = "?" * 12
 
 #: The forms a value takes, as the fix an ExpressionError states.
 _FORMS = ("give a string, a number, a boolean, {'Get': 'Parameters.Name'} (or another "
@@ -29,7 +43,8 @@ class Pattern:
     """One shape a value may take.
 
     Attributes:
-        text: the value, with ``*`` for each part that is unknown until run time.
+        text: the value, with ``*`` for each part that is unknown until run time (``?``
+            per character of the execution id).
         unbound: the parameters whose values are unknown here (``Parameters.X``), the
             ones a caller can bind to narrow the pattern.
         run_time: the execution variables and step properties (``Execution.X``,
@@ -44,12 +59,12 @@ class Pattern:
     @property
     def literal_prefix(self) -> str:
         """The part before the first unknown."""
-        return self.text.split("*", 1)[0]
+        return _UNKNOWN.split(self.text, 1)[0]
 
     @property
     def is_literal(self) -> bool:
         """True when nothing is unknown."""
-        return "*" not in self.text
+        return _UNKNOWN.search(self.text) is None
 
 
 class ExpressionError(ValueError):
@@ -106,6 +121,8 @@ def _get(reference: str, bindings: Mapping[str, Sequence[str]]) -> list[Pattern]
         if name in bindings:
             return [Pattern(str(v)) for v in bindings[name]]
         return [Pattern("*", (reference,))]
+    if reference == EXECUTION_ID:
+        return [Pattern(EXECUTION_ID_PATTERN, run_time=(reference,))]
     # Execution variables and step properties differ from run to run.
     return [Pattern("*", run_time=(reference,))]
 

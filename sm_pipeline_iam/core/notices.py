@@ -150,6 +150,8 @@ EXECUTION_ROLE_RUNS_JOBS = "sm-pipeline-iam:executionRoleRunsJobs"
 DEPLOY_TIME_VALUE = "sm-pipeline-iam:deployTimeValue"
 #: An input's key-name prefix also covers another step's S3 location.
 INPUT_PREFIX_OVERLAPS = "sm-pipeline-iam:inputPrefixOverlaps"
+#: A write location whose run-time part (``*``) spans another step's read location.
+WILDCARD_WRITE_COVERS = "sm-pipeline-iam:wildcardWriteCovers"
 #: A manifest input whose listed objects no ``manifest_locations`` entry declares.
 MANIFEST_UNDECLARED = "sm-pipeline-iam:manifestObjectsUndeclared"
 #: A Processing step runs the Clarify container, whose model the definition does not name.
@@ -318,6 +320,14 @@ REGISTRY: tuple[WarningKind, ...] = (
         "step's S3 location that starts with the same text (s3://b/train reaches "
         "s3://b/train-eval/...): the definition links the two steps by the prefix",
         "end the input URI with '/' so it names a folder, or move one of the two locations",
+    ),
+    WarningKind(
+        WILDCARD_WRITE_COVERS,
+        "a job writes under an S3 location holding a run-time value of unknown form (a step "
+        "property, a JsonGet): that part is '*' in the grant, and '*' also matches '/', so "
+        "the role may write where another step reads, which the definition does not link",
+        "join the run-time value to literal parts that keep it apart (a folder of its own), "
+        "or give one of the two locations another prefix",
     ),
     WarningKind(
         MANIFEST_UNDECLARED,

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .definition import DefinitionReading
+from .expressions import EXECUTION_ID_PATTERN
 from .jobs import JobNeeds, repository_arns
 from .locations import S3ObjectPattern
 from .policy import PLACEHOLDERS, ArnEnvironment
@@ -169,6 +170,8 @@ def _fill_name(text: str, *, lower: bool = False, bare: str = EXECUTION_ID) -> s
     def case(value: str) -> str:
         return value.lower() if lower else value
 
+    # The execution id pinned as 12 '?' (expressions.EXECUTION_ID_PATTERN) is that id.
+    text = text.replace(EXECUTION_ID_PATTERN, EXECUTION_ID)
     stars = text.count("*")
     if stars == 0:
         return text
