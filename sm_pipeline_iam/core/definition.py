@@ -56,7 +56,7 @@ from .notices import (
     Unresolved,
 )
 from .policy import JOB_ROLE_ARN, PLACEHOLDERS
-from .requirements import PassRoleTarget, PipelineRequirements, is_token
+from .requirements import PassRoleTarget, PipelineRequirements, is_token, wide_role_arns
 from .steps import (
     AUTOML_IMAGES,
     AUTOML_REPOSITORIES,
@@ -112,7 +112,6 @@ _RUN_TIME_IMAGE = re.compile(
 )
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
-_ANY_ROLE = f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/*"
 
 @dataclass(frozen=True)
 class JobScope:
@@ -1441,21 +1440,52 @@ class _Reader:
                     continue
                 for pattern in self._patterns(name, field_name, value):
                     arn = self._role_arn(name, field_name, pattern)
-                    self.out.pass_roles.add(PassRoleTarget(arn, role_field.service))
+                    if arn is not None:
+                        self.out.pass_roles.add(PassRoleTarget(arn, role_field.service))
 
-    def _role_arn(self, name: str, field_name: str, pattern: Pattern) -> str:
+    def _role_arn(self, name: str, field_name: str, pattern: Pattern) -> str | None:
+        """The ARN of the one role a role field names, or None (with a problem) when it
+        names no single role: passing ``role/*`` would let whoever starts the pipeline run
+        the step as any role that trusts the service, so no opt-in widens a role field."""
+        where = f"{name}.{field_name}"
         if pattern.is_literal:
-            if pattern.text.startswith("arn:"):
-                if not _ROLE_ARN.fullmatch(pattern.text):
-                    self._problem(
-                        f"{name}.{field_name}", "notAnArn",
-                        f"step {name!r} field {field_name}: {pattern.text!r} is not an IAM "
-                        "role ARN (arn:aws:iam::111122223333:role/name)"
-                    )
-                return pattern.text
-            return f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/{pattern.text}"
-        self._unresolved(name, field_name, replace(pattern, text=_ANY_ROLE))
-        return _ANY_ROLE
+            if not pattern.text.startswith("arn:"):
+                # A role name: SageMaker takes it in the pipeline's own account.
+                return (f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/"
+                        f"{pattern.text}")
+            # requirements.role_arn_problems' test: the one check of a role ARN.
+            if wide_role_arns([pattern.text]):
+                self._problem(
+                    where, "notAnArn",
+                    f"step {name!r} field {field_name}: {pattern.text!r} is not an IAM "
+                    "role ARN (arn:aws:iam::111122223333:role/name)"
+                )
+                return None
+            return pattern.text
+        parameters = [p.removeprefix("Parameters.") for p in pattern.unbound
+                      if p.startswith("Parameters.")]
+        if parameters:
+            opted = [p for p in parameters if p in self.parameters.any_value]
+            why = (f"parameter {opted[0]!r} is opted in to any value (any_value_parameters), "
+                   "which a role field cannot be" if opted else
+                   f"parameter {parameters[0]!r} has no DefaultValue and no parameter_values")
+            self._problem(
+                where, "anyRole" if opted else "unboundParameter",
+                f"step {name!r} field {field_name}: {why}: the execution role would pass "
+                "every role ('role/*'), so whoever starts the pipeline could run the step as "
+                "any role that trusts SageMaker; bind it to the exact role ARNs with "
+                f"parameter_values={{{parameters[0]!r}: "
+                "['arn:aws:iam::111122223333:role/name']}",
+            )
+        else:
+            self._problem(
+                where, "anyRole",
+                f"step {name!r} field {field_name}: the role ARN is known only at run time "
+                f"({', '.join(pattern.run_time) or pattern.text}), so the execution role would "
+                "pass every role ('role/*'): give the exact role ARN, or a parameter bound "
+                "to exact role ARNs with parameter_values",
+            )
+        return None
 
     # --- integrations ----------------------------------------------------------------------
 
