@@ -66,3 +66,52 @@ def test_a_kept_role_from_a_parameter_passes_the_bound_roles_only() -> None:
         PipelineJobRoles(_stack(), "JobRoles", definition=_role_from_parameter(),
                          keep_roles_for=["PreprocessData", "EvaluateModel"],
                          any_value_parameters=["ProcessingRole"])
+
+
+def _trust(stack: cdk.Stack, construct_id: str) -> dict[str, Any]:
+    """The resolved trust statement of the role ``construct_id`` of ``stack``."""
+    role = stack.node.find_child(construct_id)
+    resolver = _resolver(stack)
+    logical_id = stack.get_logical_id(role.node.default_child)  # type: ignore[arg-type]
+    document = resolver.resolve(
+        resolver.template["Resources"][logical_id]["Properties"]["AssumeRolePolicyDocument"])
+    statement: dict[str, Any] = document["Statement"][0]
+    return statement
+
+
+@pytest.mark.parametrize(("name", "spellings"), [
+    ("fraud-train", ["fraud-train"]), ("Fraud-Train", ["Fraud-Train", "fraud-train"])])
+def test_the_execution_role_trusts_its_pipelines_executions_only(
+    name: str, spellings: list[str]
+) -> None:
+    """GIVEN from_definition with pipeline_name WHEN synthesized THEN SageMaker may assume
+    the role only with an aws:SourceArn of this pipeline's executions (both spellings of a
+    mixed-case name), beside aws:SourceAccount; without pipeline_name, the account only."""
+    stack = _stack()
+    definition = DEFINITIONS / "training_eval_register.json"
+    PipelineExecutionRole.from_definition(stack, "Named", definition, pipeline_name=name)
+    PipelineExecutionRole.from_definition(stack, "Unnamed", definition)
+    named = _trust(stack, "Named")
+    assert named["Principal"] == {"Service": SAGEMAKER}
+    assert named["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": [
+            f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{spelling}/*"
+            for spelling in spellings]},
+    }
+    assert _trust(stack, "Unnamed")["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_a_role_the_definition_hands_to_its_steps_keeps_the_account_trust() -> None:
+    """GIVEN a definition whose step runs as the execution role itself (named by role_name)
+    WHEN synthesized with pipeline_name THEN its trust stays aws:SourceAccount only: that
+    step's job assumes it with the job's ARN."""
+    definition = json.loads((DEFINITIONS / "training_eval_register.json").read_text())
+    for step in definition["Steps"]:
+        if step["Type"] == "Processing":
+            step["Arguments"]["RoleArn"] = ROLE.format("fraud-pipeline-role")
+    stack = _stack()
+    PipelineExecutionRole.from_definition(stack, "Role", definition, pipeline_name="fraud",
+                                          role_name="fraud-pipeline-role")
+    assert "ArnLike" not in _trust(stack, "Role")["Condition"]
