@@ -11,10 +11,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from sm_pipeline_iam import PipelineExecutionRole, PipelineJobRoles
+from iamsim import Request
+from sm_pipeline_iam import PipelineExecutionRole, PipelineJobRoles, PrefixedStepRole
 from sm_pipeline_iam.core.errors import DefinitionError
 from support.cfn import ACCOUNT, REGION, Resolver, synthesized_resolver
-from support.tables import SAGEMAKER, decide, pass_role, role_id_of
+from support.tables import PRINCIPAL, SAGEMAKER, decide, pass_role, role_id_of
 
 DEFINITIONS = Path(__file__).resolve().parent / "fixtures" / "definitions"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/{{}}"
@@ -115,3 +116,85 @@ def test_a_role_the_definition_hands_to_its_steps_keeps_the_account_trust() -> N
     PipelineExecutionRole.from_definition(stack, "Role", definition, pipeline_name="fraud",
                                           role_name="fraud-pipeline-role")
     assert "ArnLike" not in _trust(stack, "Role")["Condition"]
+
+
+# --- the models a transform job or endpoint config may run (sagemaker:ModelArn) ----------
+
+SM = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+
+
+def _create(action: str, resource: str, model: str | None) -> Request:
+    context = {} if model is None else {"sagemaker:ModelArn": f"{SM}:model/{model}"}
+    return Request(f"{action} {resource} model={model}", PRINCIPAL, f"sagemaker:{action}",
+                   f"{SM}:{resource}", context)
+
+
+def test_a_team_role_runs_its_own_models_only() -> None:
+    """GIVEN a team role (prefix rsch) WHEN it creates a transform job or endpoint config
+    THEN with its own model allowed; with another team's model, or (a transform job)
+    naming none, denied."""
+    stack = _stack()
+    PrefixedStepRole(stack, "Team", job_prefix="rsch",
+                     step_types=["Transform", "EndpointConfig"])
+    resolver = _resolver(stack)
+    transform, config = "transform-job/rsch-batch-1", "endpoint-config/rsch-config"
+    results = decide(resolver, [
+        _create("CreateTransformJob", transform, "rsch-model-1"),
+        _create("CreateEndpointConfig", config, "rsch-model-1"),
+        _create("CreateTransformJob", transform, "ana-model-1"),
+        _create("CreateEndpointConfig", config, "ana-model-1"),
+        _create("CreateTransformJob", transform, "rscha-model-1"),
+        _create("CreateTransformJob", transform, None),
+    ])
+    assert results == {
+        f"CreateTransformJob {transform} model=rsch-model-1": "Allowed",
+        f"CreateEndpointConfig {config} model=rsch-model-1": "Allowed",
+        f"CreateTransformJob {transform} model=ana-model-1": "ImplicitlyDenied",
+        f"CreateEndpointConfig {config} model=ana-model-1": "ImplicitlyDenied",
+        f"CreateTransformJob {transform} model=rscha-model-1": "ImplicitlyDenied",
+        f"CreateTransformJob {transform} model=None": "ImplicitlyDenied",
+    }
+
+
+def _transform_of(model: object) -> dict[str, Any]:
+    """tuning_transform_foreach with BatchScore's ModelName set to ``model``."""
+    definition: dict[str, Any] = json.loads(
+        (DEFINITIONS / "tuning_transform_foreach.json").read_text())
+    for step in definition["Steps"]:
+        if step["Name"] == "BatchScore":
+            step["Arguments"]["ModelName"] = model
+    return definition
+
+
+def test_the_execution_role_runs_the_models_of_its_pipeline_only() -> None:
+    """GIVEN a Transform of the model its Model step makes, and one of a model from outside
+    the pipeline named literally WHEN the execution role creates the transform job THEN
+    the pipeline's model (either spelling), or that literal model, is allowed; another
+    team's model or a model whose name only starts alike is denied."""
+    job = "transform-job/pipelines-x1y2-BatchScore-tok"
+    made = _stack()
+    PipelineExecutionRole.from_definition(made, "Execution", _transform_of(
+        {"Get": "Steps.CreateBestModel.ModelName"}))
+    outside = _stack()
+    PipelineExecutionRole.from_definition(outside, "Execution",
+                                          _transform_of("shared-fraud-model"))
+    assert decide(_resolver(made), [
+        _create("CreateTransformJob", job, "pipelines-x1y2-CreateBestModel-tok"),
+        _create("CreateTransformJob", job, "pipelines-x1y2-createbestmodel-tok"),
+        _create("CreateTransformJob", job, "ana-model-1"),
+        _create("CreateTransformJob", job, "pipelines-x1y2-OtherModel-tok"),
+    ]) == {
+        f"CreateTransformJob {job} model=pipelines-x1y2-CreateBestModel-tok": "Allowed",
+        f"CreateTransformJob {job} model=pipelines-x1y2-createbestmodel-tok": "Allowed",
+        f"CreateTransformJob {job} model=ana-model-1": "ImplicitlyDenied",
+        f"CreateTransformJob {job} model=pipelines-x1y2-OtherModel-tok": "ImplicitlyDenied",
+    }
+    assert decide(_resolver(outside), [
+        _create("CreateTransformJob", job, "shared-fraud-model"),
+        _create("CreateTransformJob", job, "shared-fraud-model-v2"),
+        _create("CreateTransformJob", job, "pipelines-x1y2-CreateBestModel-tok"),
+    ]) == {
+        f"CreateTransformJob {job} model=shared-fraud-model": "Allowed",
+        f"CreateTransformJob {job} model=shared-fraud-model-v2": "ImplicitlyDenied",
+        f"CreateTransformJob {job} model=pipelines-x1y2-CreateBestModel-tok": "ImplicitlyDenied",
+    }

@@ -344,6 +344,7 @@ class _Collected:
     name_patterns: dict[StepType, set[str]] = field(default_factory=dict)
     group_names: dict[str, set[str]] = field(default_factory=dict)
     pass_roles: set[PassRoleTarget] = field(default_factory=set)
+    model_names: set[str] | None = None
     json_get: set[S3ObjectPattern] = field(default_factory=set)
     given: dict[Binding, set[str]] = field(default_factory=dict)
     variants: set[str] = field(default_factory=set)
@@ -628,6 +629,7 @@ class _Reader:
                                ResourceScope.GIVEN):
                 self._group(name, step_type, step, group)
         self._roles(name, spec, step)
+        self._models(name, spec, step)
         if spec.job is not None:
             # What the job needs concerns its own role: its warnings stay with it.
             notices, unresolved = self.out.notices, self.out.unresolved
@@ -1421,6 +1423,29 @@ class _Reader:
         ))
         return None
 
+    # --- models ----------------------------------------------------------------------------
+
+    def _models(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
+        """The names of the models a step's transform job or endpoint config runs: the
+        execution role may create them for these models only (``sagemaker:ModelArn``),
+        so no step runs another pipeline's or team's model as that model's role. A
+        ``Get`` of a Model step's ``ModelName`` is that step's name patterns; a literal
+        name (a model from outside the pipeline) is that model only."""
+        paths = [job.runs_models for job in (spec.job, spec.hosting)
+                 if job is not None and job.runs_models is not None]
+        if not paths:
+            return
+        if self.out.model_names is None:
+            self.out.model_names = set()
+        for field_name, value in (found for path in paths for found in values_at(step, path)):
+            if value is None or not self._no_literal_wildcards(name, field_name, value):
+                continue
+            for pattern in self._patterns(name, field_name, value):
+                if pattern.unbound:
+                    # A parameter widens the model: bound, defaulted or refused.
+                    self._unresolved(name, field_name, pattern)
+                self.out.model_names.add(pattern.text)
+
     # --- roles -----------------------------------------------------------------------------
 
     def _roles(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
@@ -1789,6 +1814,7 @@ class _Reader:
             group_names={label: tuple(sorted(v)) for label, v in out.group_names.items()},
             variants=frozenset(out.variants),
             unused_groups=frozenset(out.not_called - out.named),
+            model_names=None if out.model_names is None else tuple(sorted(out.model_names)),
             notices=notices,
         )
         steps = tuple(
@@ -1994,8 +2020,11 @@ def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:
         "limits, so jobs under the default naming are allowed as 'pipelines-*'; turn on the "
         "custom job prefix to scope them again",
     )
+    models = None if requirements.model_names is None else tuple(sorted({
+        naming.default_patterns()[0] if name.startswith(start) else name
+        for name in requirements.model_names}))
     return replace(requirements, name_patterns=widened, group_names=groups,
-                   notices=(*requirements.notices, notice))
+                   model_names=models, notices=(*requirements.notices, notice))
 
 
 def _prefixed(prefix: str) -> tuple[str, ...]:
