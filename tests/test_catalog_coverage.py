@@ -29,7 +29,8 @@ HAND_WRITTEN: dict[StepType, dict[str, Any]] = {
     StepType.TUNING: {"Arguments": {
         "HyperParameterTuningJobName": "covtun", "TrainingJobDefinition": {"RoleArn": ROLE},
     }},
-    StepType.TRANSFORM: {"Arguments": {"TransformJobName": "covtransform"}},
+    StepType.TRANSFORM: {"Arguments": {"TransformJobName": "covtransform",
+                                       "ModelName": "covmodel"}},
     StepType.MODEL: {"Arguments": {"ModelName": "covmodel", "ExecutionRoleArn": ROLE}},
     StepType.REGISTER_MODEL: {"Arguments": {"ModelPackageGroupName": "covgroup"}},
     StepType.AUTOML: {"Arguments": {"AutoMLJobName": "covaml", "RoleArn": ROLE}},
@@ -79,17 +80,18 @@ def _definition(step_type: StepType, step: dict[str, Any]) -> dict[str, Any]:
 
 
 def _granted(requirements: PipelineRequirements, group: ActionGroup) -> list[str]:
-    """The resources of the group's type on which all of the group's actions are allowed."""
+    """The resources of the group's type on which all of the group's actions are allowed
+    (a create call that names a model sits in a statement of its own, with its
+    ``sagemaker:ModelArn`` condition)."""
     env = PLACEHOLDERS
     start = group.arn_template.split("{name}", 1)[0].format(
         partition=env.partition, region=env.region, account=env.account)
-    return [
-        resource
-        for statement in build_statements(requirements)
-        if set(group.actions) <= set(statement.actions)
-        for resource in statement.resources
-        if resource.startswith(start)
-    ]
+    actions: dict[str, set[str]] = {}
+    for statement in build_statements(requirements):
+        for resource in statement.resources:
+            if resource.startswith(start):
+                actions.setdefault(resource, set()).update(statement.actions)
+    return [resource for resource, allowed in actions.items() if set(group.actions) <= allowed]
 
 
 def test_every_name_scoped_step_type_has_a_hand_written_step() -> None:

@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_plan import (
     ENV,
     assert_none,
@@ -38,6 +39,7 @@ from test_plan import (
 
 from iamsim import Request
 from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
+from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import automl_repositories
 from sm_pipeline_iam.core.notices import (
@@ -664,16 +666,14 @@ def test_a_region_without_listed_automl_registries_is_named_not_guessed() -> Non
 
 
 def test_an_automl_role_given_by_a_parameter_is_named_not_granted() -> None:
-    """GIVEN an AutoML step whose RoleArn is a pipeline parameter WHEN read THEN the job's
-    passing of its own role is not granted on a guess: an ungrantedField warning says so."""
+    """GIVEN an AutoML step whose RoleArn is a pipeline parameter opted in to any value WHEN
+    read THEN refused, naming the step and field (no role is passed on a guess); replaced
+    by a generated role, the job passes that role."""
     definition = _automl("V2")
     definition["Parameters"] = [{"Name": "AutoMLRoleArn", "Type": "String"}]
     definition["Steps"][0]["Arguments"]["RoleArn"] = {"Get": "Parameters.AutoMLRoleArn"}
-    reading = read_definition(definition, any_value_parameters=["AutoMLRoleArn"])
-    automl = next(job for job in reading.jobs if job.step == "AutoMLTrain")
-    assert not any(c.action == "iam:PassRole" for c in automl.service_calls)
-    assert any(n.id == UNGRANTED_FIELD and "iam:PassRole" in n.message
-               for n in automl.notices)
+    with pytest.raises(DefinitionError, match="step 'AutoMLTrain' field RoleArn"):
+        read_definition(definition, any_value_parameters=["AutoMLRoleArn"])
     # A generated role replaces the parameter: it passes itself, with no warning.
     replaced = read_definition(definition, replaced_role_steps=["AutoMLTrain"])
     automl = next(job for job in replaced.jobs if job.step == "AutoMLTrain")

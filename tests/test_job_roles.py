@@ -29,6 +29,7 @@ from sm_pipeline_iam import (
 from sm_pipeline_iam.cdk.job_roles import StableTokens
 from sm_pipeline_iam.core.cfn import render_text
 from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_policy import job_statements
 from sm_pipeline_iam.core.jobs import merge_needs
 from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA, EXECUTION_ROLE_RUNS_JOBS
@@ -252,19 +253,20 @@ def test_the_execution_role_passes_exactly_the_job_roles() -> None:
         {"Fn::GetAtt": [target[2:-5], "Arn"]} for target in generated]
 
 
-def test_a_role_from_a_parameter_is_replaced_with_its_warning() -> None:
-    """GIVEN a step whose RoleArn is a parameter opted in to any value WHEN its job role
-    replaces it THEN the execution role passes no role/* pattern and does not warn about
-    that field."""
+def test_a_role_from_a_parameter_is_refused_unless_replaced() -> None:
+    """GIVEN a step whose RoleArn is a parameter opted in to any value WHEN the execution
+    role would pass it THEN an error names the step and field (never a PassRole on role/*);
+    WHEN its job role replaces it THEN the field is not read and the execution role passes
+    the generated roles only."""
     definition = json.loads(TRAINING.read_text())
     definition["Parameters"].append({"Name": "ProcessingRole", "Type": "String"})
     for step in definition["Steps"]:
         if step["Type"] == "Processing":
             step["Arguments"]["RoleArn"] = {"Get": "Parameters.ProcessingRole"}
     opt_in = {"any_value_parameters": ["ProcessingRole"]}
-    plain = _stack()
-    PipelineExecutionRole.from_definition(plain, "Execution", definition, **opt_in)
-    assert any("field RoleArn" in w for w in _warnings(plain))
+    with pytest.raises(DefinitionError, match=r"field RoleArn: parameter 'ProcessingRole' is "
+                       r"opted in to any value .*role/\*"):
+        PipelineExecutionRole.from_definition(_stack(), "Execution", definition, **opt_in)
     stack = _stack()
     job_roles = PipelineJobRoles(stack, "JobRoles", definition=definition, **opt_in)
     execution = PipelineExecutionRole.from_definition(stack, "Execution", definition,
@@ -274,8 +276,6 @@ def test_a_role_from_a_parameter_is_replaced_with_its_warning() -> None:
     assert not [t for t in targets if t.endswith(":role/*")]
     assert len(targets) == 4
     assert not [w for w in _warnings(stack, "/Stack/Execution") if "field RoleArn" in w]
-    # The opt-in widens the plain role's grant (a finding), not the replaced one's.
-    assert ANY_VALUE_METADATA in json.dumps(Template.from_stack(plain).to_json())
     assert ANY_VALUE_METADATA not in json.dumps(Template.from_stack(stack).to_json())
 
 

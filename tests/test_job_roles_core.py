@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.job_roles import (
     JOB_KINDS,
     SHARED_ROLE_ID,
@@ -21,7 +24,6 @@ from sm_pipeline_iam.core.job_roles import (
     runtime_role_problems,
 )
 from sm_pipeline_iam.core.locations import S3ObjectPattern
-from sm_pipeline_iam.core.notices import UNRESOLVED_VALUE
 from sm_pipeline_iam.core.requirements import PassRoleTarget
 from sm_pipeline_iam.core.steps import SAGEMAKER, KeyUse
 
@@ -98,27 +100,50 @@ def test_the_definitions_roles_are_swapped_where_only_covered_steps_use_them() -
 
 
 def test_a_role_from_a_parameter_goes_unless_an_uncovered_step_has_one_too() -> None:
-    """GIVEN RoleArn fields from a parameter opted in to any value WHEN only covered steps
-    hold them THEN the role/* pattern and its warnings go; when an uncovered step holds one
-    too, they stay."""
+    """GIVEN RoleArn fields from a parameter bound to one role WHEN only covered steps hold
+    them THEN that role goes from the passed roles; when an uncovered step holds one too,
+    it stays."""
     definition = _definition("training_eval_register")
     definition["Parameters"].append({"Name": "Role", "Type": "String"})
     for step in definition["Steps"]:
         if step["Type"] in ("Processing", "Training"):
             step["Arguments"]["RoleArn"] = {"Get": "Parameters.Role"}
-    requirements = read_definition(definition, any_value_parameters=["Role"]).requirements
-    pattern = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"
-    assert PassRoleTarget(pattern, SAGEMAKER) in requirements.pass_roles
-    role_warnings = [n for n in requirements.notices
-                     if n.id == UNRESOLVED_VALUE and "field RoleArn" in n.message]
-    assert len(role_warnings) == 3
+    bound = "arn:aws:iam::111122223333:role/bound"
+    requirements = read_definition(definition, parameter_values={"Role": [bound]}).requirements
+    assert PassRoleTarget(bound, SAGEMAKER) in requirements.pass_roles
     every = ["PreprocessData", "TrainModel", "EvaluateModel", "CreateFraudModel"]
     swapped = replace_job_role_targets(definition, requirements, every, NEW)
     assert {t.role_arn for t in swapped.pass_roles} == set(NEW)
-    assert not [n for n in swapped.notices if "field RoleArn" in n.message]
     partly = replace_job_role_targets(definition, requirements, every[1:], NEW)
-    assert PassRoleTarget(pattern, SAGEMAKER) in partly.pass_roles
-    assert len([n for n in partly.notices if "field RoleArn" in n.message]) == 1
+    assert PassRoleTarget(bound, SAGEMAKER) in partly.pass_roles
+
+
+def test_a_role_field_never_allows_any_role() -> None:
+    """GIVEN a kept step whose RoleArn is a parameter opted in to any value, unbound, or a
+    run-time value WHEN read THEN each is an error naming the step and field, never a
+    PassRole on role/*; bound to a role ARN, it passes that role only."""
+    definition = _definition("training_eval_register")
+    definition["Parameters"].append({"Name": "Role", "Type": "String"})
+    steps = {step["Name"]: step for step in definition["Steps"]}
+    steps["PreprocessData"]["Arguments"]["RoleArn"] = {"Get": "Parameters.Role"}
+    with pytest.raises(DefinitionError) as opted:
+        read_definition(definition, any_value_parameters=["Role"])
+    assert [(p.prop, p.code) for p in opted.value.problems] == [
+        ("PreprocessData.RoleArn", "anyRole")]
+    assert "any_value_parameters" in str(opted.value)
+    with pytest.raises(DefinitionError) as unbound:
+        read_definition(definition)
+    assert [(p.prop, p.code) for p in unbound.value.problems] == [
+        ("PreprocessData.RoleArn", "unboundParameter")]
+    assert "any_value_parameters" not in str(unbound.value)
+    steps["PreprocessData"]["Arguments"]["RoleArn"] = {"Std:Join": {
+        "On": "",
+        "Values": ["arn:aws:iam::111122223333:role/", {"Get": "Execution.PipelineExecutionId"}],
+    }}
+    with pytest.raises(DefinitionError) as run_time:
+        read_definition(definition)
+    assert [(p.prop, p.code) for p in run_time.value.problems] == [
+        ("PreprocessData.RoleArn", "anyRole")]
 
 
 def test_needs_from_literal_settings() -> None:

@@ -68,7 +68,7 @@ def test_a_definition_without_the_prefix_fails_every_job_step() -> None:
                      "step CreateFraudModel"}
 
 
-@pytest.mark.parametrize("prefix", ["fr*", "pipelines", "-x"])
+@pytest.mark.parametrize("prefix", ["fr*", "pipelines", "-x", "clarify", "sagemaker-fraud"])
 def test_a_bad_prefix_is_refused_before_the_definition_is_checked(prefix: str) -> None:
     reading = read_definition(DEFINITIONS / "training_eval_register_prefixed.json")
     problems = pipeline.job_prefix_problems(prefix, reading.scopes)

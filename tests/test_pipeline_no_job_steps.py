@@ -49,8 +49,10 @@ OUTSIDE_MODEL_TRANSFORM = {"Version": "2020-12-01", "Steps": [{
 }]}
 
 
-def _request(action: str, arn: str) -> Request:
-    return Request(f"{action} {arn}", PRINCIPAL, action, arn)
+def _request(action: str, arn: str, model: str | None = None) -> Request:
+    context = {} if model is None else {
+        "sagemaker:ModelArn": f"{TRANSFORM_JOB.split('transform-job/')[0]}model/{model}"}
+    return Request(f"{action} {arn} {model}", PRINCIPAL, action, arn, context)
 
 
 #: Shape -> (definition, what its execution role may do, the neighbours it may not).
@@ -68,9 +70,13 @@ SHAPES: dict[str, tuple[dict[str, Any], list[Request], list[Request]]] = {
     "outside_model_transform": (
         OUTSIDE_MODEL_TRANSFORM,
         [_request("sagemaker:CreateTransformJob",
-                  f"{TRANSFORM_JOB}pipelines-a1b2c3-BatchScore-d4e5f6-0")],
+                  f"{TRANSFORM_JOB}pipelines-a1b2c3-BatchScore-d4e5f6-0",
+                  "fraud-model-registered-elsewhere")],
         [_request("sagemaker:CreateTransformJob",
-                  f"{TRANSFORM_JOB}pipelines-a1b2c3-OtherStep-d4e5f6-0"),
+                  f"{TRANSFORM_JOB}pipelines-a1b2c3-OtherStep-d4e5f6-0",
+                  "fraud-model-registered-elsewhere"),
+         _request("sagemaker:CreateTransformJob",
+                  f"{TRANSFORM_JOB}pipelines-a1b2c3-BatchScore-d4e5f6-0", "other-team-model"),
          pass_role(RUNTIME_ROLE, SAGEMAKER)]),
 }
 

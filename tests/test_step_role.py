@@ -280,12 +280,18 @@ def test_a_refused_team_does_not_hold_its_prefix() -> None:
     PrefixedStepRole(stack, "Good", job_prefix="rsch", step_types=["Training"])
 
 
-@pytest.mark.parametrize("prefix", ["pipelines", "Pipelines", "pipelines-a"])
-def test_the_default_naming_prefix_is_refused(prefix: str) -> None:
-    """GIVEN job_prefix 'pipelines' (any case, or before a hyphen) WHEN made THEN an error:
-    the team would own every default-named job."""
-    with pytest.raises(InvalidPropsError, match=r"is reserved: 'pipelines-\*' \(any case\) "
-                                                r"names the jobs of every pipeline") as raised:
+@pytest.mark.parametrize(("prefix", "why"), [
+    ("pipelines", "SageMaker Pipelines names every job"),
+    ("Pipelines", "SageMaker Pipelines names every job"),
+    ("pipelines-a", "SageMaker Pipelines names every job"),
+    ("clarify", "ClarifyCheckStep always names its job 'clarify-job'"),
+    ("baseline", "QualityCheckStep always names its job 'baseline-job'"),
+])
+def test_the_default_naming_prefix_is_refused(prefix: str, why: str) -> None:
+    """GIVEN job_prefix 'pipelines' (any case, or before a hyphen), 'clarify' or 'baseline'
+    WHEN made THEN an error with the reason: the team would own every default-named job or
+    every team's check jobs."""
+    with pytest.raises(InvalidPropsError, match=f"is reserved: .*{why}") as raised:
         PrefixedStepRole(_stack(), "Team", job_prefix=prefix, step_types=["Training"])
     assert [(p.prop, p.code) for p in raised.value.problems] == [("job_prefix", "reservedPrefix")]
 

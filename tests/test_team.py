@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sm_pipeline_iam.core import naming
 from sm_pipeline_iam.core.notices import SDK_IGNORES_PREFIX
 from sm_pipeline_iam.core.policy import ArnEnvironment
 from sm_pipeline_iam.core.requirements import GivenResources
@@ -14,7 +15,6 @@ from sm_pipeline_iam.core.team import (
     default_shared_step_types,
     pipeline_access_statement,
     prefix_guide,
-    prefixes_overlap,
     team_requirements,
     usage_text,
 )
@@ -123,7 +123,33 @@ def test_the_default_naming_prefix_is_reserved_for_teams(prefix: str) -> None:
     reservedPrefix problem: it would own every default-named job."""
     _, problems = team_requirements(prefix, ["Training"])
     assert [(p.prop, p.code) for p in problems] == [("job_prefix", "reservedPrefix")]
-    assert "names the jobs of every pipeline without the custom prefix" in problems[0].message
+    assert "names every job 'pipelines-<executionId>-...'" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("prefix", "start"),
+    [("clarify", "clarify-job"), ("baseline", "baseline-job"), ("Clarify-Job", "clarify-job"),
+     ("clarify-job-a", "clarify-job"), ("sagemaker", "sagemaker"),
+     ("sagemaker-scikit-learn", "sagemaker"), ("pytorch", "pytorch-training"),
+     ("xgboost", "xgboost"), ("tuning", "tuning"), ("transform", "transform-job")],
+)
+def test_the_names_sagemaker_and_the_sdk_give_their_jobs_are_reserved(
+    prefix: str, start: str
+) -> None:
+    """GIVEN a prefix that equals, starts, or starts with a name SageMaker or the SDK gives
+    its own jobs WHEN a team takes it THEN a reservedPrefix problem naming that start and
+    where it comes from: the team would own every team's check or default-named jobs."""
+    _, problems = team_requirements(prefix, ["Processing"])
+    assert ("job_prefix", "reservedPrefix") in [(p.prop, p.code) for p in problems]
+    assert any(f"'{start}-...'" in p.message for p in problems)
+    assert naming.RESERVED_PREFIXES[start] in " ".join(p.message for p in problems)
+
+
+@pytest.mark.parametrize("prefix", ["clar", "clarifyjob", "base", "sm", "torch", "rsch"])
+def test_names_near_the_reserved_ones_are_not_reserved(prefix: str) -> None:
+    """GIVEN a prefix whose names no reserved start overlaps WHEN gathered THEN no
+    problem."""
+    assert team_requirements(prefix, ["Processing"])[1] == []
 
 
 @pytest.mark.parametrize("prefix", ["pipeline", "pipelinesx", "my-pipelines"])
@@ -145,7 +171,7 @@ def test_prefixes_overlap_at_a_hyphen_or_ignoring_case(
 ) -> None:
     """GIVEN two prefixes WHEN compared THEN they overlap exactly when '<one>-*' (either
     spelling) matches names made with the other."""
-    assert prefixes_overlap(first, second) is overlap
+    assert naming.prefixes_overlap(first, second) is overlap
     teams = TeamPrefixes()
     teams.add(first, "A")
     assert bool(teams.overlapping(second)) is overlap

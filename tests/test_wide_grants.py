@@ -155,14 +155,14 @@ def test_reasons_follow_the_groups_merged_into_each_statement() -> None:
 
 
 def test_unresolved_definition_values_get_the_unresolved_reason() -> None:
-    """GIVEN a Callback queue URL and a role from parameters opted in to any value WHEN
-    built THEN the queue
-    'sqs:...:*' and the 'role/*' are acknowledged as unresolved, never as job names."""
-    requirements = read_definition(_callback_definition(),
-                                   any_value_parameters=ANY_VALUE).requirements
+    """GIVEN a Callback queue URL from a parameter opted in to any value and a role from a
+    parameter bound to one role WHEN built THEN the queue 'sqs:...:*' is acknowledged as
+    unresolved, never as a job name; the role is passed as itself, with no reason."""
+    requirements = read_definition(_callback_definition(), any_value_parameters=ANY_VALUE,
+                                   parameter_values=ROLE_VALUES).requirements
     reasons = _reasons(requirements)
     assert reasons["CallbackQueues"] == wildcards.UNRESOLVED_REASON
-    assert reasons["PassRoleToSagemaker"] == wildcards.UNRESOLVED_REASON
+    assert reasons["PassRoleToSagemaker"] == ""
     assert "job name" not in reasons["CallbackQueues"]
 
 
@@ -185,7 +185,8 @@ def _stack(app: cdk.App | None = None) -> cdk.Stack:
 
 
 #: The parameters of :func:`_callback_definition`, opted in to any value (no default).
-ANY_VALUE = ["QueueUrl", "ProcessingRole"]
+ANY_VALUE = ["QueueUrl"]
+ROLE_VALUES = {"ProcessingRole": ["arn:aws:iam::111122223333:role/prepare"]}
 
 
 def _callback_definition() -> dict[str, Any]:
@@ -254,14 +255,14 @@ def test_an_unresolved_queue_is_acknowledged_as_unresolved_not_as_a_job_name(
     app = cdk.App(outdir=str(tmp_path))
     stack = _stack(app)
     PipelineExecutionRole.from_definition(stack, "Role", _callback_definition(),
-                                          any_value_parameters=ANY_VALUE)
+                                          any_value_parameters=ANY_VALUE,
+                                          parameter_values=ROLE_VALUES)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()  # fails on any unacknowledged finding
     acknowledgments = _acknowledgments(stack)
     queue = [reason for finding, reason in acknowledgments.items() if ":sqs:" in finding]
     assert queue == [f"{wildcards.UNRESOLVED_REASON} (CallbackQueues)"]
-    role = [reason for finding, reason in acknowledgments.items() if ":role/*" in finding]
-    assert role == [f"{wildcards.UNRESOLVED_REASON} (PassRoleToSagemaker)"]
+    assert not [finding for finding in acknowledgments if ":role/" in finding]
     jobs = [r for f, r in acknowledgments.items() if ":processing-job/" in f]
     assert jobs and all(r.startswith(wildcards.JOB_NAME_REASON) for r in jobs)
 

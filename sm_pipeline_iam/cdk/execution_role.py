@@ -34,6 +34,8 @@ from .pipeline_role import (
     given_with_uris,
     location_uris,
     option_problems,
+    pipeline_execution_source_arns,
+    restrict_trust_to_sources,
     token_prefix_problems,
 )
 
@@ -317,6 +319,10 @@ class PipelineExecutionRole(PipelineRoleBase):
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
         role = cls(scope, id, requirements=requirements, **options)
+        if pipeline_name is not None and not _names_itself(requirements, options):
+            # Only this pipeline's executions assume the role (its jobs run as the roles
+            # the definition names, never as this one).
+            restrict_trust_to_sources(role, pipeline_execution_source_arns(role, pipeline_name))
         role_policies.record_any_value_parameters(role, reading.unresolved)
         check_tokens_at_synth(
             role, "PipelineExecutionRole", {"parameter_values": parameter_values},
@@ -325,6 +331,15 @@ class PipelineExecutionRole(PipelineRoleBase):
                                      replaced),
         )
         return role
+
+
+def _names_itself(requirements: PipelineRequirements, options: RoleOptions) -> bool:
+    """True when the definition hands this role (named by ``role_name``) to a step: the
+    step's job then assumes it too, with the job's ARN as ``aws:SourceArn``, so the trust
+    stays limited by ``aws:SourceAccount`` only."""
+    name = options.get("role_name")
+    return bool(name) and any(
+        target.role_arn.endswith(f"/{name}") for target in requirements.pass_roles)
 
 
 def runtime_role_arns(id: str, definition: Mapping[str, Any],

@@ -57,7 +57,7 @@ from .notices import (
     Unresolved,
 )
 from .policy import JOB_ROLE_ARN, PLACEHOLDERS
-from .requirements import PassRoleTarget, PipelineRequirements, is_token
+from .requirements import PassRoleTarget, PipelineRequirements, is_token, wide_role_arns
 from .steps import (
     AUTOML_IMAGES,
     AUTOML_REPOSITORIES,
@@ -113,7 +113,6 @@ _RUN_TIME_IMAGE = re.compile(
 )
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
-_ANY_ROLE = f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/*"
 
 @dataclass(frozen=True)
 class JobScope:
@@ -346,6 +345,7 @@ class _Collected:
     name_patterns: dict[StepType, set[str]] = field(default_factory=dict)
     group_names: dict[str, set[str]] = field(default_factory=dict)
     pass_roles: set[PassRoleTarget] = field(default_factory=set)
+    model_names: set[str] | None = None
     json_get: set[S3ObjectPattern] = field(default_factory=set)
     given: dict[Binding, set[str]] = field(default_factory=dict)
     variants: set[str] = field(default_factory=set)
@@ -611,6 +611,7 @@ class _Reader:
                                ResourceScope.GIVEN):
                 self._group(name, step_type, step, group)
         self._roles(name, spec, step)
+        self._models(name, spec, step)
         if spec.job is not None:
             # What the job needs concerns its own role: its warnings stay with it.
             notices, unresolved = self.out.notices, self.out.unresolved
@@ -1506,6 +1507,29 @@ class _Reader:
         ))
         return None
 
+    # --- models ----------------------------------------------------------------------------
+
+    def _models(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
+        """The names of the models a step's transform job or endpoint config runs: the
+        execution role may create them for these models only (``sagemaker:ModelArn``),
+        so no step runs another pipeline's or team's model as that model's role. A
+        ``Get`` of a Model step's ``ModelName`` is that step's name patterns; a literal
+        name (a model from outside the pipeline) is that model only."""
+        paths = [job.runs_models for job in (spec.job, spec.hosting)
+                 if job is not None and job.runs_models is not None]
+        if not paths:
+            return
+        if self.out.model_names is None:
+            self.out.model_names = set()
+        for field_name, value in (found for path in paths for found in values_at(step, path)):
+            if value is None or not self._no_literal_wildcards(name, field_name, value):
+                continue
+            for pattern in self._patterns(name, field_name, value):
+                if pattern.unbound:
+                    # A parameter widens the model: bound, defaulted or refused.
+                    self._unresolved(name, field_name, pattern)
+                self.out.model_names.add(pattern.text)
+
     # --- roles -----------------------------------------------------------------------------
 
     def _roles(self, name: str, spec: StepSpec, step: dict[str, Any]) -> None:
@@ -1525,21 +1549,52 @@ class _Reader:
                     continue
                 for pattern in self._patterns(name, field_name, value):
                     arn = self._role_arn(name, field_name, pattern)
-                    self.out.pass_roles.add(PassRoleTarget(arn, role_field.service))
+                    if arn is not None:
+                        self.out.pass_roles.add(PassRoleTarget(arn, role_field.service))
 
-    def _role_arn(self, name: str, field_name: str, pattern: Pattern) -> str:
+    def _role_arn(self, name: str, field_name: str, pattern: Pattern) -> str | None:
+        """The ARN of the one role a role field names, or None (with a problem) when it
+        names no single role: passing ``role/*`` would let whoever starts the pipeline run
+        the step as any role that trusts the service, so no opt-in widens a role field."""
+        where = f"{name}.{field_name}"
         if pattern.is_literal:
-            if pattern.text.startswith("arn:"):
-                if not _ROLE_ARN.fullmatch(pattern.text):
-                    self._problem(
-                        f"{name}.{field_name}", "notAnArn",
-                        f"step {name!r} field {field_name}: {pattern.text!r} is not an IAM "
-                        "role ARN (arn:aws:iam::111122223333:role/name)"
-                    )
-                return pattern.text
-            return f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/{pattern.text}"
-        self._unresolved(name, field_name, replace(pattern, text=_ANY_ROLE))
-        return _ANY_ROLE
+            if not pattern.text.startswith("arn:"):
+                # A role name: SageMaker takes it in the pipeline's own account.
+                return (f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/"
+                        f"{pattern.text}")
+            # requirements.role_arn_problems' test: the one check of a role ARN.
+            if wide_role_arns([pattern.text]):
+                self._problem(
+                    where, "notAnArn",
+                    f"step {name!r} field {field_name}: {pattern.text!r} is not an IAM "
+                    "role ARN (arn:aws:iam::111122223333:role/name)"
+                )
+                return None
+            return pattern.text
+        parameters = [p.removeprefix("Parameters.") for p in pattern.unbound
+                      if p.startswith("Parameters.")]
+        if parameters:
+            opted = [p for p in parameters if p in self.parameters.any_value]
+            why = (f"parameter {opted[0]!r} is opted in to any value (any_value_parameters), "
+                   "which a role field cannot be" if opted else
+                   f"parameter {parameters[0]!r} has no DefaultValue and no parameter_values")
+            self._problem(
+                where, "anyRole" if opted else "unboundParameter",
+                f"step {name!r} field {field_name}: {why}: the execution role would pass "
+                "every role ('role/*'), so whoever starts the pipeline could run the step as "
+                "any role that trusts SageMaker; bind it to the exact role ARNs with "
+                f"parameter_values={{{parameters[0]!r}: "
+                "['arn:aws:iam::111122223333:role/name']}",
+            )
+        else:
+            self._problem(
+                where, "anyRole",
+                f"step {name!r} field {field_name}: the role ARN is known only at run time "
+                f"({', '.join(pattern.run_time) or pattern.text}), so the execution role would "
+                "pass every role ('role/*'): give the exact role ARN, or a parameter bound "
+                "to exact role ARNs with parameter_values",
+            )
+        return None
 
     # --- integrations ----------------------------------------------------------------------
 
@@ -1843,6 +1898,7 @@ class _Reader:
             group_names={label: tuple(sorted(v)) for label, v in out.group_names.items()},
             variants=frozenset(out.variants),
             unused_groups=frozenset(out.not_called - out.named),
+            model_names=None if out.model_names is None else tuple(sorted(out.model_names)),
             notices=notices,
         )
         steps = tuple(
@@ -2145,8 +2201,11 @@ def coarsened(requirements: PipelineRequirements) -> PipelineRequirements:
         "limits, so jobs under the default naming are allowed as 'pipelines-*'; turn on the "
         "custom job prefix to scope them again",
     )
+    models = None if requirements.model_names is None else tuple(sorted({
+        naming.default_patterns()[0] if name.startswith(start) else name
+        for name in requirements.model_names}))
     return replace(requirements, name_patterns=widened, group_names=groups,
-                   notices=(*requirements.notices, notice))
+                   model_names=models, notices=(*requirements.notices, notice))
 
 
 def _prefixed(prefix: str) -> tuple[str, ...]:

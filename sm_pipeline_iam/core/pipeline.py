@@ -79,12 +79,7 @@ def job_prefix_problems(job_prefix: str, scopes: Iterable[JobScope]) -> list[Pro
     step whose job the SDK names by default although the custom prefix is on."""
     scopes = tuple(scopes)
     problems = naming.prefix_problems(job_prefix, {scope.step_type for scope in scopes})
-    if naming.is_reserved_prefix(job_prefix):
-        problems.append(Problem(
-            "job_prefix", "reservedPrefix",
-            f"job_prefix {job_prefix!r} is the default naming's start, which every pipeline "
-            "without the custom prefix shares: give the pipeline's own prefix",
-        ))
+    problems += naming.reserved_problems(job_prefix)
     if problems:
         return problems
     starts = (f"{job_prefix}-", f"{job_prefix.lower()}-")

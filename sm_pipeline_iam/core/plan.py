@@ -290,10 +290,25 @@ def _template_arn(group: ActionGroup, name: str, env: ArnEnvironment) -> str:
     return _render(arn, env)
 
 
+#: The create calls that name the model the resource runs (Service Authorization
+#: Reference: CreateTransformJob and CreateEndpointConfig take ``sagemaker:ModelArn``).
+_MODEL_ACTIONS = ("sagemaker:CreateTransformJob", "sagemaker:CreateEndpointConfig")
+
+
+def _model_arn(name: str, env: ArnEnvironment, *, lower: bool) -> str:
+    """A model's ARN (API reference: CreateModel returns ``model/<name>``), its name
+    pattern filled."""
+    filled = _fill_name(name, lower=lower)
+    return (f"arn:{env.partition}:sagemaker:{env.region}:{env.account}:model/"
+            f"{filled.lower() if lower else filled}")
+
+
 def _named_calls(who: str, group: ActionGroup, names: Iterable[str], env: ArnEnvironment,
-                 bare: str | None = None) -> Iterator[PlannedCall]:
+                 bare: str | None = None, model: tuple[str, str] | None = None
+                 ) -> Iterator[PlannedCall]:
     """The group's actions on each name pattern's sample (both spellings where the names
-    hold both)."""
+    hold both); ``model``: the ARN of the model that the calls naming one run (as written,
+    and lower-cased for the other spelling), their ``sagemaker:ModelArn``."""
     names = list(names)
     alternates = _alternates(names)
     bare = bare or _BARE_NAMES.get(group.resource_type, f"sample-{EXECUTION_ID}")
@@ -302,11 +317,15 @@ def _named_calls(who: str, group: ActionGroup, names: Iterable[str], env: ArnEnv
         sample = _fill_name(name, lower=lower, bare=bare)
         resource = _template_arn(group, sample, env)
         for action in group.actions:
-            yield PlannedCall(
-                EXECUTION_ROLE, action, resource,
-                why=_group_why(who, group, action, f"{group.resource_type} {name}"),
-                inferred=group.inferred, alternate_spelling=lower,
-            )
+            # A call naming a model: once per spelling of the model's ARN.
+            contexts = [{"sagemaker:ModelArn": arn} for arn in dict.fromkeys(model)] if (
+                model and action in _MODEL_ACTIONS) else [{}]
+            for index, context in enumerate(contexts):
+                yield PlannedCall(
+                    EXECUTION_ROLE, action, resource, context,
+                    why=_group_why(who, group, action, f"{group.resource_type} {name}"),
+                    inferred=group.inferred, alternate_spelling=lower or index > 0,
+                )
 
 
 def _execution_calls(reading: DefinitionReading, env: ArnEnvironment) -> Iterator[PlannedCall]:
@@ -318,6 +337,10 @@ def _execution_calls(reading: DefinitionReading, env: ArnEnvironment) -> Iterato
     for name, step_type in reading.steps:
         steps_of.setdefault(step_type, []).append(name)
 
+    # A transform job or endpoint config runs one of the pipeline's models.
+    models = requirements.model_names or ()
+    model = (_model_arn(models[0], env, lower=False),
+             _model_arn(models[0], env, lower=True)) if models else None
     # Per step: its jobs and the resources it names, as the reader scoped them.
     trial_components: list[str] = []
     for name, step_type in reading.steps:
@@ -329,7 +352,7 @@ def _execution_calls(reading: DefinitionReading, env: ArnEnvironment) -> Iterato
             if patterns is None:
                 continue  # the step makes none of the group's calls
             yield from _named_calls(f"step {name} ({step_type.value})", group,
-                                    dict.fromkeys(patterns), env)
+                                    dict.fromkeys(patterns), env, model=model)
             if spec.job is not None and spec.job.kinds and group.scope is ResourceScope.JOB_NAME:
                 sample = _fill_name(patterns[0])
                 trial_components.append(f"{sample}-aws-{group.resource_type}")

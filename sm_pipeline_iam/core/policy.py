@@ -169,6 +169,32 @@ class UnnamedResourcesError(ValueError):
     """A catalog group that the pipeline's steps call has no resources to grant it on."""
 
 
+#: The create calls that name a model whose role the created resource then runs as, with
+#: the condition operator on ``sagemaker:ModelArn`` (Service Authorization Reference:
+#: both list the key). A transform job always names its model (API_CreateTransformJob
+#: ``ModelName`` is required); an endpoint config for inference components names none
+#: (API_CreateEndpointConfig), so there the key may be absent.
+MODEL_ARN_ACTIONS: dict[str, str] = {
+    "sagemaker:CreateTransformJob": "ArnLike",
+    "sagemaker:CreateEndpointConfig": "ArnLikeIfExists",
+}
+MODEL_ARN = "arn:{partition}:sagemaker:{region}:{account}:model/{name}"
+
+
+def _model_condition(action: str, names: Iterable[str], env: ArnEnvironment
+                     ) -> tuple[tuple[str, str, str], ...]:
+    """``sagemaker:ModelArn`` limited to the models ``names`` match: the job or config
+    then cannot run another team's or pipeline's model, as that model's role."""
+    operator = MODEL_ARN_ACTIONS[action]
+    names = sorted(set(names))
+    if not names:
+        # No model named: a call without one only (an endpoint config for inference
+        # components); a transform job, which always names one, is then never allowed.
+        return (("Null", "sagemaker:ModelArn", "true"),)
+    return tuple((operator, "sagemaker:ModelArn", _fill(MODEL_ARN, env, name))
+                 for name in names)
+
+
 def build_statements(
     requirements: PipelineRequirements, env: ArnEnvironment = PLACEHOLDERS
 ) -> list[Statement]:
@@ -208,6 +234,13 @@ def build_statements(
                 "resources in the requirements: name them, or list "
                 f"{group.label!r} in unused_groups if no step makes these calls"
             )
+        model_actions = [a for a in group.actions if a in MODEL_ARN_ACTIONS]
+        if model_actions and requirements.model_names is not None and resources:
+            add(group.label, [a for a in group.actions if a not in model_actions], resources)
+            for action in model_actions:
+                add(group.label, (action,), resources,
+                    _model_condition(action, requirements.model_names, env))
+            continue
         add(group.label, group.actions, resources)
 
     by_service: dict[str, set[str]] = {}

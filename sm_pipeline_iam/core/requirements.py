@@ -52,6 +52,9 @@ class PipelineRequirements:
             (e.g. the model package group actions of a step that registers an
             unversioned package), as a definition shows; the policy builder grants them
             nothing, and fails on any other group left without resources.
+        model_names: the name patterns of the models that the pipeline's transform jobs and
+            endpoint configs may use (``sagemaker:ModelArn``): the models its steps make or
+            name, or the prefix's; None (the default) when nothing narrows them.
         notices: warnings about choices the user should know of.
     """
 
@@ -63,6 +66,7 @@ class PipelineRequirements:
     group_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     variants: frozenset[str] = frozenset()
     unused_groups: frozenset[str] = frozenset()
+    model_names: tuple[str, ...] | None = None
     notices: tuple[Notice, ...] = ()
 
     def given_values(self, binding: Binding) -> tuple[str, ...]:
@@ -385,6 +389,8 @@ def from_step_types(
         pass_roles=sagemaker_pass_roles(parsed, step_role_arns) | emr_roles,
         json_get_objects=objects,
         given=given,
+        # Models named '<prefix>-*' are the prefix's own: another team's are not.
+        model_names=naming.prefix_patterns(job_prefix) if job_prefix else None,
         notices=tuple(notices),
     )
     return requirements, problems

@@ -104,15 +104,8 @@ def team_requirements(
             "job_prefix is empty: give the team's prefix (e.g. 'rsch'); its jobs and "
             "pipelines must be named '<prefix>-...'",
         ))
-    elif validate_prefix and naming.is_reserved_prefix(job_prefix):
-        problems.append(Problem(
-            "job_prefix",
-            "reservedPrefix",
-            f"job_prefix {job_prefix!r} is reserved: '{naming.DEFAULT_PREFIX}-*' (any case) "
-            "names the jobs of every pipeline without the custom prefix, so this team would "
-            f"own them; choose a prefix that neither is '{naming.DEFAULT_PREFIX}' nor starts "
-            f"with '{naming.DEFAULT_PREFIX}-' (e.g. 'rsch')",
-        ))
+    elif validate_prefix:
+        problems.extend(naming.reserved_problems(job_prefix))
     requirements, more = from_step_types(
         [*own, *shared],
         job_prefix=job_prefix or None,
@@ -124,14 +117,6 @@ def team_requirements(
     # from_step_types re-reports step type problems already collected above.
     problems.extend(p for p in more if p.prop != "step_types")
     return requirements, problems
-
-
-def prefixes_overlap(first: str, second: str) -> bool:
-    """True when one team's names can be another's: the prefixes are equal ignoring case
-    (a mixed-case prefix also allows its lower-case spelling), or one is the other followed
-    by a hyphen (``rsch-*`` matches ``rsch-a-...``)."""
-    a, b = first.lower(), second.lower()
-    return a == b or a.startswith(f"{b}-") or b.startswith(f"{a}-")
 
 
 def _owners(prefix: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from iamsim import Request, simulate
+from sm_pipeline_iam.core.policy import MODEL_ARN, MODEL_ARN_ACTIONS
 from sm_pipeline_iam.core.steps import CATALOG, ResourceScope, StepType
 
 from .cfn import ACCOUNT, REGION, Resolver, identity_policies
@@ -63,9 +64,11 @@ def named_requests(
                 continue
             for action in group.actions:
                 arn = job_arn(group.arn_template, job_name, **where)
-                requests.append(
-                    Request(f"{tag}:{step_type.value}:{action}:{arn}", PRINCIPAL, action, arn)
-                )
+                # A transform job or endpoint config runs a model of the same name.
+                context = {"sagemaker:ModelArn": job_arn(MODEL_ARN, job_name, **where)} if (
+                    action in MODEL_ARN_ACTIONS) else {}
+                requests.append(Request(f"{tag}:{step_type.value}:{action}:{arn}", PRINCIPAL,
+                                        action, arn, context))
     return requests
 
 
