@@ -57,13 +57,12 @@ document").
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import Problem
-from .scp import S3_DATA_ACTIONS, ScpException
+from .scp import S3_DATA_ACTIONS, OrganizationPolicy, ScpException
 
 #: RCP quota (AWS Organizations): characters of the minified document.
 RCP_SIZE_LIMIT = 5_120
@@ -99,13 +98,18 @@ _ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}")
 
 
 @dataclass(frozen=True)
-class RcpException:
+class RcpException(OrganizationPolicy):
     """The RCP beside an :class:`~sm_pipeline_iam.core.scp.ScpException`.
 
     Attributes:
         scp: the SCP exception whose tag, VPCs and endpoints the RCP mirrors.
         organization_id: the organization (``o-...``) whose principals may carry the tag.
     """
+
+    KIND: ClassVar[str] = "RCP"
+    SIZE_LIMIT: ClassVar[int] = RCP_SIZE_LIMIT
+    TOO_LARGE: ClassVar[str] = "rcpTooLarge"
+    SHORTEN: ClassVar[str] = "list fewer VPCs or VPC endpoints"
 
     scp: ScpException
     organization_id: str
@@ -178,25 +182,4 @@ class RcpException:
                 },
             },
         ]
-
-    def document(self) -> dict[str, Any]:
-        """The RCP document."""
-        return {"Version": "2012-10-17", "Statement": self.statements()}
-
-    def to_json(self, indent: int | None = None) -> str:
-        """The RCP as JSON text; minified (what counts against the limit) by default."""
-        separators = (",", ":") if indent is None else (",", ": ")
-        return json.dumps(self.document(), indent=indent, separators=separators)
-
-    def size_problems(self) -> list[Problem]:
-        """A problem when the minified document exceeds the RCP size limit."""
-        size = len(self.to_json())
-        if size <= RCP_SIZE_LIMIT:
-            return []
-        return [Problem(
-            "document",
-            "rcpTooLarge",
-            f"the RCP is {size} characters minified, over the {RCP_SIZE_LIMIT}-character "
-            "RCP limit: list fewer VPCs or VPC endpoints",
-        )]
 

@@ -56,9 +56,10 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import Problem
 from .policy import LIBRARY_POLICY_PATH
@@ -315,8 +316,48 @@ def admin_problems(arns: Sequence[str], *, prop: str = "tag_admin_principal_arns
     return problems
 
 
+class OrganizationPolicy(ABC):
+    """What an SCP and an RCP share: a document of ``statements``, its minified JSON text
+    (what counts against the quota), and the check of that quota."""
+
+    #: The policy type in messages (``SCP``, ``RCP``).
+    KIND: ClassVar[str]
+    #: The quota: characters of the minified document.
+    SIZE_LIMIT: ClassVar[int]
+    #: The problem code of a document over the quota.
+    TOO_LARGE: ClassVar[str]
+    #: What to shorten, in the message of that problem.
+    SHORTEN: ClassVar[str]
+
+    @abstractmethod
+    def statements(self) -> list[dict[str, Any]]:
+        """The policy's statements."""
+
+    def document(self) -> dict[str, Any]:
+        """The policy document."""
+        return {"Version": "2012-10-17", "Statement": self.statements()}
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The policy as JSON text; minified (what counts against the limit) by default."""
+        separators = (",", ":") if indent is None else (",", ": ")
+        return json.dumps(self.document(), indent=indent, separators=separators)
+
+    def size_problems(self) -> list[Problem]:
+        """A problem when the minified document exceeds the quota (its ``prop`` is
+        ``document``: the lists that make it up are too long together)."""
+        size = len(self.to_json())
+        if size <= self.SIZE_LIMIT:
+            return []
+        return [Problem(
+            "document",
+            self.TOO_LARGE,
+            f"the {self.KIND} is {size} characters minified, over the {self.SIZE_LIMIT}-"
+            f"character {self.KIND} limit: {self.SHORTEN}",
+        )]
+
+
 @dataclass(frozen=True)
-class ScpException:
+class ScpException(OrganizationPolicy):
     """What the SCP keeps in the VPC, whom it exempts, and who administers the tag.
 
     Attributes:
@@ -330,6 +371,12 @@ class ScpException:
             ``arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*``); see
             :func:`admin_problems`.
     """
+
+    KIND: ClassVar[str] = "SCP"
+    SIZE_LIMIT: ClassVar[int] = SCP_SIZE_LIMIT
+    TOO_LARGE: ClassVar[str] = "scpTooLarge"
+    SHORTEN: ClassVar[str] = ("list fewer VPCs, VPC endpoints or tag admins (e.g. one admin "
+                              "ARN with a wildcard instead of several)")
 
     tag_key: str
     tag_value: str
@@ -461,29 +508,6 @@ class ScpException:
             protect_admins,
             protect_library_policies,
         ]
-
-    def document(self) -> dict[str, Any]:
-        """The SCP document."""
-        return {"Version": "2012-10-17", "Statement": self.statements()}
-
-    def to_json(self, indent: int | None = None) -> str:
-        """The SCP as JSON text; minified (what counts against the limit) by default."""
-        separators = (",", ":") if indent is None else (",", ": ")
-        return json.dumps(self.document(), indent=indent, separators=separators)
-
-    def size_problems(self) -> list[Problem]:
-        """A problem when the minified document exceeds the SCP size limit (its ``prop`` is
-        ``document``: the lists that make it up are too long together)."""
-        size = len(self.to_json())
-        if size <= SCP_SIZE_LIMIT:
-            return []
-        return [Problem(
-            "document",
-            "scpTooLarge",
-            f"the SCP is {size} characters minified, over the {SCP_SIZE_LIMIT}-character "
-            "SCP limit: list fewer VPCs, VPC endpoints or tag admins (e.g. one admin ARN "
-            "with a wildcard instead of several)",
-        )]
 
 
 def target_problems(target_ids: Sequence[str]) -> list[Problem]:
