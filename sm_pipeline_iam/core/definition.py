@@ -1328,6 +1328,10 @@ class _Reader:
                     f"prefix; end the input URI with '/' ('{wide.uri}/') to read the folder "
                     "only, or move one of the locations",
                 ))
+        self._add_job_notices(by_step)
+
+    def _add_job_notices(self, by_step: Mapping[str, list[Notice]]) -> None:
+        """Add each step's notices to its own job (a job of that step alone)."""
         self.out.jobs = [
             replace(job, notices=tuple(dict.fromkeys((*job.notices, *by_step[job.step]))))
             if job.step in by_step and job.steps == (job.step,) else job
@@ -1359,11 +1363,7 @@ class _Reader:
                     "the run-time value to literal parts that keep it in a folder of its "
                     "own, or move one of the locations",
                 ))
-        self.out.jobs = [
-            replace(job, notices=tuple(dict.fromkeys((*job.notices, *by_step[job.step]))))
-            if job.step in by_step and job.steps == (job.step,) else job
-            for job in self.out.jobs
-        ]
+        self._add_job_notices(by_step)
 
     def _repositories(self, name: str, job: JobSpec, step: dict[str, Any]) -> set[str]:
         found: set[str] = set()
