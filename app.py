@@ -93,14 +93,18 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     ServiceManagedStackSet,
 )
-from sm_pipeline_iam.core.definition import load_definition, parameter_names, read_definition
+from sm_pipeline_iam.core.definition.reader import load_definition, parameter_names, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_roles import JobRolePlan, generated_role_steps, plan_job_roles
+from sm_pipeline_iam.core.execution_role.pipeline import PIPELINE_NAME
+from sm_pipeline_iam.core.job_roles.assignment import (
+    JobRolePlan,
+    generated_role_steps,
+    plan_job_roles,
+)
 from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
-from sm_pipeline_iam.core.pipeline import PIPELINE_NAME
-from sm_pipeline_iam.core.scp import admin_problems, organization_problems
-from sm_pipeline_iam.core.stackset import consistency_problems, hard_coded_accounts
+from sm_pipeline_iam.core.organization.scp import admin_problems, organization_problems
+from sm_pipeline_iam.core.organization.stackset import consistency_problems, hard_coded_accounts
 from sm_pipeline_iam.review.report import review_assembly, to_markdown
 
 #: The review that `cdk synth` writes next to the templates.

@@ -13,7 +13,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
 from sm_pipeline_iam import PipelineJobRoles
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.definition.reader import read_definition
 
 DEFINITION = (Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "definitions"
               / "other_steps.json")

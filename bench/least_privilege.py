@@ -31,17 +31,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.jobs import JobNeeds, merge_needs
-from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan, job_role
-from sm_pipeline_iam.core.policy import (
+from sm_pipeline_iam.core.definition.reader import DefinitionReading, read_definition
+from sm_pipeline_iam.core.execution_role.policy import (
     PLACEHOLDERS,
     ArnEnvironment,
     Statement,
     build_statements,
     policy_document,
 )
+from sm_pipeline_iam.core.job_roles.needs import JobNeeds, merge_needs
+from sm_pipeline_iam.core.job_roles.policy import job_statements
+from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan, job_role
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "tests" / "fixtures" / "definitions"

@@ -6,8 +6,8 @@ so the figures are upper bounds.
 
 from __future__ import annotations
 
-from sm_pipeline_iam.core import policy, requirements
-from sm_pipeline_iam.core.steps import CATALOG, NAME_SCOPED_STEP_TYPES
+from sm_pipeline_iam.core.catalog.steps import CATALOG, NAME_SCOPED_STEP_TYPES
+from sm_pipeline_iam.core.execution_role import policy, requirements
 
 OWN_ARN = "arn:aws-us-gov:iam::123456789012:role/" + "x" * 64
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _deprecated
+from .core.catalog.steps import CATALOG, StepType
 from .core.errors import DefinitionError, InvalidPropsError
-from .core.requirements import GivenResources, PipelineRequirements
-from .core.steps import CATALOG, StepType
+from .core.execution_role.requirements import GivenResources, PipelineRequirements
+
+_deprecated.install()
 
 if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
@@ -23,13 +26,13 @@ if TYPE_CHECKING:
     from .cdk.pipeline_role import RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
     from .cdk.step_role import PrefixedStepRole
-    from .core.definition import read_definition
-    from .core.job_roles import NoJobRoleError
+    from .core.definition.reader import read_definition
+    from .core.job_roles.assignment import NoJobRoleError
 
 _CONSTRUCTS = {
     # Core names that pull in the definition reader: loaded on first use too.
-    "NoJobRoleError": "core.job_roles",
-    "read_definition": "core.definition",
+    "NoJobRoleError": "core.job_roles.assignment",
+    "read_definition": "core.definition.reader",
     "JobNeedsRole": "cdk.job_roles",
     "JobRole": "cdk.job_roles",
     "JobRoleLocation": "cdk.job_roles",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from sm_pipeline_iam.core.api_fields import api_fields, unknown_fields
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.catalog.api_fields import api_fields, unknown_fields
+from sm_pipeline_iam.core.catalog.steps import CATALOG
+from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.notices import UNKNOWN_ARGUMENT
-from sm_pipeline_iam.core.steps import CATALOG
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
 

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from app import ContextError, PipelineIamStack, build_app, stacks_of
-from sm_pipeline_iam.core.rewrite import role_slots
+from sm_pipeline_iam.core.definition.rewrite import role_slots
 from support.cfn import resources_of_type, synthesized_resolver
 from support.scenarios import sample_context
 

@@ -19,7 +19,7 @@ from sm_pipeline_iam import (
     PipelineExecutionRole,
     PipelineJobRoles,
 )
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.review.cli import main
 from support.scenarios import sample_context

@@ -14,10 +14,14 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.definition import read_definition, values_at
-from sm_pipeline_iam.core.policy import PLACEHOLDERS, UnnamedResourcesError, build_statements
-from sm_pipeline_iam.core.requirements import PipelineRequirements
-from sm_pipeline_iam.core.steps import CATALOG, ActionGroup, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG, ActionGroup, ResourceScope, StepType
+from sm_pipeline_iam.core.definition.reader import read_definition, values_at
+from sm_pipeline_iam.core.execution_role.policy import (
+    PLACEHOLDERS,
+    UnnamedResourcesError,
+    build_statements,
+)
+from sm_pipeline_iam.core.execution_role.requirements import PipelineRequirements
 
 FIXTURES = Path(__file__).parent / "fixtures" / "definitions"
 ROLE = "arn:aws:iam::111122223333:role/CoverageRole"

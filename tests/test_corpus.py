@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
+from sm_pipeline_iam.core.definition.reader import DefinitionReading, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
+from sm_pipeline_iam.core.execution_role.requirements import PassRoleTarget
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import MIXED_CASE_PREFIX, UNRESOLVED_VALUE, Notice
-from sm_pipeline_iam.core.requirements import PassRoleTarget
 from sm_pipeline_iam.review.cli import main
 from sm_pipeline_iam.review.explain import to_text
 from support.golden import TextSnapshot

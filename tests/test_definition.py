@@ -8,8 +8,20 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.definition import DEFINITION_LIMIT, load_definition, read_definition
+from sm_pipeline_iam.core.catalog.steps import (
+    EMR_NEW_CLUSTER,
+    EMR_SERVERLESS_NEW_APPLICATION,
+    PIPELINE_EXPERIMENTS,
+    Binding,
+)
+from sm_pipeline_iam.core.catalog.steps import StepType as T
+from sm_pipeline_iam.core.definition.reader import (
+    DEFINITION_LIMIT,
+    load_definition,
+    read_definition,
+)
 from sm_pipeline_iam.core.errors import DefinitionError
+from sm_pipeline_iam.core.execution_role.requirements import PassRoleTarget
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import (
     BUILD_TIMESTAMP,
@@ -19,14 +31,6 @@ from sm_pipeline_iam.core.notices import (
     UNRESOLVED_VALUE,
     WILDCARD_WRITE_COVERS,
 )
-from sm_pipeline_iam.core.requirements import PassRoleTarget
-from sm_pipeline_iam.core.steps import (
-    EMR_NEW_CLUSTER,
-    EMR_SERVERLESS_NEW_APPLICATION,
-    PIPELINE_EXPERIMENTS,
-    Binding,
-)
-from sm_pipeline_iam.core.steps import StepType as T
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "definitions"
 ROLE = "arn:aws:iam::111122223333:role/{}"
@@ -455,7 +459,7 @@ def test_the_fixtures_are_what_the_sdk_builds() -> None:
 def test_coarsening_widens_only_the_default_naming_scopes() -> None:
     """GIVEN per-step default-naming and prefixed scopes WHEN coarsened THEN pipelines-*
     for the former, the prefixes kept, and a warning."""
-    from sm_pipeline_iam.core.definition import coarsened
+    from sm_pipeline_iam.core.definition.reader import coarsened
     from sm_pipeline_iam.core.notices import COARSENED_JOB_SCOPES
 
     requirements = read_definition(_definition("training_eval_register_prefixed")).requirements

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sm_pipeline_iam.core.definition import DEFINITION_LIMIT, max_nesting, read_definition
+from sm_pipeline_iam.core.catalog.steps import CATALOG, StepType
+from sm_pipeline_iam.core.definition.reader import DEFINITION_LIMIT, max_nesting, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.policy import build_statements
-from sm_pipeline_iam.core.steps import CATALOG, StepType
+from sm_pipeline_iam.core.execution_role.policy import build_statements
+from sm_pipeline_iam.core.job_roles.policy import job_statements
 
 SETTINGS = settings(max_examples=300, derandomize=True, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import sm_pipeline_iam
-from sm_pipeline_iam.core import definition
+from sm_pipeline_iam.core.definition import reader as definition
 from sm_pipeline_iam.core.errors import (
     DefinitionError,
     InvalidPropsError,

@@ -8,7 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 
 from sm_pipeline_iam import GivenResources, InvalidPropsError, PipelineExecutionRole, StepType
-from sm_pipeline_iam.core.policy import MANAGED_POLICY_LIMIT, policy_size
+from sm_pipeline_iam.core.execution_role.policy import MANAGED_POLICY_LIMIT, policy_size
 from support.cfn import ACCOUNT, REGION
 
 

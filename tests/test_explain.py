@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.review.explain import to_data, to_json, to_text
 from support.golden import TextSnapshot
 

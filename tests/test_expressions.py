@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.core.expressions import ExpressionError, Pattern, evaluate
+from sm_pipeline_iam.core.definition.expressions import ExpressionError, Pattern, evaluate
 
 JOIN = {
     "Std:Join": {

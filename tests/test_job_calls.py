@@ -38,17 +38,17 @@ from test_plan import (
 )
 
 from iamsim import Request
-from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
+from sm_pipeline_iam.core.definition.reader import DefinitionReading, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.jobs import automl_repositories
+from sm_pipeline_iam.core.execution_role.policy import JOB_ROLE_ARN
+from sm_pipeline_iam.core.job_roles.needs import automl_repositories
+from sm_pipeline_iam.core.job_roles.policy import job_statements
 from sm_pipeline_iam.core.notices import (
     AUTOML_RESOURCE_NAMES,
     CLARIFY_MODEL_UNKNOWN,
     UNGRANTED_FIELD,
 )
 from sm_pipeline_iam.core.plan import EXECUTION_ROLE, PlannedCall, access_plan, job_role
-from sm_pipeline_iam.core.policy import JOB_ROLE_ARN
 from support.cfn import ACCOUNT, REGION, Resolver, synthesized_resolver
 from support.tables import PRINCIPAL, SAGEMAKER, assert_all, pass_role
 from support.tables import decide as decide_as
@@ -699,8 +699,8 @@ def test_a_role_s_own_arn_is_sized_as_the_longest_role_arn() -> None:
     import aws_cdk as cdk
 
     from sm_pipeline_iam.cdk.job_roles import JobNeedsRole
-    from sm_pipeline_iam.core.jobs import JobNeeds, ServiceCall
-    from sm_pipeline_iam.core.steps import StepType
+    from sm_pipeline_iam.core.catalog.steps import StepType
+    from sm_pipeline_iam.core.job_roles.needs import JobNeeds, ServiceCall
 
     calls = tuple(ServiceCall("iam:PassRole", JOB_ROLE_ARN, f"reason {n}", (
         ("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),)) for n in range(50))

@@ -40,10 +40,10 @@ from test_plan import (
 )
 
 from iamsim import Request
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.jobs import JobNeeds
+from sm_pipeline_iam.core.job_roles.needs import JobNeeds
+from sm_pipeline_iam.core.job_roles.policy import job_statements
 from sm_pipeline_iam.core.notices import (
     MODEL_ENDPOINTS_UNNAMED,
     MODEL_OUTSIDE_PIPELINE,

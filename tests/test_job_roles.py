@@ -28,12 +28,12 @@ from sm_pipeline_iam import (
 )
 from sm_pipeline_iam.cdk.job_roles import StableTokens
 from sm_pipeline_iam.core.cfn import render_text
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.definition.reader import read_definition
+from sm_pipeline_iam.core.definition.rewrite import role_slots, with_roles
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.jobs import merge_needs
+from sm_pipeline_iam.core.job_roles.needs import merge_needs
+from sm_pipeline_iam.core.job_roles.policy import job_statements
 from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA, EXECUTION_ROLE_RUNS_JOBS
-from sm_pipeline_iam.core.rewrite import role_slots, with_roles
 from support.cfn import ACCOUNT, REGION
 from support.scenarios import sample_context
 

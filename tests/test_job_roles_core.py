@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.catalog.steps import SAGEMAKER, KeyUse
+from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_roles import (
+from sm_pipeline_iam.core.execution_role.requirements import PassRoleTarget
+from sm_pipeline_iam.core.job_roles.assignment import (
     JOB_KINDS,
     SHARED_ROLE_ID,
     JobLocation,
@@ -24,8 +26,6 @@ from sm_pipeline_iam.core.job_roles import (
     runtime_role_problems,
 )
 from sm_pipeline_iam.core.locations import S3ObjectPattern
-from sm_pipeline_iam.core.requirements import PassRoleTarget
-from sm_pipeline_iam.core.steps import SAGEMAKER, KeyUse
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 ROLE = "arn:aws:iam::111122223333:role/{}"

@@ -16,11 +16,11 @@ import pytest
 from test_plan import assert_none, decide, render, wrong
 
 from iamsim import Request
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.job_roles import job_role_needs
-from sm_pipeline_iam.core.jobs import JobNeeds
+from sm_pipeline_iam.core.job_roles.assignment import job_role_needs
+from sm_pipeline_iam.core.job_roles.needs import JobNeeds
+from sm_pipeline_iam.core.job_roles.policy import job_statements
 from sm_pipeline_iam.core.notices import (
     INPUT_PREFIX_OVERLAPS,
     MANIFEST_UNDECLARED,

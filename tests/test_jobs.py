@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.definition import read_definition
-from sm_pipeline_iam.core.job_policy import job_statements
-from sm_pipeline_iam.core.jobs import JobNeeds, merge_needs
+from sm_pipeline_iam.core.catalog.steps import KeyUse
+from sm_pipeline_iam.core.definition.reader import read_definition
+from sm_pipeline_iam.core.job_roles.needs import JobNeeds, merge_needs
+from sm_pipeline_iam.core.job_roles.policy import job_statements
 from sm_pipeline_iam.core.notices import PARAMETER_SCOPED_TO_DEFAULT, UNRESOLVED_VALUE
-from sm_pipeline_iam.core.steps import KeyUse
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 BUCKET = "ml-artifacts-111122223333"

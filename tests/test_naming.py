@@ -13,13 +13,13 @@ import re
 
 import pytest
 
+from sm_pipeline_iam.core.catalog.steps import StepType
 from sm_pipeline_iam.core.naming import (
     default_patterns,
     is_mixed_case,
     prefix_patterns,
     prefix_problems,
 )
-from sm_pipeline_iam.core.steps import StepType
 from support.samples import step_id
 
 #: The AWS page's prefix table.

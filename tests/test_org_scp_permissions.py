@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from iamsim import Request, simulate
-from sm_pipeline_iam.core.scp import POLICY_CHANGES, ROLE_CHANGES
+from sm_pipeline_iam.core.organization.scp import POLICY_CHANGES, ROLE_CHANGES
 from support.cfn import ACCOUNT, Resolver, identity_policies, resources_of_type
 from support.scenarios import EXCEPTION_TAG, JSON_GET_LOCATION, VPC_ENDPOINT_ID, VPC_ID
 from support.tables import SAGEMAKER, assert_all, only_role_id

@@ -20,7 +20,7 @@ from sm_pipeline_iam import (
     PipelineExecutionRole,
     PipelineJobRoles,
 )
-from sm_pipeline_iam.core.definition import ANY_VALUE, DEFAULT, NO_GRANT, read_definition
+from sm_pipeline_iam.core.definition.reader import ANY_VALUE, DEFAULT, NO_GRANT, read_definition
 from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA
 from support.cfn import ACCOUNT, REGION, resources_of_type, synthesized_resolver
 from support.tables import PRINCIPAL, SAGEMAKER, assert_all, decide, pass_role

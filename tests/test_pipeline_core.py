@@ -1,4 +1,4 @@
-"""core.pipeline: pipeline names, the job-prefix check of a definition, the grant
+"""core.execution_role.pipeline: pipeline names, the job-prefix check of a definition, the grant
 statements (no CDK)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sm_pipeline_iam.core import pipeline
-from sm_pipeline_iam.core.definition import read_definition
-from sm_pipeline_iam.core.policy import ArnEnvironment
+from sm_pipeline_iam.core.definition.reader import read_definition
+from sm_pipeline_iam.core.execution_role import pipeline
+from sm_pipeline_iam.core.execution_role.policy import ArnEnvironment
 from support.iam_reference import matching_resource_types
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sm_pipeline_iam import DefinitionError, InvalidPropsError, LeastPrivilegePipeline
-from sm_pipeline_iam.core.job_policy import NO_RESOURCE_ACTIONS
+from sm_pipeline_iam.core.job_roles.policy import NO_RESOURCE_ACTIONS
 from support.cfn import ACCOUNT, REGION
 
 SETTINGS = settings(max_examples=25, derandomize=True, deadline=None,

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from iamsim import Request
 from sm_pipeline_iam import InvalidPropsError, LeastPrivilegePipeline, PipelineJobRoles
-from sm_pipeline_iam.core.job_roles import NoJobRoleError
+from sm_pipeline_iam.core.job_roles.assignment import NoJobRoleError
 from sm_pipeline_iam.core.notices import MODEL_OUTSIDE_PIPELINE
 from support.cfn import ACCOUNT, REGION, resources_of_type, synthesized_resolver
 from support.tables import PRINCIPAL, SAGEMAKER, assert_all, decide, pass_role

@@ -22,8 +22,8 @@ from syrupy.extensions.json import JSONSnapshotExtension
 
 from iamsim import Request
 from sm_pipeline_iam import LeastPrivilegePipeline
-from sm_pipeline_iam.core.definition import load_definition
-from sm_pipeline_iam.core.rewrite import role_slots
+from sm_pipeline_iam.core.definition.reader import load_definition
+from sm_pipeline_iam.core.definition.rewrite import role_slots
 from support.cfn import ACCOUNT, REGION, Resolver, resources_of_type, synthesized_resolver
 from support.scenarios import DEFINITIONS, PIPELINE_GRANTEES, PIPELINE_SCENARIOS
 from support.tables import PRINCIPAL, SAGEMAKER, assert_all, decide, pass_role, role_id_of

@@ -34,23 +34,23 @@ import pytest
 from iamsim import Decision as _Decision
 from iamsim import Request, _case, _problems, _run_node
 from sm_pipeline_iam.core import plan as plan_module
-from sm_pipeline_iam.core.definition import DefinitionReading, read_definition
+from sm_pipeline_iam.core.catalog.steps import SAGEMAKER
+from sm_pipeline_iam.core.definition.reader import DefinitionReading, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.jobs import JobNeeds, merge_needs
-from sm_pipeline_iam.core.plan import (
-    EXECUTION_ROLE,
-    PlannedCall,
-    access_plan,
-    job_role,
-)
-from sm_pipeline_iam.core.policy import (
+from sm_pipeline_iam.core.execution_role.policy import (
     PLACEHOLDERS,
     ArnEnvironment,
     Statement,
     build_statements,
     policy_document,
 )
-from sm_pipeline_iam.core.steps import SAGEMAKER
+from sm_pipeline_iam.core.job_roles.needs import JobNeeds, merge_needs
+from sm_pipeline_iam.core.plan import (
+    EXECUTION_ROLE,
+    PlannedCall,
+    access_plan,
+    job_role,
+)
 from sm_pipeline_iam.review.cli import main
 from support.cfn import ACCOUNT, REGION
 from support.iam_reference import action_details

@@ -15,7 +15,8 @@ from collections import Counter
 
 import pytest
 
-from sm_pipeline_iam.core.policy import (
+from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.execution_role.policy import (
     INLINE_POLICIES_LIMIT,
     MANAGED_POLICY_LIMIT,
     PLACEHOLDERS,
@@ -26,12 +27,11 @@ from sm_pipeline_iam.core.policy import (
     policy_document,
     policy_size,
 )
-from sm_pipeline_iam.core.requirements import (
+from sm_pipeline_iam.core.execution_role.requirements import (
     GivenResources,
     PipelineRequirements,
     from_step_types,
 )
-from sm_pipeline_iam.core.steps import StepType
 from support.samples import GIVEN_RESOURCES, step_id
 
 SAGEMAKER = "sagemaker.amazonaws.com"
@@ -537,8 +537,7 @@ def test_one_resource_too_big_for_the_limit_raises() -> None:
 
 def test_braces_in_a_json_get_key_go_into_the_arn_verbatim() -> None:
     """GIVEN a JsonGet key with braces WHEN statements are built THEN the key is kept as is."""
-    from sm_pipeline_iam.core import requirements as reqs
-
+    from sm_pipeline_iam.core.execution_role import requirements as reqs
     built, problems = reqs.from_step_types(["Condition"], json_get_locations=["s3://bucket/a{b}/c"])
     assert problems == []
     statements = build_statements(built)

@@ -7,14 +7,14 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from sm_pipeline_iam.core.rcp import (
+from sm_pipeline_iam.core.organization.rcp import (
     RCP_S3_DATA_ACTIONS,
     RCP_SIZE_LIMIT,
     SESSION_TAG_ACTIONS,
     SESSION_TAG_LEFT_OUT,
     RcpException,
 )
-from sm_pipeline_iam.core.scp import S3_DATA_ACTIONS, ScpException
+from sm_pipeline_iam.core.organization.scp import S3_DATA_ACTIONS, ScpException
 from support.iam_reference import IAM
 
 ADMIN = "arn:aws:iam::*:role/cdk-hnb659fds-cfn-exec-role-*"

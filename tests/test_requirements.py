@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import pytest
 
+from sm_pipeline_iam.core.catalog.steps import Binding, StepType
 from sm_pipeline_iam.core.errors import Problem
+from sm_pipeline_iam.core.execution_role.requirements import (
+    GivenResources,
+    PassRoleTarget,
+    from_step_types,
+)
 from sm_pipeline_iam.core.locations import S3ObjectPattern
 from sm_pipeline_iam.core.notices import (
     MIXED_CASE_PREFIX,
     SDK_IGNORES_PREFIX,
     UNSCOPED_USER_NAMES,
 )
-from sm_pipeline_iam.core.requirements import (
-    GivenResources,
-    PassRoleTarget,
-    from_step_types,
-)
-from sm_pipeline_iam.core.steps import Binding, StepType
 from support.samples import step_id
 
 SAGEMAKER = "sagemaker.amazonaws.com"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sm_pipeline_iam.core.definition import read_definition
-from sm_pipeline_iam.core.rewrite import role_slots, with_roles
+from sm_pipeline_iam.core.definition.reader import read_definition
+from sm_pipeline_iam.core.definition.rewrite import role_slots, with_roles
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 NEW = "arn:aws:iam::111122223333:role/Generated"

@@ -19,9 +19,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from sm_pipeline_iam import PipelineExecutionRole, PrefixedStepRole
-from sm_pipeline_iam.cdk import role_policies
+from sm_pipeline_iam.cdk._private import role_policies
 from sm_pipeline_iam.cdk.pipeline_role import OWN_ARN
-from sm_pipeline_iam.core import policy
+from sm_pipeline_iam.core.execution_role import policy
 from support.cfn import ACCOUNT, REGION
 from support.scenarios import NAMED_STEP_TYPES
 
@@ -368,7 +368,7 @@ def test_synthesis_never_measures_the_roles_own_policy_larger(props: dict[str, A
     assert policy.document_size(document, known) <= planned
 
 
-# --- The measuring, pure (sm_pipeline_iam.core.policy) ------------------------------------
+# --- The measuring, pure (sm_pipeline_iam.core.execution_role.policy) ------------------
 
 
 def test_document_size_measures_the_librarys_documents_as_policy_size_does() -> None:

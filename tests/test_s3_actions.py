@@ -7,8 +7,8 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from sm_pipeline_iam.core.s3_actions import S3_ACTIONS
-from sm_pipeline_iam.core.scp import S3_DATA_ACTIONS, S3_SHARING_ACTIONS
+from sm_pipeline_iam.core.organization.s3_actions import S3_ACTIONS
+from sm_pipeline_iam.core.organization.scp import S3_DATA_ACTIONS, S3_SHARING_ACTIONS
 from support.iam_reference import IAM
 
 REFERENCE = sorted(f"s3:{name}" for name in IAM.actions.get_actions_for_service("s3"))

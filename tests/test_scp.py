@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 import pytest
 
 from sm_pipeline_iam.core.errors import Problem
-from sm_pipeline_iam.core.scp import (
+from sm_pipeline_iam.core.organization.scp import (
     ROLE_CHANGES,
     ROLE_CHANGES_LEFT_OUT,
     S3_DATA_ACTIONS,

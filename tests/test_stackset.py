@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.core.stackset import (
+from sm_pipeline_iam.core.organization.stackset import (
     TEMPLATE_BODY_LIMIT,
     consistency_problems,
     fits_template_body,

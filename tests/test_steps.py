@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.steps import (
+from sm_pipeline_iam.core.catalog.steps import (
     CATALOG,
     NAME_SCOPED_STEP_TYPES,
     ActionGroup,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sm_pipeline_iam.core.errors import Problem
-from sm_pipeline_iam.core.tags import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, tag_problems
+from sm_pipeline_iam.core.organization.tags import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, tag_problems
 
 PROP = "principal_tag"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sm_pipeline_iam.core import naming
+from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.execution_role.policy import ArnEnvironment
+from sm_pipeline_iam.core.execution_role.requirements import GivenResources
 from sm_pipeline_iam.core.notices import SDK_IGNORES_PREFIX
-from sm_pipeline_iam.core.policy import ArnEnvironment
-from sm_pipeline_iam.core.requirements import GivenResources
-from sm_pipeline_iam.core.steps import StepType
 from sm_pipeline_iam.core.team import (
     PIPELINE_ACTIONS,
     TeamPrefixes,

@@ -13,12 +13,12 @@ from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
 from sm_pipeline_iam import GivenResources, PipelineExecutionRole
-from sm_pipeline_iam.core import wildcards
-from sm_pipeline_iam.core.definition import read_definition
+from sm_pipeline_iam.core.catalog.steps import CATALOG, ResourceScope, StepType
+from sm_pipeline_iam.core.definition.reader import read_definition
+from sm_pipeline_iam.core.execution_role import wildcards
+from sm_pipeline_iam.core.execution_role.policy import Statement, build_statements
+from sm_pipeline_iam.core.execution_role.requirements import PipelineRequirements, from_step_types
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS, WIDE_GRANT
-from sm_pipeline_iam.core.policy import Statement, build_statements
-from sm_pipeline_iam.core.requirements import PipelineRequirements, from_step_types
-from sm_pipeline_iam.core.steps import CATALOG, ResourceScope, StepType
 from support.cfn import ACCOUNT, REGION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "definitions"
@@ -286,8 +286,7 @@ def test_wide_grants_are_acknowledged_with_their_own_reason(tmp_path: Any) -> No
 
 def test_a_wildcard_without_a_reason_is_never_acknowledged() -> None:
     """GIVEN a statement with a wildcard and no reason WHEN acknowledged THEN an error."""
-    from sm_pipeline_iam.cdk import role_policies
-
+    from sm_pipeline_iam.cdk._private import role_policies
     stack = _stack()
     with pytest.raises(ValueError, match="no wildcard_reason"):
         role_policies.acknowledge_wildcards(

@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ..core import policy
+from ..core.catalog.steps import SAGEMAKER, StepType, spec_for, step_names
 from ..core.errors import Problem, raise_if_any
-from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, Notice
-from ..core.requirements import (
+from ..core.execution_role import policy
+from ..core.execution_role.requirements import (
     GivenResources,
     PipelineRequirements,
     from_step_types,
     role_arn_problems,
     sagemaker_pass_roles,
 )
-from ..core.steps import SAGEMAKER, StepType, spec_for, step_names
-from . import role_policies
+from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, Notice
+from ._private import role_policies
 from .pipeline_role import (
     PipelineRoleBase,
     PropTypes,
@@ -99,7 +99,7 @@ class PipelineExecutionRole(PipelineRoleBase):
                 their ``Type`` strings, e.g. ``"Training"``). Required unless
                 ``requirements`` is given.
             requirements: exactly what the role must allow, e.g. from
-                :func:`~sm_pipeline_iam.core.definition.read_definition` (see
+                :func:`~sm_pipeline_iam.core.definition.reader.read_definition` (see
                 :meth:`from_definition`); replaces ``step_types``, ``job_prefix``,
                 ``step_roles``, ``json_get_locations`` and ``integration_resources``.
                 Default: None.
@@ -268,8 +268,8 @@ class PipelineExecutionRole(PipelineRoleBase):
                 without a runtime role.
         """
         # Loaded here, not with the module: importing the role stays as light as the CDK.
-        from ..core.definition import coarsened, load_definition, read_definition
-        from ..core.job_roles import (
+        from ..core.definition.reader import coarsened, load_definition, read_definition
+        from ..core.job_roles.assignment import (
             plan_problems,
             replace_job_role_targets,
             replace_runtime_role_targets,
@@ -351,7 +351,7 @@ def runtime_role_arns(id: str, definition: Mapping[str, Any],
         InvalidPropsError: ``runtime_roles`` is not a mapping of step names to roles, or
             names a step that is not an EMR or EMRServerless step with a runtime role.
     """
-    from ..core.job_roles import runtime_role_problems
+    from ..core.job_roles.assignment import runtime_role_problems
 
     if not isinstance(runtime_roles, Mapping) or not all(
         isinstance(step, str) and isinstance(getattr(role, "role_arn", None), str)

@@ -5,7 +5,7 @@ and keys, for users without a definition).
 A step hands its job a role (``RoleArn``, a model's ``ExecutionRoleArn``); SageMaker needs
 that role to read the job's inputs, pull its image, write its outputs, logs and metrics,
 and use its VPC and KMS keys. Each role here grants exactly what its jobs need
-(:func:`~sm_pipeline_iam.core.job_policy.job_statements`), and nothing of another step's.
+(:func:`~sm_pipeline_iam.core.job_roles.policy.job_statements`), and nothing of another step's.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from aws_cdk import Stack, Tags, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ..core import policy
-from ..core.definition import DefinitionReading, load_definition, read_definition
+from ..core.catalog.steps import AUTOML_REPOSITORIES, SAGEMAKER, StepType
+from ..core.definition.reader import DefinitionReading, load_definition, read_definition
+from ..core.definition.rewrite import RoleSlot
 from ..core.errors import DefinitionError, Problem, raise_if_any
-from ..core.job_policy import job_statements
-from ..core.job_roles import (
+from ..core.execution_role import policy
+from ..core.job_roles.assignment import (
     JobLocation,
     JobRolePlan,
     NoJobRoleError,
@@ -32,11 +33,10 @@ from ..core.job_roles import (
     no_role_message,
     plan_job_roles,
 )
-from ..core.jobs import JobNeeds, automl_repositories
+from ..core.job_roles.needs import JobNeeds, automl_repositories
+from ..core.job_roles.policy import job_statements
 from ..core.notices import AUTOML_RESOURCE_NAMES, Notice
-from ..core.rewrite import RoleSlot
-from ..core.steps import AUTOML_REPOSITORIES, SAGEMAKER, StepType
-from . import role_limits, role_policies
+from ._private import role_limits, role_policies
 from .pipeline_role import JobRoleLocation as JobRoleLocation
 from .pipeline_role import (
     PropTypes,
@@ -72,7 +72,8 @@ def plan_role(scope: Construct, needs: JobNeeds, options: RoleOptions
     """The policy documents of a role in ``scope``'s stack with ``needs`` and ``options``
     (one inline, or managed ones), and the problems that prevent the role (nothing to
     grant, too large for IAM). The role's own ARN
-    (:data:`~sm_pipeline_iam.core.policy.JOB_ROLE_ARN`) is measured as the longest its path
+    (:data:`~sm_pipeline_iam.core.execution_role.policy.JOB_ROLE_ARN`) is measured as the
+    longest its path
     allows."""
     statements = job_statements(needs, region=_region(scope))
     if not statements:
@@ -118,10 +119,10 @@ def _own_arn_measure(options: RoleOptions) -> str:
 
 class JobNeedsRole(iam.Role):
     """A role SageMaker jobs run as, with exactly the permissions of their
-    :class:`~sm_pipeline_iam.core.jobs.JobNeeds`, and nothing else.
+    :class:`~sm_pipeline_iam.core.job_roles.needs.JobNeeds`, and nothing else.
 
     - trust: ``sagemaker.amazonaws.com`` with ``aws:SourceAccount`` = the stack's account;
-    - the statements of :func:`~sm_pipeline_iam.core.job_policy.job_statements` in the
+    - the statements of :func:`~sm_pipeline_iam.core.job_roles.policy.job_statements` in the
       stack's partition, region and account: objects under the jobs' own inputs and
       outputs (listing only under the inputs), their images' repositories, their log
       streams, metrics in their namespaces, network interfaces in their subnets, their
@@ -650,7 +651,8 @@ class PipelineJobRoles(Construct):
 
     def role_arn_for(self, slot: RoleSlot) -> str | None:
         """The generated role's ARN for one role field of the definition, or None where the
-        field keeps its value: usable as ``core.rewrite.with_roles(definition, choose)``."""
+        field keeps its value: usable as
+        ``core.definition.rewrite.with_roles(definition, choose)``."""
         if slot.service != SAGEMAKER:
             return None
         return self.role_arn_mapping.get(slot.step, {}).get(slot.field)

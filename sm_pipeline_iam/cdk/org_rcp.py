@@ -9,8 +9,8 @@ from aws_cdk import aws_organizations as organizations
 from constructs import Construct
 
 from ..core.errors import raise_if_any
-from ..core.rcp import RcpException
-from ..core.scp import target_problems
+from ..core.organization.rcp import RcpException
+from ..core.organization.scp import target_problems
 from .org_scp import OrgScpException
 from .pipeline_role import PropTypes, is_token
 
@@ -20,7 +20,8 @@ class OrgRcpException(Construct):
     (``AWS::Organizations::Policy``, type ``RESOURCE_CONTROL_POLICY``) that an
     ``OrgScpException``'s tag cannot be forged from outside the organization, and that the
     organization's S3 data leaves the VPC only for its own tagged principals and for AWS
-    services acting for it (:mod:`sm_pipeline_iam.core.rcp` gives each statement and why).
+    services acting for it (:mod:`sm_pipeline_iam.core.organization.rcp` gives each statement and
+    why).
 
     The SCP governs the organization's principals; the RCP governs every request to the
     organization's resources, an outside account's or a federated identity's included

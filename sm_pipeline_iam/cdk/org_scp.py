@@ -13,7 +13,7 @@ from constructs import Construct, IValidation
 
 from ..core.errors import InvalidPropsError, Problem, raise_if_any
 from ..core.notices import TOO_MANY_SCPS
-from ..core.scp import (
+from ..core.organization.scp import (
     SCPS_PER_TARGET,
     ScpException,
     organization_problems,
@@ -27,7 +27,7 @@ class OrgScpException(Construct):
     roles that carry a protected principal tag.
 
     The policy (``AWS::Organizations::Policy``, type ``SERVICE_CONTROL_POLICY``) has six
-    Deny statements (:mod:`sm_pipeline_iam.core.scp` gives each action list and why):
+    Deny statements (:mod:`sm_pipeline_iam.core.organization.scp` gives each action list and why):
 
     1. S3 data actions (every way to read or move S3 data: objects, replication, Access
        Grants, S3 Express sessions, Object Lambda, S3 Tables and Vectors) unless the

@@ -19,19 +19,19 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
-from ..core import pipeline
-from ..core.definition import load_definition, read_definition
+from ..core.catalog.steps import SAGEMAKER
+from ..core.definition.reader import load_definition, read_definition
+from ..core.definition.rewrite import RoleSlot, with_roles
 from ..core.errors import Problem, raise_if_any
-from ..core.job_roles import (
+from ..core.execution_role import pipeline
+from ..core.job_roles.assignment import (
     RUNTIME_ROLE_FIELD,
     RUNTIME_ROLE_SERVICES,
     NoJobRoleError,
     generated_role_steps,
     plan_job_roles,
 )
-from ..core.rewrite import RoleSlot, with_roles
-from ..core.steps import SAGEMAKER
-from . import role_policies
+from ._private import role_policies
 from .execution_role import PipelineExecutionRole, runtime_role_arns
 from .job_roles import PipelineJobRoles
 from .pipeline_role import (

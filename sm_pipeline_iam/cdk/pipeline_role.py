@@ -1,5 +1,5 @@
 """The role both constructs build on: a SageMaker-trusted role whose permissions come
-from :class:`~sm_pipeline_iam.core.requirements.PipelineRequirements`.
+from :class:`~sm_pipeline_iam.core.execution_role.requirements.PipelineRequirements`.
 
 ``PipelineExecutionRole`` and ``PrefixedStepRole`` differ only in how they gather the
 requirements; validation, sizing, attachment, tagging and warnings live here once.
@@ -27,20 +27,21 @@ from aws_cdk import (
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IValidation
 
-from ..core import naming, policy
+from ..core import naming
+from ..core.catalog.steps import SAGEMAKER, StepType
 from ..core.errors import Problem, raise_if_any
-from ..core.locations import S3ObjectPattern
-from ..core.notices import DEPLOY_TIME_VALUE, MIXED_CASE_PREFIX
-from ..core.requirements import (
+from ..core.execution_role import policy
+from ..core.execution_role.requirements import (
     GivenResources,
     PipelineRequirements,
     role_arn_problems,
     sagemaker_pass_roles,
 )
-from ..core.steps import SAGEMAKER, StepType
-from ..core.tags import tag_problems
-from ..core.wildcards import wide_grant_notices
-from . import role_limits, role_policies
+from ..core.execution_role.wildcards import wide_grant_notices
+from ..core.locations import S3ObjectPattern
+from ..core.notices import DEPLOY_TIME_VALUE, MIXED_CASE_PREFIX
+from ..core.organization.tags import tag_problems
+from ._private import role_limits, role_policies
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3

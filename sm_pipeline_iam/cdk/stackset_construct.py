@@ -15,7 +15,7 @@ from constructs import Construct
 
 from ..core.errors import Problem, raise_if_any
 from ..core.notices import IAM_PER_REGION
-from ..core.stackset import (
+from ..core.organization.stackset import (
     fits_template_body,
     target_problems,
     template_problems,

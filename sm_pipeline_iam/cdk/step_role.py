@@ -11,11 +11,11 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from ..core import team
+from ..core.catalog.steps import StepType, step_names
 from ..core.errors import Problem
+from ..core.execution_role.requirements import GivenResources, PipelineRequirements
 from ..core.notices import PRINCIPAL_WITHOUT_POLICY
-from ..core.requirements import GivenResources, PipelineRequirements
-from ..core.steps import StepType, step_names
-from . import role_policies
+from ._private import role_policies
 from .pipeline_role import (
     PipelineRoleBase,
     PropTypes,

@@ -10,7 +10,7 @@ resources), ``Fn::GetAtt`` and ``Fn::Join``. This module gives them two meanings
 - :func:`render_text` and :func:`render_tree` write them (and ``Fn::ImportValue``, as
   the export's name) as readable text in a
   :class:`TextStyle`: :data:`PLACEHOLDER_STYLE` (``${AWS::Region}``, ``${Role.Arn}``: the
-  review report, and the placeholders of :mod:`sm_pipeline_iam.core.policy`) or
+  review report, and the placeholders of :mod:`sm_pipeline_iam.core.execution_role.policy`) or
   :data:`NAG_STYLE` (``<AWS::Partition>``, ``<Role.Arn>``: how cdk-nag names findings).
 
 Pure Python: no CDK import.

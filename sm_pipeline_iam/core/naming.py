@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .catalog.steps import StepType, spec_for
 from .errors import Problem
-from .steps import StepType, spec_for
 
 #: The create APIs' name rule (botocore): letters, digits and inner hyphens.
 JOB_NAME_PATTERN = "[a-zA-Z0-9](-*[a-zA-Z0-9])*"

@@ -3,11 +3,11 @@
 For a definition, :func:`access_plan` lists each call with the role that makes it (the
 execution role, or the role a step's job runs as), the action, a concrete example of the
 resource as SageMaker names it, the condition keys the request carries, and why the call
-is made. It is written from the catalog (:mod:`~sm_pipeline_iam.core.steps`: the action
+is made. It is written from the catalog (:mod:`~sm_pipeline_iam.core.catalog.steps`: the action
 groups each step and pipeline feature switches on) and from what the definition reader
-found (:class:`~sm_pipeline_iam.core.definition.DefinitionReading`: each step's name
+found (:class:`~sm_pipeline_iam.core.definition.reader.DefinitionReading`: each step's name
 scopes, the roles passed, the JsonGet objects, the integrations' resources, and each
-job's :class:`~sm_pipeline_iam.core.jobs.JobNeeds`), never from the policy builder's
+job's :class:`~sm_pipeline_iam.core.job_roles.needs.JobNeeds`), never from the policy builder's
 statements: the tests hold the one against the other (every planned call allowed, every
 statement needed by some planned call).
 
@@ -32,12 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .definition import DefinitionReading
-from .expressions import EXECUTION_ID_PATTERN
-from .jobs import JobNeeds, repository_arns
-from .locations import S3ObjectPattern
-from .policy import PLACEHOLDERS, ArnEnvironment
-from .steps import (
+from .catalog.steps import (
     PIPELINE_FEATURES,
     ActionGroup,
     Binding,
@@ -46,6 +41,11 @@ from .steps import (
     StepType,
     spec_for,
 )
+from .definition.expressions import EXECUTION_ID_PATTERN
+from .definition.reader import DefinitionReading
+from .execution_role.policy import PLACEHOLDERS, ArnEnvironment
+from .job_roles.needs import JobNeeds, repository_arns
+from .locations import S3ObjectPattern
 
 #: The role the pipeline runs as.
 EXECUTION_ROLE = "execution"

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import naming
+from .catalog.steps import CATALOG, NAME_SCOPED_STEP_TYPES, StepType, step_names
 from .errors import Problem
-from .policy import ArnEnvironment, Statement
-from .requirements import (
+from .execution_role.policy import ArnEnvironment, Statement
+from .execution_role.requirements import (
     GivenResources,
     PipelineRequirements,
     from_step_types,
     parse_step_types,
 )
-from .steps import CATALOG, NAME_SCOPED_STEP_TYPES, StepType, step_names
 
 #: Steps every team may run: they create no SageMaker job, so no prefix scopes them.
 ALWAYS_SHARED: tuple[StepType, ...] = (StepType.CONDITION, StepType.FAIL, StepType.FOR_EACH)

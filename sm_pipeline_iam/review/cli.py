@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.definition import load_definition, parameter_names, read_definition
+from ..core.definition.reader import load_definition, parameter_names, read_definition
 from ..core.errors import DefinitionError
 from ..core.notices import needs_action
 from . import explain, report

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.definition import (
+from ..core.catalog.steps import Binding
+from ..core.definition.reader import (
     ANY_VALUE,
     BOUND,
     DEFAULT,
@@ -13,10 +14,9 @@ from ..core.definition import (
     DefinitionReading,
     ParameterScope,
 )
+from ..core.execution_role.wildcards import wide_grant_notices
 from ..core.notices import UNRESOLVED_VALUE, Notice, Unresolved
 from ..core.plan import EXECUTION_ID, EXECUTION_ROLE, SAMPLE_ENV, access_plan, job_role
-from ..core.steps import Binding
-from ..core.wildcards import wide_grant_notices
 
 
 def warnings(reading: DefinitionReading) -> list[Notice]:

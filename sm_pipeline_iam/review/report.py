@@ -29,14 +29,15 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core import job_policy, policy
+from ..core.catalog.steps import CATALOG, ResourceScope
 from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
-from ..core.definition import all_steps
+from ..core.definition.reader import all_steps
+from ..core.definition.rewrite import role_slots
+from ..core.execution_role import policy
+from ..core.job_roles import policy as job_policy
 from ..core.notices import ANY_VALUE_METADATA
-from ..core.rewrite import role_slots
-from ..core.scp import SCP_SIZE_LIMIT
-from ..core.steps import CATALOG, ResourceScope
+from ..core.organization.scp import SCP_SIZE_LIMIT
 from .assembly import AssemblyError, StackTemplate, SynthWarning, read_assembly
 
 #: Actions that IAM gives no resource type, which the catalog grants on '*'.

@@ -74,9 +74,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from sm_pipeline_iam.core.cfn import PARTITION, REGION, Resolver
-from sm_pipeline_iam.core.definition import all_steps
-from sm_pipeline_iam.core.job_roles import SHARED_ROLE_ID, role_id
-from sm_pipeline_iam.core.rewrite import role_slots
+from sm_pipeline_iam.core.definition.reader import all_steps
+from sm_pipeline_iam.core.definition.rewrite import role_slots
+from sm_pipeline_iam.core.job_roles.assignment import SHARED_ROLE_ID, role_id
 
 HERE = Path(__file__).resolve().parent
 #: The project root (this file is tests/integ/deploy_local.py): the CLI and the app run here.

@@ -43,7 +43,7 @@ from integ.deploy_local import (
     round_trip,
     stack_templates,
 )
-from sm_pipeline_iam.core.rewrite import role_slots
+from sm_pipeline_iam.core.definition.rewrite import role_slots
 
 #: Per CLI command, in this test (a deploy takes ~5 s on a 2-core machine).
 COMMAND_TIMEOUT = 300

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sm_pipeline_iam.core.requirements import GivenResources
-from sm_pipeline_iam.core.steps import StepType
+from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.execution_role.requirements import GivenResources
 
 #: One well-formed resource for each integration binding.
 GIVEN_RESOURCES = GivenResources(

@@ -26,7 +26,7 @@ from sm_pipeline_iam import (
     PrefixedStepRole,
     StepType,
 )
-from sm_pipeline_iam.core.steps import CATALOG
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 
 from .cfn import ACCOUNT, REGION
 

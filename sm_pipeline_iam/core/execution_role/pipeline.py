@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from . import naming
-from .definition import JobScope
-from .errors import Problem
+from .. import naming
+from ..catalog.steps import CATALOG, ResourceScope, StepType
+from ..definition.reader import JobScope
+from ..errors import Problem
 from .policy import ArnEnvironment, Statement
-from .steps import CATALOG, ResourceScope, StepType
 
 #: SageMaker's pattern and length for pipeline names (CreatePipeline's PipelineName).
 PIPELINE_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}")

@@ -20,45 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import naming
-from .api_fields import unknown_fields
-from .errors import DefinitionError, Problem
-from .expressions import ExpressionError, Pattern, evaluate
-from .jobs import JobNeeds, ServiceCall
-from .locations import (
-    ReadForm,
-    S3ObjectPattern,
-    folder_objects,
-    parse_s3_folder,
-    read_grants,
-)
-from .notices import (
-    AUTOML_RESOURCE_NAMES,
-    BUILD_TIMESTAMP,
-    CLARIFY_MODEL_UNKNOWN,
-    COARSENED_JOB_SCOPES,
-    DEFINITION_PREFIX,
-    INPUT_PREFIX_OVERLAPS,
-    MANIFEST_UNDECLARED,
-    MIXED_CASE_PREFIX,
-    MODEL_ENDPOINTS_UNNAMED,
-    MODEL_OUTSIDE_PIPELINE,
-    NOT_AN_ECR_IMAGE,
-    PARAMETER_SCOPED_TO_DEFAULT,
-    RUN_TIME_VALUE,
-    STEP_NAME_NOT_IN_JOB_NAMES,
-    UNGRANTED_FIELD,
-    UNKNOWN_ARGUMENT,
-    UNKNOWN_STEP_TYPE,
-    UNRESOLVED_VALUE,
-    UNSCOPED_DEFAULT_NAMES,
-    WILDCARD_WRITE_COVERS,
-    Notice,
-    Unresolved,
-)
-from .policy import JOB_ROLE_ARN, PLACEHOLDERS
-from .requirements import PassRoleTarget, PipelineRequirements, is_token, wide_role_arns
-from .steps import (
+from .. import naming
+from ..catalog.api_fields import unknown_fields
+from ..catalog.steps import (
     AUTOML_IMAGES,
     AUTOML_REPOSITORIES,
     HOSTING_KINDS,
@@ -82,6 +46,47 @@ from .steps import (
     WhenAbsent,
     spec_for,
 )
+from ..errors import DefinitionError, Problem
+from ..execution_role.policy import JOB_ROLE_ARN, PLACEHOLDERS
+from ..execution_role.requirements import (
+    PassRoleTarget,
+    PipelineRequirements,
+    is_token,
+    wide_role_arns,
+)
+from ..job_roles.needs import JobNeeds, ServiceCall
+from ..locations import (
+    ReadForm,
+    S3ObjectPattern,
+    folder_objects,
+    parse_s3_folder,
+    read_grants,
+)
+from ..notices import (
+    AUTOML_RESOURCE_NAMES,
+    BUILD_TIMESTAMP,
+    CLARIFY_MODEL_UNKNOWN,
+    COARSENED_JOB_SCOPES,
+    DEFINITION_PREFIX,
+    INPUT_PREFIX_OVERLAPS,
+    MANIFEST_UNDECLARED,
+    MIXED_CASE_PREFIX,
+    MODEL_ENDPOINTS_UNNAMED,
+    MODEL_OUTSIDE_PIPELINE,
+    NOT_AN_ECR_IMAGE,
+    PARAMETER_SCOPED_TO_DEFAULT,
+    RUN_TIME_VALUE,
+    STEP_NAME_NOT_IN_JOB_NAMES,
+    UNGRANTED_FIELD,
+    UNKNOWN_ARGUMENT,
+    UNKNOWN_STEP_TYPE,
+    UNRESOLVED_VALUE,
+    UNSCOPED_DEFAULT_NAMES,
+    WILDCARD_WRITE_COVERS,
+    Notice,
+    Unresolved,
+)
+from .expressions import ExpressionError, Pattern, evaluate
 
 #: The largest definition SageMaker accepts (characters): CreatePipeline's
 #: ``PipelineDefinition``, "Maximum length of 1048576" (SageMaker API Reference,
@@ -2360,7 +2365,7 @@ def all_steps(steps: Any) -> Iterator[dict[str, Any]]:
 
 
 def values_at(value: Any, path: str, where: str = "") -> Iterator[tuple[str, Any]]:
-    """Each value at a catalog path (see :class:`~sm_pipeline_iam.core.steps.Source`) in
+    """Each value at a catalog path (see :class:`~sm_pipeline_iam.core.catalog.steps.Source`) in
     ``value``, with the field it was found at as messages name it (``Actions[0].ActionName``,
     without the leading ``Arguments.``). Missing keys yield nothing."""
     head, _, rest = path.partition(".")

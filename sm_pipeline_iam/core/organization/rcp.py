@@ -1,7 +1,8 @@
 """The resource half of the JsonGet exception: a resource control policy as plain data.
 No CDK import.
 
-The SCP (:mod:`sm_pipeline_iam.core.scp`) governs the organization's own principals only;
+The SCP (:mod:`sm_pipeline_iam.core.organization.scp`) governs the organization's own principals
+only;
 a principal of another account is out of its reach. So a developer's untagged role that
 trusts another account and allows ``sts:TagSession`` lets that account's principal assume
 it with the session tag ``<tag_key>=<tag_value>`` and read S3 from outside the VPC as a
@@ -61,7 +62,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .errors import Problem
+from ..errors import Problem
 from .scp import S3_DATA_ACTIONS, OrganizationPolicy, ScpException
 
 #: RCP quota (AWS Organizations): characters of the minified document.
@@ -86,7 +87,7 @@ SESSION_TAG_LEFT_OUT: dict[str, str] = {
     "into an AWS session",
 }
 
-#: The services of :data:`~sm_pipeline_iam.core.scp.S3_DATA_ACTIONS` that RCPs govern.
+#: The services of :data:`~sm_pipeline_iam.core.organization.scp.S3_DATA_ACTIONS` that RCPs govern.
 RCP_SERVICES = frozenset({"s3"})
 
 #: The S3 data actions the RCP keeps in the VPC: the SCP's, for the services RCPs govern.
@@ -99,7 +100,7 @@ _ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}")
 
 @dataclass(frozen=True)
 class RcpException(OrganizationPolicy):
-    """The RCP beside an :class:`~sm_pipeline_iam.core.scp.ScpException`.
+    """The RCP beside an :class:`~sm_pipeline_iam.core.organization.scp.ScpException`.
 
     Attributes:
         scp: the SCP exception whose tag, VPCs and endpoints the RCP mirrors.

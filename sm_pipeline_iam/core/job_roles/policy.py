@@ -1,4 +1,5 @@
-""":class:`~sm_pipeline_iam.core.jobs.JobNeeds` -> the statements of the role a job runs as.
+""":class:`~sm_pipeline_iam.core.job_roles.needs.JobNeeds` -> the statements of the role a job runs
+as.
 
 Each statement is scoped as IAM allows (sources: the AWS page "How to use SageMaker AI
 execution roles" and the Service Authorization Reference): S3 objects of the job's own
@@ -16,10 +17,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .jobs import JobNeeds, repository_arns
-from .locations import S3ObjectPattern
-from .policy import PLACEHOLDERS, S3_ARN, ArnEnvironment, Statement, render_environment
-from .steps import KeyUse
+from ..catalog.steps import KeyUse
+from ..execution_role.policy import (
+    PLACEHOLDERS,
+    S3_ARN,
+    ArnEnvironment,
+    Statement,
+    render_environment,
+)
+from ..locations import S3ObjectPattern
+from .needs import JobNeeds, repository_arns
 
 S3_READ = ("s3:GetObject",)
 S3_WRITE = ("s3:AbortMultipartUpload", "s3:PutObject")
@@ -48,7 +55,7 @@ EC2_DESCRIBE = (
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcs",
 )
-#: What each use of a key needs (sources in :class:`~sm_pipeline_iam.core.steps.KeyUse`).
+#: What each use of a key needs (sources in :class:`~sm_pipeline_iam.core.catalog.steps.KeyUse`).
 KEY_ACTIONS: dict[KeyUse, tuple[str, ...]] = {
     KeyUse.VOLUME: ("kms:CreateGrant",),
     KeyUse.OUTPUT: ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from .naming import ANY_NAME
-from .notices import UNSCOPED_USER_NAMES, WIDE_GRANT, Notice
+from ..catalog.steps import PIPELINE_FEATURES, ActionGroup, Binding, ResourceScope, spec_for
+from ..naming import ANY_NAME
+from ..notices import UNSCOPED_USER_NAMES, WIDE_GRANT, Notice
 from .requirements import PipelineRequirements
-from .steps import PIPELINE_FEATURES, ActionGroup, Binding, ResourceScope, spec_for
 
 #: How the warnings write the environment in a resource pattern.
 _ENV = {"partition": "<partition>", "region": "<region>", "account": "<account>"}

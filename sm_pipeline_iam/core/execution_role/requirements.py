@@ -10,11 +10,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from . import naming
-from .errors import Problem
-from .locations import S3ObjectPattern, parse_s3_folder
-from .notices import MIXED_CASE_PREFIX, SDK_IGNORES_PREFIX, UNSCOPED_USER_NAMES, Notice
-from .steps import (
+from .. import naming
+from ..catalog.steps import (
     EMR_SERVERLESS_SERVICE,
     EMR_SERVICE,
     SAGEMAKER,
@@ -23,6 +20,9 @@ from .steps import (
     StepType,
     spec_for,
 )
+from ..errors import Problem
+from ..locations import S3ObjectPattern, parse_s3_folder
+from ..notices import MIXED_CASE_PREFIX, SDK_IGNORES_PREFIX, UNSCOPED_USER_NAMES, Notice
 
 
 @dataclass(frozen=True, order=True)

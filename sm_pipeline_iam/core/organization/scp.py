@@ -61,8 +61,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .errors import Problem
-from .policy import LIBRARY_POLICY_PATH
+from ..errors import Problem
+from ..execution_role.policy import LIBRARY_POLICY_PATH
 from .tags import tag_problems
 
 #: SCP quotas (AWS Organizations): characters of the document, whitespace included, and
@@ -113,7 +113,7 @@ S3_DATA_ACTIONS: tuple[str, ...] = (
 #: scopes, Access Grants; the Lambda function that an Object Lambda access point hands
 #: every object it reads to, and the routes of a Multi-Region Access Point (which of its
 #: buckets, replicas included, takes its requests); directory, table and vector bucket
-#: policies, table replication. ``sm_pipeline_iam.core.s3_actions`` classifies every S3
+#: policies, table replication. ``sm_pipeline_iam.core.organization.s3_actions`` classifies every S3
 #: action against this list and :data:`S3_DATA_ACTIONS`.
 S3_SHARING_ACTIONS: tuple[str, ...] = (
     "s3:CreateAccessGrant*",

@@ -13,7 +13,8 @@ instead of producing a template that IAM refuses at deployment:
 - managed policies attached (``ManagedPolicyArns`` plus every ``AWS::IAM::ManagedPolicy``
   naming the role): at most 10.
 
-Sizes are measured as at construction (:func:`sm_pipeline_iam.core.policy.document_size`):
+Sizes are measured as at construction
+(:func:`sm_pipeline_iam.core.execution_role.policy.document_size`):
 no whitespace, the longest partition, region and account, an unresolved value as 128
 characters. Policies defined in another stack are not seen.
 """
@@ -30,7 +31,8 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from constructs import IValidation
 
-from ..core import cfn, policy
+from ...core import cfn
+from ...core.execution_role import policy
 
 
 @dataclass(frozen=True)

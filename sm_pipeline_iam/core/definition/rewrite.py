@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .definition import all_steps, load_definition, values_at
-from .steps import StepType, spec_for
+from ..catalog.steps import StepType, spec_for
+from .reader import all_steps, load_definition, values_at
 
 
 @dataclass(frozen=True)

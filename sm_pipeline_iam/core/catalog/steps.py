@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum, StrEnum, unique
 
-from .notices import AUTOML_RESOURCE_NAMES, CLARIFY_MODEL_UNKNOWN
+from ..notices import AUTOML_RESOURCE_NAMES, CLARIFY_MODEL_UNKNOWN
 
 
 @unique

@@ -1,6 +1,7 @@
 """The CDK side of policy building: plain statements -> policies attached to a role.
 
-Statements come from :mod:`sm_pipeline_iam.core.policy` with placeholders; here they get the
+Statements come from :mod:`sm_pipeline_iam.core.execution_role.policy` with placeholders; here they
+get the
 stack's partition, region and account tokens, are split to fit IAM's size limits, and
 are attached as one inline policy or, when that cannot fit, as managed policies.
 """
@@ -14,10 +15,10 @@ from aws_cdk import Acknowledgment, Annotations, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ..core import policy
-from ..core.errors import Problem
-from ..core.notices import ANY_VALUE_METADATA, Notice, Unresolved, any_value_grants
-from ..core.policy import LIBRARY_POLICY_PATH, Statement
+from ...core.errors import Problem
+from ...core.execution_role import policy
+from ...core.execution_role.policy import LIBRARY_POLICY_PATH, Statement
+from ...core.notices import ANY_VALUE_METADATA, Notice, Unresolved, any_value_grants
 
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
 #: role ARN (64-character name) or job prefix that a token may stand for.
@@ -178,7 +179,7 @@ def _nag_rendering(stack: Stack, value: str) -> str:
     # cdk-nag names a finding by the resolved resource, with intrinsics written as
     # <AWS::Partition> / <Logical.Arn>; the cdk-nag tests (tests/test_nag_and_lint.py)
     # fail on any finding whose acknowledgement does not match.
-    from ..core import cfn  # loaded when acknowledging, not with the constructs
+    from ...core import cfn  # loaded when acknowledging, not with the constructs
 
     return cfn.render_text(stack.resolve(value), cfn.NAG_STYLE)
 

@@ -6,7 +6,8 @@ generated role each job-running step gets (one per step, or one shared by all), 
 Transform step getting the role of the Model step whose model it runs.
 :func:`replace_job_role_targets` then swaps, in an execution role's requirements, the roles
 the definition passes to those steps for the generated ones (a role another step still
-uses stays). :func:`job_role_needs` builds the :class:`~sm_pipeline_iam.core.jobs.JobNeeds`
+uses stays). :func:`job_role_needs` builds the
+:class:`~sm_pipeline_iam.core.job_roles.needs.JobNeeds`
 of a role from its inputs, outputs, images, network and keys, for users without a
 definition.
 
@@ -21,22 +22,29 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from . import naming
-from .definition import DefinitionReading, all_steps
-from .errors import Problem
-from .jobs import JobNeeds, merge_needs
-from .locations import (
+from .. import naming
+from ..catalog.steps import (
+    CATALOG,
+    EMR_SERVERLESS_SERVICE,
+    EMR_SERVICE,
+    SAGEMAKER,
+    KeyUse,
+    StepType,
+)
+from ..definition.reader import DefinitionReading, all_steps
+from ..definition.rewrite import RoleSlot, role_slots
+from ..errors import Problem
+from ..execution_role.policy import PLACEHOLDERS
+from ..execution_role.requirements import PassRoleTarget, PipelineRequirements
+from ..locations import (
     ReadForm,
     S3ObjectPattern,
     folder_objects,
     parse_s3_folder,
     read_grants,
 )
-from .notices import Notice
-from .policy import PLACEHOLDERS
-from .requirements import PassRoleTarget, PipelineRequirements
-from .rewrite import RoleSlot, role_slots
-from .steps import CATALOG, EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER, KeyUse, StepType
+from ..notices import Notice
+from .needs import JobNeeds, merge_needs
 
 # --- construct ids -------------------------------------------------------------------------
 
@@ -533,7 +541,7 @@ def job_role_needs(
         security_groups: the security group ids of the jobs' VPC config.
         kms_keys: KMS key ARNs, key ids, aliases (``alias/name``) or alias ARNs the jobs
             use, for any of a job's uses (their volumes, outputs and inputs: every
-            :class:`~sm_pipeline_iam.core.steps.KeyUse`, since settings do not say which
+            :class:`~sm_pipeline_iam.core.catalog.steps.KeyUse`, since settings do not say which
             field names the key); an alias is granted on the key behind it while the key
             carries it.
         job_prefix: the prefix of the jobs' names (their log streams); default naming

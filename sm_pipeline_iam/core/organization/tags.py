@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import Problem
+from ..errors import Problem
 
 # IAM allows letters, digits, separators (\p{Z}) and _ . : / = + - @; Python's \s would
 # also let tabs and newlines through, which IAM refuses.

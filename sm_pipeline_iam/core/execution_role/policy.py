@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..catalog.steps import ActionGroup, ResourceScope
 from .requirements import PipelineRequirements
-from .steps import ActionGroup, ResourceScope
 from .wildcards import groups_in_force, statement_reason
 
 POLICY_VERSION = "2012-10-17"

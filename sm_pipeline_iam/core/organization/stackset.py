@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .errors import Problem
+from ..errors import Problem
 
 #: CloudFormation quotas: a TemplateBody, a template read from S3 (bytes).
 TEMPLATE_BODY_LIMIT = 51_200

@@ -1,0 +1,1 @@
+"""The step-type catalog: what each step needs, and the create APIs' request fields."""
