@@ -11,7 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import _deprecated
-from .core.catalog.steps import CATALOG, StepType
+from .core.catalog.schema import StepType
+from .core.catalog.steps import CATALOG
 from .core.errors import DefinitionError, InvalidPropsError
 from .core.execution_role.requirements import GivenResources, PipelineRequirements
 

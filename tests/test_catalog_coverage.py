@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import CATALOG, ActionGroup, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.schema import ActionGroup, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.definition.reader import read_definition, values_at
 from sm_pipeline_iam.core.execution_role.policy import (
     PLACEHOLDERS,

@@ -8,13 +8,10 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import (
-    EMR_NEW_CLUSTER,
-    EMR_SERVERLESS_NEW_APPLICATION,
-    PIPELINE_EXPERIMENTS,
-    Binding,
-)
-from sm_pipeline_iam.core.catalog.steps import StepType as T
+from sm_pipeline_iam.core.catalog.bindings import Binding
+from sm_pipeline_iam.core.catalog.features import PIPELINE_EXPERIMENTS
+from sm_pipeline_iam.core.catalog.schema import StepType as T
+from sm_pipeline_iam.core.catalog.steps import EMR_NEW_CLUSTER, EMR_SERVERLESS_NEW_APPLICATION
 from sm_pipeline_iam.core.definition.reader import (
     DEFINITION_LIMIT,
     load_definition,

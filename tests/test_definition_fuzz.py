@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sm_pipeline_iam.core.catalog.steps import CATALOG, StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.definition.reader import DEFINITION_LIMIT, max_nesting, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.execution_role.policy import build_statements

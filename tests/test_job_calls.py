@@ -699,7 +699,7 @@ def test_a_role_s_own_arn_is_sized_as_the_longest_role_arn() -> None:
     import aws_cdk as cdk
 
     from sm_pipeline_iam.cdk.job_roles import JobNeedsRole
-    from sm_pipeline_iam.core.catalog.steps import StepType
+    from sm_pipeline_iam.core.catalog.schema import StepType
     from sm_pipeline_iam.core.job_roles.needs import JobNeeds, ServiceCall
 
     calls = tuple(ServiceCall("iam:PassRole", JOB_ROLE_ARN, f"reason {n}", (

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import SAGEMAKER, KeyUse
+from sm_pipeline_iam.core.catalog.schema import KeyUse
+from sm_pipeline_iam.core.catalog.services import SAGEMAKER
 from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.execution_role.requirements import PassRoleTarget

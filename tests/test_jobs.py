@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import KeyUse
+from sm_pipeline_iam.core.catalog.schema import KeyUse
 from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.job_roles.needs import JobNeeds, merge_needs
 from sm_pipeline_iam.core.job_roles.policy import job_statements

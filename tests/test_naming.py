@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
 from sm_pipeline_iam.core.naming import (
     default_patterns,
     is_mixed_case,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from iamsim import Request
-from sm_pipeline_iam.core.catalog.steps import CATALOG, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.schema import ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 from support.cfn import ACCOUNT, REGION, Resolver
 from support.scenarios import JSON_GET_LOCATION, NAMED_STEP_TYPES, STEP_ROLE_ARN
 from support.tables import (

@@ -34,7 +34,7 @@ import pytest
 from iamsim import Decision as _Decision
 from iamsim import Request, _case, _problems, _run_node
 from sm_pipeline_iam.core import plan as plan_module
-from sm_pipeline_iam.core.catalog.steps import SAGEMAKER
+from sm_pipeline_iam.core.catalog.services import SAGEMAKER
 from sm_pipeline_iam.core.definition.reader import DefinitionReading, read_definition
 from sm_pipeline_iam.core.errors import DefinitionError
 from sm_pipeline_iam.core.execution_role.policy import (

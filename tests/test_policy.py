@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
 from sm_pipeline_iam.core.execution_role.policy import (
     INLINE_POLICIES_LIMIT,
     MANAGED_POLICY_LIMIT,

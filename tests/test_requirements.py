@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import Binding, StepType
+from sm_pipeline_iam.core.catalog.bindings import Binding
+from sm_pipeline_iam.core.catalog.schema import StepType
 from sm_pipeline_iam.core.errors import Problem
 from sm_pipeline_iam.core.execution_role.requirements import (
     GivenResources,

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import CATALOG, StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.team import PREFIX_SWITCH, usage_text
 
 README = Path(__file__).resolve().parent.parent / "README.md"

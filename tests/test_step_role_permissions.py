@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from iamsim import Request
-from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
 from support.cfn import ACCOUNT, REGION, Resolver
 from support.scenarios import JSON_GET_LOCATION, SHARED_FUNCTION_ARN, TEAMS
 from support.tables import (

@@ -14,15 +14,9 @@ from typing import Any
 
 import pytest
 
-from sm_pipeline_iam.core.catalog.steps import (
-    CATALOG,
-    NAME_SCOPED_STEP_TYPES,
-    ActionGroup,
-    Binding,
-    ResourceScope,
-    StepType,
-    spec_for,
-)
+from sm_pipeline_iam.core.catalog.bindings import Binding
+from sm_pipeline_iam.core.catalog.schema import ActionGroup, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG, NAME_SCOPED_STEP_TYPES, spec_for
 from support.iam_reference import IAM, action_details, matching_resource_types
 from support.samples import step_id
 
@@ -438,3 +432,24 @@ def test_parse_error_lists_all_allowed_values() -> None:
 
     allowed = str(error.value).split("use one of ", 1)[1].split(", ")
     assert sorted(allowed) == sorted(DOCUMENTED_STEP_TYPES)
+
+
+def test_the_public_catalog_names_import_from_steps_and_the_package() -> None:
+    """GIVEN the catalog split into modules WHEN StepType, StepSpec, CATALOG and spec_for
+    are imported from ``core.catalog.steps`` and the package THEN they are the same objects
+    as their homes'."""
+    import sm_pipeline_iam
+    from sm_pipeline_iam.core.catalog import schema, steps
+
+    assert (steps.StepType, steps.StepSpec) == (schema.StepType, schema.StepSpec)
+    assert steps.spec_for(StepType.TRAINING) is steps.CATALOG[StepType.TRAINING]
+    assert (sm_pipeline_iam.StepType, sm_pipeline_iam.CATALOG) == (StepType, CATALOG)
+
+
+def test_only_a_transform_job_runs_as_its_models_role() -> None:
+    """GIVEN the catalog WHEN asked which step types' jobs run as a model's role THEN
+    Transform only (API reference CreateTransformJob: the job runs ModelName, whose
+    ExecutionRoleArn it uses)."""
+    assert [s.step_type for s in CATALOG.values() if s.job_runs_as_model] == [
+        StepType.TRANSFORM
+    ]

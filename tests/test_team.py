@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sm_pipeline_iam.core import naming
-from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
 from sm_pipeline_iam.core.execution_role.policy import ArnEnvironment
 from sm_pipeline_iam.core.execution_role.requirements import GivenResources
 from sm_pipeline_iam.core.notices import SDK_IGNORES_PREFIX

@@ -13,7 +13,8 @@ from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks
 
 from sm_pipeline_iam import GivenResources, PipelineExecutionRole
-from sm_pipeline_iam.core.catalog.steps import CATALOG, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.schema import ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.execution_role import wildcards
 from sm_pipeline_iam.core.execution_role.policy import Statement, build_statements

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ..core.catalog.steps import SAGEMAKER, StepType, spec_for, step_names
+from ..core.catalog.schema import StepType
+from ..core.catalog.services import SAGEMAKER
+from ..core.catalog.steps import spec_for, step_names
 from ..core.errors import Problem, raise_if_any
 from ..core.execution_role import policy
 from ..core.execution_role.requirements import (

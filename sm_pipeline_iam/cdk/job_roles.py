@@ -19,7 +19,9 @@ from aws_cdk import Stack, Tags, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ..core.catalog.steps import AUTOML_REPOSITORIES, SAGEMAKER, StepType
+from ..core.catalog.automl import AUTOML_REPOSITORIES
+from ..core.catalog.schema import StepType
+from ..core.catalog.services import SAGEMAKER
 from ..core.definition.reader import DefinitionReading, load_definition, read_definition
 from ..core.definition.rewrite import RoleSlot
 from ..core.errors import DefinitionError, Problem, raise_if_any

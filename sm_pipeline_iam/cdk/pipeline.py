@@ -19,7 +19,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
-from ..core.catalog.steps import SAGEMAKER
+from ..core.catalog.services import SAGEMAKER
 from ..core.definition.reader import load_definition, read_definition
 from ..core.definition.rewrite import RoleSlot, with_roles
 from ..core.errors import Problem, raise_if_any

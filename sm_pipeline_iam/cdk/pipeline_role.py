@@ -28,7 +28,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IValidation
 
 from ..core import naming
-from ..core.catalog.steps import SAGEMAKER, StepType
+from ..core.catalog.bindings import GIVEN_FIELDS
+from ..core.catalog.schema import StepType
+from ..core.catalog.services import SAGEMAKER
 from ..core.errors import Problem, raise_if_any
 from ..core.execution_role import policy
 from ..core.execution_role.requirements import (
@@ -350,12 +352,12 @@ class PropTypes:
         ok = True
         for field in dataclasses.fields(GivenResources):
             items = getattr(value, field.name)
-            if field.name == "cleanup_locations":
+            given = GIVEN_FIELDS[field.name]
+            if given.s3_locations:
                 ok &= self.sequence(field.name, items, is_location, "notAnS3Location",
-                                    LOCATION_FORMS, "['s3://ml-artifacts/tmp']")
+                                    LOCATION_FORMS, given.examples)
             else:
-                what, example = _GIVEN_ITEMS.get(field.name, ("strings", "[...]"))
-                ok &= self.strings(field.name, items, what, example)
+                ok &= self.strings(field.name, items, given.holds, given.examples)
         return ok
 
     def raise_if_any(self, construct: str, construct_id: str, props: Mapping[str, object],
@@ -368,18 +370,6 @@ class PropTypes:
         if problems and options is not None:
             problems += option_problems(options)
         raise_if_any(construct, construct_id, problems)
-
-
-#: What each GivenResources field holds, and an example, for messages.
-_GIVEN_ITEMS = {
-    "lambda_function_arns": (
-        "function ARNs", "['arn:aws:lambda:us-east-1:111122223333:function:score']"),
-    "callback_queue_arns": ("queue ARNs", "['arn:aws:sqs:us-east-1:111122223333:approvals']"),
-    "emr_cluster_ids": ("EMR cluster ids", "['j-1ABCDEFGHIJKL']"),
-    "emr_serverless_application_ids": ("EMR Serverless application ids", "['00fabcdefghijk']"),
-    "emr_role_arns": ("role ARNs", "['arn:aws:iam::111122223333:role/emr-step']"),
-    "emr_serverless_role_arns": ("role ARNs", "['arn:aws:iam::111122223333:role/emr-job']"),
-}
 
 
 def _is_str(value: object) -> bool:

@@ -11,7 +11,8 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from ..core import team
-from ..core.catalog.steps import StepType, step_names
+from ..core.catalog.schema import StepType
+from ..core.catalog.steps import step_names
 from ..core.errors import Problem
 from ..core.execution_role.requirements import GivenResources, PipelineRequirements
 from ..core.notices import PRINCIPAL_WITHOUT_POLICY

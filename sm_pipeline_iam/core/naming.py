@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .catalog.steps import StepType, spec_for
+from .catalog.schema import StepType
+from .catalog.steps import spec_for
 from .errors import Problem
 
 #: The create APIs' name rule (botocore): letters, digits and inner hyphens.

@@ -32,15 +32,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog.steps import (
-    PIPELINE_FEATURES,
-    ActionGroup,
-    Binding,
-    KeyUse,
-    ResourceScope,
-    StepType,
-    spec_for,
-)
+from .catalog.bindings import Binding
+from .catalog.features import PIPELINE_FEATURES
+from .catalog.schema import ActionGroup, KeyUse, ResourceScope, StepType
+from .catalog.steps import spec_for
 from .definition.expressions import EXECUTION_ID_PATTERN
 from .definition.reader import DefinitionReading
 from .execution_role.policy import PLACEHOLDERS, ArnEnvironment
@@ -491,7 +486,7 @@ def _who(job: JobNeeds) -> str:
         return f"model {job.step} (its containers, wherever they run)"
     if job.runs_as_step:
         return f"{job.step}'s {step_type.value} job (as model {job.runs_as_step}'s role)"
-    if step_type is StepType.TRANSFORM:
+    if spec_for(step_type).job_runs_as_model:
         return (f"{job.step}'s {step_type.value} job (as the role of a model made outside "
                 "the pipeline)")
     return f"{job.step}'s {step_type.value} job"

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import naming
-from .catalog.steps import CATALOG, NAME_SCOPED_STEP_TYPES, StepType, step_names
+from .catalog.schema import StepType
+from .catalog.steps import CATALOG, NAME_SCOPED_STEP_TYPES, step_names
 from .errors import Problem
 from .execution_role.policy import ArnEnvironment, Statement
 from .execution_role.requirements import (
@@ -20,8 +21,11 @@ from .execution_role.requirements import (
     parse_step_types,
 )
 
-#: Steps every team may run: they create no SageMaker job, so no prefix scopes them.
-ALWAYS_SHARED: tuple[StepType, ...] = (StepType.CONDITION, StepType.FAIL, StepType.FOR_EACH)
+#: Steps every team may run: the catalog grants them nothing (Condition, Fail, ForEach),
+#: so no prefix scopes them.
+ALWAYS_SHARED: tuple[StepType, ...] = tuple(
+    step_type for step_type, spec in CATALOG.items() if not spec.action_groups
+)
 
 #: What the team's people need for their own pipelines (and their executions, whose ARNs
 #: are ``pipeline/<name>/execution/<id>``).

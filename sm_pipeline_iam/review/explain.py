@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..core.catalog.steps import Binding
+from ..core.catalog.bindings import Binding
 from ..core.definition.reader import (
     ANY_VALUE,
     BOUND,

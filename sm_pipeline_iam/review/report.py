@@ -29,7 +29,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.catalog.steps import CATALOG, ResourceScope
+from ..core.catalog.schema import ResourceScope
+from ..core.catalog.steps import CATALOG
 from ..core.cfn import render_text as render
 from ..core.cfn import render_tree
 from ..core.definition.reader import all_steps

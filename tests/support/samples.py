@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sm_pipeline_iam.core.catalog.steps import StepType
+from sm_pipeline_iam.core.catalog.schema import StepType
 from sm_pipeline_iam.core.execution_role.requirements import GivenResources
 
 #: One well-formed resource for each integration binding.

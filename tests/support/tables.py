@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from iamsim import Request, simulate
-from sm_pipeline_iam.core.catalog.steps import CATALOG, ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.schema import ResourceScope, StepType
+from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.execution_role.policy import MODEL_ARN, MODEL_ARN_ACTIONS
 
 from .cfn import ACCOUNT, REGION, Resolver, identity_policies

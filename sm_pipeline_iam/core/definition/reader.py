@@ -21,17 +21,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import naming
+from ..arns import IMAGE_URI as _IMAGE_URI
+from ..arns import ROLE_ARN as _ROLE_ARN
 from ..catalog.api_fields import unknown_fields
-from ..catalog.steps import (
-    AUTOML_IMAGES,
-    AUTOML_REPOSITORIES,
-    HOSTING_KINDS,
-    LONG_PREFIX_LIMIT,
-    PIPELINE_FEATURES,
-    PIPELINE_UNGRANTED,
-    SAGEMAKER,
+from ..catalog.automl import AUTOML_IMAGES, AUTOML_REPOSITORIES
+from ..catalog.bindings import Binding
+from ..catalog.features import PIPELINE_FEATURES, PIPELINE_UNGRANTED
+from ..catalog.schema import (
     ActionGroup,
-    Binding,
     JobCall,
     JobSpec,
     KeyUse,
@@ -44,15 +41,18 @@ from ..catalog.steps import (
     UngrantedField,
     ValueForm,
     WhenAbsent,
-    spec_for,
 )
+from ..catalog.services import SAGEMAKER
+from ..catalog.steps import HOSTING_KINDS, LONG_PREFIX_LIMIT, spec_for
 from ..errors import DefinitionError, Problem
 from ..execution_role.policy import JOB_ROLE_ARN, PLACEHOLDERS
 from ..execution_role.requirements import (
     PassRoleTarget,
     PipelineRequirements,
-    is_token,
     wide_role_arns,
+)
+from ..execution_role.requirements import (
+    has_token_marker as is_token,  # the reader's own name for it
 )
 from ..job_roles.needs import JobNeeds, ServiceCall
 from ..locations import (
@@ -104,11 +104,6 @@ STEP_NAME = re.compile(rf"[A-Za-z0-9\-_]{{1,{STEP_NAME_LIMIT}}}")
 STEP_NAME_PREFIX_LENGTH = 20
 
 _JOB_NAME_CHARS = re.compile(r"[A-Za-z0-9-]+")
-#: An ECR image URI: account, region, domain suffix, repository (tag or digest dropped).
-_IMAGE_URI = re.compile(
-    r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)/([a-z0-9._/-]+?)"
-    r"(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
-)
 #: How many characters of a training job's name its Debugger rule jobs' names keep.
 _RULE_JOB_NAME_KEPT = 26
 #: An image URI from a step property, with run-time parts: account, region, repository.
@@ -117,7 +112,6 @@ _RUN_TIME_IMAGE = re.compile(
     r"([a-z0-9._/*-]+?)(?::[\w.*-]+|@sha256:[0-9a-f]{64})?"
 )
 _QUEUE_URL = re.compile(r"https://(?:sqs\.)?([a-z0-9-]+)\.[^/]+/(\d{12})/([\w.-]+)")
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+")
 
 @dataclass(frozen=True)
 class JobScope:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog.steps import StepType, spec_for
+from ..catalog.schema import StepType
+from ..catalog.steps import spec_for
 from .reader import all_steps, load_definition, values_at
 
 

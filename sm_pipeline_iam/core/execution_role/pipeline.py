@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 
 from .. import naming
-from ..catalog.steps import CATALOG, ResourceScope, StepType
+from ..catalog.schema import ResourceScope, StepType
+from ..catalog.steps import CATALOG
 from ..definition.reader import JobScope
 from ..errors import Problem
 from .policy import ArnEnvironment, Statement

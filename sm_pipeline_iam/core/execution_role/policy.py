@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..catalog.steps import ActionGroup, ResourceScope
+from ..catalog.schema import ActionGroup, ResourceScope
 from .requirements import PipelineRequirements
 from .wildcards import groups_in_force, statement_reason
 

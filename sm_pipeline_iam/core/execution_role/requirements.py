@@ -6,20 +6,15 @@ pipeline definition; the policy builder turns it into statements. No CDK import.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import naming
-from ..catalog.steps import (
-    EMR_SERVERLESS_SERVICE,
-    EMR_SERVICE,
-    SAGEMAKER,
-    Binding,
-    ResourceScope,
-    StepType,
-    spec_for,
-)
+from ..arns import ROLE_ARN
+from ..catalog.bindings import BINDINGS, Binding
+from ..catalog.schema import ResourceScope, StepType
+from ..catalog.services import SAGEMAKER
+from ..catalog.steps import spec_for, step_names, step_types_using
 from ..errors import Problem
 from ..locations import S3ObjectPattern, parse_s3_folder
 from ..notices import MIXED_CASE_PREFIX, SDK_IGNORES_PREFIX, UNSCOPED_USER_NAMES, Notice
@@ -168,20 +163,11 @@ def sagemaker_pass_roles(
     return frozenset(PassRoleTarget(arn, SAGEMAKER) for arn in role_arns)
 
 
-#: Per integration step type: the GivenResources field with the roles it passes, the
-#: service it passes them to, and whether the step cannot run without one.
-_INTEGRATION_ROLES: dict[StepType, tuple[str, str, bool]] = {
-    StepType.EMR: ("emr_role_arns", EMR_SERVICE, False),
-    StepType.EMR_SERVERLESS: ("emr_serverless_role_arns", EMR_SERVERLESS_SERVICE, True),
-}
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
-
-
 def wide_role_arns(arns: Iterable[str]) -> list[str]:
     """The literal ARNs among ``arns`` that are not one role's ARN (a wildcard, another
     kind of resource): passing them would pass every role they match. Tokens are left to
     deploy time."""
-    return [arn for arn in arns if not is_token(arn) and not _ROLE_ARN.fullmatch(arn)]
+    return [arn for arn in arns if not has_token_marker(arn) and not ROLE_ARN.fullmatch(arn)]
 
 
 def role_arn_problems(prop: str, arns: Iterable[str]) -> list[Problem]:
@@ -198,23 +184,28 @@ def role_arn_problems(prop: str, arns: Iterable[str]) -> list[Problem]:
 def integration_pass_roles(
     step_types: Iterable[StepType], resources: GivenResources
 ) -> tuple[frozenset[PassRoleTarget], list[Problem]]:
-    """PassRole targets for the roles EMR and EMRServerless steps hand to their services;
-    collect problems (a required role missing, roles for no chosen step, not role ARNs)."""
+    """PassRole targets for the runtime roles that integration steps (EMR, EMRServerless)
+    hand to their services (each binding's ``role``); collect problems (a required role
+    missing, roles for no chosen step, not role ARNs)."""
     chosen = set(step_types)
     targets: set[PassRoleTarget] = set()
     problems: list[Problem] = []
-    for step_type, (prop, service, required) in _INTEGRATION_ROLES.items():
+    for spec in BINDINGS.values():
+        if spec.role is None:
+            continue
+        prop, service = spec.role.field.name, spec.role.service
+        users = step_types_using(spec.binding)
         arns = list(getattr(resources, prop))
-        if step_type not in chosen:
+        if not chosen.intersection(users):
             if arns:
                 problems.append(Problem(prop, "unused", (
                     f"{prop} is given but no chosen step type uses it: remove it or add "
-                    f"{step_type.value} to step_types"
+                    f"{step_names(users)} to step_types"
                 )))
             continue
-        if required and not arns:
+        if spec.role.required and not arns:
             problems.append(Problem(prop, "empty", (
-                f"{prop} is empty but {step_type.value} steps need a runtime role: name the "
+                f"{prop} is empty but {step_names(users)} steps need a runtime role: name the "
                 "roles their ExecutionRoleArn holds"
             )))
         wide = wide_role_arns(arns)
@@ -229,6 +220,10 @@ def integration_pass_roles(
 @dataclass(frozen=True)
 class GivenResources:
     """Resources that integration steps act on, named by the caller.
+
+    One field per binding, then one per runtime role, as
+    :data:`~sm_pipeline_iam.core.catalog.bindings.GIVEN_FIELDS` lists them (that table says
+    what each field holds and the form of its items).
 
     Attributes:
         lambda_function_arns: functions that Lambda steps invoke.
@@ -251,32 +246,10 @@ class GivenResources:
     emr_serverless_role_arns: Sequence[str] = ()
 
 
-#: The literal form of each binding's values (a CDK token is passed through unchecked),
-#: and the code of a value not in that form.
-_GIVEN_FORMS: dict[Binding, tuple[re.Pattern[str], str, str]] = {
-    Binding.LAMBDA_FUNCTIONS: (
-        re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?"),
-        "a function ARN (arn:aws:lambda:us-east-1:111122223333:function:score)",
-        "notAnArn",
-    ),
-    Binding.CALLBACK_QUEUES: (
-        re.compile(r"arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+(\.fifo)?"),
-        "a queue ARN (arn:aws:sqs:us-east-1:111122223333:approvals)",
-        "notAnArn",
-    ),
-    Binding.EMR_CLUSTERS: (
-        re.compile(r"j-[A-Z0-9]+"), "a cluster id (j-1ABCDEFGHIJKL)", "notAClusterId"
-    ),
-    Binding.EMR_SERVERLESS_APPLICATIONS: (
-        re.compile(r"[0-9a-z]+"),
-        "an application id (00fabcdefghijk)",
-        "notAnApplicationId",
-    ),
-}
-
-
-def is_token(value: str) -> bool:
-    """True when ``value`` is a CDK token's string encoding (resolved at deploy time)."""
+def has_token_marker(value: str) -> bool:
+    """True when ``value`` holds a CDK token's string marker (``${Token[...]}``): a value
+    CloudFormation fills in at deploy time, taken as it is. The core cannot ask the CDK
+    (``Token.is_unresolved``), so it looks for the marker in the text."""
     return "${Token[" in value
 
 
@@ -289,16 +262,11 @@ def given_for(
     (it would otherwise get ``*``); resources given for no chosen step type are too.
     """
     chosen = set(step_types)
-    needed: dict[Binding, list[StepType]] = {}
-    for step_type in chosen:
-        for group in spec_for(step_type).action_groups:
-            if group.binding is not None:
-                needed.setdefault(group.binding, []).append(step_type)
     given: dict[Binding, tuple[str, ...]] = {}
     problems: list[Problem] = []
-    for binding in Binding:
+    for binding, spec in BINDINGS.items():
         values = tuple(getattr(resources, binding.value))
-        users = sorted({s.value for s in needed.get(binding, [])})
+        users = sorted(s.value for s in step_types_using(binding) if s in chosen)
         if users and not values:
             problems.append(Problem(
                 binding.value,
@@ -313,16 +281,18 @@ def given_for(
                 f"{binding.value} is given but no chosen step type uses it: remove it or add "
                 "the step type that does",
             ))
-        form = _GIVEN_FORMS.get(binding)
+        form = spec.form
         for value in values:
-            if form is not None and not is_token(value) and not form[0].fullmatch(value):
-                problems.append(Problem(
-                    binding.value,
-                    form[2],
-                    f"{binding.value} {value!r} is not {form[1]}: name one resource, "
-                    "without wildcards",
-                ))
-        if binding is Binding.CLEANUP_OBJECTS:
+            if form is None or has_token_marker(value) or form.pattern.fullmatch(value):
+                continue
+            problems.append(Problem(
+                binding.value,
+                form.code,
+                f"{binding.value} {value!r} is not {form.what} ({spec.example}): name one "
+                "resource, without wildcards",
+            ))
+        if form is None:
+            # S3 locations: each folder becomes the pattern of the objects under it.
             patterns: list[str] = []
             for uri in values:
                 pattern, uri_problems = parse_s3_folder(uri, prop=binding.value)

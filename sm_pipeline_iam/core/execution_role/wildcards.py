@@ -25,7 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from ..catalog.steps import PIPELINE_FEATURES, ActionGroup, Binding, ResourceScope, spec_for
+from ..catalog.bindings import Binding
+from ..catalog.features import PIPELINE_FEATURES
+from ..catalog.schema import ActionGroup, ResourceScope
+from ..catalog.steps import spec_for
 from ..naming import ANY_NAME
 from ..notices import UNSCOPED_USER_NAMES, WIDE_GRANT, Notice
 from .requirements import PipelineRequirements

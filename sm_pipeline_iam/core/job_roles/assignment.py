@@ -23,14 +23,10 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import naming
-from ..catalog.steps import (
-    CATALOG,
-    EMR_SERVERLESS_SERVICE,
-    EMR_SERVICE,
-    SAGEMAKER,
-    KeyUse,
-    StepType,
-)
+from ..arns import IMAGE_URI
+from ..catalog.schema import KeyUse, StepType
+from ..catalog.services import EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER
+from ..catalog.steps import CATALOG, spec_for
 from ..definition.reader import DefinitionReading, all_steps
 from ..definition.rewrite import RoleSlot, role_slots
 from ..errors import Problem
@@ -157,7 +153,7 @@ def plan_job_roles(
     notices: list[Notice] = []
     for needs in jobs.values():
         model = needs.runs_as_step
-        if needs.step_types[0] is not StepType.TRANSFORM and model is None:
+        if not spec_for(needs.step_types[0]).job_runs_as_model and model is None:
             continue
         if model is None or model not in jobs:
             no_role[needs.step] = (
@@ -170,10 +166,10 @@ def plan_job_roles(
             kept_one, other = (model, needs.step) if model in kept else (needs.step, model)
             problems.append(Problem(
                 "keep_roles_for", "modelRoleSplit",
-                f"step {needs.step!r} (Transform) runs as the role of model step {model!r}: "
-                f"keep_roles_for keeps {kept_one!r} but not {other!r}; keep both (the "
-                "model's role must then grant the transform's inputs, outputs and logs) "
-                "or neither",
+                f"step {needs.step!r} ({needs.step_types[0].value}) runs as the role of model "
+                f"step {model!r}: keep_roles_for keeps {kept_one!r} but not {other!r}; keep "
+                "both (the model's role must then grant the transform's inputs, outputs and "
+                "logs) or neither",
             ))
             continue
         runs_on.setdefault(model, []).append(needs)
@@ -185,7 +181,7 @@ def plan_job_roles(
 
     own = [needs for needs in jobs.values()
            if needs.step not in kept and needs.step not in no_role
-           and needs.step_types[0] is not StepType.TRANSFORM]
+           and not spec_for(needs.step_types[0]).job_runs_as_model]
     if not own:
         problems.append(Problem(
             "definition", "noJobSteps",
@@ -387,10 +383,6 @@ JOB_KINDS: tuple[str, ...] = tuple(sorted({
     kind for spec in CATALOG.values() if spec.job is not None for kind in spec.job.kinds
 }))
 
-_IMAGE_URI = re.compile(
-    r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)/([a-z0-9._/-]+?)"
-    r"(?::[\w.-]+|@sha256:[0-9a-f]{64})?"
-)
 _REPOSITORY_ARN = re.compile(r"arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository/[a-z0-9._/-]+")
 _KEY_ARN = re.compile(
     r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)")
@@ -474,7 +466,7 @@ class _Gather:
                          f"images holds {value!r}, which is not an ECR repository ARN "
                          "(arn:aws:ecr:us-east-1:111122223333:repository/name)")
             return None
-        match = _IMAGE_URI.fullmatch(value)
+        match = IMAGE_URI.fullmatch(value)
         if match is None:
             self.problem("images", "notAnImageUri",
                          f"images holds {value!r}, which is not an ECR image URI "

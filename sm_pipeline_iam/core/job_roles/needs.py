@@ -15,13 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from ..catalog.steps import (
-    AUTOML_REGISTRIES,
-    AUTOML_REPOSITORIES,
-    AUTOML_REPOSITORY_NAMES,
-    KeyUse,
-    StepType,
-)
+from ..catalog.automl import AUTOML_REGISTRIES, AUTOML_REPOSITORIES, AUTOML_REPOSITORY_NAMES
+from ..catalog.schema import KeyUse, StepType
 from ..execution_role.policy import PLACEHOLDERS
 from ..locations import S3ObjectPattern
 from ..notices import Notice, Unresolved

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..catalog.steps import KeyUse
+from ..catalog.schema import KeyUse
 from ..execution_role.policy import (
     PLACEHOLDERS,
     S3_ARN,

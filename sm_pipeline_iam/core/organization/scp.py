@@ -61,6 +61,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..arns import role_arn
 from ..errors import Problem
 from ..execution_role.policy import LIBRARY_POLICY_PATH
 from .tags import tag_problems
@@ -232,7 +233,8 @@ _VPC = re.compile(r"vpc-[0-9a-f]{8,17}")
 _VPCE = re.compile(r"vpce-[0-9a-f]{8,17}")
 _ORGANIZATION = re.compile(r"o-[a-z0-9]{10,32}")
 _PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):[\w+=,.@/*?:-]+")
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|\*):role/(?P<name>[\w+=,.@/*?-]+)")
+#: A role ARN pattern, as an admin ARN may be: ``*`` for the account, wildcards in the name.
+_ROLE_ARN = role_arn(any_account=True, wildcards=True)
 _WILDCARD = re.compile(r"[*?]")
 
 #: The path of every service-linked role: an admin ARN must not be able to match it.
