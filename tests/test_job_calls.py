@@ -1,4 +1,4 @@
-"""The API calls jobs make themselves (core.steps.JobCall -> JobNeeds.service_calls ->
+"""The API calls jobs make themselves (core.catalog.schema.JobCall -> JobNeeds.service_calls ->
 core.job_policy), and the definition fields whose calls the library names instead.
 
 Each case holds a role derived from a definition against requests written here from AWS's

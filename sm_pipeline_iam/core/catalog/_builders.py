@@ -64,6 +64,9 @@ def user_named_group(
     variant: str | None = None,
     inferred: bool = False,
 ) -> ActionGroup:
+    """Actions on one SageMaker resource type whose names the user chooses (endpoints,
+    model package groups, lineage entities), with AddTags unless ``tags`` is False;
+    ``names`` says where a step holds them."""
     actions = (("sagemaker:AddTags",) if tags else ()) + tuple(f"sagemaker:{v}" for v in verbs)
     return ActionGroup(
         label=label,
@@ -78,6 +81,8 @@ def user_named_group(
 
 
 def arguments(key: str, form: ValueForm = ValueForm.EXACT) -> tuple[Source, ...]:
+    """The source ``Arguments.<key>`` (the step's create request), an exact name unless
+    ``form`` says otherwise."""
     return (Source(f"Arguments.{key}", form),)
 
 
@@ -90,9 +95,11 @@ PROCESSING_JOBS = job_group(
     "StopProcessingJob",
 )
 
+#: The role a job step hands to its SageMaker job.
 SAGEMAKER_ROLE = RoleField("Arguments.RoleArn", SAGEMAKER)
 PROCESSING_OUTPUTS = "Arguments.ProcessingOutputConfig.Outputs[*].S3Output.S3Uri"
 
+#: What a processing job (Processing, ClarifyCheck, QualityCheck) needs from its role.
 PROCESSING_JOB = JobSpec(
     kinds=("ProcessingJobs",),
     s3=(
@@ -234,6 +241,8 @@ def training_job(at: str, hyperparameters: str = "HyperParameters") -> JobSpec:
 
 
 def merged(*jobs: JobSpec) -> JobSpec:
+    """One job spec holding what each of ``jobs`` holds (a Tuning step's one or several
+    training job definitions); kinds and function arguments are the first's."""
     return JobSpec(
         kinds=jobs[0].kinds,
         s3=tuple(use for job in jobs for use in job.s3),
@@ -245,6 +254,8 @@ def merged(*jobs: JobSpec) -> JobSpec:
         side_jobs=tuple(side for job in jobs for side in job.side_jobs),
     )
 
+
+#: What an EMR step does to its cluster, and the ARNs of EMR and EMR Serverless resources.
 EMR_CLUSTER_ARN = "arn:{partition}:elasticmapreduce:{region}:{account}:cluster/{name}"
 EMR_SERVERLESS_APPLICATION_ARN = (
     "arn:{partition}:emr-serverless:{region}:{account}:/applications/{name}"
@@ -256,6 +267,7 @@ EMR_STEP_ACTIONS = (
     "elasticmapreduce:DescribeStep",
     "elasticmapreduce:ListSteps",
 )
+
 
 def lineage_names(kind: str) -> tuple[Source, ...]:
     """Where a Lineage step names its ``kind`` entities: in its list of them, or as the

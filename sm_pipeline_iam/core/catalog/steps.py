@@ -61,7 +61,7 @@ from .schema import (
 )
 from .services import EC2_SERVICE, EMR_SERVERLESS_SERVICE, EMR_SERVICE, SAGEMAKER
 
-# StepType and StepSpec are the table's types, and public here as they always were.
+# StepType and StepSpec, the table's types (from schema), stay importable from here.
 __all__ = [
     "CATALOG",
     "CHECK_BASELINES_FROM_REGISTRY",
@@ -141,6 +141,8 @@ def _processing_like(
 #: Variants of integration steps that create what they run on.
 EMR_NEW_CLUSTER = "emr-new-cluster"
 EMR_SERVERLESS_NEW_APPLICATION = "emr-serverless-new-application"
+
+
 _CATALOG: tuple[StepSpec, ...] = (
     # A Processing step that runs the Clarify container may name a model only in its
     # analysis config (on S3): the shadow endpoint is allowed for any model, with a warning.

@@ -533,7 +533,7 @@ def job_role_needs(
         security_groups: the security group ids of the jobs' VPC config.
         kms_keys: KMS key ARNs, key ids, aliases (``alias/name``) or alias ARNs the jobs
             use, for any of a job's uses (their volumes, outputs and inputs: every
-            :class:`~sm_pipeline_iam.core.catalog.steps.KeyUse`, since settings do not say which
+            :class:`~sm_pipeline_iam.core.catalog.schema.KeyUse`, since settings do not say which
             field names the key); an alias is granted on the key behind it while the key
             carries it.
         job_prefix: the prefix of the jobs' names (their log streams); default naming

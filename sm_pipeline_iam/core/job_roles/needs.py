@@ -4,7 +4,7 @@ A step that starts a SageMaker job hands it a role (``RoleArn``, a model's
 ``ExecutionRoleArn``); SageMaker needs that role to read the job's inputs, pull its image,
 write its outputs, logs and metrics, and use its VPC and KMS keys (AWS page "How to use
 SageMaker AI execution roles"). :class:`JobNeeds` holds exactly that for one step, read
-from the definition through the catalog's :class:`~sm_pipeline_iam.core.catalog.steps.JobSpec`;
+from the definition through the catalog's :class:`~sm_pipeline_iam.core.catalog.schema.JobSpec`;
 another step's data is reachable only where the definition links the two (an input that
 is a ``Get`` of the other step's output resolves to that output's location).
 """

@@ -55,7 +55,7 @@ EC2_DESCRIBE = (
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcs",
 )
-#: What each use of a key needs (sources in :class:`~sm_pipeline_iam.core.catalog.steps.KeyUse`).
+#: What each use of a key needs (sources in :class:`~sm_pipeline_iam.core.catalog.schema.KeyUse`).
 KEY_ACTIONS: dict[KeyUse, tuple[str, ...]] = {
     KeyUse.VOLUME: ("kms:CreateGrant",),
     KeyUse.OUTPUT: ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
