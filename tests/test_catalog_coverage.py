@@ -23,49 +23,21 @@ from sm_pipeline_iam.core.execution_role.policy import (
     build_statements,
 )
 from sm_pipeline_iam.core.execution_role.requirements import PipelineRequirements
+from support.step_types import documented
 
 FIXTURES = Path(__file__).parent / "fixtures" / "definitions"
 ROLE = "arn:aws:iam::111122223333:role/CoverageRole"
 
 #: Per step type, one step as SageMaker's create API takes it, each name distinctive.
-HAND_WRITTEN: dict[StepType, dict[str, Any]] = {
-    StepType.PROCESSING: {"Arguments": {"ProcessingJobName": "covproc", "RoleArn": ROLE}},
-    StepType.TRAINING: {"Arguments": {"TrainingJobName": "covtrain", "RoleArn": ROLE}},
-    StepType.TUNING: {"Arguments": {
-        "HyperParameterTuningJobName": "covtun", "TrainingJobDefinition": {"RoleArn": ROLE},
-    }},
-    StepType.TRANSFORM: {"Arguments": {"TransformJobName": "covtransform",
-                                       "ModelName": "covmodel"}},
-    StepType.MODEL: {"Arguments": {"ModelName": "covmodel", "ExecutionRoleArn": ROLE}},
-    StepType.REGISTER_MODEL: {"Arguments": {"ModelPackageGroupName": "covgroup"}},
-    StepType.AUTOML: {"Arguments": {"AutoMLJobName": "covaml", "RoleArn": ROLE}},
-    StepType.CLARIFY_CHECK: {"Arguments": {"ProcessingJobName": "covclarify", "RoleArn": ROLE}},
-    StepType.QUALITY_CHECK: {"Arguments": {"ProcessingJobName": "covquality", "RoleArn": ROLE}},
-    StepType.ENDPOINT_CONFIG: {"Arguments": {"EndpointConfigName": "covconfig"}},
-    StepType.ENDPOINT: {"Arguments": {"EndpointName": "covendpoint",
-                                      "EndpointConfigName": "covconfig"}},
-    StepType.INFERENCE_COMPONENT: {"Arguments": {"InferenceComponentName": "covic",
-                                                 "EndpointName": "covendpoint"}},
-    StepType.LINEAGE: {"Arguments": {"Actions": [{"ActionName": "covaction"}],
-                                     "Contexts": [{"ContextName": "covcontext"}]}},
-    StepType.JOB: {"Arguments": {"JobName": "covjob", "RoleArn": ROLE}},
-    StepType.LAMBDA: {"FunctionArn": "arn:aws:lambda:us-east-1:111122223333:function:covfn"},
-    StepType.CALLBACK: {"SqsQueueUrl": "https://sqs.us-east-1.amazonaws.com/111122223333/covq"},
-    StepType.EMR: {"Arguments": {"ClusterId": "j-COVCLUSTER"}},
-    StepType.EMR_SERVERLESS: {"Arguments": {"ApplicationId": "covapp0"}},
-    StepType.CLEANUP: {"Arguments": {"Resources": {"S3": [{"S3Uris": ["s3://covbucket/tmp/"]}]}}},
-}
+HAND_WRITTEN: dict[StepType, dict[str, Any]] = documented("coverage_step")
 
 #: The distinctive name each step's resources carry.
-MARKS = {
-    StepType.REGISTER_MODEL: "covgroup", StepType.ENDPOINT_CONFIG: "covconfig",
-    StepType.LAMBDA: "covfn", StepType.CALLBACK: "covq", StepType.EMR: "j-COVCLUSTER",
-    StepType.EMR_SERVERLESS: "covapp0", StepType.CLEANUP: "covbucket/tmp",
+MARKS: dict[StepType, str] = documented("coverage_mark")
+GROUP_MARKS: dict[str, str] = {
+    label: mark
+    for marks in documented("coverage_group_marks").values()
+    for label, mark in marks.items()
 }
-GROUP_MARKS = {"Endpoints": "covendpoint", "EndpointConfigsUsedByEndpoints": "covconfig",
-               "InferenceComponents": "covic", "EndpointsHostingInferenceComponents":
-               "covendpoint", "LineageActions": "covaction", "LineageContexts": "covcontext",
-               "CleanupFolderListings": "covbucket"}
 
 NAMED_SCOPES = (ResourceScope.JOB_NAME, ResourceScope.USER_NAME, ResourceScope.GIVEN)
 

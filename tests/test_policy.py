@@ -33,6 +33,7 @@ from sm_pipeline_iam.core.execution_role.requirements import (
     from_step_types,
 )
 from support.samples import GIVEN_RESOURCES, step_id
+from support.step_types import documented
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 ROLE = "arn:aws:iam::111122223333:role/step-role"
@@ -40,13 +41,7 @@ ENV = ArnEnvironment("aws", "us-east-1", "111122223333")
 
 #: Realistic values for every integration step, so that every step type can be built.
 ALL_RESOURCES = GIVEN_RESOURCES
-_NEEDS = {
-    StepType.LAMBDA: "lambda_function_arns",
-    StepType.CALLBACK: "callback_queue_arns",
-    StepType.EMR: "emr_cluster_ids",
-    StepType.EMR_SERVERLESS: "emr_serverless_application_ids",
-    StepType.CLEANUP: "cleanup_locations",
-}
+_NEEDS = {step_type: given["field"] for step_type, given in documented("given").items()}
 
 
 

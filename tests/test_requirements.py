@@ -26,6 +26,7 @@ from sm_pipeline_iam.core.notices import (
     UNSCOPED_USER_NAMES,
 )
 from support.samples import step_id
+from support.step_types import documented
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 ROLE = "arn:aws:iam::111122223333:role/step-role"
@@ -35,32 +36,15 @@ QUEUE_ARN = "arn:aws:sqs:us-east-1:111122223333:q"
 
 #: Integration step -> (GivenResources field, a valid value, the value as recorded).
 INTEGRATION = {
-    StepType.LAMBDA: ("lambda_function_arns", LAMBDA_ARN, LAMBDA_ARN),
-    StepType.CALLBACK: ("callback_queue_arns", QUEUE_ARN, QUEUE_ARN),
-    StepType.EMR: ("emr_cluster_ids", "j-ABC123", "j-ABC123"),
-    StepType.EMR_SERVERLESS: ("emr_serverless_application_ids", "00abc", "00abc"),
-    StepType.CLEANUP: ("cleanup_locations", "s3://bucket/tmp", "bucket/tmp/*"),
+    step_type: (given["field"], given["value"], given["recorded"])
+    for step_type, given in documented("given").items()
 }
 
 #: Steps whose jobs the pipeline names (the AWS page: default or prefix naming applies).
-PIPELINE_NAMED = (
-    StepType.PROCESSING,
-    StepType.TRAINING,
-    StepType.TUNING,
-    StepType.TRANSFORM,
-    StepType.MODEL,
-    StepType.AUTOML,
-    StepType.CLARIFY_CHECK,
-    StepType.QUALITY_CHECK,
-)
+PIPELINE_NAMED = tuple(s for s, by in documented("named_by").items() if by == "pipeline")
 
 #: Steps that create resources whose names the user chooses.
-USER_NAMED = (
-    StepType.REGISTER_MODEL,
-    StepType.ENDPOINT_CONFIG,
-    StepType.ENDPOINT,
-    StepType.INFERENCE_COMPONENT,
-)
+USER_NAMED = tuple(s for s, by in documented("named_by").items() if by == "user")
 
 
 

@@ -25,6 +25,7 @@ import pytest
 from sm_pipeline_iam.core.catalog.schema import StepType
 from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.team import PREFIX_SWITCH, usage_text
+from support.step_types import documented
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -49,9 +50,7 @@ SDK_MODULES = {
 }
 
 #: Step types whose ``prefix_argument`` names no SDK call, and why.
-NO_SDK_CALL = {
-    StepType.AUTOML: "SDK v3 has no AutoML class, and its AutoMLStep cannot be built",
-}
+NO_SDK_CALL = documented("no_sdk_call")
 
 #: ``Name(arg=value)`` or ``Name.method(arg=value)``: one keyword argument.
 _CALL = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?\(([A-Za-z_]\w*)=[^(),]*\)")

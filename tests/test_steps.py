@@ -19,14 +19,10 @@ from sm_pipeline_iam.core.catalog.schema import ActionGroup, ResourceScope, Step
 from sm_pipeline_iam.core.catalog.steps import CATALOG, NAME_SCOPED_STEP_TYPES, spec_for
 from support.iam_reference import IAM, action_details, matching_resource_types
 from support.samples import step_id
+from support.step_types import all_data, data_for, documented
 
-#: SDK v3 definitions: the step ``Type`` strings that SDK v3 writes.
-DOCUMENTED_STEP_TYPES = (
-    "Processing", "Training", "Tuning", "Transform", "Model", "RegisterModel", "AutoML",
-    "Condition", "Fail", "Lambda", "Callback", "EMR", "EMRServerless", "ClarifyCheck",
-    "QualityCheck", "EndpointConfig", "Endpoint", "InferenceComponent", "Cleanup",
-    "ForEach", "Lineage", "Job",
-)  # fmt: skip
+#: SDK v3 definitions: the step ``Type`` strings that SDK v3 writes (one data file each).
+DOCUMENTED_STEP_TYPES = tuple(all_data())
 
 #: The values that fill an ARN template for the check against IAM's ARN formats.
 PARTITION, REGION, ACCOUNT = "aws", "us-east-1", "111122223333"
@@ -79,11 +75,18 @@ def _filled_arns(group: ActionGroup) -> list[str]:
 
 
 def test_step_type_enum_is_exactly_the_sdk_type_strings() -> None:
-    """GIVEN the SDK v3's 22 Type strings WHEN listing StepType THEN they are the same set."""
+    """GIVEN the SDK v3's Type strings (one test-data file each) WHEN listing StepType THEN
+    they are the same set."""
     values = [member.value for member in StepType]
 
-    assert len(DOCUMENTED_STEP_TYPES) == 22
+    assert DOCUMENTED_STEP_TYPES
     assert sorted(values) == sorted(DOCUMENTED_STEP_TYPES)
+
+
+@pytest.mark.parametrize("step_type", list(CATALOG), ids=lambda s: s.value)
+def test_every_catalog_step_type_has_its_test_data(step_type: StepType) -> None:
+    """GIVEN a catalog row WHEN its test data is looked up THEN the step type has a file."""
+    assert data_for(step_type)["type"] == step_type.value
 
 
 @pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
@@ -210,23 +213,7 @@ def test_passed_to_service_is_an_iam_condition_key_of_pass_role() -> None:
 
 #: The services each step type hands a role to (where the AWS documentation says so).
 DOCUMENTED_PASSES_ROLE_TO = {
-    StepType.TRAINING: {"sagemaker.amazonaws.com"},
-    StepType.PROCESSING: {"sagemaker.amazonaws.com"},
-    StepType.CLARIFY_CHECK: {"sagemaker.amazonaws.com"},
-    StepType.QUALITY_CHECK: {"sagemaker.amazonaws.com"},
-    StepType.TRANSFORM: set(),
-    StepType.TUNING: {"sagemaker.amazonaws.com"},
-    StepType.AUTOML: {"sagemaker.amazonaws.com"},
-    StepType.MODEL: {"sagemaker.amazonaws.com"},
-    StepType.REGISTER_MODEL: set(),
-    StepType.EMR: {"elasticmapreduce.amazonaws.com", "ec2.amazonaws.com"},
-    StepType.EMR_SERVERLESS: {"emr-serverless.amazonaws.com"},
-    StepType.LAMBDA: set(),
-    StepType.CALLBACK: set(),
-    StepType.CLEANUP: set(),
-    StepType.CONDITION: set(),
-    StepType.FAIL: set(),
-    StepType.FOR_EACH: set(),
+    step_type: set(services) for step_type, services in documented("passes_role_to").items()
 }
 
 
@@ -251,46 +238,20 @@ def test_passes_role_to_follows_facts(step_type: StepType, expected: set[str]) -
 
 #: The AWS page's prefix length table; every other step type has no limit of its own.
 DOCUMENTED_MAX_PREFIX = {
-    StepType.TRAINING: 38,
-    StepType.MODEL: 38,
-    StepType.TRANSFORM: 38,
-    StepType.PROCESSING: 38,
-    StepType.CLARIFY_CHECK: 38,
-    StepType.QUALITY_CHECK: 38,
-    StepType.REGISTER_MODEL: 38,
-    StepType.TUNING: 6,
-    StepType.AUTOML: 6,
+    step_type: limit
+    for step_type, limit in documented("max_prefix_length").items()
+    if limit is not None
 }
 
 
 @pytest.mark.parametrize("step_type", list(StepType), ids=lambda s: s.value)
 def test_max_prefix_length_follows_the_aws_table(step_type: StepType) -> None:
     """GIVEN the AWS page's table WHEN reading max_prefix_length THEN it is 38, 6 or None."""
-    assert spec_for(step_type).max_prefix_length == DOCUMENTED_MAX_PREFIX.get(step_type)
+    assert spec_for(step_type).max_prefix_length == data_for(step_type)["max_prefix_length"]
 
 
 #: SDK v3 definitions: the create-API name key that carries the prefix inside ``Arguments``.
-DOCUMENTED_NAME_KEYS = {
-    StepType.PROCESSING: "ProcessingJobName",
-    StepType.CLARIFY_CHECK: "ProcessingJobName",
-    StepType.QUALITY_CHECK: "ProcessingJobName",
-    StepType.TRANSFORM: "TransformJobName",
-    StepType.TRAINING: "TrainingJobName",
-    StepType.TUNING: "HyperParameterTuningJobName",
-    StepType.AUTOML: "AutoMLJobName",
-    StepType.MODEL: "ModelName",
-    StepType.REGISTER_MODEL: "ModelPackageName",
-    StepType.JOB: "JobName",
-    # Steps that create no named SageMaker resource have no name key.
-    StepType.LAMBDA: None,
-    StepType.CALLBACK: None,
-    StepType.EMR: None,
-    StepType.EMR_SERVERLESS: None,
-    StepType.CLEANUP: None,
-    StepType.CONDITION: None,
-    StepType.FAIL: None,
-    StepType.FOR_EACH: None,
-}
+DOCUMENTED_NAME_KEYS = documented("name_key")
 
 
 @pytest.mark.parametrize(("step_type", "name_key"), DOCUMENTED_NAME_KEYS.items(), ids=step_id)
@@ -312,13 +273,7 @@ def test_prefix_limited_steps_are_name_scoped(step_type: StepType) -> None:
 # --- job-creating steps -------------------------------------------------------------------
 
 #: Service Authorization Reference: step type -> the job noun of its Create/Describe/Stop actions.
-JOB_STEPS = {
-    StepType.TRAINING: "TrainingJob",
-    StepType.PROCESSING: "ProcessingJob",
-    StepType.TRANSFORM: "TransformJob",
-    StepType.TUNING: "HyperParameterTuningJob",
-    StepType.AUTOML: "AutoMLJob",
-}
+JOB_STEPS = documented("job_noun")
 
 
 @pytest.mark.parametrize(("step_type", "noun"), JOB_STEPS.items(), ids=step_id)
@@ -348,29 +303,7 @@ def test_every_sagemaker_create_comes_with_add_tags(step_type: StepType) -> None
 
 @pytest.mark.parametrize(
     ("step_type", "actions"),
-    [
-        (StepType.MODEL, {"sagemaker:CreateModel", "sagemaker:DescribeModel"}),
-        (StepType.REGISTER_MODEL, {"sagemaker:CreateModelPackage"}),
-        (StepType.LAMBDA, {"lambda:InvokeFunction"}),
-        (StepType.CALLBACK, {"sqs:SendMessage"}),
-        (StepType.CLEANUP, {"s3:DeleteObject"}),
-        (
-            StepType.EMR,
-            {
-                "elasticmapreduce:AddJobFlowSteps",
-                "elasticmapreduce:CancelSteps",
-                "elasticmapreduce:DescribeStep",
-                "elasticmapreduce:ListSteps",
-                "elasticmapreduce:DescribeCluster",
-                "events:PutRule",
-                "events:DescribeRule",
-                "events:PutTargets",
-            },
-        ),
-        (StepType.CONDITION, set()),
-        (StepType.FAIL, set()),
-        (StepType.FOR_EACH, set()),
-    ],
+    [(step_type, set(actions)) for step_type, actions in documented("documented_actions").items()],
     ids=step_id,
 )
 def test_step_actions_cover_facts_table(step_type: StepType, actions: set[str]) -> None:
@@ -426,7 +359,7 @@ def test_parse_rejects_wrong_case_and_unknown(value: str) -> None:
 
 
 def test_parse_error_lists_all_allowed_values() -> None:
-    """GIVEN an unknown string WHEN parsing THEN the message names it and all 22 types."""
+    """GIVEN an unknown string WHEN parsing THEN the message names it and every type."""
     with pytest.raises(ValueError, match=r"^'training' is not a") as error:
         StepType.parse("training")
 
