@@ -43,6 +43,24 @@ MOVED_PACKAGE_NAMES: dict[str, str] = {
 }
 
 
+#: Module -> public name that moved out of it -> the module that holds it now.
+MOVED_NAMES: dict[str, dict[str, str]] = {
+    # The catalog's schema, AutoML facts and pipeline-level features left the table.
+    "sm_pipeline_iam.core.catalog.steps": {
+        "AUTOML_REGISTRIES": "sm_pipeline_iam.core.catalog.automl",
+        "AUTOML_REPOSITORY_NAMES": "sm_pipeline_iam.core.catalog.automl",
+        "FeatureSpec": "sm_pipeline_iam.core.catalog.schema",
+        "JobCall": "sm_pipeline_iam.core.catalog.schema",
+        "PIPELINE_EXPERIMENTS": "sm_pipeline_iam.core.catalog.features",
+        "PIPELINE_FEATURES": "sm_pipeline_iam.core.catalog.features",
+        "PIPELINE_UNGRANTED": "sm_pipeline_iam.core.catalog.features",
+        "SUBMIT_DIRECTORY_HYPERPARAMETER": "sm_pipeline_iam.core.catalog._builders",
+        "SideJobs": "sm_pipeline_iam.core.catalog.schema",
+        "UngrantedField": "sm_pipeline_iam.core.catalog.schema",
+    },
+}
+
+
 def _warn(old: str, new: str) -> None:
     warnings.warn(
         f"{old} is deprecated: use {new} (the old path goes in the next release)",
@@ -51,15 +69,17 @@ def _warn(old: str, new: str) -> None:
     )
 
 
-def forward_attribute(package: str, name: str) -> object:
-    """A name asked of ``package`` that lived there before it became a package: warn and
-    return it from its new module; AttributeError for any other name."""
-    target = MOVED_PACKAGE_NAMES[package]
-    module = importlib.import_module(target)
-    if name.startswith("_") or not hasattr(module, name):
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
-    _warn(f"{package}.{name}", f"{target}.{name}")
-    return getattr(module, name)
+def forward_attribute(module: str, name: str) -> object:
+    """A name asked of ``module`` (from its ``__getattr__``) that lived there before it
+    moved: warn and return it from its new module; AttributeError for any other name."""
+    target = MOVED_NAMES.get(module, {}).get(name) or MOVED_PACKAGE_NAMES.get(module)
+    if target is None or name.startswith("_"):
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    new = importlib.import_module(target)
+    if not hasattr(new, name):
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    _warn(f"{module}.{name}", f"{target}.{name}")
+    return getattr(new, name)
 
 
 class _MovedModuleLoader(importlib.abc.Loader):

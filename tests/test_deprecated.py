@@ -31,6 +31,18 @@ def test_a_name_of_a_module_that_became_a_package_is_forwarded(package: str, nam
     assert value is getattr(target, name)
 
 
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(module, name) for module, names in sorted(_deprecated.MOVED_NAMES.items())
+     for name in sorted(names)],
+)
+def test_a_name_that_moved_out_of_a_module_is_forwarded(module: str, name: str) -> None:
+    target = importlib.import_module(_deprecated.MOVED_NAMES[module][name])
+    with pytest.warns(DeprecationWarning, match=name):
+        value = getattr(importlib.import_module(module), name)
+    assert value is getattr(target, name)
+
+
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
         importlib.import_module("sm_pipeline_iam.core.definition").no_such_name  # noqa: B018

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 from ..notices import CLARIFY_MODEL_UNKNOWN
 from ._builders import (
@@ -758,3 +759,10 @@ def step_types_using(binding: Binding) -> tuple[StepType, ...]:
     order."""
     return tuple(spec.step_type for spec in _CATALOG
                  if any(group.binding is binding for group in spec.action_groups))
+
+
+def __getattr__(name: str) -> Any:
+    # The names that moved out of this module, kept one release (deprecated).
+    from ..._deprecated import forward_attribute
+
+    return forward_attribute(__name__, name)
