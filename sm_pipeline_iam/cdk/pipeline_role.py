@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -21,7 +22,10 @@ from ..core.execution_role import policy
 from ..core.execution_role.requirements import PipelineRequirements, sagemaker_pass_roles
 from ..core.execution_role.wildcards import wide_grant_notices
 from ._private.role_base import RoleGrants, SageMakerRole
-from .role_options import RoleOptions
+
+if TYPE_CHECKING:
+    # Imported for the annotations only: its old path here warns (see __getattr__).
+    from .role_options import RoleOptions
 
 #: Stands for the role's own ARN in statements until the role exists.
 OWN_ARN = "${PipelineRole.Arn}"
