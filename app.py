@@ -498,7 +498,7 @@ class PipelineIamStack(cdk.Stack):
                     self,
                     "JobRoles",
                     definition=definition,
-                    per_step=settings.job_role_mode == "per-step",
+                    per_step_roles=settings.job_role_mode == "per-step",
                     principal_tag=settings.principal_tag,
                     parameter_values=settings.parameter_mapping,
                     any_value_parameters=settings.any_value_parameters,

@@ -20,11 +20,12 @@ _deprecated.install()
 
 if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
-    from .cdk.job_roles import JobNeedsRole, JobRole, JobRoleLocation, PipelineJobRoles
+    from .cdk.job_roles import JobNeedsRole, JobRole, PipelineJobRoles
+    from .cdk.locations import JobRoleLocation, S3Location
     from .cdk.org_rcp import OrgRcpException
     from .cdk.org_scp import OrgScpException
     from .cdk.pipeline import LeastPrivilegePipeline
-    from .cdk.pipeline_role import RoleOptions
+    from .cdk.role_options import CommonRoleOptions, RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
     from .cdk.step_role import PrefixedStepRole
     from .core.definition.reader import read_definition
@@ -36,19 +37,22 @@ _CONSTRUCTS = {
     "read_definition": "core.definition.reader",
     "JobNeedsRole": "cdk.job_roles",
     "JobRole": "cdk.job_roles",
-    "JobRoleLocation": "cdk.job_roles",
+    "JobRoleLocation": "cdk.locations",
     "LeastPrivilegePipeline": "cdk.pipeline",
     "OrgRcpException": "cdk.org_rcp",
     "OrgScpException": "cdk.org_scp",
     "PipelineExecutionRole": "cdk.execution_role",
     "PipelineJobRoles": "cdk.job_roles",
     "PrefixedStepRole": "cdk.step_role",
-    "RoleOptions": "cdk.pipeline_role",
+    "RoleOptions": "cdk.role_options",
+    "CommonRoleOptions": "cdk.role_options",
+    "S3Location": "cdk.locations",
     "ServiceManagedStackSet": "cdk.stackset_construct",
 }
 
 __all__ = [
     "CATALOG",
+    "CommonRoleOptions",
     "DefinitionError",
     "GivenResources",
     "InvalidPropsError",
@@ -64,6 +68,7 @@ __all__ = [
     "PipelineRequirements",
     "PrefixedStepRole",
     "RoleOptions",
+    "S3Location",
     "ServiceManagedStackSet",
     "StepType",
     "read_definition",

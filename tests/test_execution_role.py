@@ -64,7 +64,6 @@ def test_it_is_an_irole_and_grantable() -> None:
     stack = _stack()
     role = PipelineExecutionRole(stack, "Role", step_types=["Training"])
     other = PipelineExecutionRole(stack, "Other", step_types=["Training"], step_roles=[role])
-    assert role.role is role
     assert isinstance(role, iam.Role)
     assert role.grant_principal is not None
     assert other.requirements.pass_roles

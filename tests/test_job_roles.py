@@ -132,10 +132,10 @@ def test_a_transform_step_runs_on_its_models_role_and_no_other() -> None:
 
 
 def test_shared_mode_makes_one_role_for_every_job() -> None:
-    """GIVEN per_step=False WHEN roles are made THEN one role, JobRoles/Shared, for every
+    """GIVEN per_step_roles=False WHEN roles are made THEN one role, JobRoles/Shared, for every
     job step, with the union of their needs."""
     stack = _stack()
-    job_roles = PipelineJobRoles(stack, "JobRoles", definition=TUNING, per_step=False)
+    job_roles = PipelineJobRoles(stack, "JobRoles", definition=TUNING, per_step_roles=False)
     jobs = read_definition(TUNING).jobs
     assert {role.node.path for role in job_roles.roles.values()} == {"Stack/JobRoles/Shared"}
     assert sorted(job_roles.roles) == sorted(needs.step for needs in jobs)
@@ -168,9 +168,9 @@ def test_kept_steps_keep_the_definitions_role() -> None:
     [
         ({"keep_roles_for": ["NoSuchStep"]}, {("keep_roles_for", "unknownStep")}),
         ({"keep_roles_for": ["CheckAccuracy"]}, {("keep_roles_for", "notAJobStep")}),
-        ({"keep_roles_for": "TrainModel", "role_name": "one", "per_step": True},
+        ({"keep_roles_for": "TrainModel", "role_name": "one", "per_step_roles": True},
          {("keep_roles_for", "notAList"), ("role_name", "namePerStep")}),
-        ({"per_step": "yes"}, {("per_step", "notABool")}),
+        ({"per_step_roles": "yes"}, {("per_step_roles", "notABool")}),
         ({"definition": 42}, {("definition", "notADefinition")}),
         ({"parameter_values": {"InputDataUrl": "s3://a/b"}},
          {("parameter_values", "notAMapping")}),

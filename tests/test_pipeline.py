@@ -40,8 +40,8 @@ def _build(stack: cdk.Stack | None = None, **props: Any) -> LeastPrivilegePipeli
     ({"definition": 42}, "definition", "notADefinition"),
     ({"per_step_roles": "yes"}, "per_step_roles", "notABool"),
     ({"definition_in_s3": 1}, "definition_in_s3", "notABool"),
-    ({"job_prefix": 5}, "job_prefix", "notAString"),
-    ({"job_prefix": cdk.Aws.STACK_NAME}, "job_prefix", "notAString"),
+    ({"required_job_prefix": 5}, "required_job_prefix", "notAString"),
+    ({"required_job_prefix": cdk.Aws.STACK_NAME}, "required_job_prefix", "notAString"),
     ({"pipeline_display_name": ""}, "pipeline_display_name", "invalidPipelineName"),
     ({"pipeline_display_name": "Fraud detection"}, "pipeline_display_name",
      "invalidPipelineName"),
@@ -79,22 +79,22 @@ def test_a_malformed_definition_is_a_definition_error() -> None:
     assert stack.node.try_find_child("Pipeline") is None
 
 
-def test_job_prefix_outside_the_definition_is_named() -> None:
-    """GIVEN job_prefix='fraud' and a definition whose training job the SDK names by
+def test_required_job_prefix_outside_the_definition_is_named() -> None:
+    """GIVEN required_job_prefix='fraud' and a definition whose training job the SDK names by
     default WHEN built THEN the error names that step, and no pipeline is made."""
     stack = _stack()
     with pytest.raises(InvalidPropsError, match="step TrainModel"):
         _build(stack, definition=DEFINITIONS / "training_eval_register_prefixed.json",
-               job_prefix="fraud")
+               required_job_prefix="fraud")
     assert Template.from_stack(stack).to_json().get("Resources", {}) == {}
 
 
-def test_job_prefix_that_every_job_carries_passes() -> None:
+def test_required_job_prefix_that_every_job_carries_passes() -> None:
     definition = json.loads((DEFINITIONS / "training_eval_register_prefixed.json").read_text())
     definition["Steps"] = [s for s in definition["Steps"] if s["Name"] != "TrainModel"]
     built = _build(definition=json.dumps(definition).replace(
         '"Get": "Steps.TrainModel.ModelArtifacts.S3ModelArtifacts"',
-        '"Get": "Parameters.InputDataUrl"'), job_prefix="fraud")
+        '"Get": "Parameters.InputDataUrl"'), required_job_prefix="fraud")
     assert built.pipeline_name == "fraud"
 
 

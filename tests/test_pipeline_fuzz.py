@@ -41,7 +41,7 @@ PROPS = st.fixed_dictionaries(
         "parameter_values": st.sampled_from([
             {"InputDataUrl": ["s3://ml-artifacts-111122223333/in"]}, {"InputDataUrl": "s3"},
             {"Nope": ["x"]}]) | ANY,
-        "job_prefix": st.sampled_from(["fraud", "fr*", "pipelines"]) | ANY,
+        "required_job_prefix": st.sampled_from(["fraud", "fr*", "pipelines"]) | ANY,
         "pipeline_display_name": ANY,
         "pipeline_description": ANY,
         "parallelism": ANY,

@@ -133,7 +133,7 @@ CASES: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
     ("JobRole", {"max_session_duration": "PT1H"}, [("max_session_duration", "notADuration")]),
     # PipelineJobRoles
     ("PipelineJobRoles", {"definition": 42}, [("definition", "notADefinition")]),
-    ("PipelineJobRoles", {"per_step": "yes"}, [("per_step", "notABool")]),
+    ("PipelineJobRoles", {"per_step_roles": "yes"}, [("per_step_roles", "notABool")]),
     ("PipelineJobRoles", {"parameter_values": {"InputDataUrl": [None]}},
      [("parameter_values", "notAMapping")]),
     ("PipelineJobRoles", {"pipeline_name": ["fraud"]}, [("pipeline_name", "notAString")]),

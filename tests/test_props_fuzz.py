@@ -772,7 +772,7 @@ def test_any_job_roles_props_build_documented_grants_or_fail_clearly(
     InvalidPropsError/DefinitionError."""
     example = Example()
     _run(example, lambda: PipelineJobRoles(
-        example.stack, "Subject", definition=definition, per_step=per_step,
+        example.stack, "Subject", definition=definition, per_step_roles=per_step,
         parameter_values=example.real(parameter_values),
         model_endpoints=example.real(model_endpoints),
         pipeline_name=example.real(pipeline_name),

@@ -30,7 +30,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "JobRole": lambda stack, **kw: JobRole(
         stack, "Role", inputs=["s3://bucket/in"], job_kinds=["ProcessingJobs"], **kw),
     "PipelineJobRoles": lambda stack, **kw: PipelineJobRoles(
-        stack, "Role", definition=DEFINITION, per_step=False, **kw),
+        stack, "Role", definition=DEFINITION, per_step_roles=False, **kw),
 }
 
 

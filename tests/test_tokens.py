@@ -389,7 +389,7 @@ def test_cleanup_locations_take_a_bucket_construct() -> None:
 @pytest.mark.parametrize("prop", ["json_get_locations", "cleanup_locations"])
 def test_a_whole_location_token_asks_for_the_bucket_construct(prop: str) -> None:
     """GIVEN a location that is one token as a whole WHEN constructed THEN tokenLocation:
-    pass the bucket construct (JobRoleLocation.bucket)."""
+    pass the bucket construct (S3Location.bucket)."""
     stack = _stack()
     location = _parameter(stack, "Location")
     props: dict[str, Any] = (
@@ -401,7 +401,7 @@ def test_a_whole_location_token_asks_for_the_bucket_construct(prop: str) -> None
         PipelineExecutionRole(stack, "Role", **props)
     (problem,) = raised.value.problems
     assert (problem.prop, problem.code) == (prop, "tokenLocation")
-    assert "JobRoleLocation.bucket(bucket, 'prefix')" in problem.message
+    assert "S3Location.bucket(bucket, 'prefix')" in problem.message
 
 
 def test_a_wildcard_beside_a_token_bucket_is_still_refused_at_construction() -> None:

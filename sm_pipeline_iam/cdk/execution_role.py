@@ -23,23 +23,15 @@ from ..core.execution_role.requirements import (
 )
 from ..core.notices import EXECUTION_ROLE_RUNS_JOBS, Notice
 from ._private import role_policies
-from .pipeline_role import (
-    PipelineRoleBase,
-    PropTypes,
-    RoleOptions,
-    S3Location,
-    StableTokens,
-    check_tokens_at_synth,
-    definition_problems,
-    final_given,
-    gather_with_tokens,
-    given_with_uris,
-    location_uris,
-    option_problems,
-    pipeline_execution_source_arns,
-    restrict_trust_to_sources,
-    token_prefix_problems,
-)
+from ._private.gathering import gather_with_tokens, token_prefix_problems
+from ._private.prop_types import PropTypes, definition_problems
+from ._private.role_option_checks import option_problems
+from ._private.s3_locations import given_with_uris, location_uris
+from ._private.tokens import StableTokens, check_tokens_at_synth, final_given
+from ._private.trust import pipeline_execution_source_arns, restrict_trust_to_sources
+from .locations import S3LocationLike
+from .pipeline_role import PipelineRoleBase
+from .role_options import RoleOptions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -88,9 +80,9 @@ class PipelineExecutionRole(PipelineRoleBase):
         job_prefix: str | None = None,
         step_roles: Sequence[iam.IRole] = (),
         job_roles: PipelineJobRoles | Sequence[iam.IRole] | None = None,
-        json_get_locations: Sequence[S3Location] = (),
+        json_get_locations: Sequence[S3LocationLike] = (),
         integration_resources: GivenResources | None = None,
-        **options: Unpack[RoleOptions],
+        **role_options: Unpack[RoleOptions],
     ) -> None:
         """Create the role.
 
@@ -119,11 +111,11 @@ class PipelineExecutionRole(PipelineRoleBase):
             json_get_locations: the folders whose objects ``JsonGet`` reads:
                 ``s3://bucket/prefix`` strings (the bucket or a key part may be a token,
                 ``f"s3://{bucket.bucket_name}/eval"``), buckets (``s3.IBucket``: all of it)
-                or ``JobRoleLocation.bucket(bucket, "prefix")``. Default: none.
+                or ``S3Location.bucket(bucket, "prefix")``. Default: none.
             integration_resources: the functions, queues, clusters, applications and S3
                 folders that Lambda, Callback, EMR, EMRServerless and Cleanup steps use;
                 required for those step types. Default: none.
-            options: the role's own options (:class:`RoleOptions`: ``principal_tag``,
+            role_options: the role's own options (:class:`RoleOptions`: ``principal_tag``,
                 ``role_name``, ``path``, ``description``, ``permissions_boundary``,
                 ``max_session_duration``).
         """
@@ -140,7 +132,7 @@ class PipelineExecutionRole(PipelineRoleBase):
             "step_types": step_types, "job_prefix": job_prefix,
             "json_get_locations": json_get_locations,
             "integration_resources": integration_resources,
-        }, options)
+        }, role_options)
         recheck: Callable[[Callable[[str], str]], list[Problem]] | None = None
         locations: list[str] = []
         resources: GivenResources | None = None
@@ -212,7 +204,7 @@ class PipelineExecutionRole(PipelineRoleBase):
             + " steps (sm-pipeline-iam)",
             requirements=requirements,
             problems=problems,
-            options=options,
+            options=role_options,
             # Explicit requirements (a definition) name every role the steps run as, and
             # job roles every role the jobs run as.
             pass_self=not explicit and job_roles is None,
@@ -238,7 +230,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         allow_unknown_step_types: bool = False,
         job_roles: PipelineJobRoles | None = None,
         runtime_roles: Mapping[str, iam.IRole] | None = None,
-        **options: Unpack[RoleOptions],
+        **role_options: Unpack[RoleOptions],
     ) -> PipelineExecutionRole:
         """The role that exactly the pipeline ``definition`` needs.
 
@@ -261,7 +253,7 @@ class PipelineExecutionRole(PipelineRoleBase):
                 as (its ``ExecutionRoleArn``), when the deployed definition names that
                 role instead of the definition's (``LeastPrivilegePipeline`` rewrites it):
                 the role passes it to EMR (or EMR Serverless) only. Default: None.
-            options: the role's own options (:class:`RoleOptions`).
+            role_options: the role's own options (:class:`RoleOptions`).
 
         Raises:
             DefinitionError: (a ``ValueError``) the definition is malformed.
@@ -281,7 +273,7 @@ class PipelineExecutionRole(PipelineRoleBase):
         problems = definition_problems(definition, parameter_values, pipeline_name,
                                        allow_unknown_step_types, any_value_parameters)
         if problems:
-            raise_if_any("PipelineExecutionRole", id, problems + option_problems(options))
+            raise_if_any("PipelineExecutionRole", id, problems + option_problems(role_options))
         if job_roles is not None and not isinstance(job_roles, PipelineJobRoles):
             raise_if_any("PipelineExecutionRole", id, [Problem(
                 "job_roles", "notJobRoles",
@@ -320,8 +312,8 @@ class PipelineExecutionRole(PipelineRoleBase):
         if problems:
             # Too many per-step scopes for IAM's limits: widen the default-naming ones.
             requirements = coarsened(requirements)
-        role = cls(scope, id, requirements=requirements, **options)
-        if pipeline_name is not None and not _names_itself(requirements, options):
+        role = cls(scope, id, requirements=requirements, **role_options)
+        if pipeline_name is not None and not _names_itself(requirements, role_options):
             # Only this pipeline's executions assume the role (its jobs run as the roles
             # the definition names, never as this one).
             restrict_trust_to_sources(role, pipeline_execution_source_arns(role, pipeline_name))

@@ -15,10 +15,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Union, cast
 
-from aws_cdk import Stack, Tags, Token
+from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .. import _deprecated
 from ..core.catalog.automl import AUTOML_REPOSITORIES
 from ..core.catalog.schema import StepType
 from ..core.catalog.services import SAGEMAKER
@@ -38,23 +39,17 @@ from ..core.job_roles.assignment import (
 from ..core.job_roles.needs import JobNeeds, automl_repositories
 from ..core.job_roles.policy import job_statements
 from ..core.notices import AUTOML_RESOURCE_NAMES, Notice
-from ._private import role_limits, role_policies
-from .pipeline_role import JobRoleLocation as JobRoleLocation
-from .pipeline_role import (
-    PropTypes,
-    RoleOptions,
-    check_tokens_at_synth,
-    definition_problems,
-    fake_token_problems,
-    grant_pass_to_sagemaker,
-    is_bucket,
-    option_problems,
-    sagemaker_trust,
-    shown,
-    token_prefix_problems,
-)
-from .pipeline_role import S3Location as S3Location
-from .pipeline_role import StableTokens as StableTokens
+from ._private import role_policies
+from ._private.duck_types import is_bucket
+from ._private.gathering import token_prefix_problems
+from ._private.messages import shown
+from ._private.prop_types import PropTypes, definition_problems
+from ._private.role_base import RoleGrants, SageMakerRole, plan_grants
+from ._private.role_option_checks import option_problems
+from ._private.tokens import StableTokens, check_tokens_at_synth, fake_token_problems
+from .locations import JobRoleLocation as JobRoleLocation
+from .locations import S3Location, S3LocationLike
+from .role_options import RoleOptions
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -69,22 +64,18 @@ __all__ = ["JobNeedsRole", "JobRole", "JobRoleLocation", "NoJobRoleError", "Pipe
 _DESCRIPTION_LIMIT = 1000
 
 
-def plan_role(scope: Construct, needs: JobNeeds, options: RoleOptions
-              ) -> tuple[list[list[policy.Statement]], list[Problem]]:
-    """The policy documents of a role in ``scope``'s stack with ``needs`` and ``options``
-    (one inline, or managed ones), and the problems that prevent the role (nothing to
-    grant, too large for IAM). The role's own ARN
-    (:data:`~sm_pipeline_iam.core.execution_role.policy.JOB_ROLE_ARN`) is measured as the
-    longest its path
-    allows."""
-    statements = job_statements(needs, region=_region(scope))
-    if not statements:
-        return [], [Problem("permissions", "nothingToGrant",
-                            "the jobs need nothing that a role grants: give what they use")]
-    documents, problems = role_policies.plan_documents(
-        statements, role_policies.sizing_render({policy.JOB_ROLE_ARN: _own_arn_measure(options)})
+def job_grants(scope: Construct, needs: JobNeeds) -> RoleGrants:
+    """What a role in ``scope``'s stack with ``needs`` grants: the statements of
+    :func:`~sm_pipeline_iam.core.job_roles.policy.job_statements` in the stack's region, the
+    role's own ARN as :data:`~sm_pipeline_iam.core.execution_role.policy.JOB_ROLE_ARN`."""
+    return RoleGrants(
+        tuple(job_statements(needs, region=_region(scope))),
+        policy.JOB_ROLE_ARN,
+        notices=(*needs.notices, *_automl_notices(scope, needs)),
+        unresolved=needs.unresolved,
+        nothing_granted=Problem("permissions", "nothingToGrant",
+                                "the jobs need nothing that a role grants: give what they use"),
     )
-    return documents, problems
 
 
 def _region(scope: Construct) -> str | None:
@@ -114,12 +105,7 @@ def _automl_notices(scope: Construct, needs: JobNeeds) -> list[Notice]:
     return []
 
 
-def _own_arn_measure(options: RoleOptions) -> str:
-    # The longest ARN the role can have (64-character name), as its size is measured.
-    return f"arn:aws-us-gov:iam::123456789012:role{options.get('path') or '/'}" + "x" * 64
-
-
-class JobNeedsRole(iam.Role):
+class JobNeedsRole(SageMakerRole):
     """A role SageMaker jobs run as, with exactly the permissions of their
     :class:`~sm_pipeline_iam.core.job_roles.needs.JobNeeds`, and nothing else.
 
@@ -149,7 +135,7 @@ class JobNeedsRole(iam.Role):
         problems: Sequence[Problem] = (),
         construct_name: str = "JobNeedsRole",
         default_description: str | None = None,
-        **options: Unpack[RoleOptions],
+        **role_options: Unpack[RoleOptions],
     ) -> None:
         """Create the role.
 
@@ -159,51 +145,25 @@ class JobNeedsRole(iam.Role):
             needs: what the jobs need.
             problems: problems found before (a subclass's props), raised with the rest.
             construct_name: the construct named in the error.
-            default_description: the description unless ``options`` give one.
-            options: the role's own options (:class:`RoleOptions`).
+            default_description: the description unless ``role_options`` give one.
+                Default: one naming the steps.
+            role_options: the role's own options (:class:`RoleOptions`).
         """
-        found = [*problems, *option_problems(options)]
-        principal_tag = options.get("principal_tag")
-        documents, size_problems = plan_role(scope, needs, options)
-        # "Nothing to grant" says little next to the props' own problems.
-        found.extend(p for p in size_problems if not found or p.code != "nothingToGrant")
-        # Everything is checked before the first construct is added: no half-made stack.
-        raise_if_any(construct_name, id, found)
-
         super().__init__(
             scope,
             id,
-            assumed_by=sagemaker_trust(scope),
-            role_name=options.get("role_name"),
-            path=options.get("path"),
-            description=options.get("description") or default_description
-            or _description(needs),
-            permissions_boundary=options.get("permissions_boundary"),
-            max_session_duration=options.get("max_session_duration"),
+            construct_name=construct_name,
+            default_description=default_description or _description(needs),
+            grants=job_grants(scope, needs),
+            problems=problems,
+            options=role_options,
         )
         self._needs = needs
-        self._statements = tuple(s for document in documents for s in document)
-        values = role_policies.placeholder_values(self, {policy.JOB_ROLE_ARN: self.role_arn})
-        self.policies = role_policies.attach_documents(self, documents, values)
-        if principal_tag is not None:
-            Tags.of(self).add(*principal_tag)
-        role_policies.emit_notices(self, (*needs.notices, *_automl_notices(self, needs)))
-        role_policies.record_any_value_parameters(self, needs.unresolved)
-        role_limits.check_at_synthesis(self, own_arn=_own_arn_measure(options))
 
     @property
     def needs(self) -> JobNeeds:
         """What the role's jobs need, as plain data (for reports and tests)."""
         return self._needs
-
-    @property
-    def statements(self) -> tuple[policy.Statement, ...]:
-        """The role's statements, with ``${AWS::...}`` placeholders for the environment."""
-        return self._statements
-
-    def grant_pass_role(self, grantee: iam.IPrincipal) -> iam.Grant:
-        """Let ``grantee`` pass this role to SageMaker, and to nothing else."""
-        return grant_pass_to_sagemaker(self, grantee)
 
 
 def _description(needs: JobNeeds) -> str:
@@ -305,8 +265,8 @@ class JobRole(JobNeedsRole):
         id: str,
         *,
         job_kinds: Sequence[str],
-        inputs: Sequence[S3Location] = (),
-        outputs: Sequence[S3Location] = (),
+        inputs: Sequence[S3LocationLike] = (),
+        outputs: Sequence[S3LocationLike] = (),
         images: Sequence[Image] = (),
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
@@ -314,7 +274,7 @@ class JobRole(JobNeedsRole):
         security_groups: Sequence[SecurityGroup] = (),
         kms_keys: Sequence[Key] = (),
         job_prefix: str | None = None,
-        **options: Unpack[RoleOptions],
+        **role_options: Unpack[RoleOptions],
     ) -> None:
         """Create the role.
 
@@ -341,7 +301,7 @@ class JobRole(JobNeedsRole):
                 resources), outputs and inputs (SSE-KMS).
             job_prefix: the prefix of the jobs' names, whose log streams the role writes.
                 Default: the default naming, ``pipelines-*``.
-            options: the role's own options (:class:`RoleOptions`).
+            role_options: the role's own options (:class:`RoleOptions`).
         """
         problems = fake_token_problems({
             "job_kinds": job_kinds, "inputs": inputs, "outputs": outputs, "images": images,
@@ -353,7 +313,7 @@ class JobRole(JobNeedsRole):
         def location(prop: str, value: object) -> str | JobLocation | None:
             if isinstance(value, str):
                 return stable(value)
-            if isinstance(value, JobRoleLocation):
+            if isinstance(value, S3Location):
                 bucket = value.bucket_name
                 if not isinstance(bucket, str) or not isinstance(value.prefix, str):
                     problems.append(Problem(prop, "notAnS3Location",
@@ -464,7 +424,7 @@ class JobRole(JobNeedsRole):
             p.code == "incompleteVpcConfig" and mistyped & {"subnet_ids", "security_groups"})]
         super().__init__(
             scope, id, needs=needs, problems=[*problems, *found], construct_name="JobRole",
-            **options,
+            **role_options,
         )
         # A Lazy that resolves to '*' (or a mixed-case prefix) fails synthesis, naming it.
         check_tokens_at_synth(self, "JobRole", {
@@ -482,8 +442,8 @@ def _unchanged(text: str) -> str:
 
 class PipelineJobRoles(Construct):
     """The roles a pipeline's SageMaker jobs run as, derived from its definition: one per
-    step that runs a job (``per_step=True``, the default: no step reaches another step's
-    data), or one shared by all (``per_step=False``).
+    step that runs a job (``per_step_roles=True``, the default: no step reaches another
+    step's data), or one shared by all (``per_step_roles=False``).
 
     Each role is a :class:`JobNeedsRole` with exactly what its step's job needs; a
     Transform step's job runs as the role of the Model step whose model it runs, so its
@@ -506,13 +466,14 @@ class PipelineJobRoles(Construct):
         DefinitionError: (a ``ValueError``) the definition is malformed.
     """
 
+    @_deprecated.renamed_kwargs("PipelineJobRoles")
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
         definition: str | Path | Mapping[str, Any],
-        per_step: bool = True,
+        per_step_roles: bool = True,
         parameter_values: Mapping[str, Sequence[str]] | None = None,
         any_value_parameters: Sequence[str] = (),
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
@@ -520,7 +481,7 @@ class PipelineJobRoles(Construct):
         pipeline_name: str | None = None,
         allow_unknown_step_types: bool = False,
         keep_roles_for: Sequence[str] = (),
-        **options: Unpack[RoleOptions],
+        **role_options: Unpack[RoleOptions],
     ) -> None:
         """Create the roles.
 
@@ -528,7 +489,8 @@ class PipelineJobRoles(Construct):
             scope: the parent construct.
             id: the construct id (a public contract: the roles' paths start with it).
             definition: ``pipeline.definition()`` JSON text, a path to it, or the dict.
-            per_step: one role per step that runs a job (True), or one for all (False).
+            per_step_roles: one role per step that runs a job (True), or one for all
+                (False). Default: True. (``per_step``: its deprecated spelling.)
             parameter_values: per pipeline parameter, the values executions may use.
                 Default: none: each parameter a grant depends on is scoped to its
                 ``DefaultValue`` (a warning says so), and one without a default is an
@@ -550,11 +512,11 @@ class PipelineJobRoles(Construct):
                 failing. Default: False.
             keep_roles_for: step names whose jobs keep the definition's role (no role is
                 made for them). Default: none.
-            options: each role's own options (:class:`RoleOptions`); ``role_name`` only
-                with ``per_step=False`` (role names are unique).
+            role_options: each role's own options (:class:`RoleOptions`); ``role_name``
+                only with ``per_step_roles=False`` (role names are unique).
         """
-        problems = _props_problems(definition, per_step, parameter_values, pipeline_name,
-                                   allow_unknown_step_types, keep_roles_for, options,
+        problems = _props_problems(definition, per_step_roles, parameter_values, pipeline_name,
+                                   allow_unknown_step_types, keep_roles_for, role_options,
                                    any_value_parameters)
         raise_if_any("PipelineJobRoles", id, problems)
         loaded = load_definition(definition)
@@ -570,9 +532,10 @@ class PipelineJobRoles(Construct):
             manifest_locations=manifest_locations,
             model_endpoints=model_endpoints,
         )
-        plan, problems = plan_job_roles(reading, per_step=per_step, keep=keep_roles_for)
+        plan, problems = plan_job_roles(reading, per_step=per_step_roles,
+                                          keep=keep_roles_for)
         for planned in plan.roles:
-            _, found = plan_role(scope, planned.needs, options)
+            _, found = plan_grants(job_grants(scope, planned.needs), role_options)
             problems.extend(
                 Problem(p.prop, p.code, f"role {planned.role_id} ({', '.join(planned.needs.steps)}"
                         f"): {p.message}")
@@ -587,7 +550,7 @@ class PipelineJobRoles(Construct):
         self._by_id: dict[str, JobNeedsRole] = {
             planned.role_id: JobNeedsRole(
                 self, planned.role_id, needs=planned.needs, construct_name="PipelineJobRoles",
-                **options,
+                **role_options,
             )
             for planned in plan.roles
         }
@@ -668,22 +631,23 @@ class PipelineJobRoles(Construct):
 
 
 def _props_problems(
-    definition: object, per_step: object, parameter_values: object, pipeline_name: object,
-    allow_unknown_step_types: object, keep_roles_for: object, options: RoleOptions,
-    any_value_parameters: object,
+    definition: object, per_step_roles: object, parameter_values: object,
+    pipeline_name: object, allow_unknown_step_types: object, keep_roles_for: object,
+    role_options: RoleOptions, any_value_parameters: object,
 ) -> list[Problem]:
     problems = definition_problems(definition, parameter_values, pipeline_name,
                                    allow_unknown_step_types, any_value_parameters)
     checks = PropTypes()
-    checks.boolean("per_step", per_step)
+    checks.boolean("per_step_roles", per_step_roles)
     checks.strings("keep_roles_for", keep_roles_for, "step names", "['RunFraudReport']")
     problems += checks.problems
     problems += fake_token_problems({"keep_roles_for": keep_roles_for})
-    problems.extend(option_problems(options))
-    if options.get("role_name") is not None and per_step is not False:
+    problems.extend(option_problems(role_options))
+    if role_options.get("role_name") is not None and per_step_roles is not False:
         problems.append(Problem("role_name", "namePerStep",
-                                "role_name names one role, but per_step=True makes one role "
-                                "per step: leave role_name out, or give per_step=False"))
+                                "role_name names one role, but per_step_roles=True makes one "
+                                "role per step: leave role_name out, or give "
+                                "per_step_roles=False"))
     return problems
 
 

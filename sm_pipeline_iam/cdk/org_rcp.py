@@ -11,8 +11,9 @@ from constructs import Construct
 from ..core.errors import raise_if_any
 from ..core.organization.rcp import RcpException
 from ..core.organization.scp import target_problems
+from ._private.prop_types import PropTypes
+from ._private.tokens import is_token
 from .org_scp import OrgScpException
-from .pipeline_role import PropTypes, is_token
 
 
 class OrgRcpException(Construct):

@@ -19,7 +19,8 @@ from ..core.organization.scp import (
     organization_problems,
     target_problems,
 )
-from .pipeline_role import PropTypes, check_tokens_at_synth, is_token
+from ._private.prop_types import PropTypes
+from ._private.tokens import check_tokens_at_synth, is_token
 
 
 class OrgScpException(Construct):

@@ -19,6 +19,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
+from .. import _deprecated
 from ..core.catalog.services import SAGEMAKER
 from ..core.definition.reader import load_definition, read_definition
 from ..core.definition.rewrite import RoleSlot, with_roles
@@ -32,19 +33,16 @@ from ..core.job_roles.assignment import (
     plan_job_roles,
 )
 from ._private import role_policies
+from ._private.prop_types import PropTypes, definition_problems
+from ._private.role_option_checks import option_problems
+from ._private.trust import grant_pass_to_sagemaker
 from .execution_role import PipelineExecutionRole, runtime_role_arns
 from .job_roles import PipelineJobRoles
-from .pipeline_role import (
-    PropTypes,
-    definition_problems,
-    grant_pass_to_sagemaker,
-    option_problems,
-)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from .pipeline_role import RoleOptions
+    from .role_options import CommonRoleOptions
 
 #: Definitions up to this many characters go inline into the template
 #: (``PipelineDefinitionBody``); longer ones into an S3 asset, so that the template
@@ -124,6 +122,7 @@ class LeastPrivilegePipeline(Construct):
         DefinitionError: (a ``ValueError``) the definition is malformed.
     """
 
+    @_deprecated.renamed_kwargs("LeastPrivilegePipeline")
     def __init__(
         self,
         scope: Construct,
@@ -139,13 +138,13 @@ class LeastPrivilegePipeline(Construct):
         manifest_locations: Mapping[str, Sequence[str]] | None = None,
         model_endpoints: Mapping[str, Sequence[str]] | None = None,
         allow_unknown_step_types: bool = False,
-        job_prefix: str | None = None,
+        required_job_prefix: str | None = None,
         pipeline_display_name: str | None = None,
         pipeline_description: str | None = None,
         parallelism: int | None = None,
         tags: Mapping[str, str] | None = None,
         definition_in_s3: bool | None = None,
-        **role_options: Unpack[RoleOptions],
+        **role_options: Unpack[CommonRoleOptions],
     ) -> None:
         """Create the pipeline and its roles.
 
@@ -176,9 +175,11 @@ class LeastPrivilegePipeline(Construct):
                 Default: none.
             allow_unknown_step_types: warn about an unknown step ``Type`` instead of
                 failing. Default: False.
-            job_prefix: when given, every job the definition names must be named
-                ``<job_prefix>-...`` (the custom job prefix); a step whose job falls
-                outside it is an error. Default: None (no check).
+            required_job_prefix: when given, every job the definition names must be named
+                ``<required_job_prefix>-...`` (the custom job prefix); a step whose job
+                falls outside it is an error: a check, not a grant (the roles follow the
+                definition). Default: None (no check). (``job_prefix``: its deprecated
+                spelling; elsewhere ``job_prefix`` is what a role grants.)
             pipeline_display_name: the name shown in Studio (SageMaker's pipeline-name
                 pattern). Default: the name.
             pipeline_description: the pipeline's description. Default: none.
@@ -187,13 +188,14 @@ class LeastPrivilegePipeline(Construct):
             tags: tags of the pipeline. Default: none.
             definition_in_s3: put the definition into an S3 asset (True), inline into the
                 template (False), or decide by its size (None). Default: None.
-            role_options: options of every role made here (``principal_tag``, ``path``,
-                ``permissions_boundary``, ``max_session_duration``); not ``role_name``,
-                which names one role.
+            role_options: options of every role made here (:class:`CommonRoleOptions`:
+                ``principal_tag``, ``path``, ``description``, ``permissions_boundary``,
+                ``max_session_duration``); not ``role_name``, which names one role.
         """
         raise_if_any("LeastPrivilegePipeline", id, _props_problems(
             definition, pipeline_name, per_step_roles, keep_roles_for, parameter_values,
-            any_value_parameters, allow_unknown_step_types, job_prefix, pipeline_display_name,
+            any_value_parameters, allow_unknown_step_types, required_job_prefix,
+            pipeline_display_name,
             pipeline_description, parallelism, tags, definition_in_s3, role_options,
         ))
         loaded = load_definition(definition)
@@ -207,9 +209,9 @@ class LeastPrivilegePipeline(Construct):
                                   model_endpoints=model_endpoints,
                                   replaced_role_steps=generated_role_steps(loaded,
                                                                            keep_roles_for))
-        if job_prefix is not None:
+        if required_job_prefix is not None:
             raise_if_any("LeastPrivilegePipeline", id, pipeline.job_prefix_problems(
-                job_prefix, reading.scopes))
+                required_job_prefix, reading.scopes, prop="required_job_prefix"))
         plan, plan_problems = plan_job_roles(reading, per_step=per_step_roles,
                                              keep=keep_roles_for)
         # No step whose job needs a role of its own: the pipeline needs no job roles.
@@ -254,7 +256,7 @@ class LeastPrivilegePipeline(Construct):
         self, loaded: Mapping[str, Any], per_step_roles: bool, keep_roles_for: Sequence[str],
         parameters: _Parameters, declared: _Declared,
         allow_unknown_step_types: bool, definition_in_s3: bool | None,
-        role_options: RoleOptions, *, with_job_roles: bool,
+        role_options: CommonRoleOptions, *, with_job_roles: bool,
     ) -> None:
         """The job roles (``with_job_roles``), the execution role and the definition
         property."""
@@ -262,7 +264,7 @@ class LeastPrivilegePipeline(Construct):
         self.job_roles: PipelineJobRoles | None = PipelineJobRoles(
             self, "JobRoles",
             definition=loaded,
-            per_step=per_step_roles,
+            per_step_roles=per_step_roles,
             parameter_values=parameters.values,
             any_value_parameters=parameters.any_value,
             manifest_locations=declared.manifest_locations,
@@ -340,8 +342,7 @@ class LeastPrivilegePipeline(Construct):
         definition can hand its jobs only the roles that role may pass."""
         grant = self._grant(grantee, pipeline.update_statements(
             self._pipeline_name, role_policies.stack_environment(self)))
-        return grant.combine(grant_pass_to_sagemaker(self.execution_role,
-                                                     grantee.grant_principal))
+        return grant.combine(grant_pass_to_sagemaker(self.execution_role, grantee))
 
     def _grant(self, grantee: iam.IGrantable, statements: Sequence[Any]) -> iam.Grant:
         grants = [
@@ -437,7 +438,7 @@ def _job_role_name(pipeline_name: str, role_id: str) -> str:
 def _props_problems(
     definition: object, pipeline_name: object, per_step_roles: object,
     keep_roles_for: object, parameter_values: object, any_value_parameters: object,
-    allow_unknown_step_types: object, job_prefix: object, display_name: object,
+    allow_unknown_step_types: object, required_job_prefix: object, display_name: object,
     description: object, parallelism: object, tags: object, definition_in_s3: object,
     role_options: Mapping[str, object],
 ) -> list[Problem]:
@@ -458,12 +459,13 @@ def _props_problems(
         if not isinstance(value, bool) and not (prop == "definition_in_s3" and value is None):
             problems.append(Problem(prop, "notABool", f"{prop} is {value!r}: give True or "
                                     "False"))
-    if job_prefix is not None and (
-        not isinstance(job_prefix, str) or Token.is_unresolved(job_prefix)
+    if required_job_prefix is not None and (
+        not isinstance(required_job_prefix, str) or Token.is_unresolved(required_job_prefix)
     ):
-        problems.append(Problem("job_prefix", "notAString",
-                                f"job_prefix is {job_prefix!r}: give the literal prefix, "
-                                "known at synthesis (it is checked against the definition)"))
+        problems.append(Problem("required_job_prefix", "notAString",
+                                f"required_job_prefix is {required_job_prefix!r}: give the "
+                                "literal prefix, known at synthesis (it is checked against "
+                                "the definition)"))
     if display_name is not None:
         problems += pipeline.pipeline_name_problems(display_name, "pipeline_display_name")
     if description is not None and (

@@ -21,7 +21,9 @@ from ..core.organization.stackset import (
     template_problems,
     template_text,
 )
-from .pipeline_role import PropTypes, check_tokens_at_synth, is_token, shown
+from ._private.messages import shown
+from ._private.prop_types import PropTypes
+from ._private.tokens import check_tokens_at_synth, is_token
 
 
 class ServiceManagedStackSet(Construct):

@@ -17,20 +17,13 @@ from ..core.errors import Problem
 from ..core.execution_role.requirements import GivenResources, PipelineRequirements
 from ..core.notices import PRINCIPAL_WITHOUT_POLICY
 from ._private import role_policies
-from .pipeline_role import (
-    PipelineRoleBase,
-    PropTypes,
-    RoleOptions,
-    S3Location,
-    StableTokens,
-    check_tokens_at_synth,
-    final_given,
-    gather_with_tokens,
-    given_with_uris,
-    is_token,
-    location_uris,
-    token_prefix_problems,
-)
+from ._private.gathering import gather_with_tokens, token_prefix_problems
+from ._private.prop_types import PropTypes
+from ._private.s3_locations import given_with_uris, location_uris
+from ._private.tokens import StableTokens, check_tokens_at_synth, final_given, is_token
+from .locations import S3LocationLike
+from .pipeline_role import PipelineRoleBase
+from .role_options import RoleOptions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -43,9 +36,9 @@ def _teams_of(scope: Construct) -> team.TeamPrefixes:
     return _TEAMS.setdefault(scope.node.root, team.TeamPrefixes())
 
 
-def _foreign_account(scope: Construct, principal: iam.IPrincipal) -> str | None:
-    """The principal's account when it is known and not the stack's, else None."""
-    account, own = principal.principal_account, Stack.of(scope).account
+def _foreign_account(scope: Construct, grantee: iam.IGrantable) -> str | None:
+    """The grantee's account when it is known and not the stack's, else None."""
+    account, own = grantee.grant_principal.principal_account, Stack.of(scope).account
     if account is None or Token.is_unresolved(account) or Token.is_unresolved(own):
         return None
     return account if account != own else None
@@ -99,9 +92,9 @@ class PrefixedStepRole(PipelineRoleBase):
         team_principals: Sequence[iam.IPrincipal] = (),
         shared_step_types: Sequence[StepType | str] | None = None,
         step_roles: Sequence[iam.IRole] = (),
-        json_get_locations: Sequence[S3Location] = (),
+        json_get_locations: Sequence[S3LocationLike] = (),
         integration_resources: GivenResources | None = None,
-        **options: Unpack[RoleOptions],
+        **role_options: Unpack[RoleOptions],
     ) -> None:
         """Create the role and grant the team's principals.
 
@@ -123,11 +116,11 @@ class PrefixedStepRole(PipelineRoleBase):
             step_roles: other roles the team's pipelines hand to their jobs. Default:
                 none (the jobs run as this role).
             json_get_locations: the folders whose objects ``JsonGet`` reads
-                (``s3://bucket/prefix``, an ``s3.IBucket`` or ``JobRoleLocation``, as for
+                (``s3://bucket/prefix``, an ``s3.IBucket`` or ``S3Location``, as for
                 ``PipelineExecutionRole``). Default: none.
             integration_resources: the resources of the shared integration steps.
                 Default: none.
-            options: the role's own options (:class:`RoleOptions`).
+            role_options: the role's own options (:class:`RoleOptions`).
         """
         checks = PropTypes()
         checks.string("job_prefix", job_prefix, "the team's prefix, e.g. 'rsch'")
@@ -141,7 +134,7 @@ class PrefixedStepRole(PipelineRoleBase):
             "job_prefix": job_prefix, "step_types": step_types,
             "shared_step_types": shared_step_types, "json_get_locations": json_get_locations,
             "integration_resources": integration_resources,
-        }, options)
+        }, role_options)
         problems: list[Problem] = []
         stable = StableTokens("PipelineValue")
         locations = location_uris("json_get_locations", json_get_locations, problems, stable)
@@ -192,7 +185,7 @@ class PrefixedStepRole(PipelineRoleBase):
             f"{step_names(own)} steps (sm-pipeline-iam)",
             requirements=requirements,
             problems=problems,
-            options=options,
+            options=role_options,
         )
         if checkable:
             teams.add(job_prefix, self.node.path)
@@ -238,7 +231,7 @@ class PrefixedStepRole(PipelineRoleBase):
         SDK steps ignore it today (their jobs would be denied)."""
         return team.usage_text(self._job_prefix, self._own_step_types)
 
-    def grant_pipeline_access(self, grantee: iam.IPrincipal) -> iam.Grant:
+    def grant_pipeline_access(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` create, update, run, watch, stop and retry the team's own
         pipelines (``pipeline/<job_prefix>-*`` and their executions), and no others.
 

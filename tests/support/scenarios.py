@@ -233,7 +233,7 @@ JOB_ROLE_SCENARIOS: dict[str, Scenario] = {
         Scenario("job_roles_kept_step",
                  _job_roles_from_definition("other_steps", keep_roles_for=["RunFraudReport"])),
         Scenario("job_roles_shared", _job_roles_from_definition(
-            "training_eval_register_prefixed", per_step=False)),
+            "training_eval_register_prefixed", per_step_roles=False)),
         Scenario("job_role_from_settings", _job_role_from_settings),
     )
 }

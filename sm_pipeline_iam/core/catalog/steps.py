@@ -763,6 +763,6 @@ def step_types_using(binding: Binding) -> tuple[StepType, ...]:
 
 def __getattr__(name: str) -> Any:
     # The names that moved out of this module, kept one release (deprecated).
-    from ..._deprecated import forward_attribute
+    from ..._deprecated import forward_moved_name
 
-    return forward_attribute(__name__, name)
+    return forward_moved_name(__name__, name)

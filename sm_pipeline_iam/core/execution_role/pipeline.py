@@ -74,13 +74,16 @@ def pipeline_name_problems(name: object, prop: str = "pipeline_name") -> list[Pr
     return []
 
 
-def job_prefix_problems(job_prefix: str, scopes: Iterable[JobScope]) -> list[Problem]:
+def job_prefix_problems(job_prefix: str, scopes: Iterable[JobScope], *,
+                        prop: str = "job_prefix") -> list[Problem]:
     """Why the definition's jobs are not all named ``<job_prefix>-...``: one problem per
     step whose job names (as the reader found them) can fall outside the prefix, e.g. a
-    step whose job the SDK names by default although the custom prefix is on."""
+    step whose job the SDK names by default although the custom prefix is on. ``prop``
+    names the prop that gave the prefix."""
     scopes = tuple(scopes)
-    problems = naming.prefix_problems(job_prefix, {scope.step_type for scope in scopes})
-    problems += naming.reserved_problems(job_prefix)
+    problems = naming.prefix_problems(job_prefix, {scope.step_type for scope in scopes},
+                                      prop=prop)
+    problems += naming.reserved_problems(job_prefix, prop=prop)
     if problems:
         return problems
     starts = (f"{job_prefix}-", f"{job_prefix.lower()}-")
@@ -90,11 +93,11 @@ def job_prefix_problems(job_prefix: str, scopes: Iterable[JobScope]) -> list[Pro
         outside = [p for p in scope.patterns if not p.startswith(starts)]
         if outside:
             problems.append(Problem(
-                "job_prefix", "outsidePrefix",
+                prop, "outsidePrefix",
                 f"step {scope.step}: its {scope.resource} names ({', '.join(outside)}) do "
                 f"not start with {starts[0]!r}: name the step's job with the prefix (and "
                 "turn on PipelineDefinitionConfig(use_custom_job_prefix=True)), or leave "
-                "job_prefix out",
+                f"{prop} out",
             ))
     return problems
 
