@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog.steps import StepType, spec_for
-from .reader import all_steps, load_definition, values_at
+from .loading import load_definition
+from .paths import values_at
+from .walk import all_steps
 
 
 @dataclass(frozen=True)

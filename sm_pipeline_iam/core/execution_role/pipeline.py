@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from .. import naming
 from ..catalog.steps import CATALOG, ResourceScope, StepType
-from ..definition.reader import JobScope
+from ..definition.results import JobScope
 from ..errors import Problem
 from .policy import ArnEnvironment, Statement
 
