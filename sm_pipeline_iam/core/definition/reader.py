@@ -8,15 +8,16 @@ cannot be known when the role is made never becomes a silent ``*``: it becomes t
 narrowest pattern its literal parts allow, and a warning says how to bind it.
 
 This module holds the entry point, :func:`read_definition`, and reads each step by the
-readers of each concern, its neighbours in this package: :mod:`.loading` (the definition's
-size and depth), :mod:`.walk` (the steps, nested ones included), :mod:`.paths` (the
-catalog's path language), :mod:`.values` (a field's value as patterns),
-:mod:`.references` (step-to-step references), :mod:`.names` (job names), :mod:`.groups`
-(the action groups' resources), :mod:`.roles` (the roles passed), :mod:`.jobs` (each job's
-needs), :mod:`.models` (model links), :mod:`.json_get` (JsonGet reads),
-:mod:`.parameters` and :mod:`.options` (what the caller says). Step names are the API's
-``StepName`` (SageMaker API Reference, PipelineExecutionStep,
-https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PipelineExecutionStep.html).
+readers of each concern, its neighbours in this package, sharing one :mod:`.state`:
+:mod:`.loading` (the definition's size and depth), :mod:`.walk` (the steps, nested ones
+included), :mod:`.paths` (the catalog's path language), :mod:`.scan` (what a value refers
+to), :mod:`.values` (a field's value as patterns), :mod:`.references` (step-to-step
+references), :mod:`.names` (job names), :mod:`.groups` and :mod:`.integrations` (the action
+groups' resources), :mod:`.roles` (the roles passed), :mod:`.jobs` with
+:mod:`.job_locations`, :mod:`.location_overlaps`, :mod:`.keys`, :mod:`.images` and
+:mod:`.job_calls` (each job's needs), :mod:`.models` (model links), :mod:`.json_get`
+(JsonGet reads), :mod:`.parameters` and :mod:`.options` (what the caller says), and
+:mod:`.results` (what reading gives).
 """
 
 from __future__ import annotations
