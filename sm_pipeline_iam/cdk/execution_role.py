@@ -262,7 +262,8 @@ class PipelineExecutionRole(PipelineRoleBase):
                 without a runtime role.
         """
         # Loaded here, not with the module: importing the role stays as light as the CDK.
-        from ..core.definition.reader import coarsened, load_definition, read_definition
+        from ..core.definition.names import coarsened
+        from ..core.definition.reader import load_definition, read_definition
         from ..core.job_roles.assignment import (
             plan_problems,
             replace_job_role_targets,

@@ -6,14 +6,8 @@ import json
 from typing import Any
 
 from ..core.catalog.bindings import Binding
-from ..core.definition.reader import (
-    ANY_VALUE,
-    BOUND,
-    DEFAULT,
-    NO_GRANT,
-    DefinitionReading,
-    ParameterScope,
-)
+from ..core.definition.parameters import ANY_VALUE, BOUND, DEFAULT, NO_GRANT, ParameterScope
+from ..core.definition.reader import DefinitionReading
 from ..core.execution_role.wildcards import wide_grant_notices
 from ..core.notices import UNRESOLVED_VALUE, Notice, Unresolved
 from ..core.plan import EXECUTION_ID, EXECUTION_ROLE, SAMPLE_ENV, access_plan, job_role

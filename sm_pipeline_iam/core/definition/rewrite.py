@@ -17,7 +17,9 @@ from typing import Any
 
 from ..catalog.schema import StepType
 from ..catalog.steps import spec_for
-from .reader import all_steps, load_definition, values_at
+from .loading import load_definition
+from .paths import values_at
+from .walk import all_steps
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from .. import naming
 from ..catalog.schema import ResourceScope, StepType
 from ..catalog.steps import CATALOG
-from ..definition.reader import JobScope
+from ..definition.results import JobScope
 from ..errors import Problem
 from .policy import ArnEnvironment, Statement
 
