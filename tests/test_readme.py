@@ -269,3 +269,27 @@ def test_contributing_has_the_test_suite_timings_section() -> None:
     """GIVEN CONTRIBUTING.md WHEN read THEN its 'Test suite timings' section names the
     script its figures come from."""
     assert "bench/test_times.py" in _section(CONTRIBUTING.read_text(), "Test suite timings")
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", [README, CONTRIBUTING], ids=lambda path: path.name)
+def test_every_link_to_a_section_or_file_resolves(page: Path) -> None:
+    """GIVEN a page's links to sections (``#...``, ``OTHER.md#...``) and repository files
+    WHEN resolved THEN each file exists and each section is a heading of its page."""
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+        if "://" in target:
+            continue
+        path, _, anchor = target.partition("#")
+        linked = ROOT / path if path else page
+        if not linked.exists():
+            broken.append(target)
+        elif anchor:
+            headings = re.findall(r"^#+ (.+)$", linked.read_text(), re.MULTILINE)
+            if anchor not in {_anchor(heading) for heading in headings}:
+                broken.append(target)
+    assert broken == []
