@@ -22,7 +22,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 
-from sm_pipeline_iam import PrefixedStepRole
+from sm_pipeline_iam import InvalidPropsError, LeastPrivilegePipeline, PrefixedStepRole
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -114,6 +114,12 @@ def _pipeline(ns: dict[str, Any], templates: Templates) -> None:
     assert "sagemaker:StartPipelineExecution" in workload  # the data scientists' grant
     assert "sagemaker:UpdatePipeline" in workload          # the CI role's grant
     assert ns["pipeline"].role_for("TrainAbaloneModel") is not None
+    # The text after the example: job_prefix="abalone" refuses the sample, naming the step.
+    with pytest.raises(InvalidPropsError) as refused:
+        LeastPrivilegePipeline(ns["stack"], "Prefixed", definition="samples/pipeline.json",
+                               pipeline_name="sample-abalone", job_prefix="abalone")
+    assert [p.code for p in refused.value.problems] == ["outsidePrefix"]
+    assert "TrainAbaloneModel" in str(refused.value)
 
 
 def _team_app(ns: dict[str, Any], templates: Templates) -> None:
