@@ -1,2 +1,3 @@
-"""The review side: reading a synthesized cloud assembly, the review report, ``explain``
-and the ``sm-pipeline-iam`` command line. No CDK import: it reads JSON files."""
+"""The review side: reading a synthesized cloud assembly, the review report, ``explain``,
+the ``sm-pipeline-iam`` command line, and the warnings page (docs/warnings.md) generated
+from the warning registry. No CDK import: it reads JSON files."""
