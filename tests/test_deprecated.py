@@ -127,3 +127,17 @@ def test_the_role_property_still_returns_the_construct_with_a_warning(construct:
             PrefixedStepRole(stack, "Role", job_prefix="rsch", step_types=["Training"]))
     with pytest.warns(DeprecationWarning, match=r"PipelineRoleBase\.role is deprecated"):
         assert role.role is role
+
+
+def test_the_readme_names_every_renamed_keyword_and_member() -> None:
+    """GIVEN the registry WHEN the README's upgrading table is read THEN every renamed
+    keyword (old and new) and deprecated member is in it."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("## Upgrading: names that changed", 1)[1].split("\n## ", 1)[0]
+    for construct, renames in _deprecated.RENAMED_KWARGS.items():
+        for old, new in renames.items():
+            assert f"{construct}({old}=...)" in table and f"`{new}=...`" in table
+    for member in _deprecated.DEPRECATED_MEMBERS:
+        assert member.split(".")[1] in table

@@ -114,10 +114,11 @@ def _pipeline(ns: dict[str, Any], templates: Templates) -> None:
     assert "sagemaker:StartPipelineExecution" in workload  # the data scientists' grant
     assert "sagemaker:UpdatePipeline" in workload          # the CI role's grant
     assert ns["pipeline"].role_for("TrainAbaloneModel") is not None
-    # The text after the example: job_prefix="abalone" refuses the sample, naming the step.
+    # The text after the example: required_job_prefix="abalone" refuses the sample, naming the step.
     with pytest.raises(InvalidPropsError) as refused:
         LeastPrivilegePipeline(ns["stack"], "Prefixed", definition="samples/pipeline.json",
-                               pipeline_name="sample-abalone", job_prefix="abalone")
+                               pipeline_name="sample-abalone",
+                               required_job_prefix="abalone")
     assert [p.code for p in refused.value.problems] == ["outsidePrefix"]
     assert "TrainAbaloneModel" in str(refused.value)
 
