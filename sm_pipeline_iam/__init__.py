@@ -19,6 +19,7 @@ _deprecated.install()
 
 if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
+    from .cdk.feature_flags import recommended_feature_flags
     from .cdk.job_roles import JobNeedsRole, JobRole, JobRoleLocation, PipelineJobRoles
     from .cdk.org_rcp import OrgRcpException
     from .cdk.org_scp import OrgScpException
@@ -44,6 +45,8 @@ _CONSTRUCTS = {
     "PrefixedStepRole": "cdk.step_role",
     "RoleOptions": "cdk.pipeline_role",
     "ServiceManagedStackSet": "cdk.stackset_construct",
+    # Reads aws-cdk-lib's bundle (without starting Node): on first use too.
+    "recommended_feature_flags": "cdk.feature_flags",
 }
 
 __all__ = [
@@ -66,6 +69,7 @@ __all__ = [
     "ServiceManagedStackSet",
     "StepType",
     "read_definition",
+    "recommended_feature_flags",
 ]
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypedDict, Union
 
 import jsii
 from aws_cdk import (
-    Annotations,
     Duration,
     IStableStringProducer,
     Lazy,
@@ -42,6 +41,7 @@ from ..core.locations import S3ObjectPattern
 from ..core.notices import DEPLOY_TIME_VALUE, MIXED_CASE_PREFIX
 from ..core.organization.tags import tag_problems
 from ._private import role_limits, role_policies
+from ._private.warnings import add_warning
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
@@ -641,7 +641,7 @@ class _FinalValues:
         deploy_time = [prop for prop, value in self._values.items()
                        if any(is_token(final(text)) for text in _strings(value))]
         if deploy_time:
-            Annotations.of(self._scope).add_warning_v2(DEPLOY_TIME_VALUE, (
+            add_warning(self._scope, DEPLOY_TIME_VALUE, (
                 f"{', '.join(deploy_time)} "
                 f"{'holds a value' if len(deploy_time) == 1 else 'hold values'} known only "
                 "at deploy time (a "

@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations, Stack, Token
+from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
@@ -16,6 +16,7 @@ from ..core.errors import Problem
 from ..core.execution_role.requirements import GivenResources, PipelineRequirements
 from ..core.notices import PRINCIPAL_WITHOUT_POLICY
 from ._private import role_policies
+from ._private.warnings import add_warning
 from .pipeline_role import (
     PipelineRoleBase,
     PropTypes,
@@ -203,8 +204,8 @@ class PrefixedStepRole(PipelineRoleBase):
         for principal in team_principals:
             account = _foreign_account(self, principal)
             if account is not None:
-                Annotations.of(self).add_warning_v2(
-                    PRINCIPAL_WITHOUT_POLICY,
+                add_warning(
+                    self, PRINCIPAL_WITHOUT_POLICY,
                     f"team principal {principal} is in account {account}, not this stack's "
                     f"account {Stack.of(self).account}: it cannot hold an identity policy "
                     "here, so nothing was granted to it (it could not pass this account's "
@@ -215,8 +216,8 @@ class PrefixedStepRole(PipelineRoleBase):
                 continue
             for grant in (self.grant_pass_role(principal), self.grant_pipeline_access(principal)):
                 if not grant.success:
-                    Annotations.of(self).add_warning_v2(
-                        PRINCIPAL_WITHOUT_POLICY,
+                    add_warning(
+                        self, PRINCIPAL_WITHOUT_POLICY,
                         f"team principal {principal} cannot hold an identity policy, so it "
                         "was not granted pass-role and pipeline access: grant them in its "
                         "own account, or give a role, user or group",
