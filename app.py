@@ -105,10 +105,13 @@ from sm_pipeline_iam.core.locations import bucket_name_problems
 from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
 from sm_pipeline_iam.core.organization.scp import admin_problems, organization_problems
 from sm_pipeline_iam.core.organization.stackset import consistency_problems, hard_coded_accounts
-from sm_pipeline_iam.review.report import review_assembly, to_markdown
+from sm_pipeline_iam.review.report import read_acceptances, review_assembly, to_markdown
 
 #: The review that `cdk synth` writes next to the templates.
 REPORT_FILE = "sm-pipeline-iam-report.md"
+#: The sample's accepted findings (the wide grants of the Experiments records that deploying
+#: the sample pipeline needs), applied to the report the app writes.
+ACCEPT_FILE = Path(__file__).resolve().parent / "samples" / "accept.json"
 
 #: Teams per stack: each team is a role and its policy, far below 500 resources a stack.
 TEAMS_PER_STACK = 200
@@ -719,9 +722,11 @@ def stacks_of(app: cdk.App) -> Sequence[cdk.Stack]:
 
 
 def synth_with_report(app: cdk.App) -> Path:
-    """Synthesize ``app`` and write the review report into its assembly directory."""
+    """Synthesize ``app`` and write the review report, with the sample's acceptances
+    (:data:`ACCEPT_FILE`), into its assembly directory."""
     directory = Path(app.synth().directory)
-    (directory / REPORT_FILE).write_text(to_markdown(review_assembly(directory)))
+    reviews = review_assembly(directory, acceptances=read_acceptances(ACCEPT_FILE))
+    (directory / REPORT_FILE).write_text(to_markdown(reviews))
     return directory
 
 

@@ -20,6 +20,7 @@ _deprecated.install()
 
 if TYPE_CHECKING:
     from .cdk.execution_role import PipelineExecutionRole
+    from .cdk.feature_flags import recommended_feature_flags
     from .cdk.job_roles import JobNeedsRole, JobRole, PipelineJobRoles
     from .cdk.locations import JobRoleLocation, S3Location
     from .cdk.org_rcp import OrgRcpException
@@ -48,6 +49,8 @@ _CONSTRUCTS = {
     "CommonRoleOptions": "cdk.role_options",
     "S3Location": "cdk.locations",
     "ServiceManagedStackSet": "cdk.stackset_construct",
+    # Reads aws-cdk-lib's bundle (without starting Node): on first use too.
+    "recommended_feature_flags": "cdk.feature_flags",
 }
 
 __all__ = [
@@ -72,6 +75,7 @@ __all__ = [
     "ServiceManagedStackSet",
     "StepType",
     "read_definition",
+    "recommended_feature_flags",
 ]
 
 

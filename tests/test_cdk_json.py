@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tarfile
 from pathlib import Path
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 from app import build_app, stacks_of
+from sm_pipeline_iam import recommended_feature_flags
 from support.scenarios import sample_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,13 +24,9 @@ DEVIATIONS: dict[str, Any] = {}
 
 
 def _recommended() -> dict[str, Any]:
-    """recommended-feature-flags.json of the installed aws-cdk-lib (what `cdk init` writes)."""
-    (bundle,) = (Path(cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz")
-    with tarfile.open(bundle) as archive:
-        member = archive.extractfile("package/recommended-feature-flags.json")
-        assert member is not None
-        flags: dict[str, Any] = json.load(member)
-    return flags
+    """recommended-feature-flags.json of the installed aws-cdk-lib (what `cdk init` writes),
+    read by the library function a team app uses too."""
+    return recommended_feature_flags()
 
 
 def _context() -> dict[str, Any]:

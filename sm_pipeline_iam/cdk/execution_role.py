@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -302,6 +303,12 @@ class PipelineExecutionRole(PipelineRoleBase):
                 job_roles.step_types.keys(),
                 [stable(arn) for arn in job_roles.execution_role_targets],
             )
+            # What its job roles already warn about (a Tuning step's default names read by
+            # both) is said once, there: the same warning twice is noise.
+            given = {(n.id, n.message) for n in job_roles.plan.notices} | {
+                (n.id, n.message) for role in job_roles.roles.values() for n in role.needs.notices}
+            requirements = dataclasses.replace(requirements, notices=tuple(
+                n for n in requirements.notices if (n.id, n.message) not in given))
         if runtime_roles:
             arns = runtime_role_arns(id, load_definition(definition), runtime_roles)
             requirements = replace_runtime_role_targets(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import Annotations, Aspects, Tag, Tags
+from aws_cdk import Aspects, Tag, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_organizations as organizations
 from constructs import Construct, IValidation
@@ -21,6 +21,7 @@ from ..core.organization.scp import (
 )
 from ._private.prop_types import PropTypes
 from ._private.tokens import check_tokens_at_synth, is_token
+from ._private.warnings import add_warning
 
 
 class OrgScpException(Construct):
@@ -233,8 +234,8 @@ class OrgScpException(Construct):
         for target in self.target_ids:
             count = sum(target in c.target_ids for c in others)
             if count + 1 > SCPS_PER_TARGET:
-                Annotations.of(self).add_warning_v2(
-                    TOO_MANY_SCPS,
+                add_warning(
+                    self, TOO_MANY_SCPS,
                     f"target {target} gets {count} SCPs from this app, plus FullAWSAccess: "
                     f"more than the {SCPS_PER_TARGET} SCPs AWS allows per target; merge "
                     "exceptions or attach some to a parent OU",

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Annotations
 from aws_cdk import aws_cloudformation as cloudformation
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
@@ -24,6 +23,7 @@ from ..core.organization.stackset import (
 from ._private.messages import shown
 from ._private.prop_types import PropTypes
 from ._private.tokens import check_tokens_at_synth, is_token
+from ._private.warnings import add_warning
 
 
 class ServiceManagedStackSet(Construct):
@@ -162,8 +162,8 @@ class ServiceManagedStackSet(Construct):
             template_url=template_url,
         )
         if len(regions) > 1:
-            Annotations.of(self).add_warning_v2(
-                IAM_PER_REGION,
+            add_warning(
+                self, IAM_PER_REGION,
                 f"IAM is global: each of the {len(regions)} regions creates its own copy of "
                 "the workload roles in every account; deploy IAM-only stacks to one region "
                 "unless each region needs its own roles",

@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations, Stack, Token
+from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
@@ -21,6 +21,7 @@ from ._private.gathering import gather_with_tokens, token_prefix_problems
 from ._private.prop_types import PropTypes
 from ._private.s3_locations import given_with_uris, location_uris
 from ._private.tokens import StableTokens, check_tokens_at_synth, final_given, is_token
+from ._private.warnings import add_warning
 from .locations import S3LocationLike
 from .pipeline_role import PipelineRoleBase
 from .role_options import RoleOptions
@@ -197,8 +198,8 @@ class PrefixedStepRole(PipelineRoleBase):
         for principal in team_principals:
             account = _foreign_account(self, principal)
             if account is not None:
-                Annotations.of(self).add_warning_v2(
-                    PRINCIPAL_WITHOUT_POLICY,
+                add_warning(
+                    self, PRINCIPAL_WITHOUT_POLICY,
                     f"team principal {principal} is in account {account}, not this stack's "
                     f"account {Stack.of(self).account}: it cannot hold an identity policy "
                     "here, so nothing was granted to it (it could not pass this account's "
@@ -209,8 +210,8 @@ class PrefixedStepRole(PipelineRoleBase):
                 continue
             for grant in (self.grant_pass_role(principal), self.grant_pipeline_access(principal)):
                 if not grant.success:
-                    Annotations.of(self).add_warning_v2(
-                        PRINCIPAL_WITHOUT_POLICY,
+                    add_warning(
+                        self, PRINCIPAL_WITHOUT_POLICY,
                         f"team principal {principal} cannot hold an identity policy, so it "
                         "was not granted pass-role and pipeline access: grant them in its "
                         "own account, or give a role, user or group",

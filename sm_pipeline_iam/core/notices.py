@@ -36,10 +36,23 @@ class Unresolved:
     parameters: tuple[str, ...]
     run_time: tuple[str, ...] = ()
 
+    @property
+    def where(self) -> str:
+        """``step 'Train' field RoleArn``, or for a setting of the whole pipeline, which the
+        reader names in place of a step, ``the pipeline's PipelineExperimentConfig.
+        ExperimentName``: it is no step."""
+        # Imported here: the catalog imports this module.
+        from .catalog.features import PIPELINE_FEATURES
+
+        if any(self.step == feature.trigger and self.field.startswith(f"{self.step}.")
+               for feature in PIPELINE_FEATURES):
+            return f"the pipeline's {self.field}"
+        return f"step {self.step!r} field {self.field}"
+
     def message(self) -> str:
         """The warning text: the step, the field, the pattern granted, and what narrows it
         (a binding), or why nothing but the definition can."""
-        where = f"step {self.step!r} field {self.field}"
+        where = self.where
         parameters = [p for p in self.parameters if p.startswith("Parameters.")]
         if parameters:
             names = ", ".join(p.removeprefix("Parameters.") for p in parameters)
@@ -84,7 +97,7 @@ def any_value_grants(unresolved: Iterable[Unresolved]) -> list[dict[str, Any]]:
         for parameter in item.parameters:
             if parameter.startswith("Parameters."):
                 found.setdefault(parameter.removeprefix("Parameters."), {})[
-                    f"step {item.step!r} field {item.field}: {item.pattern}"] = None
+                    f"{item.where}: {item.pattern}"] = None
     return [{"Parameter": name, "Grants": list(grants)}
             for name, grants in sorted(found.items())]
 

@@ -8,9 +8,23 @@ from typing import Any
 from ..core.catalog.bindings import Binding
 from ..core.definition.parameters import ANY_VALUE, BOUND, DEFAULT, NO_GRANT, ParameterScope
 from ..core.definition.reader import DefinitionReading
+from ..core.execution_role.policy import PLACEHOLDERS
 from ..core.execution_role.wildcards import wide_grant_notices
 from ..core.notices import UNRESOLVED_VALUE, Notice, Unresolved
 from ..core.plan import EXECUTION_ID, EXECUTION_ROLE, SAMPLE_ENV, access_plan, job_role
+
+#: How the reader writes a role the definition gives by name (SageMaker takes it in the
+#: pipeline's own account): the stack fills in the partition and account.
+_ROLE_BY_NAME = f"arn:{PLACEHOLDERS.partition}:iam::{PLACEHOLDERS.account}:role/"
+
+
+def role_text(arn: str) -> str:
+    """A role as the definition gives it: a name stays a name (no partition or account is
+    known before a stack deploys it), an ARN its ARN."""
+    if arn.startswith(_ROLE_BY_NAME):
+        return (f"{arn.removeprefix(_ROLE_BY_NAME)} (a role name: its ARN takes the "
+                "partition and account of the stack that deploys the pipeline)")
+    return arn
 
 
 def warnings(reading: DefinitionReading) -> list[Notice]:
@@ -96,7 +110,8 @@ def to_text(reading: DefinitionReading) -> str:
         for s in data["job_name_scopes"]
     ] or ["  none"]
     lines += ["", "Roles passed:"]
-    lines += [f"  {r['role']} -> {r['service']}" for r in data["roles_passed"]] or ["  none"]
+    lines += [f"  {role_text(r['role'])} -> {r['service']}" for r in data["roles_passed"]
+              ] or ["  none"]
     lines += ["", "S3 objects JsonGet reads:"]
     lines += [f"  {o}" for o in data["s3_read_by_json_get"]] or ["  none"]
     for binding in Binding:
@@ -156,8 +171,12 @@ def plan_to_text(reading: DefinitionReading) -> str:
             if role == EXECUTION_ROLE:
                 title = "Execution role"
             else:
-                arns = data["roles_today"].get(role) or ["none derived"]
-                title = f"Role of {role} (today {', '.join(arns)})"
+                arns = data["roles_today"].get(role)
+                # What the definition runs the job as before the library's role replaces it.
+                title = f"Role of {role} " + (
+                    f"(the definition runs it as {', '.join(map(role_text, arns))} today)"
+                    if arns else "(the definition names no role ARN for it today: a role "
+                    "name, a parameter or a step property, or none)")
             lines += ["", f"{title}:"]
         context = ", ".join(f"{k}={v}" for k, v in call["context"].items())
         marks = [m for m, on in (("inferred", call["inferred"]),

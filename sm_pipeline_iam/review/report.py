@@ -41,14 +41,14 @@ from ..core.notices import ANY_VALUE_METADATA
 from ..core.organization.scp import SCP_SIZE_LIMIT
 from .assembly import AssemblyError, StackTemplate, SynthWarning, read_assembly
 
-#: Actions that IAM gives no resource type, which the catalog grants on '*'.
+#: Actions that IAM gives no resource type, which the catalog grants on '*'; lower case, as
+#: IAM compares actions without regard to case.
 _NO_RESOURCE_ACTIONS = frozenset(
-    action
-    for spec in CATALOG.values()
-    for group in spec.action_groups
-    if group.scope is ResourceScope.NO_RESOURCE
-    for action in group.actions
-) | job_policy.NO_RESOURCE_ACTIONS
+    action.lower()
+    for action in (*(action for spec in CATALOG.values() for group in spec.action_groups
+                     if group.scope is ResourceScope.NO_RESOURCE for action in group.actions),
+                   *job_policy.NO_RESOURCE_ACTIONS)
+)
 #: A reference as ``render`` writes it: ``${Logical.Arn}``, ``${Name}``, an import.
 _REFERENCE = re.compile(
     r"\$\{[A-Za-z0-9]+\.Arn\}|\$\{[A-Za-z0-9]+\}|\$\{ImportValue:[^}]*\}"
@@ -87,8 +87,10 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "noConfusedDeputyCondition": (
         WARNING,
-        "A service may assume the role for any account (no aws:SourceAccount or "
-        "aws:SourceArn condition in the trust policy): the confused-deputy problem. Add the "
+        "A service may assume the role for any account: the confused-deputy problem. A "
+        "trust statement lets a service assume it without requiring aws:SourceAccount, "
+        "aws:SourceArn, aws:SourceOrgID or aws:SourceOrgPaths to match (a negated, "
+        "IfExists, ForAllValues or Null test of the key does not require it). Add the "
         "condition, or accept the finding if the service does not support it.",
     ),
     "notAction": (
@@ -103,24 +105,33 @@ RULES: dict[str, tuple[str, str]] = {
     ),
     "policyOverLimit": (
         ERROR,
-        "A policy (or a principal's inline policies together) is larger than IAM allows: "
-        "the deployment would fail. Move grants into managed policies or narrow them.",
+        "A policy is larger than IAM allows: the deployment may fail. Measured are a "
+        "principal's inline policies together and each managed policy of the assembly "
+        "attached to it, with the longest partition, region and account and 128 characters "
+        "for any other reference (an upper bound). Move grants into managed policies or "
+        "narrow them.",
     ),
     "scpOverLimit": (
         ERROR,
         "A service or resource control policy is larger than 5,120 characters: "
-        "Organizations would refuse it. Merge or shorten its statements.",
+        "Organizations would refuse it. Measured as for policyOverLimit. Merge or shorten "
+        "its statements.",
     ),
     "unscopedGrant": (
         ERROR,
         "An Allow statement grants actions on every resource ('*') although IAM gives them "
-        "resource types. Scope the resources.",
+        "resource types. Flagged is any action but those the library knows IAM gives no "
+        "resource type (such as ecr:GetAuthorizationToken), and NotAction. Scope the "
+        "resources.",
     ),
     "wildcardResource": (
         WARNING,
-        "An Allow statement names a resource ARN whose resource part is wildcards only "
-        "(such as arn:aws:s3:::*/*): every resource of the service or type. Name the "
-        "resources.",
+        "An Allow statement names a resource ARN whose resource name is wildcards only. "
+        "That is every resource of the service or type (arn:aws:s3:::*/*, "
+        "...:repository/*, ...:experiment-trial/*), or every child of a named parent "
+        "(every object of a bucket, arn:aws:s3:::<bucket>/*; every stream of a log group, "
+        "...:log-group:<name>:log-stream:*). Name the resources, or accept the finding "
+        "where their names are known only at run time.",
     ),
 }
 
@@ -408,15 +419,39 @@ def _add_statement(review: PrincipalReview, statement: dict[str, Any]) -> None:
             review.s3.extend((action, resource) for resource in resources)
 
 
+#: A reference as ``render`` writes it (``${AWS::Partition}``, ``${Bucket}``): one named
+#: value, never a wildcard, and its ``::`` must not split the ARN.
+_ANY_REFERENCE = re.compile(r"\$\{[^}]*\}")
+#: A resource type opening an ARN's resource part: ``repository/``, ``log-group:``.
+_RESOURCE_TYPE = re.compile(r"^[A-Za-z0-9-]+[/:]")
+#: A child resource named after its parent's name: ``<group>:log-stream:<stream>``.
+_CHILD = re.compile(r"^(?P<parent>.+):[a-z][a-z0-9-]*:(?P<child>[^:]*)$")
+
+
+def _wild(text: str) -> bool:
+    """True for a name that is wildcards (and separators) only: ``*``, ``*/*``, ``?*``."""
+    return "*" in text and set(text) <= {"*", "?", "/", ":"}
+
+
 def _wildcard_only(resource: str) -> bool:
-    """An ARN whose resource part (after an optional resource type) is wildcards only."""
-    parts = resource.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
+    """True for an ARN whose resource name is wildcards only (:data:`RULES`
+    ``wildcardResource``): after its resource type (``repository/*``,
+    ``experiment-trial/*``), S3's whole resource part or an object's key under its bucket
+    (``*/*``, ``bucket/*``), or a child under its named parent
+    (``log-group:<name>:log-stream:*``). An ARN cut short by a wildcard (``arn:aws:*``) has
+    its resource part in that wildcard. A log group's own ARN, ``log-group:<name>:*``, names
+    the group, as IAM writes it."""
+    parts = _ANY_REFERENCE.sub("R", resource).split(":", 5)
+    if parts[0] != "arn":
         return False
-    rest = parts[5]
-    if parts[2] != "s3":
-        rest = re.sub(r"^[A-Za-z0-9-]+[/:]", "", rest, count=1)
-    return rest != "" and set(rest) <= {"*", "/", ":", "?"} and "*" in rest
+    if len(parts) < 6:
+        return _wild(parts[-1])
+    service, rest = parts[2], parts[5]
+    if service == "s3":
+        return _wild(rest) or _wild(rest.partition("/")[2])
+    name = _RESOURCE_TYPE.sub("", rest, count=1)
+    child = _CHILD.match(name)
+    return _wild(name) or (child is not None and _wild(child.group("child")))
 
 
 def _principal_findings(stack: StackTemplate, review: PrincipalReview) -> list[Finding]:
@@ -446,7 +481,7 @@ def _principal_findings(stack: StackTemplate, review: PrincipalReview) -> list[F
                                      f"statement {sid} allows every resource but "
                                      f"{', '.join(row.resources)}"))
             continue
-        unscoped = [a for a in row.actions if a not in _NO_RESOURCE_ACTIONS]
+        unscoped = [a for a in row.actions if a.lower() not in _NO_RESOURCE_ACTIONS]
         if "*" in row.resources and (unscoped or row.not_actions):
             what = "every action" if row.not_actions else ", ".join(unscoped)
             findings.append(_finding("unscopedGrant", stack, logical_id,
@@ -454,10 +489,20 @@ def _principal_findings(stack: StackTemplate, review: PrincipalReview) -> list[F
                                      "('*')"))
         wide = [r for r in row.resources if _wildcard_only(r)]
         if wide:
+            what = (f"every action but {', '.join(row.actions)}" if row.not_actions
+                    else ", ".join(row.actions))
             findings.append(_finding("wildcardResource", stack, logical_id,
-                                     f"statement {sid} allows {', '.join(row.actions)} on "
-                                     f"{', '.join(wide)}"))
+                                     f"statement {sid} allows {what} on {', '.join(wide)}"))
     return findings
+
+
+def _requires_match(operator: str) -> bool:
+    """True for a condition operator that fails when its key is absent or another value:
+    ``StringEquals``, ``ArnLike``, ``ForAnyValue:StringEquals``; not a negated one,
+    ``...IfExists``, ``ForAllValues:`` (true without the key) or ``Null``."""
+    qualifier, _, test = operator.rpartition(":")
+    return (qualifier.lower() != "forallvalues" and test.startswith(("String", "Arn"))
+            and "Not" not in test and not test.endswith("IfExists"))
 
 
 def _trust_findings(stack: StackTemplate, logical_id: str, resource: dict[str, Any]
@@ -469,8 +514,8 @@ def _trust_findings(stack: StackTemplate, logical_id: str, resource: dict[str, A
         services = principal.get("Service") if isinstance(principal, dict) else None
         if not services or statement.get("Effect", "Allow") != "Allow":
             continue
-        keys = {key.lower() for pairs in statement.get("Condition", {}).values()
-                for key in pairs}
+        keys = {key.lower() for operator, pairs in statement.get("Condition", {}).items()
+                if _requires_match(operator) for key in pairs}
         if not keys & set(_DEPUTY_KEYS):
             findings.append(_finding("noConfusedDeputyCondition", stack, logical_id,
                                      f"trusted by {_trust_text(statement)} without "
@@ -523,7 +568,8 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
         sentences=[_scp_sentence(s) for s in statements],
         exempt_tag=exempt,
         tag_admins=admins,
-        size=len(json.dumps(content, separators=(",", ":"))),
+        # Intrinsics (a tag admin's ARN) measured as they deploy at the longest, not as JSON.
+        size=_measure(content),
         limit=SCP_SIZE_LIMIT,
         targets=[render(t) for t in properties.get("TargetIds", [])],
         document=json.dumps(render_tree(content), indent=2),

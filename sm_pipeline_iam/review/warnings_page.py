@@ -26,7 +26,8 @@ sm_pipeline_iam.core.notices.REGISTRY: edit the registry, then regenerate this p
 
 Every warning the library emits is a CDK annotation with a stable id (ids never change).
 Acknowledge one you accept on the construct or a parent:
-`Annotations.of(role).acknowledge_warning("sm-pipeline-iam:mixedCaseJobPrefix")`.
+`Annotations.of(role).acknowledge_warning("sm-pipeline-iam:mixedCaseJobPrefix")` (the id
+without the `Annotation::` that `cdk synth`'s hint puts before it).
 
 {count} warnings. The informational ones state why a grant is as narrow as it can be,
 need no action for the pipeline to run and do not fail `sm-pipeline-iam explain`; every

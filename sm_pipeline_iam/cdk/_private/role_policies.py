@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import Acknowledgment, Annotations, Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -19,6 +19,7 @@ from ...core.errors import Problem
 from ...core.execution_role import policy
 from ...core.execution_role.policy import LIBRARY_POLICY_PATH, Statement
 from ...core.notices import ANY_VALUE_METADATA, Notice, Unresolved, any_value_grants
+from .warnings import add_warning
 
 #: Where a CDK token stands in a string: measured as 128 characters, longer than any
 #: role ARN (64-character name) or job prefix that a token may stand for.
@@ -198,4 +199,4 @@ def record_any_value_parameters(role: iam.Role, unresolved: Sequence[Unresolved]
 def emit_notices(scope: Construct, notices: Sequence[Notice]) -> None:
     """Each notice as an acknowledgeable warning on ``scope``."""
     for notice in notices:
-        Annotations.of(scope).add_warning_v2(notice.id, notice.message)
+        add_warning(scope, notice.id, notice.message)

@@ -15,13 +15,14 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import jsii
-from aws_cdk import Annotations, IStableStringProducer, Lazy, Stack, Token, Tokenization
+from aws_cdk import IStableStringProducer, Lazy, Stack, Token, Tokenization
 from constructs import Construct, IValidation
 
 from ...core.errors import Problem
 from ...core.execution_role.requirements import GivenResources
 from ...core.notices import DEPLOY_TIME_VALUE
 from ..locations import S3Location
+from .warnings import add_warning
 
 
 def is_token(value: object) -> bool:
@@ -113,7 +114,7 @@ class _FinalValues:
         deploy_time = [prop for prop, value in self._values.items()
                        if any(is_token(final(text)) for text in strings_in(value))]
         if deploy_time:
-            Annotations.of(self._scope).add_warning_v2(DEPLOY_TIME_VALUE, (
+            add_warning(self._scope, DEPLOY_TIME_VALUE, (
                 f"{', '.join(deploy_time)} "
                 f"{'holds a value' if len(deploy_time) == 1 else 'hold values'} known only "
                 "at deploy time (a "
