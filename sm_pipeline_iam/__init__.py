@@ -18,6 +18,7 @@ from .core.execution_role.requirements import GivenResources, PipelineRequiremen
 _deprecated.install()
 
 if TYPE_CHECKING:
+    from .app_context import AppContextError, AppSettings
     from .cdk.execution_role import PipelineExecutionRole
     from .cdk.job_roles import JobNeedsRole, JobRole, JobRoleLocation, PipelineJobRoles
     from .cdk.org_rcp import OrgRcpException
@@ -25,14 +26,19 @@ if TYPE_CHECKING:
     from .cdk.pipeline import LeastPrivilegePipeline
     from .cdk.pipeline_role import RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
+    from .cdk.stackset_template import stackset_template
     from .cdk.step_role import PrefixedStepRole
     from .core.definition.reader import read_definition
     from .core.job_roles.assignment import NoJobRoleError
+    from .review.report import report_markdown
 
 _CONSTRUCTS = {
-    # Core names that pull in the definition reader: loaded on first use too.
+    # Names that pull in the definition reader or the review: loaded on first use too.
+    "AppContextError": "app_context",
+    "AppSettings": "app_context",
     "NoJobRoleError": "core.job_roles.assignment",
     "read_definition": "core.definition.reader",
+    "report_markdown": "review.report",
     "JobNeedsRole": "cdk.job_roles",
     "JobRole": "cdk.job_roles",
     "JobRoleLocation": "cdk.job_roles",
@@ -44,10 +50,13 @@ _CONSTRUCTS = {
     "PrefixedStepRole": "cdk.step_role",
     "RoleOptions": "cdk.pipeline_role",
     "ServiceManagedStackSet": "cdk.stackset_construct",
+    "stackset_template": "cdk.stackset_template",
 }
 
 __all__ = [
     "CATALOG",
+    "AppContextError",
+    "AppSettings",
     "DefinitionError",
     "GivenResources",
     "InvalidPropsError",
@@ -66,6 +75,8 @@ __all__ = [
     "ServiceManagedStackSet",
     "StepType",
     "read_definition",
+    "report_markdown",
+    "stackset_template",
 ]
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
-from app import build_app, stacks_of
-from support.scenarios import sample_context
+from app import build_app
+from support.scenarios import sample_context, stacks_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK = ROOT / "node_modules" / ".bin" / "cdk"

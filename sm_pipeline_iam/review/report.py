@@ -742,6 +742,13 @@ def review_assembly(
     return apply_acceptances(reviews, acceptances, today or datetime.date.today())
 
 
+def report_markdown(directory: str | Path) -> str:
+    """The Markdown review of the assembly at ``directory`` (the stacks' principals in
+    scope, no acceptances): what ``sm-pipeline-iam report DIRECTORY`` prints, for an app to
+    write next to its templates after ``app.synth()``."""
+    return to_markdown(review_assembly(directory))
+
+
 # Acceptances ------------------------------------------------------------------------
 
 
