@@ -1,82 +1,30 @@
 #!/usr/bin/env python3
-"""Sample app: a SageMaker pipeline execution role built from context keys.
+"""Sample app: a SageMaker pipeline's roles (or the pipeline itself), its teams' roles, and
+the organization's exception, built from context keys.
 
-Context keys (defaults in cdk.json; override with ``cdk synth -c key=value``); they are a
-stable interface. Every key is checked before any stack is made: all problems are listed
-together, one line each, and ``cdk synth`` fails with those lines (no traceback).
+The context keys (defaults in cdk.json; override with ``cdk synth -c key=value``) are a
+stable interface, documented in the README ("The sample app") and in
+``sm_pipeline_iam.app_context``: ``AppSettings.from_context`` reads and checks every key
+before any stack is made, and ``cdk synth`` fails with all the problems, one line each (no
+traceback).
 
-- ``account`` / ``region``: the environment. Given (``-c region=eu-west-1``, or set in
-  cdk.json, where both are empty by default), they win; else the CDK CLI's default
-  environment (``CDK_DEFAULT_ACCOUNT`` / ``CDK_DEFAULT_REGION``, from the AWS profile);
-  else 111122223333 / us-east-1. An account is 12 digits, a region a region name
-  (``eu-west-1``, ``us-gov-west-1``: lower case, no wildcard).
-- ``step_types``: comma-separated step ``Type`` strings (``Processing,Training``).
-- ``job_prefix``: the pipeline's custom job prefix; empty for the default naming.
-- ``json_get_s3``: comma-separated ``s3://bucket/prefix`` folders that JsonGet reads;
-  each bucket name follows S3's naming rules (no IP address, ``xn--``, upper case...).
-- ``principal_tag``: ``key=value`` tagged on the role for an SCP exception; empty for none.
-- ``teams``: ``name=Type,Type;name=Type`` adds one ``PrefixedStepRole`` per team, with the
-  team name as its job prefix (``rsch=Training,Tuning;analytics=Processing``); empty for
-  none. A name given twice, names that overlap (``rsch`` and ``rsch-a``, ``Ana`` and
-  ``ana``) or ``pipelines`` are errors.
-- ``scp_targets``: comma-separated root, OU or account ids; when given, an ``OrgStack``
-  (meant for the management account: SCPs never apply to it) holds the SCP exception
-  attached to them, and the workload roles carry its tag (``principal_tag``, by default
-  ``sm-pipeline-exception=true``). Empty for no OrgStack.
-- ``rcp``: ``true`` (the default) or ``false``; with ``scp_targets``, the OrgStack also
-  holds the resource control policy beside the SCP (``OrgRcpException``, attached to the
-  same targets): the exception tag cannot be set from outside the organization, and its
-  S3 data leaves the VPC only for its tagged principals. It needs ``organization_id``.
-- ``organization_id``: the organization's id (``o-...``), for the RCP. Empty for none.
-- ``pipeline_definition``: a path to ``pipeline.definition()`` JSON (a missing or
-  unreadable file is an error); when given, the execution role is derived from it
-  (``step_types`` and ``job_prefix`` are then unused).
-- ``pipeline_name``: with ``pipeline_definition``, the pipeline's name
-  (``Execution.PipelineName``, which names its Experiments records); SageMaker's pattern
-  ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}``. When given, the stack deploys the pipeline
-  itself (``LeastPrivilegePipeline``: the pipeline, its execution role and job roles, every
-  step's role pointed at its generated role); empty for the roles only.
-- ``job_roles``: with ``pipeline_definition``, the roles its SageMaker jobs run as:
-  ``per-step`` (the default: one ``PipelineJobRoles`` role per step that runs a job),
-  ``shared`` (one role for all of them) or ``none`` (the definition's own roles). The
-  execution role then passes the generated roles instead of the definition's. A
-  definition with no step whose job runs as a role of its own (EMR or Lambda steps only, a
-  Transform of a model made outside the pipeline) gets no job roles. Without a
-  definition the jobs run as the execution role (its ``executionRoleRunsJobs`` warning is
-  acknowledged: the sample's step types name no data to grant).
-- ``keep_roles_for``: with ``pipeline_definition``, comma-separated step names whose jobs
-  keep the definition's own role (no role is generated for them). Empty for none.
-- ``parameter_values``: with ``pipeline_definition``, the values executions may give
-  pipeline parameters, ``Name=value|value;Other=value``
-  (``InputDataUrl=s3://bucket/input``); binding a parameter narrows what depends on it.
-  A name the definition does not declare is an error. Empty for none. A parameter a grant
-  depends on is otherwise scoped to its default (with a warning); one without a default
-  is an error, unless opted in:
-- ``any_value_parameters``: with ``pipeline_definition``, comma-separated parameters whose
-  every value the roles allow (the widest grants, each a finding of the review report);
-  not one of ``parameter_values``. Empty for none.
-- ``vpc_endpoint_ids`` / ``vpc_ids``: comma-separated; where S3 stays reachable.
-- ``tag_admin_principal_arns``: comma-separated roles that may set the exception tag
-  (the CDK deployment roles that create the tagged roles must be among them); an ARN that
-  any principal could satisfy (``arn:aws:iam::*:role/*``) is an error.
-- ``stackset_ou_ids`` / ``stackset_regions``: comma-separated; when OUs are given, the
-  workload stack is not deployed directly but emitted as a service-managed StackSet
-  (``PipelineIamStackSet``, from the management account) that auto-deploys it to every
-  account of those OUs, in those regions (default: ``region``).
+The stacks:
 
-Teams are spread over stacks of at most ``TEAMS_PER_STACK``, so that no stack reaches
-CloudFormation's 500 resources; more roles than an account's default 1,000 is an error.
+- ``PipelineIamStack``: the workload account's pipeline execution role (from step types,
+  or derived from ``pipeline_definition`` with its job roles, or the deployed pipeline
+  with ``pipeline_name``) and the first teams' roles;
+- ``PipelineIamTeams2``, ...: more teams' roles (at most 200 teams a stack, so that no
+  stack reaches CloudFormation's 500 resources: ``AppSettings.team_groups``);
+- ``OrgStack`` (with ``scp_targets``): the management account's SCP exception, which
+  exempts every workload role, and the RCP beside it;
+- ``PipelineIamStackSet`` (with ``stackset_ou_ids``): the workload stack as a StackSet,
+  instead of the workload stacks.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import sys
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +33,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from sm_pipeline_iam import (
+    AppSettings,
     LeastPrivilegePipeline,
     OrgRcpException,
     OrgScpException,
@@ -92,20 +41,9 @@ from sm_pipeline_iam import (
     PipelineJobRoles,
     PrefixedStepRole,
     ServiceManagedStackSet,
+    report_markdown,
+    stackset_template,
 )
-from sm_pipeline_iam.core.definition.reader import load_definition, parameter_names, read_definition
-from sm_pipeline_iam.core.errors import DefinitionError
-from sm_pipeline_iam.core.execution_role.pipeline import PIPELINE_NAME
-from sm_pipeline_iam.core.job_roles.assignment import (
-    JobRolePlan,
-    generated_role_steps,
-    plan_job_roles,
-)
-from sm_pipeline_iam.core.locations import bucket_name_problems
-from sm_pipeline_iam.core.notices import EXECUTION_ROLE_RUNS_JOBS
-from sm_pipeline_iam.core.organization.scp import admin_problems, organization_problems
-from sm_pipeline_iam.core.organization.stackset import consistency_problems, hard_coded_accounts
-from sm_pipeline_iam.review.report import read_acceptances, review_assembly, to_markdown
 
 #: The review that `cdk synth` writes next to the templates.
 REPORT_FILE = "sm-pipeline-iam-report.md"
@@ -113,395 +51,44 @@ REPORT_FILE = "sm-pipeline-iam-report.md"
 #: the sample pipeline needs), applied to the report the app writes.
 ACCEPT_FILE = Path(__file__).resolve().parent / "samples" / "accept.json"
 
-#: Teams per stack: each team is a role and its policy, far below 500 resources a stack.
-TEAMS_PER_STACK = 200
-
-#: IAM's default quota of roles per account.
-ROLES_PER_ACCOUNT = 1_000
-
-#: The exception tag when an OrgStack is configured and principal_tag is not given.
-DEFAULT_EXCEPTION_TAG = ("sm-pipeline-exception", "true")
-
-#: The values of the ``job_roles`` context key; the first is the default.
-JOB_ROLE_MODES = ("per-step", "shared", "none")
-
-
-class ContextError(ValueError):
-    """The sample app's context keys are wrong; ``problems`` holds one line per problem.
-
-    Its text is the line itself for one problem, else a heading and one ``  - `` line each.
-    """
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        if len(self.problems) == 1:
-            super().__init__(self.problems[0])
-            return
-        lines = "".join(f"\n  - {problem}" for problem in self.problems)
-        super().__init__(
-            f"the sample app's context has {len(self.problems)} problems (cdk.json, or cdk "
-            "synth -c key=value):" + lines
-        )
-
-
-#: A region name of any partition (us-east-1, us-gov-west-1, cn-north-1, eu-isoe-west-1).
-#: A pattern rather than aws_cdk.region_info's list, which is frozen at the pinned
-#: aws-cdk-lib's release and would refuse a region launched since; what must never reach
-#: an ARN (``us-east-1*``, ``US-EAST-1``, spaces) is refused all the same.
-REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
-
-#: An AWS account id.
-ACCOUNT_ID = re.compile(r"[0-9]{12}")
-
-#: The environment when neither the context nor the CDK CLI gives one.
-FALLBACK_ACCOUNT, FALLBACK_REGION = "111122223333", "us-east-1"
-
-
-class _Context:
-    """Reads context keys as text and collects one problem line per bad value."""
-
-    def __init__(self, node: Any) -> None:
-        self.node = node
-        self.problems: list[str] = []
-
-    def text(self, key: str) -> str:
-        value = self.node.try_get_context(key)
-        return "" if value is None else str(value).strip()
-
-    def listed(self, key: str) -> tuple[str, ...]:
-        return tuple(item.strip() for item in self.text(key).split(",") if item.strip())
-
-    def environment(self, key: str, variable: str, pattern: re.Pattern[str], fallback: str,
-                    form: str) -> str:
-        """The context key when given (it beats the CDK CLI's default environment), else
-        ``variable`` (which the CLI sets), else ``fallback``."""
-        given = self.text(key)
-        value = given or os.environ.get(variable, "").strip() or fallback
-        if not pattern.fullmatch(value):
-            where = f"context {key}" if given else f"{variable} (the CDK CLI's default)"
-            self.problems.append(f"{where} {value!r} is not {form}: give e.g. -c {key}="
-                                 f"{fallback}")
-        return value
-
-
-@dataclass(frozen=True)
-class SampleSettings:
-    """The sample app's settings, read from context.
-
-    To add a context key: a field (with a default), one line in ``from_context`` that reads
-    and checks it (``_Context`` collects its problems), a default in cdk.json, and a line
-    in the module docstring.
-    """
-
-    account: str
-    region: str
-    step_types: tuple[str, ...]
-    job_prefix: str | None
-    json_get_locations: tuple[str, ...]
-    principal_tag: tuple[str, str] | None
-    teams: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    scp_targets: tuple[str, ...] = ()
-    vpc_endpoint_ids: tuple[str, ...] = ()
-    vpc_ids: tuple[str, ...] = ()
-    tag_admin_principal_arns: tuple[str, ...] = ()
-    pipeline_definition: str | None = None
-    stackset_ou_ids: tuple[str, ...] = ()
-    stackset_regions: tuple[str, ...] = ()
-    job_roles: str | None = None
-    pipeline_name: str | None = None
-    parameter_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    any_value_parameters: tuple[str, ...] = ()
-    keep_roles_for: tuple[str, ...] = ()
-    rcp: bool = True
-    organization_id: str | None = None
-
-    @property
-    def exception_tag(self) -> tuple[str, str]:
-        """The tag that the SCP exempts."""
-        return self.principal_tag or DEFAULT_EXCEPTION_TAG
-
-    @classmethod
-    def from_context(cls, node: Any) -> SampleSettings:
-        """Read the settings from ``node``'s context (an ``App``'s node).
-
-        Raises:
-            ContextError: every problem of every key at once, one line each.
-        """
-        context = _Context(node)
-        settings = cls(
-            account=context.environment("account", "CDK_DEFAULT_ACCOUNT", ACCOUNT_ID,
-                                        FALLBACK_ACCOUNT, "a 12-digit account id"),
-            region=context.environment("region", "CDK_DEFAULT_REGION", REGION_NAME,
-                                       FALLBACK_REGION, "a region name (like eu-west-1)"),
-            step_types=context.listed("step_types"),
-            job_prefix=context.text("job_prefix") or None,
-            json_get_locations=_json_get_locations(context),
-            principal_tag=_principal_tag(context),
-            teams=_teams(context),
-            scp_targets=context.listed("scp_targets"),
-            vpc_endpoint_ids=context.listed("vpc_endpoint_ids"),
-            vpc_ids=context.listed("vpc_ids"),
-            tag_admin_principal_arns=_tag_admins(context),
-            pipeline_definition=_pipeline_definition(context),
-            stackset_ou_ids=context.listed("stackset_ou_ids"),
-            stackset_regions=_stackset_regions(context),
-            job_roles=_job_roles(context),
-            pipeline_name=_pipeline_name(context),
-            parameter_values=_parameter_values(context),
-            any_value_parameters=context.listed("any_value_parameters"),
-            keep_roles_for=context.listed("keep_roles_for"),
-            rcp=_flag(context, "rcp", default=True),
-            organization_id=_organization_id(context),
-        )
-        problems = [*context.problems, *settings.problems()]
-        if problems:
-            raise ContextError(problems)
-        return settings
-
-    @property
-    def job_role_mode(self) -> str:
-        """How the definition's jobs get their roles (``per-step`` unless given)."""
-        return self.job_roles or JOB_ROLE_MODES[0]
-
-    def problems(self) -> list[str]:
-        """What no single construct can see: account quotas, StackSet/SCP consistency."""
-        problems = []
-        roles = 1 + len(self.teams)
-        if roles > ROLES_PER_ACCOUNT:
-            problems.append(
-                f"{roles} roles (one per team, and the execution role) exceed IAM's default "
-                f"{ROLES_PER_ACCOUNT} roles per account: raise the quota or split the teams "
-                "across accounts"
-            )
-        if self.stackset_ou_ids and len(self.teams) > TEAMS_PER_STACK:
-            problems.append(
-                f"{len(self.teams)} teams do not fit one StackSet template (at most "
-                f"{TEAMS_PER_STACK}): split them across apps"
-            )
-        if self.job_roles is not None and not self.pipeline_definition:
-            problems.append(
-                f"job_roles={self.job_roles} needs pipeline_definition: the job roles are "
-                "derived from a definition (give -c pipeline_definition=PATH)"
-            )
-        if self.pipeline_name and self.job_roles == "none":
-            problems.append(
-                "job_roles=none with pipeline_name: the deployed pipeline's steps run as "
-                "generated roles (per-step or shared); keep chosen steps' roles with "
-                "-c keep_roles_for=Step, or leave pipeline_name out for the roles only"
-            )
-        if self.keep_roles_for and (not self.pipeline_definition or self.job_roles == "none"):
-            problems.append(
-                "keep_roles_for needs pipeline_definition with generated job roles: it names "
-                "the steps that keep the definition's role (give -c pipeline_definition=PATH)"
-            )
-        chosen = [("parameter_values", name) for name, _ in self.parameter_values] + [
-            ("any_value_parameters", name) for name in self.any_value_parameters]
-        for key in dict.fromkeys(key for key, _ in chosen):
-            if not self.pipeline_definition:
-                problems.append(
-                    f"{key} needs pipeline_definition: they scope the definition's "
-                    "parameters (give -c pipeline_definition=PATH)"
-                )
-        if self.pipeline_definition and chosen:
-            declared = _parameter_names(self.pipeline_definition)
-            problems += [
-                f"context {key} names {name!r}, which the definition does not "
-                f"declare (it declares {', '.join(sorted(declared)) or 'none'})"
-                for key, name in chosen if name not in declared
-            ]
-            bound = {name for name, _ in self.parameter_values}
-            problems += [
-                f"context any_value_parameters names {name!r}, which parameter_values "
-                "binds: give it one or the other"
-                for name in self.any_value_parameters if name in bound
-            ]
-        if self.scp_targets and self.rcp and not self.organization_id:
-            problems.append(
-                "context rcp (on by default with scp_targets) needs organization_id: the "
-                "RCP lets only that organization's principals carry the exception tag; give "
-                "-c organization_id=o-... (the organization's id), or -c rcp=false for the "
-                "SCP alone"
-            )
-        problems += map(str, consistency_problems(self.scp_targets, self.stackset_ou_ids))
-        return problems
-
-    @property
-    def parameter_mapping(self) -> dict[str, list[str]] | None:
-        """``parameter_values`` as the constructs take them (None when empty)."""
-        return {name: list(values) for name, values in self.parameter_values} or None
-
-
-def _parameter_values(context: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    bound: dict[str, tuple[str, ...]] = {}
-    for entry in (part.strip() for part in context.text("parameter_values").split(";")):
-        if not entry:
-            continue
-        name, equals, values = (part.strip() for part in entry.partition("="))
-        listed = tuple(v.strip() for v in values.split("|") if v.strip())
-        if not equals or not name or not listed:
-            context.problems.append(
-                f"context parameter_values entry {entry!r} is not Name=value|value: give e.g. "
-                "-c parameter_values='InputDataUrl=s3://bucket/input'")
-        elif name in bound:
-            context.problems.append(
-                f"context parameter_values names {name!r} twice: give its values in one "
-                "entry (Name=a|b)")
-        else:
-            bound[name] = listed
-    return tuple(bound.items())
-
-
-def _principal_tag(context: _Context) -> tuple[str, str] | None:
-    tag = context.text("principal_tag")
-    if not tag:
-        return None
-    key, equals, value = tag.partition("=")
-    if not equals or not key.strip():
-        context.problems.append(f"context principal_tag {tag!r} is not key=value: give e.g. "
-                                "-c principal_tag=sm-pipeline-exception=true")
-        return None
-    return key.strip(), value.strip()
-
-
-def _json_get_locations(context: _Context) -> tuple[str, ...]:
-    locations = context.listed("json_get_s3")
-    for location in locations:
-        if not location.startswith("s3://"):
-            context.problems.append(
-                f"context json_get_s3 {location!r} is not s3://bucket[/prefix]: give e.g. "
-                "-c json_get_s3=s3://ml-artifacts/evaluation")
-            continue
-        bucket = location.removeprefix("s3://").partition("/")[0]
-        reasons = bucket_name_problems(bucket)
-        if reasons:
-            context.problems.append(
-                f"context json_get_s3 {location!r} names bucket {bucket!r}, which S3's "
-                f"bucket naming rules refuse: {'; '.join(reasons)}")
-    return locations
-
-
-def _teams(context: _Context) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    teams: dict[str, tuple[str, ...]] = {}
-    for entry in (part.strip() for part in context.text("teams").split(";")):
-        if not entry:
-            continue
-        name, equals, step_types = (part.strip() for part in entry.partition("="))
-        if not equals or not name:
-            context.problems.append(
-                f"context teams entry {entry!r} is not name=Type,Type: give e.g. "
-                "-c teams='rsch=Training,Tuning;analytics=Processing'")
-            continue
-        if name in teams:
-            context.problems.append(
-                f"context teams names team {name!r} twice: give each team one entry, with "
-                "all its step types (rsch=Training,Tuning)")
-            continue
-        teams[name] = tuple(t.strip() for t in step_types.split(",") if t.strip())
-    return tuple(teams.items())
-
-
-def _tag_admins(context: _Context) -> tuple[str, ...]:
-    # Refused even without scp_targets: a pattern any principal satisfies is never meant.
-    admins = context.listed("tag_admin_principal_arns")
-    context.problems += [f"context {problem}" for problem in admin_problems(admins)]
-    return admins
-
-
-def _flag(context: _Context, key: str, *, default: bool) -> bool:
-    """A boolean key: ``true`` or ``false`` (any case); empty for ``default``."""
-    value = context.text(key).lower()
-    if value in ("true", "false"):
-        return value == "true"
-    if value:
-        context.problems.append(
-            f"context {key} {context.text(key)!r} is not true or false: give e.g. "
-            f"-c {key}={str(not default).lower()}")
-    return default
-
-
-def _organization_id(context: _Context) -> str | None:
-    organization_id = context.text("organization_id") or None
-    context.problems += [f"context {problem.message}: give e.g. -c organization_id="
-                         "o-a1b2c3d4e5" for problem in organization_problems(organization_id)]
-    return organization_id
-
-
-def _pipeline_definition(context: _Context) -> str | None:
-    path = context.text("pipeline_definition")
-    if not path:
-        return None
-    if not Path(path).is_file():
-        context.problems.append(
-            f"context pipeline_definition {path!r} is not a file (relative paths start "
-            f"in {Path.cwd()}): give the path of pipeline.definition() JSON")
-        return path
-    try:
-        load_definition(Path(path))
-    except DefinitionError as error:
-        context.problems += [f"context pipeline_definition {path!r}: {problem}"
-                             for problem in error.problems]
-    return path
-
-
-def _stackset_regions(context: _Context) -> tuple[str, ...]:
-    regions = context.listed("stackset_regions")
-    context.problems += [
-        f"context stackset_regions {region!r} is not a region name (like eu-west-1): give "
-        "e.g. -c stackset_regions=us-east-1,eu-west-1"
-        for region in regions if not REGION_NAME.fullmatch(region)
-    ]
-    return regions
-
-
-def _job_roles(context: _Context) -> str | None:
-    job_roles = context.text("job_roles") or None
-    if job_roles is not None and job_roles not in JOB_ROLE_MODES:
-        context.problems.append(
-            f"context job_roles {job_roles!r} is not one of {', '.join(JOB_ROLE_MODES)}: "
-            "give e.g. -c job_roles=shared")
-        return None  # one line for the value, not a second for what it needs
-    return job_roles
-
-
-def _pipeline_name(context: _Context) -> str | None:
-    name = context.text("pipeline_name") or None
-    if name is not None and not PIPELINE_NAME.fullmatch(name):
-        context.problems.append(
-            f"context pipeline_name {name!r} is not a SageMaker pipeline name (up to 256 "
-            "letters, digits and hyphens, starting and ending with a letter or digit): "
-            "give e.g. -c pipeline_name=fraud-train")
-    return name
+#: Teams as the settings hold them: (name, its step types).
+Teams = Sequence[tuple[str, tuple[str, ...]]]
 
 
 class PipelineIamStack(cdk.Stack):
-    """A workload account's pipeline execution role, and the first teams' roles."""
+    """A workload account's pipeline execution role (and job roles, or the pipeline), and
+    the first teams' roles."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        settings: SampleSettings,
-        teams: Sequence[tuple[str, tuple[str, ...]]] = (),
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: AppSettings, teams: Teams = (),
+                 **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         self.job_roles: PipelineJobRoles | None = None
         self.pipeline: LeastPrivilegePipeline | None = None
         if settings.pipeline_definition and settings.pipeline_name:
-            self.pipeline = _deployed_pipeline(self, settings)
+            # The pipeline itself, run by its execution role, each job step by its role.
+            self.pipeline = LeastPrivilegePipeline(
+                self,
+                "Pipeline",
+                definition=Path(settings.pipeline_definition),
+                pipeline_name=settings.pipeline_name,
+                per_step_roles=settings.per_step_roles,
+                keep_roles_for=settings.keep_roles_for,
+                parameter_values=settings.parameter_mapping,
+                any_value_parameters=settings.any_value_parameters,
+                principal_tag=settings.principal_tag,
+            )
             self.job_roles = self.pipeline.job_roles
             self.execution_role = self.pipeline.execution_role
             cdk.CfnOutput(self, "PipelineName", value=self.pipeline.pipeline_name)
         elif settings.pipeline_definition:
+            # The roles only: the pipeline is deployed by other means (the SDK's upsert).
             definition = Path(settings.pipeline_definition)
-            plan = _job_role_plan(definition, settings)
-            if plan is not None and plan.roles:
-                self.job_roles = PipelineJobRoles(
+            if settings.generates_job_roles:
+                self.job_roles = PipelineJobRoles.if_needed(
                     self,
                     "JobRoles",
                     definition=definition,
-                    per_step_roles=settings.job_role_mode == "per-step",
+                    per_step_roles=settings.per_step_roles,
                     principal_tag=settings.principal_tag,
                     parameter_values=settings.parameter_mapping,
                     any_value_parameters=settings.any_value_parameters,
@@ -516,12 +103,6 @@ class PipelineIamStack(cdk.Stack):
                 parameter_values=settings.parameter_mapping,
                 any_value_parameters=settings.any_value_parameters,
             )
-            if plan is not None and not plan.roles:
-                # The warnings of jobs that run as a role not made here (a model from
-                # outside the pipeline).
-                for notice in plan.notices:
-                    cdk.Annotations.of(self.execution_role).add_warning_v2(
-                        notice.id, notice.message)
         else:
             self.execution_role = PipelineExecutionRole(
                 self,
@@ -534,82 +115,37 @@ class PipelineIamStack(cdk.Stack):
             # The sample's step types name no inputs, outputs or images to grant job
             # roles: its jobs run as the execution role, knowingly.
             cdk.Annotations.of(self.execution_role).acknowledge_warning(
-                EXECUTION_ROLE_RUNS_JOBS,
+                "sm-pipeline-iam:executionRoleRunsJobs",
                 "the sample app's step-types mode has no job data to grant; give "
                 "pipeline_definition for job roles",
             )
         cdk.CfnOutput(self, "PipelineExecutionRoleArn", value=self.execution_role.role_arn)
-        if self.job_roles is not None:
-            for role in dict.fromkeys(self.job_roles.roles.values()):
-                cdk.CfnOutput(self, f"JobRoleArn{role.node.id}", value=role.role_arn)
+        for role in self._job_roles():
+            cdk.CfnOutput(self, f"JobRoleArn{role.node.id}", value=role.role_arn)
         self.team_roles = add_team_roles(self, settings, teams)
+
+    def _job_roles(self) -> list[iam.Role]:
+        """The generated job roles, once each (a shared role serves every step)."""
+        return list(dict.fromkeys(self.job_roles.roles.values())) if self.job_roles else []
 
     @property
     def workload_roles(self) -> list[iam.Role]:
         """Every role of the stack that the SCP exception must exempt."""
-        job_roles = list(dict.fromkeys(self.job_roles.roles.values())) if self.job_roles else []
-        return [self.execution_role, *job_roles, *self.team_roles]
-
-
-def _job_role_plan(definition: Path, settings: SampleSettings) -> JobRolePlan | None:
-    """The job roles the definition's steps run as (None for ``job_roles=none``). A plan
-    without roles (EMR or Lambda steps only, a Transform of a model made outside the
-    pipeline) makes no ``PipelineJobRoles``: the execution role alone deploys it."""
-    if settings.job_role_mode == "none":
-        return None
-    loaded = load_definition(definition)
-    reading = read_definition(
-        loaded, parameter_values=settings.parameter_mapping,
-        any_value_parameters=settings.any_value_parameters,
-        replaced_role_steps=generated_role_steps(loaded, settings.keep_roles_for))
-    return plan_job_roles(reading, keep=settings.keep_roles_for)[0]
-
-
-def _parameter_names(path: str) -> set[str]:
-    """The parameters the definition declares or refers to (none when it cannot be read:
-    the pipeline_definition check reports that)."""
-    try:
-        return parameter_names(load_definition(Path(path)))
-    except DefinitionError:
-        return set()
-
-
-def _deployed_pipeline(stack: cdk.Stack, settings: SampleSettings) -> LeastPrivilegePipeline:
-    """The pipeline of ``pipeline_definition`` with its execution role and job roles."""
-    assert settings.pipeline_definition and settings.pipeline_name
-    return LeastPrivilegePipeline(
-        stack,
-        "Pipeline",
-        definition=Path(settings.pipeline_definition),
-        pipeline_name=settings.pipeline_name,
-        per_step_roles=settings.job_role_mode != "shared",
-        keep_roles_for=settings.keep_roles_for,
-        parameter_values=settings.parameter_mapping,
-        any_value_parameters=settings.any_value_parameters,
-        principal_tag=settings.principal_tag,
-    )
+        return [self.execution_role, *self._job_roles(), *self.team_roles]
 
 
 class TeamsStack(cdk.Stack):
     """More teams' roles, when they do not fit the workload stack."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        settings: SampleSettings,
-        teams: Sequence[tuple[str, tuple[str, ...]]],
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: AppSettings, teams: Teams,
+                 **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         self.team_roles = add_team_roles(self, settings, teams)
 
 
-def add_team_roles(
-    stack: cdk.Stack, settings: SampleSettings, teams: Sequence[tuple[str, tuple[str, ...]]]
-) -> list[PrefixedStepRole]:
-    """One PrefixedStepRole per team, the team name as its prefix."""
+def add_team_roles(stack: cdk.Stack, settings: AppSettings, teams: Teams
+                   ) -> list[PrefixedStepRole]:
+    """One PrefixedStepRole per team, the team name as its job prefix."""
     return [
         PrefixedStepRole(
             stack,
@@ -626,9 +162,8 @@ class OrgStack(cdk.Stack):
     """The management account's side: the SCP that exempts the tagged pipeline roles, and
     (``rcp``, on by default) the RCP that keeps the tag and the S3 data from outsiders."""
 
-    def __init__(
-        self, scope: Construct, id: str, *, settings: SampleSettings, **kwargs: Any
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: AppSettings,
+                 **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         key, value = settings.exception_tag
         self.scp = OrgScpException(
@@ -649,84 +184,59 @@ class OrgStack(cdk.Stack):
 class PipelineIamStackSetStack(cdk.Stack):
     """The management account's StackSet that deploys the workload stack to OUs."""
 
-    def __init__(
-        self, scope: Construct, id: str, *, settings: SampleSettings, template: str,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: AppSettings,
+                 exempt: OrgScpException | None, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
+
+        def workload(scope: Construct, id: str, **props: Any) -> cdk.Stack:
+            stack = PipelineIamStack(scope, id, settings=settings, teams=settings.teams,
+                                     **props)
+            if exempt is not None:
+                for role in stack.workload_roles:
+                    exempt.exempt(role)
+            return stack
+
         self.stack_set = ServiceManagedStackSet(
             self,
             "Workload",
-            template=template,
+            template=stackset_template(workload, stack_id="PipelineIamStack",
+                                       literal_accounts=[settings.account]),
             ou_ids=settings.stackset_ou_ids,
             regions=settings.stackset_regions or (settings.region,),
         )
 
 
-def workload_template(settings: SampleSettings, exempt: OrgScpException | None) -> str:
-    """The workload stack synthesized on its own, environment-agnostic and without the
-    bootstrap version check, so that it resolves in every StackSet target account."""
-    inner = cdk.App(outdir=tempfile.mkdtemp(prefix="sm-pipeline-iam-workload-"))
-    workload = PipelineIamStack(
-        inner, "PipelineIamStack", settings=settings, teams=settings.teams,
-        synthesizer=cdk.BootstraplessSynthesizer(),
-    )
-    if exempt is not None:
-        for role in workload.workload_roles:
-            exempt.exempt(role)
-    template = inner.synth().get_stack_by_name("PipelineIamStack").template
-    text = json.dumps(template, separators=(",", ":"), sort_keys=True)
-    literal = hard_coded_accounts(text, [settings.account])
-    if literal:
-        raise ValueError(
-            f"the StackSet template names account {literal[0]} literally: it must resolve "
-            "in each target account (use the stack's account token)"
-        )
-    return text
-
-
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> cdk.App:
     """The sample app; ``context`` overrides cdk.json's keys (for tests)."""
     app = cdk.App(context=context, outdir=outdir)
-    settings = SampleSettings.from_context(app.node)
+    settings = AppSettings.from_context(app.node)
     env = cdk.Environment(account=settings.account, region=settings.region)
     org = None
     if settings.scp_targets:
         # The SCP first: invalid SCP settings fail before any workload role is made.
         org = OrgStack(app, "OrgStack", settings=settings, env=env).scp
     if settings.stackset_ou_ids:
-        PipelineIamStackSetStack(
-            app, "PipelineIamStackSet", settings=settings,
-            template=workload_template(settings, org), env=env,
-        )
+        PipelineIamStackSetStack(app, "PipelineIamStackSet", settings=settings, exempt=org,
+                                 env=env)
         return app
-    chunks = [settings.teams[i : i + TEAMS_PER_STACK]
-              for i in range(0, len(settings.teams), TEAMS_PER_STACK)] or [()]
-    workload = PipelineIamStack(
-        app, "PipelineIamStack", settings=settings, teams=chunks[0], env=env
-    )
+    first, *more = settings.team_groups
+    workload = PipelineIamStack(app, "PipelineIamStack", settings=settings, teams=first,
+                                env=env)
     roles = workload.workload_roles
-    for number, chunk in enumerate(chunks[1:], start=2):
-        roles += TeamsStack(
-            app, f"PipelineIamTeams{number}", settings=settings, teams=chunk, env=env
-        ).team_roles
+    for number, teams in enumerate(more, start=2):
+        roles += TeamsStack(app, f"PipelineIamTeams{number}", settings=settings, teams=teams,
+                            env=env).team_roles
     if org is not None:
         for role in roles:
             org.exempt(role)
     return app
 
 
-def stacks_of(app: cdk.App) -> Sequence[cdk.Stack]:
-    """The app's stacks, in tree order."""
-    return [child for child in app.node.children if isinstance(child, cdk.Stack)]
-
-
 def synth_with_report(app: cdk.App) -> Path:
     """Synthesize ``app`` and write the review report, with the sample's acceptances
     (:data:`ACCEPT_FILE`), into its assembly directory."""
     directory = Path(app.synth().directory)
-    reviews = review_assembly(directory, acceptances=read_acceptances(ACCEPT_FILE))
-    (directory / REPORT_FILE).write_text(to_markdown(reviews))
+    (directory / REPORT_FILE).write_text(report_markdown(directory, accept=ACCEPT_FILE))
     return directory
 
 

@@ -19,6 +19,7 @@ from .core.execution_role.requirements import GivenResources, PipelineRequiremen
 _deprecated.install()
 
 if TYPE_CHECKING:
+    from .app_context import AppContextError, AppSettings
     from .cdk.execution_role import PipelineExecutionRole
     from .cdk.feature_flags import recommended_feature_flags
     from .cdk.job_roles import JobNeedsRole, JobRole, PipelineJobRoles
@@ -28,14 +29,19 @@ if TYPE_CHECKING:
     from .cdk.pipeline import LeastPrivilegePipeline
     from .cdk.role_options import CommonRoleOptions, RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
+    from .cdk.stackset_template import stackset_template
     from .cdk.step_role import PrefixedStepRole
     from .core.definition.reader import read_definition
     from .core.job_roles.assignment import NoJobRoleError
+    from .review.report import report_markdown
 
 _CONSTRUCTS = {
-    # Core names that pull in the definition reader: loaded on first use too.
+    # Names that pull in the definition reader or the review: loaded on first use too.
+    "AppContextError": "app_context",
+    "AppSettings": "app_context",
     "NoJobRoleError": "core.job_roles.assignment",
     "read_definition": "core.definition.reader",
+    "report_markdown": "review.report",
     "JobNeedsRole": "cdk.job_roles",
     "JobRole": "cdk.job_roles",
     "JobRoleLocation": "cdk.locations",
@@ -51,10 +57,13 @@ _CONSTRUCTS = {
     "ServiceManagedStackSet": "cdk.stackset_construct",
     # Reads aws-cdk-lib's bundle (without starting Node): on first use too.
     "recommended_feature_flags": "cdk.feature_flags",
+    "stackset_template": "cdk.stackset_template",
 }
 
 __all__ = [
     "CATALOG",
+    "AppContextError",
+    "AppSettings",
     "CommonRoleOptions",
     "DefinitionError",
     "GivenResources",
@@ -76,6 +85,8 @@ __all__ = [
     "StepType",
     "read_definition",
     "recommended_feature_flags",
+    "report_markdown",
+    "stackset_template",
 ]
 
 

@@ -12,8 +12,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from app import PipelineIamStack, build_app, stacks_of
-from support.scenarios import sample_context
+from app import PipelineIamStack, build_app
+from support.scenarios import sample_context, stacks_of
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""The sample app's context keys: each rule of SampleSettings (fast, no CDK), the
+"""The sample app's context keys: each rule of AppSettings (fast, no CDK), the
 environment's precedence, and the errors as the real `cdk synth` prints them."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 import app
-from app import ContextError, SampleSettings, build_app
-from support.scenarios import sample_context
+from app import build_app
+from sm_pipeline_iam import AppContextError, AppSettings
+from support.scenarios import sample_context, stacks_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
@@ -21,7 +22,7 @@ DEFINITION = ROOT / "tests" / "fixtures" / "definitions" / "training_eval_regist
 
 
 class _Node:
-    """What SampleSettings reads from an App's node: its context, and nothing else."""
+    """What AppSettings reads from an App's node: its context, and nothing else."""
 
     def __init__(self, context: dict[str, Any]) -> None:
         self.context = context
@@ -37,12 +38,12 @@ def _no_cli_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDK_DEFAULT_REGION", raising=False)
 
 
-def _settings(**overrides: str) -> SampleSettings:
-    return SampleSettings.from_context(_Node(sample_context(**overrides)))
+def _settings(**overrides: str) -> AppSettings:
+    return AppSettings.from_context(_Node(sample_context(**overrides)))
 
 
 def _problems(**overrides: str) -> tuple[str, ...]:
-    with pytest.raises(ContextError) as raised:
+    with pytest.raises(AppContextError) as raised:
         _settings(**overrides)
     return raised.value.problems
 
@@ -136,7 +137,7 @@ def test_good_context_values_pass(context: dict[str, str]) -> None:
 def test_every_problem_is_listed_at_once() -> None:
     """GIVEN several bad keys and an inconsistency WHEN read THEN one error lists them all,
     one line each, under one heading."""
-    with pytest.raises(ContextError) as raised:
+    with pytest.raises(AppContextError) as raised:
         _settings(account="1", region="us-east-1*", json_get_s3="s3://192.168.1.1/x",
                   teams="a=Training;a=Processing", pipeline_definition="nope.json",
                   job_roles="both")
@@ -160,7 +161,7 @@ def test_no_stack_is_made_before_the_context_is_checked(monkeypatch: pytest.Monk
     made: list[str] = []
     monkeypatch.setattr(app, "PipelineIamStack", lambda *a, **k: made.append("stack"))
     monkeypatch.setattr(app, "OrgStack", lambda *a, **k: made.append("org"))
-    with pytest.raises(ContextError):
+    with pytest.raises(AppContextError):
         build_app(sample_context(region="us-east-1*", scp_targets="ou-ab12-cdefgh34"))
     assert made == []
 
@@ -213,8 +214,6 @@ def test_pipeline_name_reaches_the_definitions_experiments() -> None:
     """GIVEN pipeline_name with a definition WHEN built THEN the Experiments records are
     scoped by that name."""
     from aws_cdk.assertions import Template
-
-    from app import stacks_of
 
     stack = stacks_of(build_app(sample_context(
         pipeline_definition=str(DEFINITION), pipeline_name="fraud-train", teams="")))[0]

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from app import ContextError, PipelineIamStack, build_app, stacks_of
+from app import PipelineIamStack, build_app
+from sm_pipeline_iam import AppContextError
 from sm_pipeline_iam.core.definition.rewrite import role_slots
 from support.cfn import resources_of_type, synthesized_resolver
-from support.scenarios import sample_context
+from support.scenarios import sample_context, stacks_of
 
 SAMPLE = str(Path(__file__).resolve().parents[1] / "samples" / "pipeline.json")
 BOUND_INPUT = "InputDataUrl=s3://sm-pipeline-iam-sample-111122223333/abalone/input"
@@ -100,7 +101,7 @@ def _resolved(stack: PipelineIamStack) -> str:
     ({"job_roles": "none"}, "job_roles=none with pipeline_name"),
 ])
 def test_bad_pipeline_context_is_one_line(context: dict[str, str], match: str) -> None:
-    with pytest.raises(ContextError, match=match):
+    with pytest.raises(AppContextError, match=match):
         build_app(sample_context(pipeline_definition=SAMPLE, pipeline_name="sample-abalone",
                                  **context))
 
@@ -111,7 +112,7 @@ def test_bad_pipeline_context_is_one_line(context: dict[str, str], match: str) -
 ])
 def test_pipeline_keys_without_a_definition_are_errors(context: dict[str, str],
                                                        match: str) -> None:
-    with pytest.raises(ContextError, match=match):
+    with pytest.raises(AppContextError, match=match):
         build_app(sample_context(**context))
 
 

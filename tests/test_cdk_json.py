@@ -11,9 +11,9 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from app import build_app, stacks_of
+from app import build_app
 from sm_pipeline_iam import recommended_feature_flags
-from support.scenarios import sample_context
+from support.scenarios import sample_context, stacks_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK = ROOT / "node_modules" / ".bin" / "cdk"

@@ -16,7 +16,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Annotations, Match, Template
 
-from app import PipelineIamStack, build_app, stacks_of
+from app import PipelineIamStack, build_app
 from sm_pipeline_iam import (
     InvalidPropsError,
     JobRole,
@@ -35,7 +35,7 @@ from sm_pipeline_iam.core.job_roles.needs import merge_needs
 from sm_pipeline_iam.core.job_roles.policy import job_statements
 from sm_pipeline_iam.core.notices import ANY_VALUE_METADATA, EXECUTION_ROLE_RUNS_JOBS
 from support.cfn import ACCOUNT, REGION
-from support.scenarios import sample_context
+from support.scenarios import sample_context, stacks_of
 
 DEFINITIONS = Path(__file__).parent / "fixtures" / "definitions"
 FIXTURES = sorted(path.stem for path in DEFINITIONS.glob("*.json"))

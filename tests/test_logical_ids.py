@@ -15,8 +15,8 @@ from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from app import build_app, stacks_of
-from support.scenarios import sample_context
+from app import build_app
+from support.scenarios import sample_context, stacks_of
 
 IDENTITY_TYPES = ("AWS::IAM::Role", "AWS::Organizations::Policy",
                   "AWS::CloudFormation::StackSet", "AWS::SageMaker::Pipeline")

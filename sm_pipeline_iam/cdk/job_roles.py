@@ -25,7 +25,7 @@ from ..core.catalog.schema import StepType
 from ..core.catalog.services import SAGEMAKER
 from ..core.definition.reader import DefinitionReading, load_definition, read_definition
 from ..core.definition.rewrite import RoleSlot
-from ..core.errors import DefinitionError, Problem, raise_if_any
+from ..core.errors import DefinitionError, InvalidPropsError, Problem, raise_if_any
 from ..core.execution_role import policy
 from ..core.job_roles.assignment import (
     JobLocation,
@@ -519,19 +519,14 @@ class PipelineJobRoles(Construct):
                                    allow_unknown_step_types, keep_roles_for, role_options,
                                    any_value_parameters)
         raise_if_any("PipelineJobRoles", id, problems)
-        loaded = load_definition(definition)
-        # The role fields these roles replace are not read: a parameter there binds nothing.
-        replaced = generated_role_steps(loaded, keep_roles_for)
-        reading = read_definition(
-            loaded,
-            parameter_values=parameter_values,
-            any_value_parameters=any_value_parameters,
-            pipeline_name=pipeline_name,
-            allow_unknown_step_types=allow_unknown_step_types,
-            replaced_role_steps=replaced,
-            manifest_locations=manifest_locations,
-            model_endpoints=model_endpoints,
-        )
+        loaded, replaced, reading = _read(definition, keep_roles_for, {
+            "parameter_values": parameter_values,
+            "any_value_parameters": any_value_parameters,
+            "pipeline_name": pipeline_name,
+            "allow_unknown_step_types": allow_unknown_step_types,
+            "manifest_locations": manifest_locations,
+            "model_endpoints": model_endpoints,
+        })
         plan, problems = plan_job_roles(reading, per_step=per_step_roles,
                                           keep=keep_roles_for)
         for planned in plan.roles:
@@ -562,6 +557,38 @@ class PipelineJobRoles(Construct):
                                      allow_unknown_step_types, any_value_parameters,
                                      replaced),
         )
+
+    @classmethod
+    def if_needed(cls, scope: Construct, id: str, **props: Any) -> PipelineJobRoles | None:
+        """The job roles of a definition, or None when it needs none: no step runs a
+        SageMaker job as a role of its own (EMR or Lambda steps only, a Transform of a
+        model made outside the pipeline, every job step in ``keep_roles_for``), where the
+        constructor raises ``noJobSteps``. For an app that takes any definition;
+        :meth:`PipelineExecutionRole.from_definition` without ``job_roles`` covers such a
+        definition.
+
+        Args:
+            scope: the parent construct; with no job roles, the warnings of the jobs that
+                run as a role not made here go on it (as
+                :class:`LeastPrivilegePipeline` puts them on itself).
+            id: the construct id of the job roles.
+            props: the constructor's keyword arguments (``definition``, ``per_step_roles``...).
+
+        Raises:
+            InvalidPropsError: (a ``ValueError``) any other problem of the props.
+            DefinitionError: (a ``ValueError``) the definition is malformed.
+        """
+        try:
+            return cls(scope, id, **props)
+        except InvalidPropsError as error:
+            if {problem.code for problem in error.problems} != {"noJobSteps"}:
+                raise
+        keep = props.get("keep_roles_for", ())
+        _, _, reading = _read(props["definition"], keep,
+                              {k: v for k, v in props.items() if k in _READ_PROPS})
+        plan, _ = plan_job_roles(reading, keep=keep)
+        role_policies.emit_notices(scope, plan.notices)
+        return None
 
     @property
     def plan(self) -> JobRolePlan:
@@ -628,6 +655,21 @@ class PipelineJobRoles(Construct):
         must be able to pass, to SageMaker only, for these steps (the roles of kept steps
         stay in the definition)."""
         return tuple(role.role_arn for role in self._by_id.values())
+
+
+#: The props of :class:`PipelineJobRoles` that say how its definition is read.
+_READ_PROPS = frozenset({"parameter_values", "any_value_parameters", "pipeline_name",
+                         "allow_unknown_step_types", "manifest_locations", "model_endpoints"})
+
+
+def _read(definition: str | Path | Mapping[str, Any], keep_roles_for: Sequence[str],
+          read_props: Mapping[str, Any]
+          ) -> tuple[dict[str, Any], frozenset[str], DefinitionReading]:
+    """The definition, the steps whose role fields the generated roles replace (not read: a
+    parameter there binds nothing), and what the definition needs."""
+    loaded = load_definition(definition)
+    replaced = generated_role_steps(loaded, keep_roles_for)
+    return loaded, replaced, read_definition(loaded, replaced_role_steps=replaced, **read_props)
 
 
 def _props_problems(

@@ -789,6 +789,18 @@ def review_assembly(
     return apply_acceptances(reviews, acceptances, today or datetime.date.today())
 
 
+def report_markdown(directory: str | Path, *, accept: str | Path | None = None) -> str:
+    """The Markdown review of the assembly at ``directory`` (the stacks' principals in
+    scope): what ``sm-pipeline-iam report DIRECTORY [--accept FILE]`` prints, for an app to
+    write next to its templates after ``app.synth()``.
+
+    Args:
+        accept: an acceptance file (as the CLI's ``--accept``). Default: none accepted.
+    """
+    acceptances = read_acceptances(accept) if accept is not None else ()
+    return to_markdown(review_assembly(directory, acceptances=acceptances))
+
+
 # Acceptances ------------------------------------------------------------------------
 
 

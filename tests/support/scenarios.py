@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,11 @@ def sample_context(**overrides: str) -> dict[str, Any]:
     cdk_json = Path(__file__).resolve().parents[2] / "cdk.json"
     context: dict[str, Any] = json.loads(cdk_json.read_text())["context"]
     return {**context, **overrides}
+
+
+def stacks_of(app: cdk.App) -> Sequence[cdk.Stack]:
+    """The sample app's stacks (``app``'s stacks), in tree order."""
+    return [child for child in app.node.children if isinstance(child, cdk.Stack)]
 
 
 #: The principals of the pipeline scenarios that receive its grants (the user's roles).
