@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tarfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVIATIONS: dict[str, Any] = {}
 
 
+@cache  # read from the jsii bundle (half a second) once, not per test
 def _recommended() -> dict[str, Any]:
     """recommended-feature-flags.json of the installed aws-cdk-lib (what `cdk init` writes)."""
     (bundle,) = (Path(cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz")

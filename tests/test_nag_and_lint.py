@@ -10,9 +10,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
-from cfnlint.api import ManualArgs, lint
 
-from support.lint import cfn_lint
+from support.lint import CONFIG, cfn_lint
 from support.scenarios import SCENARIOS, sample_context
 
 ACKNOWLEDGED = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
@@ -114,6 +113,8 @@ def test_the_shared_cfn_lint_runner_finds_what_a_fresh_lint_finds(
     """GIVEN templates with findings, linted after the scenarios by the suite's one runner
     (tests/support/lint.py) WHEN cfn-lint's own ``lint`` checks them afresh THEN the very
     same findings."""
+    from cfnlint.api import ManualArgs, lint
+
     broken = [
         {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"Bogus": 1}}}},
         {"Resources": {"P": {"Type": "AWS::IAM::Policy", "Properties": {
@@ -125,6 +126,6 @@ def test_the_shared_cfn_lint_runner_finds_what_a_fresh_lint_finds(
         cfn_lint(template)
     for case in broken:
         text = case if isinstance(case, str) else json.dumps(case)
-        fresh = [str(m) for m in lint(text, config=ManualArgs(regions=["us-east-1"]))]
+        fresh = [str(m) for m in lint(text, config=ManualArgs(**CONFIG))]
         assert fresh
         assert [str(m) for m in cfn_lint(text)] == fresh
