@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import botocore.session
 import pytest
 
@@ -10,7 +12,12 @@ from sm_pipeline_iam.core.catalog.steps import CATALOG
 from sm_pipeline_iam.core.definition.reader import read_definition
 from sm_pipeline_iam.core.notices import UNKNOWN_ARGUMENT
 
-MODEL = botocore.session.get_session().get_service_model("sagemaker")
+
+@pytest.fixture(scope="module")
+def model() -> Any:
+    """The installed botocore's SageMaker service model (loaded when a test needs it, not
+    while the suite is collected)."""
+    return botocore.session.get_session().get_service_model("sagemaker")
 
 
 def test_every_catalog_api_is_listed() -> None:
@@ -20,10 +27,10 @@ def test_every_catalog_api_is_listed() -> None:
 
 
 @pytest.mark.parametrize("api", sorted(api_fields()))
-def test_the_fields_are_the_service_models(api: str) -> None:
+def test_the_fields_are_the_service_models(api: str, model: Any) -> None:
     """GIVEN the installed botocore's SageMaker model WHEN an API's request is read THEN its
     top-level members are exactly the packaged ones."""
-    assert api_fields()[api] == frozenset(MODEL.operation_model(api).input_shape.members)
+    assert api_fields()[api] == frozenset(model.operation_model(api).input_shape.members)
 
 
 def test_a_misspelled_key_is_named_with_the_field_it_may_mean() -> None:

@@ -1,10 +1,8 @@
-"""The sample app: context keys, and `cdk synth` through the real CDK CLI."""
+"""The sample app: context keys (the real `cdk synth` of it: tests/integ/test_cdk_synth_*.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -59,23 +57,6 @@ def test_bad_step_type_context_fails_with_the_constructs_message() -> None:
     """GIVEN an unknown step type WHEN built THEN the construct's error names it."""
     with pytest.raises(ValueError, match=r"'Trainnig' is not a SageMaker Pipelines step type"):
         build_app(sample_context(step_types="Trainnig"))
-
-
-def test_cdk_cli_synth_prints_no_error_and_no_node_end_of_life_banner(tmp_path: Path) -> None:
-    """GIVEN the real CDK CLI WHEN `cdk synth` runs THEN a template, no error, no EOL banner."""
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
-    env.pop("CDK_DEFAULT_ACCOUNT", None)
-    completed = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--no-notices", "--quiet",
-         "--output", str(tmp_path / "cdk.out"), "-c", "job_prefix=fraud"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output
-    assert "end-of-life" not in output.lower() and "eol" not in output.lower()
-    assert "error" not in output.lower()
-    template = json.loads((tmp_path / "cdk.out" / "PipelineIamStack.template.json").read_text())
-    assert ":training-job/fraud-*" in json.dumps(template)
 
 
 def test_stacks_of_lists_only_stacks() -> None:

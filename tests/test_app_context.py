@@ -1,11 +1,10 @@
-"""The sample app's context keys: each rule of AppSettings (fast, no CDK), the
-environment's precedence, and the errors as the real `cdk synth` prints them."""
+"""The sample app's context keys: each rule of AppSettings (fast, no CDK) and the
+environment's precedence. The errors as the real `cdk synth` prints them are integration
+tests (tests/integ/test_cdk_synth_context.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from sm_pipeline_iam import AppContextError, AppSettings
 from support.scenarios import sample_context, stacks_of
 
 ROOT = Path(__file__).resolve().parent.parent
-CDK = ROOT / "node_modules" / ".bin" / "cdk"
 DEFINITION = ROOT / "tests" / "fixtures" / "definitions" / "training_eval_register.json"
 
 
@@ -232,64 +230,3 @@ def test_main_prints_the_message_without_a_traceback(
     assert err.startswith("app.py: context region 'us-east-1*' is not a region name")
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
-
-
-# --- through the real CDK CLI ------------------------------------------------------------
-
-
-def _cdk_synth(tmp_path: Path, *context: str, **environment: str
-               ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true", **environment}
-    for variable in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"):
-        env.pop(variable, None)
-    arguments = [arg for item in context for arg in ("-c", item)]
-    return subprocess.run(
-        [str(CDK), "synth", "--no-notices", "--quiet", "--output", str(tmp_path / "cdk.out"),
-         *arguments],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )
-
-
-CLI_CASES = [
-    ("region=us-east-1*", "context region 'us-east-1*' is not a region name"),
-    ("region=US-EAST-1", "context region 'US-EAST-1' is not a region name"),
-    ("region=us east 1", "context region 'us east 1' is not a region name"),
-    ("account=12345", "context account '12345' is not a 12-digit account id"),
-    ("json_get_s3=s3://192.168.1.1/eval", "bucket '192.168.1.1', which S3's bucket naming "
-     "rules refuse: it is formatted as an IP address"),
-    ("json_get_s3=s3://xn--bucket/eval", "it starts with the reserved prefix 'xn--'"),
-    ("teams=rsch=Training;rsch=Processing", "context teams names team 'rsch' twice"),
-    ("pipeline_definition=missing.json",
-     "context pipeline_definition 'missing.json' is not a file"),
-    ("pipeline_name=fraud_train", "context pipeline_name 'fraud_train' is not a SageMaker"),
-    ("job_roles=both", "context job_roles 'both' is not one of per-step, shared, none"),
-    # A construct's own error, raised while the stack is made, prints the same way.
-    ("teams=research=Tuning", "job_prefix 'research' is 8 characters, longer than the 6"),
-]
-
-
-@pytest.mark.parametrize(("context", "line"), CLI_CASES, ids=[c for c, _ in CLI_CASES])
-def test_cdk_synth_prints_each_context_error_as_its_line(
-    tmp_path: Path, context: str, line: str
-) -> None:
-    """GIVEN a bad context value WHEN the real `cdk synth -c key=value` runs THEN it fails,
-    printing the line, no traceback, no template."""
-    completed = _cdk_synth(tmp_path, context)
-    output = completed.stdout + completed.stderr
-    assert completed.returncode != 0, output
-    assert line in output, output
-    assert "Traceback" not in output and "jsii" not in output, output
-    assert not list((tmp_path / "cdk.out").glob("*.template.json"))
-
-
-def test_cdk_synth_region_context_beats_the_profiles_region(tmp_path: Path) -> None:
-    """GIVEN AWS_REGION=us-west-2 (the CLI's default environment) WHEN `cdk synth -c
-    region=eu-west-1` THEN the stack is in eu-west-1; without -c, in us-west-2."""
-    given = _cdk_synth(tmp_path / "given", "region=eu-west-1", AWS_REGION="us-west-2")
-    assert given.returncode == 0, given.stderr
-    default = _cdk_synth(tmp_path / "default", AWS_REGION="us-west-2")
-    assert default.returncode == 0, default.stderr
-    for name, region in (("given", "eu-west-1"), ("default", "us-west-2")):
-        manifest = json.loads((tmp_path / name / "cdk.out" / "manifest.json").read_text())
-        stack = manifest["artifacts"]["PipelineIamStack"]
-        assert stack["environment"] == f"aws://111122223333/{region}"

@@ -1,11 +1,11 @@
 """cdk.json carries the recommended feature flags of the installed aws-cdk-lib, so that the
-real `cdk synth` prints no "feature flags are not configured" line."""
+real `cdk synth` prints no "feature flags are not configured" line (that it prints none is
+an integration test: tests/integ/test_cdk_synth_output.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,13 @@ from sm_pipeline_iam import recommended_feature_flags
 from support.scenarios import sample_context, stacks_of
 
 ROOT = Path(__file__).resolve().parent.parent
-CDK = ROOT / "node_modules" / ".bin" / "cdk"
 
 #: Recommended flags that cdk.json sets to another value, each with why (README, "The
 #: sample app"). Set, so that the CLI counts them as configured.
 DEVIATIONS: dict[str, Any] = {}
 
 
+@cache  # read from the jsii bundle (half a second) once, not per test
 def _recommended() -> dict[str, Any]:
     """recommended-feature-flags.json of the installed aws-cdk-lib (what `cdk init` writes),
     read by the library function a team app uses too."""
@@ -63,33 +63,3 @@ def test_the_flags_reach_the_sample_app() -> None:
     text = json.dumps(Template.from_stack(stack).to_json())
     assert "arn:aws:sagemaker:us-east-1:111122223333:training-job/pipelines-*" in text
     assert "AWS::Partition" not in text
-
-
-def _cdk_synth(tmp_path: Path, *context: str) -> str:
-    env = {**os.environ, "CDK_DISABLE_CLI_TELEMETRY": "true"}
-    for variable in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION"):
-        env.pop(variable, None)
-    completed = subprocess.run(
-        [str(CDK), "synth", "--no-notices", "--quiet", "--output", str(tmp_path / "cdk.out"),
-         *[arg for item in context for arg in ("-c", item)]],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output
-    return output
-
-
-def test_cdk_synth_prints_no_feature_flag_notice_and_nothing_else(tmp_path: Path) -> None:
-    """GIVEN cdk.json WHEN the real `cdk synth` of the sample app runs as `make synth` does
-    THEN it prints nothing at all: no "feature flags are not configured", no warning."""
-    assert _cdk_synth(tmp_path) == ""
-
-
-def test_cdk_synth_with_warnings_prints_only_them(tmp_path: Path) -> None:
-    """GIVEN a team whose step type raises a warning WHEN `cdk synth` runs THEN the warning
-    is printed, once, and no feature-flag line."""
-    output = _cdk_synth(tmp_path, "teams=rsch=Training")
-    assert "feature flag" not in output.lower()
-    assert output.count("Acknowledge with 'Annotation::sm-pipeline-iam:sdkIgnoresJobPrefix'"
-                        ) == 1, output
-    assert "Traceback" not in output and "program.js" not in output

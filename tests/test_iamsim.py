@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import iamsim
 from iamsim import Request, simulate
 
 PRINCIPAL = "arn:aws:iam::111122223333:role/pipeline"
@@ -119,3 +120,27 @@ def test_resource_control_policies_reach_the_simulation() -> None:
     assert {k: d.result for k, d in with_rcp.items()} == {
         "outsider": "ExplicitlyDenied", "insider": "Allowed"}
     assert with_rcp["outsider"].blocked_by == ["rcp"]
+
+
+def test_a_document_the_bridge_cannot_read_fails_and_the_next_is_evaluated() -> None:
+    """GIVEN the session's one simulate.mjs process WHEN it is sent a malformed document
+    THEN that call fails with the reason, and the same process evaluates the next one."""
+    with pytest.raises(RuntimeError, match=r"status 2:\nsimulate\.mjs: malformed input: "
+                                           r"cases\[0\]\.id: expected a non-empty string"):
+        iamsim._run_node({"cases": [{"id": 1}]})
+    request = Request("after", PRINCIPAL, "sagemaker:CreateTrainingJob", JOB)
+    assert simulate([request], identity_policies=[ALLOW_TRAINING])["after"].allowed
+
+
+def test_a_bridge_that_ended_is_reported_and_started_again() -> None:
+    """GIVEN the simulate.mjs process ended (here: stopped) WHEN simulated THEN a new process
+    answers; GIVEN it dies mid-session THEN the call fails with its exit status."""
+    iamsim._NODE.stop()
+    request = Request("again", PRINCIPAL, "sagemaker:CreateTrainingJob", JOB)
+    assert simulate([request], identity_policies=[ALLOW_TRAINING])["again"].allowed
+    process = iamsim._NODE._started()
+    process.kill()
+    process.wait()
+    with pytest.raises(RuntimeError, match=r"simulate\.mjs exited with status -9"):
+        simulate([request], identity_policies=[ALLOW_TRAINING])
+    assert simulate([request], identity_policies=[ALLOW_TRAINING])["again"].allowed

@@ -14,12 +14,12 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
-from cfnlint.api import ManualArgs, lint
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from iamsim import Request
 from support.cfn import ACCOUNT, REGION, Resolver, identity_policies, synthesized_resolver
+from support.lint import cfn_lint
 from support.scenarios import JOB_ROLE_SCENARIOS
 from support.tables import PRINCIPAL, SAGEMAKER, assert_all, decide, pass_role, role_id_of
 
@@ -88,7 +88,7 @@ def test_no_unacknowledged_nag_findings(name: str, tmp_path: Any) -> None:
 @pytest.mark.parametrize("name", sorted(JOB_ROLE_SCENARIOS))
 def test_cfn_lint_reports_nothing(name: str, templates: dict[str, dict[str, Any]]) -> None:
     """GIVEN a job-role scenario's template WHEN cfn-lint checks it THEN no finding."""
-    matches = lint(json.dumps(templates[name]), config=ManualArgs(regions=["us-east-1"]))
+    matches = cfn_lint(json.dumps(templates[name]))
     assert [str(match) for match in matches] == []
 
 
@@ -254,5 +254,5 @@ def test_the_sample_app_with_job_roles_passes_nag_and_cfn_lint(tmp_path: Any, mo
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     assembly = app.synth()
     for stack in assembly.stacks:
-        matches = lint(json.dumps(stack.template), config=ManualArgs(regions=["us-east-1"]))
+        matches = cfn_lint(json.dumps(stack.template))
         assert [str(match) for match in matches] == [], stack.stack_name

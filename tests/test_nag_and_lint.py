@@ -10,8 +10,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
-from cfnlint.api import ManualArgs, lint
 
+from support.lint import CONFIG, cfn_lint
 from support.scenarios import SCENARIOS, sample_context
 
 ACKNOWLEDGED = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
@@ -77,7 +77,7 @@ def test_the_sample_app_passes_nag_and_cfn_lint(tmp_path: Any, context: str) -> 
             if resource["Type"] == "AWS::CloudFormation::StackSet"
         ]
         for template in templates:
-            matches = lint(template, config=ManualArgs(regions=["us-east-1"]))
+            matches = cfn_lint(template)
             assert [str(match) for match in matches] == [], stack.stack_name
 
 
@@ -97,11 +97,35 @@ def test_canary_nag_checks_are_live(tmp_path: Any) -> None:
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_cfn_lint_reports_nothing(name: str, synthesized: dict[str, dict[str, Any]]) -> None:
     """GIVEN a scenario's template WHEN cfn-lint checks it THEN no finding at all."""
-    matches = lint(json.dumps(synthesized[name]), config=ManualArgs(regions=["us-east-1"]))
+    matches = cfn_lint(json.dumps(synthesized[name]))
     assert [str(match) for match in matches] == []
 
 
 def test_cfn_lint_is_live() -> None:
     """GIVEN a template with an invalid property WHEN cfn-lint checks it THEN it reports it."""
     broken = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"Bogus": 1}}}}
-    assert lint(json.dumps(broken), config=ManualArgs(regions=["us-east-1"]))
+    assert cfn_lint(json.dumps(broken))
+
+
+def test_the_shared_cfn_lint_runner_finds_what_a_fresh_lint_finds(
+    synthesized: dict[str, dict[str, Any]]
+) -> None:
+    """GIVEN templates with findings, linted after the scenarios by the suite's one runner
+    (tests/support/lint.py) WHEN cfn-lint's own ``lint`` checks them afresh THEN the very
+    same findings."""
+    from cfnlint.api import ManualArgs, lint
+
+    broken = [
+        {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"Bogus": 1}}}},
+        {"Resources": {"P": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "p", "Roles": [{"Ref": "Missing"}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": []}}}}},
+        "{not json",
+    ]
+    for template in [json.dumps(t) for t in synthesized.values()]:
+        cfn_lint(template)
+    for case in broken:
+        text = case if isinstance(case, str) else json.dumps(case)
+        fresh = [str(m) for m in lint(text, config=ManualArgs(**CONFIG))]
+        assert fresh
+        assert [str(m) for m in cfn_lint(text)] == fresh

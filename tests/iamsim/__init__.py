@@ -3,8 +3,9 @@
 Test-only bridge. :func:`simulate` sends every request in one JSON document to
 ``tests/iamsim/simulate.mjs``, which runs on the repository's own Node 22
 (``node_modules/.bin/node``, never the ``node`` on ``PATH``) and makes one real
-``runSimulation(..., {simulationMode: 'Strict'})`` call per request. No policy
-evaluation happens in this package or in the script.
+``runSimulation(..., {simulationMode: 'Strict'})`` call per request. One Node process
+serves the whole session, document after document. No policy evaluation happens in this
+package or in the script.
 
 A simulated decision only proves something if the simulator really evaluated the
 request that the test meant to send. :func:`simulate` therefore raises
@@ -42,8 +43,12 @@ Example::
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import select
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,30 +218,87 @@ def _to_json(value: object) -> object:
     raise TypeError(f"cannot send {type(value).__name__} to simulate.mjs: {value!r}")
 
 
+class _Node:
+    """One ``simulate.mjs`` process for the whole test session, started on first use, that
+    answers document after document: iam-simulate loads once instead of once per call (a
+    quarter of a second each, hundreds of calls). Each case is still one ``runSimulation``
+    call of its own."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def answer(self, line: bytes) -> dict[str, Any]:
+        """The process's answer (one JSON line) to ``line`` (one JSON document)."""
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(line + b"\n")
+            process.stdin.flush()
+        except BrokenPipeError:
+            raise self._died() from None
+        answer = bytearray()
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while not answer.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([process.stdout], [], [], remaining)[0]:
+                self.stop()
+                raise RuntimeError(f"simulate.mjs timed out after {TIMEOUT_SECONDS}s")
+            chunk = os.read(process.stdout.fileno(), 1 << 20)
+            if not chunk:
+                raise self._died()
+            answer += chunk
+        try:
+            parsed = json.loads(answer)
+        except json.JSONDecodeError as exc:
+            raise RuntimeError(f"simulate.mjs wrote unexpected output: {bytes(answer[:500])!r}"
+                               ) from exc
+        if not isinstance(parsed, dict):
+            raise RuntimeError(f"simulate.mjs wrote unexpected output: {parsed!r:.500}")
+        return parsed
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            if not NODE.exists():
+                raise RuntimeError(f"{NODE} not found; run `npm ci` in {REPO_ROOT}")
+            # stderr is read once the process has ended: the script writes there only when
+            # it fails as a whole (a document's failure is its answer).
+            self._process = subprocess.Popen(
+                [str(NODE), str(SCRIPT)], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO_ROOT, bufsize=0)
+        return self._process
+
+    def _died(self) -> RuntimeError:
+        """The error of a process that ended mid-session, with what it printed."""
+        process, self._process = self._process, None
+        assert process is not None and process.stderr is not None
+        status = process.wait()
+        printed = process.stderr.read().decode(errors="replace").strip()
+        return RuntimeError(f"simulate.mjs exited with status {status}:\n{printed}")
+
+    def stop(self) -> None:
+        """End the process (closing its stdin ends it; killed if it does not)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_NODE = _Node()
+atexit.register(_NODE.stop)
+
+
 def _run_node(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    if not NODE.exists():
-        raise RuntimeError(f"{NODE} not found; run `npm ci` in {REPO_ROOT}")
-    try:
-        completed = subprocess.run(
-            [str(NODE), str(SCRIPT)],
-            input=json.dumps(document, default=_to_json),
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"simulate.mjs timed out after {TIMEOUT_SECONDS}s") from exc
-    if completed.returncode != 0:
-        raise RuntimeError(
-            f"simulate.mjs exited with status {completed.returncode}:\n{completed.stderr.strip()}"
-        )
-    try:
-        results = json.loads(completed.stdout)["results"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        output = completed.stdout[:500]
-        raise RuntimeError(f"simulate.mjs wrote unexpected output: {output!r}") from exc
+    answer = _NODE.answer(json.dumps(document, default=_to_json).encode())
+    if "error" in answer:
+        raise RuntimeError(f"simulate.mjs failed with status {answer.get('status')}:\n"
+                           f"{answer['error']}")
+    results = answer.get("results")
     if not isinstance(results, list):
         raise RuntimeError("simulate.mjs wrote unexpected output: 'results' is not a list")
     return results

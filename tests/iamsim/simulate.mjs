@@ -2,9 +2,13 @@
 //
 // Usage (the Python wrapper in tests/iamsim/__init__.py does this for you):
 //
-//   node_modules/.bin/node tests/iamsim/simulate.mjs < input.json > output.json
+//   jq -c . input.json | node_modules/.bin/node tests/iamsim/simulate.mjs > output.json
 //
-// Input (stdin), one JSON document:
+// The script answers document after document until stdin ends: each line of stdin is one
+// input document (JSON on one line) and gets one line of output. One process serves a whole
+// test session, since loading iam-simulate takes about a quarter of a second.
+//
+// Input (one line of stdin), one JSON document:
 //
 //   {"cases": [
 //     {"id": "unique string",
@@ -27,7 +31,7 @@
 //                               //   ':*'); see below
 //     }, ...]}
 //
-// Output (stdout), one JSON document, results in input order:
+// Output (one line of stdout), one JSON document, results in input order:
 //
 //   {"results": [
 //     {"id": "...",
@@ -47,8 +51,13 @@
 // translates the simple input shape into iam-simulate's `Simulation` shape (named policies,
 // SCP levels with an orgIdentifier) and reports what the library said.
 //
-// Exit status: 0 on success (even if some cases report validation errors; the caller decides),
-// 2 on malformed input, 1 on an unexpected exception inside iam-simulate.
+// A document that cannot be evaluated gets, instead of results, the line
+//
+//   {"error": "simulate.mjs: ...", "status": 2 on malformed input, 1 on an unexpected
+//    exception inside iam-simulate}
+//
+// and the next line is read as usual. Validation errors of single cases are results (the
+// caller decides).
 
 import {
   isConditionKeyArray,
@@ -56,6 +65,7 @@ import {
   runUnsafeSimulation,
   typeForContextKey
 } from '@cloud-copilot/iam-simulate'
+import { createInterface } from 'node:readline'
 
 const CASE_KEYS = new Set([
   'id',
@@ -329,23 +339,15 @@ function summarize(id, response) {
   }
 }
 
-async function readStdin() {
-  const chunks = []
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
 function parseInput(text) {
   let doc
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw new InputError(`stdin is not valid JSON: ${err.message}`)
+    throw new InputError(`the line is not valid JSON: ${err.message}`)
   }
   if (!isPlainObject(doc) || !Array.isArray(doc.cases)) {
-    throw new InputError('expected a JSON object {"cases": [...]} on stdin')
+    throw new InputError('expected a JSON object {"cases": [...]} on the line')
   }
   const cases = doc.cases.map(toSimulation)
   const seen = new Set()
@@ -358,8 +360,8 @@ function parseInput(text) {
   return cases
 }
 
-async function main() {
-  const cases = parseInput(await readStdin())
+async function evaluate(text) {
+  const cases = parseInput(text)
   const results = []
   for (const { id, literal, simulation } of cases) {
     let response
@@ -381,15 +383,23 @@ async function main() {
         : await contextProblems(simulation.request.contextVariables, result.ignoredContextKeys)
     results.push(result)
   }
-  process.stdout.write(JSON.stringify({ results }) + '\n')
+  return results
 }
 
-main().catch((err) => {
-  if (err instanceof InputError) {
-    process.stderr.write(`simulate.mjs: malformed input: ${err.message}\n`)
-    process.exitCode = 2
-  } else {
-    process.stderr.write(`simulate.mjs: ${err.stack ?? err}\n`)
-    process.exitCode = 1
+// The answer to a document that failed: what went wrong, and how (see the header).
+function failure(err) {
+  return err instanceof InputError
+    ? { error: `simulate.mjs: malformed input: ${err.message}`, status: 2 }
+    : { error: `simulate.mjs: ${err.stack ?? err}`, status: 1 }
+}
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+for await (const line of lines) {
+  let answer
+  try {
+    answer = { results: await evaluate(line) }
+  } catch (err) {
+    answer = failure(err)
   }
-})
+  process.stdout.write(JSON.stringify(answer) + '\n')
+}
