@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,10 @@ class StackTemplate:
     warnings: tuple[SynthWarning, ...] = ()
     #: The template's file, relative to the (outermost) assembly directory.
     template_file: str = ""
+    #: Logical id -> construct path (``Stack/Pipeline/ExecutionRole``), from the template's
+    #: ``aws:cdk:path`` metadata or, when path metadata is off, the manifest's
+    #: ``aws:cdk:logicalId`` entries; empty when neither holds them.
+    construct_paths: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Logical id -> resource, for every resource of ``resource_type``."""
@@ -104,12 +109,14 @@ def _read_manifest(root: Path, here: Path, stacks: list[StackTemplate], depth: i
             more = _load_json(here / extra)
             if isinstance(more, dict):
                 metadata.update(more)
+        logical_ids = _logical_ids(metadata)
         stack = StackTemplate(
             str(artifact.get("displayName", name)), template, _warnings(metadata),
             _relative(root, here / template_file),
+            _construct_paths(template, logical_ids, None),
         )
         stacks.append(stack)
-        _read_nested_stacks(root, here, stack, stacks, depth)
+        _read_nested_stacks(root, here, stack, stacks, depth, logical_ids)
 
 
 def _relative(root: Path, path: Path) -> str:
@@ -152,7 +159,8 @@ def _asset_sources(here: Path) -> dict[str, str]:
 
 
 def _read_nested_stacks(root: Path, here: Path, parent: StackTemplate,
-                        stacks: list[StackTemplate], depth: int) -> None:
+                        stacks: list[StackTemplate], depth: int,
+                        logical_ids: list[tuple[str, str]]) -> None:
     # The nested stack's template: the asset path of its metadata (path metadata on), or
     # the asset its TemplateURL names, looked up in the asset manifests.
     sources: dict[str, str] | None = None
@@ -173,9 +181,58 @@ def _read_nested_stacks(root: Path, here: Path, parent: StackTemplate,
         cdk_path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
         label = (cdk_path.split(".NestedStack/")[0] if isinstance(cdk_path, str)
                  else f"{parent.name}/{logical_id}")
-        nested = StackTemplate(label, _template(here / path), (), _relative(root, here / path))
+        nested_template = _template(here / path)
+        owner = _nested_prefix(parent.construct_paths.get(logical_id))
+        nested = StackTemplate(label, nested_template, (), _relative(root, here / path),
+                               _construct_paths(nested_template, logical_ids, owner))
         stacks.append(nested)
-        _read_nested_stacks(root, here, nested, stacks, depth + 1)
+        _read_nested_stacks(root, here, nested, stacks, depth + 1, logical_ids)
+
+
+def _logical_ids(metadata: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(construct path, logical id) of each ``aws:cdk:logicalId`` entry of a stack
+    artifact's metadata (which holds its nested stacks' entries too), the path without
+    its leading ``/``."""
+    found = []
+    for path, entries in metadata.items():
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict) and entry.get("type") == "aws:cdk:logicalId" and (
+                isinstance(entry.get("data"), str)
+            ):
+                found.append((path.lstrip("/"), entry["data"]))
+    return found
+
+
+def _nested_prefix(path: str | None) -> str | None:
+    """The construct path of the nested stack whose resource is at ``path``
+    (``App/Extras.NestedStack/Extras.NestedStackResource`` -> ``App/Extras``)."""
+    return path.split(".NestedStack/")[0] if path and ".NestedStack/" in path else None
+
+
+def _shown(path: str) -> str:
+    # A construct's CloudFormation resource is its child ``Resource``: name the construct.
+    return path.removesuffix("/Resource")
+
+
+def _construct_paths(template: dict[str, Any], logical_ids: list[tuple[str, str]],
+                     owner: str | None) -> dict[str, str]:
+    """Logical id -> construct path of the resources of ``template``: its ``aws:cdk:path``
+    metadata, else the manifest's entry of that logical id under the nested stack at
+    ``owner`` (None: the artifact's own stack) and under no deeper nested stack."""
+    nested = {prefix for path, _ in logical_ids if (prefix := _nested_prefix(path))}
+
+    def belongs(path: str) -> bool:
+        under = [p for p in nested if path.startswith(p + "/")]
+        deepest = max(under, key=len) if under else None
+        return deepest == owner
+
+    paths = {logical_id: _shown(path) for path, logical_id in logical_ids if belongs(path)}
+    for logical_id, resource in template.get("Resources", {}).items():
+        metadata = resource.get("Metadata")
+        given = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+        if isinstance(given, str):
+            paths[logical_id] = _shown(given)
+    return {k: v for k, v in paths.items() if k in template.get("Resources", {})}
 
 
 #: How the CDK appends an acknowledgeable warning's id to its message.

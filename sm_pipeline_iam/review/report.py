@@ -5,16 +5,21 @@ Per stack: each principal in scope (role, user or group) with what it may do (st
 as action x resource tables, ``NotAction``/``NotResource`` marked), whom it may pass roles
 to, which S3 objects it touches, its tags and trust, every policy attached to it (inline,
 the stack's managed policies, AWS managed ones by name) and the size of each against its
-IAM limit; each SageMaker pipeline with the role it runs as and each step's role; each SCP
-in plain words; a Mermaid diagram; findings, each with a stable id and a severity, that an
-acceptance file may accept. No CDK import.
+IAM limit; each SageMaker pipeline with the role it runs as, each step's role and who may
+act on it; each SCP in plain words; a Mermaid diagram (``_diagram``); findings, each with
+a stable id and a severity, that an acceptance file may accept. No CDK import.
 
 Scope (:func:`review_assembly`, ``scope_all=False``): the library's roles (their
 description ends with ``(sm-pipeline-iam)``), the roles every SageMaker pipeline of the
 assembly runs as or gives its steps, and every principal whose policies name one of those
 roles (``iam:PassRole``, ``iam.Grant``s on it; across stacks through exports) or that may
-act on SageMaker pipelines (a ``sagemaker:`` action on pipelines); a user is in scope with
-a group it belongs to. ``scope_all=True`` reviews every principal.
+act on SageMaker pipelines (a ``sagemaker:`` action on pipelines, or any action that
+starts, updates, reads or deletes a pipeline of the assembly: its grantees); a user is in
+scope with a group it belongs to. ``scope_all=True`` reviews every principal.
+
+Principals are named as their sections head them: the role, user or group name given,
+else the construct path (the template's ``aws:cdk:path``, or the manifest's), else the
+logical id.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from ..core.execution_role import policy
 from ..core.job_roles import policy as job_policy
 from ..core.notices import ANY_VALUE_METADATA
 from ..core.organization.scp import SCP_SIZE_LIMIT
+from ._diagram import diagrams
 from .assembly import AssemblyError, StackTemplate, SynthWarning, read_assembly
 
 #: Actions that IAM gives no resource type, which the catalog grants on '*'; lower case, as
@@ -232,6 +238,23 @@ class StepReview:
     roles: list[str]
 
 
+@dataclass(frozen=True)
+class GranteeReview:
+    """A principal of the assembly (in any stack) whose policies let it act on a pipeline.
+
+    Attributes:
+        kind: ``role``, ``user`` or ``group``.
+        name: its name, as its section writes it.
+        stack: the stack that holds it.
+        verbs: what it may do, among :data:`GRANTEE_VERBS` in that order.
+    """
+
+    kind: str
+    name: str
+    stack: str
+    verbs: list[str]
+
+
 @dataclass
 class PipelineReview:
     logical_id: str
@@ -239,6 +262,8 @@ class PipelineReview:
     role: str
     steps: list[StepReview] = field(default_factory=list)
     note: str = ""
+    #: Who may start, update, read or delete it, or pass its role (see GranteeReview).
+    grantees: list[GranteeReview] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -266,6 +291,8 @@ class StackReview:
     warnings: list[SynthWarning] = field(default_factory=list)
     out_of_scope: list[str] = field(default_factory=list)
     template: str = ""
+    #: Logical id -> construct path, for each resource whose path the assembly records.
+    construct_paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def roles(self) -> list[PrincipalReview]:
@@ -309,9 +336,15 @@ def _trust_text(statement: dict[str, Any]) -> str:
     return f"{who} when {condition}" if condition else who
 
 
-def _cdk_path(resource: dict[str, Any]) -> str | None:
-    path = resource.get("Metadata", {}).get("aws:cdk:path")
-    return path.removesuffix("/Resource") if isinstance(path, str) else None
+def _construct_path(stack: StackTemplate, logical_id: str) -> str:
+    """The resource's construct path (its ``aws:cdk:path`` metadata, or the manifest's),
+    else its logical id."""
+    resource = stack.template.get("Resources", {}).get(logical_id, {})
+    metadata = resource.get("Metadata") if isinstance(resource, dict) else None
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    if isinstance(path, str):
+        return path.removesuffix("/Resource")
+    return stack.construct_paths.get(logical_id, logical_id)
 
 
 def _names(stack: StackTemplate, kind: str, logical_id: str, properties: dict[str, Any]
@@ -334,7 +367,7 @@ def _review_principal(stack: StackTemplate, kind: str, logical_id: str,
     review = PrincipalReview(
         kind=kind,
         logical_id=logical_id,
-        name=render(properties.get(_NAME_PROPERTY[kind], _cdk_path(resource) or logical_id)),
+        name=render(properties.get(_NAME_PROPERTY[kind], _construct_path(stack, logical_id))),
         path=render(properties.get("Path", "/")),
         trust=[_trust_text(s) for s in trust_statements],
         tags={t["Key"]: render(t["Value"]) for t in properties.get("Tags", [])},
@@ -649,6 +682,10 @@ class _StackParts:
 def _read_stack(stack: StackTemplate) -> _StackParts:
     review = StackReview(stack.name, warnings=list(stack.warnings),
                          template=stack.template_file)
+    review.construct_paths = {
+        logical_id: path for logical_id in stack.template.get("Resources", {})
+        if (path := _construct_path(stack, logical_id)) != logical_id
+    }
     principals: list[PrincipalReview] = []
     findings: dict[str, list[Finding]] = {}
     for resource_type, kind in _KINDS.items():
@@ -696,7 +733,105 @@ def _references(text: str, stack: str, exports: Mapping[str, tuple[str, str]]
     return {(stack, m.group(1)) for m in _ROLE_REFERENCE.finditer(text)}
 
 
-def _in_scope(parts: Sequence[_StackParts]) -> dict[tuple[str, str], str]:
+#: What a grantee may do to a pipeline -> the actions on the pipeline's ARN that let it (as
+#: the library's grant_start_execution, grant_update and grant_read write them,
+#: core.execution_role.pipeline), in the order the report lists them.
+_PIPELINE_VERBS: dict[str, tuple[str, ...]] = {
+    "start": ("sagemaker:StartPipelineExecution",),
+    "update": ("sagemaker:UpdatePipeline", "sagemaker:UpdatePipelineVersion"),
+    "read": ("sagemaker:DescribePipeline", "sagemaker:ListPipelineExecutions",
+             "sagemaker:ListPipelineVersions"),
+    "delete": ("sagemaker:DeletePipeline",),
+}
+#: The verb of a principal that may pass the pipeline's execution role (iam:PassRole).
+PASSES_ROLE = "pass its role"
+#: Every verb of GranteeReview, in order.
+GRANTEE_VERBS = (*_PIPELINE_VERBS, PASSES_ROLE)
+
+#: (stack, pipeline logical id) -> (stack, principal logical id, verbs) of each grantee.
+_Grants = dict[tuple[str, str], list[tuple[str, str, list[str]]]]
+
+
+def _pipeline_pattern(resource: str, pipeline_names: Mapping[str, str]) -> str:
+    """``resource`` as a glob over ``arn:aws:sagemaker:region:account:pipeline/<name>``: a
+    pipeline's ``Ref`` (``${Pipeline}``: its name) replaced by the name, any other reference
+    by ``*`` (it may name the pipeline), and the partition, region and account not compared
+    (a template does not always say them)."""
+    text = _ANY_REFERENCE.sub(lambda m: pipeline_names.get(m.group(0), "*"), resource)
+    segments = text.split(":", 5)
+    if len(segments) == 6:
+        segments[1] = segments[3] = segments[4] = "*"
+    elif len(segments) > 1:
+        segments[1] = "*"
+    # IAM has no character classes: a bracket is itself.
+    return ":".join(segments).replace("[", "[[]")
+
+
+def _row_covers(row: StatementRow, action: str, arns: Sequence[str],
+                pipeline_names: Mapping[str, str]) -> bool:
+    """True when ``row`` names ``action`` (IAM compares actions without regard to case) on
+    one of ``arns`` (with ``NotAction``/``NotResource``: when it does not exclude it)."""
+    named = any(fnmatch.fnmatchcase(action.lower(), a.lower().replace("[", "[[]"))
+                for a in row.actions)
+    if named == row.not_actions:
+        return False
+    patterns = [_pipeline_pattern(r, pipeline_names) for r in row.resources]
+    return any(any(fnmatch.fnmatchcase(arn, p) for p in patterns) != row.not_resources
+               for arn in arns)
+
+
+def _pipeline_verbs(principal: PrincipalReview, pipeline: PipelineReview,
+                    pipeline_names: Mapping[str, str]) -> list[str]:
+    """What ``principal``'s statements let it do to ``pipeline``: an action counts when an
+    ``Allow`` names it on the pipeline's ARN (as named, or in lower case: whichever
+    SageMaker writes) and no unconditioned ``Deny`` does."""
+    arns = [f"arn:aws:sagemaker:region:account:pipeline/{name}"
+            for name in dict.fromkeys((pipeline.name, pipeline.name.lower()))]
+    allows = [r for r in principal.statements if r.effect == "Allow"]
+    denies = [r for r in principal.statements if r.effect == "Deny" and not r.condition]
+
+    def granted(action: str) -> bool:
+        return (any(_row_covers(r, action, arns, pipeline_names) for r in allows)
+                and not any(_row_covers(r, action, arns, pipeline_names) for r in denies))
+
+    return [verb for verb, actions in _PIPELINE_VERBS.items() if any(map(granted, actions))]
+
+
+def _passes_role(principal: PrincipalReview, stack: str, role: set[tuple[str, str]],
+                 exports: Mapping[str, tuple[str, str]]) -> bool:
+    """True when ``principal`` may pass the role ``role`` names ((stack, logical id)): its
+    PassRole names it, through an export too, or names every role (``*``, ``role/*``)."""
+    return any(
+        target == "*" or _wildcard_only(target)
+        or bool(_references(target, stack, exports) & role)
+        for target, _ in principal.pass_roles
+    )
+
+
+def _pipeline_grants(parts: Sequence[_StackParts],
+                     exports: Mapping[str, tuple[str, str]]) -> _Grants:
+    """Every principal of the assembly (any stack) that may act on each pipeline."""
+    names = {f"${{{pipeline.logical_id}}}": pipeline.name
+             for part in parts for pipeline in part.review.pipelines}
+    grants: _Grants = {}
+    for owner in parts:
+        for pipeline in owner.review.pipelines:
+            role = _references(pipeline.role, owner.stack.name, exports)
+            found = grants.setdefault((owner.stack.name, pipeline.logical_id), [])
+            for part in parts:
+                for principal in part.principals:
+                    key = (part.stack.name, principal.logical_id)
+                    verbs = _pipeline_verbs(principal, pipeline, names)
+                    # The execution role passing itself is how its jobs run as it.
+                    if key not in role and _passes_role(principal, part.stack.name, role,
+                                                        exports):
+                        verbs.append(PASSES_ROLE)
+                    if verbs:
+                        found.append((*key, verbs))
+    return grants
+
+
+def _in_scope(parts: Sequence[_StackParts], grants: _Grants) -> dict[tuple[str, str], str]:
     """(stack, logical id) -> why the principal is in scope."""
     exports = _exports(parts)
     scope: dict[tuple[str, str], str] = {}
@@ -729,6 +864,11 @@ def _in_scope(parts: Sequence[_StackParts]) -> dict[tuple[str, str], str]:
                 ):
                     scope[key] = "may act on SageMaker pipelines"
                     break
+    names = {(part.stack.name, p.logical_id): p.name
+             for part in parts for p in part.review.pipelines}
+    for key, grantees in grants.items():
+        for stack, logical_id, _ in grantees:
+            scope.setdefault((stack, logical_id), f"may act on pipeline {names[key]}")
     for part in parts:
         groups = {f"${{{p.logical_id}}}": p.logical_id for p in part.principals
                   if p.kind == "group" and (part.stack.name, p.logical_id) in scope}
@@ -745,7 +885,16 @@ def review_stack(stack: StackTemplate, *, scope_all: bool = True) -> StackReview
 
 
 def _assemble(parts: Sequence[_StackParts], scope_all: bool) -> list[StackReview]:
-    scope = _in_scope(parts)
+    grants = _pipeline_grants(parts, _exports(parts))
+    scope = _in_scope(parts, grants)
+    principals = {(part.stack.name, p.logical_id): p for part in parts for p in part.principals}
+    for part in parts:
+        for pipeline in part.review.pipelines:
+            pipeline.grantees = [
+                GranteeReview(principals[(stack, logical_id)].kind,
+                              principals[(stack, logical_id)].name, stack, verbs)
+                for stack, logical_id, verbs in grants[(part.stack.name, pipeline.logical_id)]
+            ]
     reviews = []
     for part in parts:
         review = part.review
@@ -973,17 +1122,9 @@ def to_markdown(reviews: Sequence[StackReview], unmatched: Sequence[Acceptance] 
         if review.out_of_scope:
             lines += [f"Not in scope (`--all` reviews them): "
                       f"{', '.join(sorted(review.out_of_scope))}", ""]
-        lines += _diagrams(review)
+        lines += diagrams(review)
         for pipeline in review.pipelines:
-            lines += [f"### Pipeline {pipeline.name}", "", f"- Runs as: `{pipeline.role}`"]
-            if pipeline.note:
-                lines.append(f"- Note: {pipeline.note}")
-            if pipeline.steps:
-                lines += ["", "| Step | Type | Its jobs run as |", "|---|---|---|"]
-                lines += [f"| {s.name} | {s.type} | "
-                          f"{_cell(s.roles) if s.roles else 'no job role (SageMaker acts as the pipeline role)'} |"  # noqa: E501
-                          for s in pipeline.steps]
-            lines.append("")
+            lines += _pipeline_lines(pipeline, review)
         for principal in review.principals:
             lines += _principal_lines(principal)
         for scp in review.scps:
@@ -999,6 +1140,29 @@ def to_markdown(reviews: Sequence[StackReview], unmatched: Sequence[Acceptance] 
         lines += [f"- {_unmatched_text(a)}" for a in unmatched]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _pipeline_lines(pipeline: PipelineReview, review: StackReview) -> list[str]:
+    principals = {p.logical_id: p.name for p in review.principals}
+
+    def role(reference: str) -> str:
+        # The role by its name when the stack holds it, as its own section is headed.
+        match = _ROLE_REFERENCE.fullmatch(reference)
+        return principals.get(match.group(1), reference) if match else reference
+
+    lines = [f"### Pipeline {pipeline.name}", "", f"- Runs as: `{role(pipeline.role)}`"]
+    if pipeline.grantees:
+        lines.append("- May act on it: " + "; ".join(
+            f"{g.kind} `{g.name}` ({', '.join(g.verbs)})" for g in pipeline.grantees))
+    if pipeline.note:
+        lines.append(f"- Note: {pipeline.note}")
+    if pipeline.steps:
+        lines += ["", "| Step | Type | Its jobs run as |", "|---|---|---|"]
+        lines += [f"| {s.name} | {s.type} | "
+                  f"{_cell(map(role, s.roles)) if s.roles else 'no job role (SageMaker acts as the pipeline role)'} |"  # noqa: E501
+                  for s in pipeline.steps]
+    lines.append("")
+    return lines
 
 
 def _principal_lines(principal: PrincipalReview) -> list[str]:
@@ -1035,108 +1199,6 @@ def _principal_lines(principal: PrincipalReview) -> list[str]:
                   for p in principal.policies]
     lines.append("")
     return lines
-
-
-# Mermaid ------------------------------------------------------------------------------
-
-
-class _Graph:
-    """A deterministic Mermaid flowchart: nodes numbered in the order they are added."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[str, str] = {}
-        self.labels: dict[str, str] = {}
-        self.edges: list[str] = []
-
-    def node(self, key: str, label: str | None = None) -> str:
-        """The node's id; ``key`` identifies it, ``label`` (default: the key) shows."""
-        if key not in self.nodes:
-            self.nodes[key] = f"n{len(self.nodes)}"
-            self.labels[key] = label or key
-        return self.nodes[key]
-
-    def edge(self, source: str, target: str, label: str = "") -> None:
-        arrow = f" -->|{_quote(label)}| " if label else " --> "
-        line = f"  {self.node(source)}{arrow}{self.node(target)}"
-        if line not in self.edges:
-            self.edges.append(line)
-
-    def lines(self) -> list[str]:
-        body = [f'  {ident}["{_quote(self.labels[key])}"]' for key, ident in self.nodes.items()]
-        return ["```mermaid", "flowchart LR", *body, *self.edges, "```", ""]
-
-
-def _quote(text: str) -> str:
-    return (text.replace('"', "#quot;").replace("|", "#124;").replace("<", "#lt;")
-            .replace(">", "#gt;"))
-
-
-def _role_label(reference: str, principals: Mapping[str, PrincipalReview]) -> str:
-    match = _ROLE_REFERENCE.fullmatch(reference)
-    principal = principals.get(match.group(1)) if match else None
-    return f"role {principal.name}" if principal else f"role {reference}"
-
-
-def _principal_label(principal: PrincipalReview) -> str:
-    return f"{principal.kind} {principal.name}"
-
-
-def _draw_permissions(graph: _Graph, label: str, principal: PrincipalReview | None,
-                      principals: Mapping[str, PrincipalReview]) -> None:
-    if principal is None:
-        return
-    for row in principal.statements:
-        if row.effect != "Allow":
-            continue
-        services = sorted({a.split(":")[0] if ":" in a else a for a in row.actions})
-        for service in services:
-            # One service node per principal, so each scope hangs under whoever has it.
-            service_key = f"{label} / service {service}"
-            graph.node(service_key, service)
-            graph.edge(label, service_key)
-            for resource in row.resources:
-                role = _ROLE_REFERENCE.fullmatch(resource)
-                shown = (_role_label(resource, principals) if role and role.group(1)
-                         in principals else resource)
-                shown = f"not {shown}" if row.not_resources else shown
-                graph.edge(service_key, shown)
-
-
-def _diagrams(review: StackReview) -> list[str]:
-    principals = {p.logical_id: p for p in review.principals}
-    by_label = {_principal_label(p): p for p in review.principals}
-    lines: list[str] = []
-    if review.pipelines:
-        for pipeline in review.pipelines:
-            graph = _Graph()
-            name = f"pipeline {pipeline.name}"
-            used = {_role_label(pipeline.role, principals)}
-            graph.edge(name, _role_label(pipeline.role, principals), "runs as")
-            for step in pipeline.steps:
-                for role in step.roles:
-                    label = _role_label(role, principals)
-                    used.add(label)
-                    graph.edge(name, label, f"step {step.name}")
-            for principal in review.principals:
-                for target, _ in principal.pass_roles:
-                    if _role_label(target, principals) in used:
-                        graph.edge(_principal_label(principal),
-                                   _role_label(target, principals), "passes")
-            for label in sorted(used):
-                _draw_permissions(graph, label, by_label.get(label), principals)
-            lines += [f"**Diagram of pipeline {pipeline.name}**", "", *graph.lines()]
-        return lines
-    if not review.principals:
-        return []
-    graph = _Graph()
-    for principal in review.principals:
-        label = _principal_label(principal)
-        graph.node(label)
-        for target, _ in principal.pass_roles:
-            graph.edge(label, _role_label(target, principals), "passes")
-    for principal in review.principals:
-        _draw_permissions(graph, _principal_label(principal), principal, principals)
-    return [f"**Diagram of stack {review.name}**", "", *graph.lines()]
 
 
 # JSON and SARIF ---------------------------------------------------------------------
