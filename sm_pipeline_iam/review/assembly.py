@@ -37,6 +37,9 @@ class StackTemplate:
     warnings: tuple[SynthWarning, ...] = ()
     #: The template's file, relative to the (outermost) assembly directory.
     template_file: str = ""
+    #: For a nested stack, the ``template_file`` of the stack that holds it; empty for a
+    #: stack of an assembly's manifest.
+    nested_in: str = ""
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Logical id -> resource, for every resource of ``resource_type``."""
@@ -173,7 +176,8 @@ def _read_nested_stacks(root: Path, here: Path, parent: StackTemplate,
         cdk_path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
         label = (cdk_path.split(".NestedStack/")[0] if isinstance(cdk_path, str)
                  else f"{parent.name}/{logical_id}")
-        nested = StackTemplate(label, _template(here / path), (), _relative(root, here / path))
+        nested = StackTemplate(label, _template(here / path), (), _relative(root, here / path),
+                               parent.template_file)
         stacks.append(nested)
         _read_nested_stacks(root, here, nested, stacks, depth + 1)
 
