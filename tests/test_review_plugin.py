@@ -5,6 +5,7 @@ template paths); and the plugin registered with cdk.Validations in a real synthe
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import json
 import re
 from pathlib import Path
@@ -218,6 +219,17 @@ def test_the_default_report_is_markdown_in_the_assembly(assembly: tuple[cdk.App,
     assert plugin.report_files[0].read_text().startswith("# sm-pipeline-iam review")
 
 
+def test_an_absolute_report_name_writes_outside_the_assembly(
+        assembly: tuple[cdk.App, Path], tmp_path: Path) -> None:
+    """GIVEN an absolute report_name WHEN validated THEN the report is written there."""
+    app, directory = assembly
+    plugin = ReviewPlugin(app, report_formats=["json"], report_name=str(tmp_path / "review"))
+    plugin.validate(_context(directory, "Team"))
+    assert plugin.report_files == [tmp_path / "review.json"]
+    assert [s["name"] for s in json.loads((tmp_path / "review.json").read_text())["stacks"]] == [
+        "Team"]
+
+
 def test_no_report_formats_writes_nothing(tmp_path: Path) -> None:
     """GIVEN report_formats=() WHEN validated THEN no file is added to the assembly."""
     app = cdk.App(outdir=str(tmp_path))
@@ -234,7 +246,7 @@ def test_the_plugin_describes_itself(assembly: tuple[cdk.App, Path]) -> None:
     plugin = ReviewPlugin(assembly[0])
     assert plugin.name == "sm-pipeline-iam"
     assert plugin.rule_ids == sorted(RULES)
-    assert plugin.version == "0.1.0"
+    assert plugin.version == importlib.metadata.version("sm-pipeline-iam")
 
 
 def test_bad_arguments_are_refused_at_construction(tmp_path: Path) -> None:

@@ -61,8 +61,11 @@ class ReviewPlugin:
         report_formats: the reports to write, any of ``markdown``, ``json``, ``sarif``;
             empty for none. Default: ``("markdown",)``.
         report_name: the reports' file name without its suffix (``.md``, ``.json``,
-            ``.sarif``), relative to the assembly directory. Default:
-            ``sm-pipeline-iam-report``.
+            ``.sarif``), relative to the assembly directory (an absolute path is used as
+            it is). Default: ``sm-pipeline-iam-report``. An app made with
+            ``confirm_validation_plugins_do_not_mutate=True`` refuses a report that
+            changes a file already in its assembly (the previous synthesis's report):
+            there, give an absolute path outside the assembly, or no format.
         all_principals: review every role, user and group, not only those in scope (the
             command line's ``--all``). Default: False.
 
@@ -133,12 +136,11 @@ class ReviewPlugin:
         unmatched = report.unmatched_acceptances(reviews, self._acceptances)
         for path, (_, writer) in zip(self.report_files, self._reports, strict=True):
             path.write_text(writer(reviews, unmatched))
-        violations = [self._violation(finding) for finding in self.failing(reviews)]
+        violations = [self._violation(finding) for finding in self._failing(reviews)]
         return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)
 
-    def failing(self, reviews: Sequence[StackReview]) -> list[Finding]:
-        """The findings of ``reviews`` that fail the synthesis: at or above ``fail_on``,
-        and not accepted."""
+    def _failing(self, reviews: Sequence[StackReview]) -> list[Finding]:
+        # At or above fail_on, and not accepted (an expired acceptance counts again).
         return [finding for review in reviews for finding in review.findings
                 if finding.counts and SEVERITIES.index(finding.severity) >= self._threshold]
 
