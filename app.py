@@ -40,12 +40,12 @@ from sm_pipeline_iam import (
     PipelineExecutionRole,
     PipelineJobRoles,
     PrefixedStepRole,
+    ReviewPlugin,
     ServiceManagedStackSet,
-    report_markdown,
     stackset_template,
 )
 
-#: The review that `cdk synth` writes next to the templates.
+#: The review that `cdk synth` writes next to the templates (ReviewPlugin's default name).
 REPORT_FILE = "sm-pipeline-iam-report.md"
 #: The sample's accepted findings (the wide grants of the Experiments records that deploying
 #: the sample pipeline needs), applied to the report the app writes.
@@ -233,11 +233,11 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
 
 
 def synth_with_report(app: cdk.App) -> Path:
-    """Synthesize ``app`` and write the review report, with the sample's acceptances
-    (:data:`ACCEPT_FILE`), into its assembly directory."""
-    directory = Path(app.synth().directory)
-    (directory / REPORT_FILE).write_text(report_markdown(directory, accept=ACCEPT_FILE))
-    return directory
+    """Synthesize ``app`` with the review as a validation plugin (the one line a team app
+    adds): it writes the report into the assembly directory and fails the synth on an
+    error finding that :data:`ACCEPT_FILE` does not accept."""
+    cdk.Validations.of(app).add_plugins(ReviewPlugin(app, accept=ACCEPT_FILE))
+    return Path(app.synth().directory)
 
 
 def main() -> int:

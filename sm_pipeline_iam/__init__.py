@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .cdk.org_rcp import OrgRcpException
     from .cdk.org_scp import OrgScpException
     from .cdk.pipeline import LeastPrivilegePipeline
+    from .cdk.review_plugin import ReviewPlugin
     from .cdk.role_options import CommonRoleOptions, RoleOptions
     from .cdk.stackset_construct import ServiceManagedStackSet
     from .cdk.stackset_template import stackset_template
@@ -51,6 +52,7 @@ _CONSTRUCTS = {
     "PipelineExecutionRole": "cdk.execution_role",
     "PipelineJobRoles": "cdk.job_roles",
     "PrefixedStepRole": "cdk.step_role",
+    "ReviewPlugin": "cdk.review_plugin",
     "RoleOptions": "cdk.role_options",
     "CommonRoleOptions": "cdk.role_options",
     "S3Location": "cdk.locations",
@@ -79,6 +81,7 @@ __all__ = [
     "PipelineJobRoles",
     "PipelineRequirements",
     "PrefixedStepRole",
+    "ReviewPlugin",
     "RoleOptions",
     "S3Location",
     "ServiceManagedStackSet",

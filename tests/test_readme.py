@@ -198,6 +198,18 @@ def _cdk_nag(ns: dict[str, Any], templates: Templates) -> None:
         app.synth(force=True)
 
 
+def _review_plugin(ns: dict[str, Any], templates: Templates) -> None:
+    """The review runs in the app's synthesis: the report is in the assembly, and a wide
+    grant on a library role fails the synthesis, naming the finding."""
+    app = ns["app"]
+    report = Path(app.synth().directory) / "sm-pipeline-iam-report.md"
+    assert "## Stack Workload" in report.read_text()
+    team = PrefixedStepRole(ns["stack"], "Team", job_prefix="rsch", step_types=["Training"])
+    team.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=["*"]))
+    with pytest.raises(Exception, match="error unscopedGrant at Workload/Team"):
+        app.synth(force=True)
+
+
 def _errors(ns: dict[str, Any], templates: Templates) -> None:
     assert ns["too_long"], "the example's prefix must be too long for Tuning"
     assert all(problem.prop == "job_prefix" for problem in ns["too_long"])
@@ -216,6 +228,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Templates], None]] = {
     "org-rcp": _org_rcp,
     "stackset": _stackset,
     "cdk-nag": _cdk_nag,
+    "review-plugin": _review_plugin,
     "errors": _errors,
 }
 

@@ -9,15 +9,17 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from app import REPORT_FILE, build_app, synth_with_report
+from app import ACCEPT_FILE, REPORT_FILE, build_app, synth_with_report
 from sm_pipeline_iam.review.assembly import StackTemplate
 from sm_pipeline_iam.review.report import (
     has_findings,
+    read_acceptances,
     render,
     review_assembly,
     review_stack,
     to_json,
     to_markdown,
+    unmatched_acceptances,
 )
 from support.golden import MarkdownSnapshot
 from support.scenarios import sample_context
@@ -50,10 +52,14 @@ def test_report_matches_its_golden_file(
     name: str, assemblies: dict[str, Path], snapshot: SnapshotAssertion
 ) -> None:
     """GIVEN a sample scenario WHEN reviewed THEN the Markdown equals its golden file, and
-    the app wrote the same report next to the templates."""
+    the app's validation plugin wrote the same review, with the sample's acceptances,
+    next to the templates."""
     markdown = to_markdown(review_assembly(assemblies[name]))
     assert markdown == snapshot.use_extension(MarkdownSnapshot)
-    assert (assemblies[name] / REPORT_FILE).read_text() == markdown
+    acceptances = read_acceptances(ACCEPT_FILE)
+    accepted = review_assembly(assemblies[name], acceptances=acceptances)
+    assert (assemblies[name] / REPORT_FILE).read_text() == to_markdown(
+        accepted, unmatched_acceptances(accepted, acceptances))
 
 
 def test_sample_scenarios_have_no_findings(assemblies: dict[str, Path]) -> None:

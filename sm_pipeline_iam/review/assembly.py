@@ -42,6 +42,9 @@ class StackTemplate:
     #: ``aws:cdk:path`` metadata or, when path metadata is off, the manifest's
     #: ``aws:cdk:logicalId`` entries; empty when neither holds them.
     construct_paths: Mapping[str, str] = field(default_factory=dict, compare=False)
+    #: For a nested stack, the ``template_file`` of the stack that holds it; empty for a
+    #: stack of an assembly's manifest.
+    nested_in: str = ""
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         """Logical id -> resource, for every resource of ``resource_type``."""
@@ -184,7 +187,8 @@ def _read_nested_stacks(root: Path, here: Path, parent: StackTemplate,
         nested_template = _template(here / path)
         owner = _nested_prefix(parent.construct_paths.get(logical_id))
         nested = StackTemplate(label, nested_template, (), _relative(root, here / path),
-                               _construct_paths(nested_template, logical_ids, owner))
+                               _construct_paths(nested_template, logical_ids, owner),
+                               nested_in=parent.template_file)
         stacks.append(nested)
         _read_nested_stacks(root, here, nested, stacks, depth + 1, logical_ids)
 

@@ -934,7 +934,45 @@ def review_assembly(
     """The reviews of every stack in the assembly at ``directory`` (in scope: see the
     module's docstring; every principal with ``scope_all``), with ``acceptances`` applied
     as of ``today`` (default: the current date)."""
-    reviews = _assemble([_read_stack(stack) for stack in read_assembly(directory)], scope_all)
+    return _reviewed(read_assembly(directory), scope_all, acceptances, today)
+
+
+def review_templates(
+    directory: str | Path,
+    template_paths: Iterable[str | Path],
+    *,
+    scope_all: bool = False,
+    acceptances: Sequence[Acceptance] = (),
+    today: datetime.date | None = None,
+) -> list[StackReview]:
+    """As :func:`review_assembly`, for the stacks whose template files are
+    ``template_paths`` (what the CDK hands a validation plugin) and their nested stacks,
+    read from the assembly at ``directory`` that holds them: its manifest gives the stacks'
+    names, which acceptances name, and the warnings raised at synthesis.
+
+    Raises:
+        AssemblyError: as :func:`review_assembly`, and for a template that is no stack of
+            the assembly.
+    """
+    root = Path(directory)
+    wanted = {Path(path).resolve() for path in template_paths}
+    stacks = read_assembly(root)
+    missing = wanted - {(root / stack.template_file).resolve() for stack in stacks}
+    if missing:
+        raise AssemblyError(f"{', '.join(sorted(map(str, missing)))}: no stack of the "
+                            f"assembly at {root}")
+    chosen: list[StackTemplate] = []
+    for stack in stacks:  # a nested stack comes after the stack that holds it
+        if ((root / stack.template_file).resolve() in wanted
+                or stack.nested_in in {kept.template_file for kept in chosen}):
+            chosen.append(stack)
+    return _reviewed(chosen, scope_all, acceptances, today)
+
+
+def _reviewed(stacks: Sequence[StackTemplate], scope_all: bool,
+              acceptances: Sequence[Acceptance], today: datetime.date | None
+              ) -> list[StackReview]:
+    reviews = _assemble([_read_stack(stack) for stack in stacks], scope_all)
     return apply_acceptances(reviews, acceptances, today or datetime.date.today())
 
 
