@@ -1,10 +1,11 @@
-"""Test-side adapter: patches moto 5.2.5's CloudFormation (and Organizations, for StackSet
-auto-deployment) where our templates hit a gap.
+"""The rehearsal's adapter: patches moto 5.2.5's CloudFormation (and Organizations, for
+StackSet auto-deployment) where the library's templates hit a gap.
 
-Loaded only into the moto *server* process that the local deploy talks to (see
-``tests/integ/server.py``); importing this module changes nothing, ``apply()`` does.
-Each patch below names the moto function it replaces (or the model it adds), the gap,
-and what real CloudFormation does instead. ``tests/integ/test_moto_gaps.py`` proves
+Loaded only into the moto *server* process that a rehearsal talks to (see
+:mod:`sm_pipeline_iam.rehearse._serve`); importing this module changes nothing (nor
+imports moto), ``apply()`` does. Each patch below names the moto function it replaces (or
+the model it adds), the gap, and what real CloudFormation does instead.
+``tests/integ/test_moto_gaps.py`` proves
 each gap is still present in unpatched moto (so it fails once moto fixes one upstream:
 then delete that patch) and that the patched server behaves like CloudFormation.
 
@@ -103,6 +104,13 @@ Only what our templates use is modelled; anything else raises ``NotImplementedEr
     definition source, an undocumented property) is a ValidationError; removing
     PipelineDisplayName, PipelineDescription or ParallelismConfiguration from a pipeline
     that has one raises ``NotImplementedError`` (what SageMaker then keeps is not modelled).
+11. ``moto.cloudformation.parsing.clean_json`` (wrapped): moto does not know the
+    ``Fn::GetStackOutput`` intrinsic, which the CDK writes for a reference between stacks
+    when the app's ``@aws-cdk/core:defaultCrossStackReferences`` is ``weak`` (the value of
+    ``recommended_feature_flags()``): it leaves the dict in the property. Wrapped: the
+    output ``OutputName`` of the stack ``StackName`` (not deleted) in ``Region`` (default:
+    the stack's) of the account of ``RoleArn`` (default: the stack's), as CloudFormation
+    reads it at deploy time; a missing stack or output fails the deploy (ValidationError).
 
 Known moto gaps that our templates do not hit, so not patched (the read-back check would
 catch them): a role's ``ManagedPolicyArns`` are ignored and its inline ``Policies`` are
@@ -144,6 +152,7 @@ PATCHES: dict[str, str] = {
         "wraps moto.organizations.models.OrganizationsBackend.move_account"
     ),
     "sagemaker_pipeline_model": "adds the AWS::SageMaker::Pipeline CloudFormation model",
+    "stack_output_reference": "wraps moto.cloudformation.parsing.clean_json (Fn::GetStackOutput)",
 }
 
 _MARK = "_sm_pipeline_iam_patched"
@@ -169,6 +178,7 @@ def applied_in_process() -> list[str]:
         "stack_instance_stacks": cfn_models.StackInstance.__init__,
         "stack_set_auto_deployment": OrganizationsBackend.move_account,
         "sagemaker_pipeline_model": "AWS::SageMaker::Pipeline" in model_map,
+        "stack_output_reference": parsing.clean_json,
     }
     return [
         name for name, target in marked.items() if target is True or getattr(target, _MARK, False)
@@ -178,7 +188,7 @@ def applied_in_process() -> list[str]:
 def apply(skip: Collection[str] = ()) -> list[str]:
     """Apply the patches (all but ``skip``) to moto in this process; return their names.
 
-    ``skip`` is for showing what a patch is for (``server.py --skip NAME``).
+    ``skip`` is for showing what a patch is for (``_serve --skip NAME``).
     """
     if unknown := sorted(set(skip) - set(PATCHES)):
         raise ValueError(f"unknown patches {unknown}: choose from {sorted(PATCHES)}")
@@ -193,6 +203,7 @@ def apply(skip: Collection[str] = ()) -> list[str]:
         "stack_instance_stacks": _patch_stack_instance_stacks,
         "stack_set_auto_deployment": _patch_stack_set_auto_deployment,
         "sagemaker_pipeline_model": _register_sagemaker_pipeline_model,
+        "stack_output_reference": _resolve_stack_outputs,
     }
     already = set(applied_in_process())
     for name, install in installers.items():
@@ -364,7 +375,7 @@ def _organizations_policy_model() -> type:
             policy = orgs.get_policy_by_id(original_resource.policy_id)
             if properties["Type"] != policy.type:
                 raise NotImplementedError(
-                    "moto_patches: changing an AWS::Organizations::Policy's Type replaces "
+                    "moto patches: changing an AWS::Organizations::Policy's Type replaces "
                     "it in CloudFormation; the adapter does not model replacement"
                 )
             orgs.update_policy(
@@ -431,13 +442,13 @@ def _update_role(
         or properties.get("Path", "/") != role.path
     ):
         raise NotImplementedError(
-            "moto_patches: a changed RoleName or Path replaces the role in CloudFormation; "
+            "moto patches: a changed RoleName or Path replaces the role in CloudFormation; "
             "the adapter does not model replacement"
         )
     if unmodelled := [name for name in _UNMODELLED_ROLE_PROPERTIES if name in properties]:
         raise NotImplementedError(
-            f"moto_patches: role property {unmodelled} is not modelled by the adapter "
-            "(moto ignores it): extend tests/integ/moto_patches.py"
+            f"moto patches: role property {unmodelled} is not modelled by the adapter "
+            "(moto ignores it): extend sm_pipeline_iam/rehearse/patches.py"
         )
     backend = _iam_backend(account_id, region_name)
     backend.update_assume_role_policy(role.name, _json_text(properties["AssumeRolePolicyDocument"]))
@@ -477,7 +488,7 @@ def _update_managed_policy(
     )
     if replaced or properties.get("Users") or properties.get("Groups"):
         raise NotImplementedError(
-            "moto_patches: only PolicyDocument and Roles updates of an "
+            "moto patches: only PolicyDocument and Roles updates of an "
             "AWS::IAM::ManagedPolicy are modelled (others replace it, or attach users/groups)"
         )
     backend = _iam_backend(account_id, region_name)
@@ -646,7 +657,7 @@ def _stack_set_targets(properties: dict[str, Any]) -> tuple[list[str], list[str]
             "OrganizationalUnitIds"
         }:
             raise NotImplementedError(
-                "moto_patches: only StackInstancesGroup entries of DeploymentTargets."
+                "moto patches: only StackInstancesGroup entries of DeploymentTargets."
                 "OrganizationalUnitIds and Regions are modelled (no accounts, account "
                 "filters or parameter overrides)"
             )
@@ -755,12 +766,12 @@ def _stack_set_model() -> type:
         def _checked(properties: dict[str, Any]) -> dict[str, Any]:
             if unmodelled := sorted(set(properties) - _STACK_SET_PROPERTIES):
                 raise NotImplementedError(
-                    f"moto_patches: StackSet properties {unmodelled} are not modelled by "
-                    "the adapter: extend tests/integ/moto_patches.py"
+                    f"moto patches: StackSet properties {unmodelled} are not modelled by "
+                    "the adapter: extend sm_pipeline_iam/rehearse/patches.py"
                 )
             if properties.get("PermissionModel") != "SERVICE_MANAGED":
                 raise NotImplementedError(
-                    "moto_patches: only SERVICE_MANAGED StackSets are modelled"
+                    "moto patches: only SERVICE_MANAGED StackSets are modelled"
                 )
             _stack_set_targets(properties)  # raises for unmodelled targets
             return properties
@@ -807,7 +818,7 @@ def _stack_set_model() -> type:
             stack_set = backend.describe_stack_set(original_resource.stack_set_id)
             if properties.get("StackSetName", stack_set.name) != stack_set.name:
                 raise NotImplementedError(
-                    "moto_patches: a changed StackSetName replaces the StackSet in "
+                    "moto patches: a changed StackSetName replaces the StackSet in "
                     "CloudFormation; the adapter does not model replacement"
                 )
             orgs = _organization_of(account_id, region_name)
@@ -1225,7 +1236,7 @@ def _sagemaker_pipeline_model() -> type:
             ]
             if removed:
                 raise NotImplementedError(
-                    f"moto_patches: removing {removed} from an AWS::SageMaker::Pipeline is "
+                    f"moto patches: removing {removed} from an AWS::SageMaker::Pipeline is "
                     "not modelled (what SageMaker keeps then is not known to the adapter)"
                 )
             backend.update_pipeline(
@@ -1270,3 +1281,53 @@ def _sagemaker_pipeline_model() -> type:
                 backend.delete_pipeline(resource_name)
 
     return SageMakerPipelineResource
+
+
+# --- 11. Fn::GetStackOutput ------------------------------------------------------------
+
+#: The keys of ``Fn::GetStackOutput``'s argument (``RoleArn`` for another account's stack).
+_STACK_OUTPUT_KEYS = frozenset({"StackName", "OutputName", "Region", "RoleArn"})
+
+
+def _resolve_stack_outputs() -> None:
+    """Wraps ``moto.cloudformation.parsing.clean_json`` (which calls itself through the
+    module, so the wrapper sees every nested value)."""
+    from moto.cloudformation import parsing
+
+    original_clean_json = parsing.clean_json
+
+    def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        if isinstance(resource_json, dict) and set(resource_json) == {"Fn::GetStackOutput"}:
+            argument = original_clean_json(resource_json["Fn::GetStackOutput"], resources_map)
+            return _stack_output(argument, resources_map._account_id, resources_map._region_name)
+        return original_clean_json(resource_json, resources_map)
+
+    parsing.clean_json = _marked(clean_json)
+
+
+def _stack_output(argument: Any, account_id: str, region_name: str) -> str:
+    """The value of the output that ``Fn::GetStackOutput``'s resolved ``argument`` names."""
+    from moto.cloudformation.exceptions import ValidationError
+
+    if not isinstance(argument, dict) or not {"StackName", "OutputName"} <= set(argument) or (
+        set(argument) - _STACK_OUTPUT_KEYS
+    ):
+        raise ValidationError(
+            message=f"Fn::GetStackOutput takes StackName, OutputName, Region, RoleArn: {argument}"
+        )
+    role_arn = str(argument.get("RoleArn", ""))
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else account_id
+    region = str(argument.get("Region") or region_name)
+    backend = _cloudformation_backend(account, region)
+    stack = next(
+        (s for s in backend.stacks.values() if s.name == argument["StackName"]), None
+    )
+    name = argument["OutputName"]
+    outputs = stack.output_map if stack is not None else None
+    output = outputs[name] if outputs is not None and name in outputs.outputs else None
+    if output is None:
+        raise ValidationError(
+            message=f"Fn::GetStackOutput: stack {argument['StackName']} in {account}/{region} "
+            f"has no output {argument['OutputName']}"
+        )
+    return str(output.value)
