@@ -111,6 +111,15 @@ Only what our templates use is modelled; anything else raises ``NotImplementedEr
     output ``OutputName`` of the stack ``StackName`` (not deleted) in ``Region`` (default:
     the stack's) of the account of ``RoleArn`` (default: the stack's), as CloudFormation
     reads it at deploy time; a missing stack or output fails the deploy (ValidationError).
+12. ``AWS::IAM::Group`` (what ``iam.Group`` synthesizes; a grant to a group writes an
+    ``AWS::IAM::Policy`` naming it): moto has an IAM group but no CloudFormation model, so
+    ``parse_resource`` warns and skips it and the policy naming it fails the stack
+    (NoSuchEntity). Added: a model on moto's iam backend; physical id (``Ref``) = the
+    group name, ``Fn::GetAtt Arn``. Create: ``create_group`` (GroupName or a generated
+    name, Path), inline ``Policies`` and ``ManagedPolicyArns``; update: the policies
+    and attachments (a changed GroupName or Path replaces the group in CloudFormation and
+    raises ``NotImplementedError``); delete: its own policies and attachments, then the
+    group (DeleteConflict, as IAM says it, while another resource's policy is on it).
 
 Known moto gaps that our templates do not hit, so not patched (the read-back check would
 catch them): a role's ``ManagedPolicyArns`` are ignored and its inline ``Policies`` are
@@ -153,6 +162,7 @@ PATCHES: dict[str, str] = {
     ),
     "sagemaker_pipeline_model": "adds the AWS::SageMaker::Pipeline CloudFormation model",
     "stack_output_reference": "wraps moto.cloudformation.parsing.clean_json (Fn::GetStackOutput)",
+    "iam_group_model": "adds the AWS::IAM::Group CloudFormation model",
 }
 
 _MARK = "_sm_pipeline_iam_patched"
@@ -179,6 +189,7 @@ def applied_in_process() -> list[str]:
         "stack_set_auto_deployment": OrganizationsBackend.move_account,
         "sagemaker_pipeline_model": "AWS::SageMaker::Pipeline" in model_map,
         "stack_output_reference": parsing.clean_json,
+        "iam_group_model": "AWS::IAM::Group" in model_map,
     }
     return [
         name for name, target in marked.items() if target is True or getattr(target, _MARK, False)
@@ -204,6 +215,7 @@ def apply(skip: Collection[str] = ()) -> list[str]:
         "stack_set_auto_deployment": _patch_stack_set_auto_deployment,
         "sagemaker_pipeline_model": _register_sagemaker_pipeline_model,
         "stack_output_reference": _resolve_stack_outputs,
+        "iam_group_model": _register_iam_group_model,
     }
     already = set(applied_in_process())
     for name, install in installers.items():
@@ -1331,3 +1343,144 @@ def _stack_output(argument: Any, account_id: str, region_name: str) -> str:
             f"has no output {argument['OutputName']}"
         )
     return str(output.value)
+
+
+# --- 12. AWS::IAM::Group ---------------------------------------------------------------
+
+
+def _register_iam_group_model() -> None:
+    from moto.cloudformation import parsing
+
+    _iam_group_model()
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+
+def _set_group_policies(
+    backend: Any, name: str, properties: dict[str, Any], previous: dict[str, Any]
+) -> None:
+    """Make the group's own inline policies and managed attachments (``Policies``,
+    ``ManagedPolicyArns``) those of ``properties`` instead of ``previous``; those that
+    other resources (an ``AWS::IAM::Policy`` naming the group) gave it stay."""
+    def inline(given: dict[str, Any]) -> dict[str, str]:
+        return {policy["PolicyName"]: _json_text(policy["PolicyDocument"])
+                for policy in given.get("Policies", [])}
+
+    wanted, had = inline(properties), inline(previous)
+    for policy_name in sorted(set(had) - set(wanted)):
+        backend.delete_group_policy(name, policy_name)
+    for policy_name, document in wanted.items():
+        backend.put_group_policy(name, policy_name, document)
+    arns, had_arns = (set(given.get("ManagedPolicyArns", [])) for given in (properties, previous))
+    for arn in sorted(had_arns - arns):
+        backend.detach_group_policy(arn, name)
+    for arn in sorted(arns - had_arns):
+        backend.attach_group_policy(arn, name)
+
+
+def _iam_group_model() -> type:
+    """Define (and so register) the CloudFormation model of ``AWS::IAM::Group``."""
+    from moto.core.common_models import CloudFormationModel
+
+    class IamGroupResource(CloudFormationModel):
+        """A group created by a stack; physical id (``Ref``) = the group name."""
+
+        __module__ = "moto.iam.sm_pipeline_iam_adapter"
+
+        def __init__(
+            self, account_id: str, region_name: str, name: str, properties: dict[str, Any]
+        ) -> None:
+            self.account_id = account_id
+            self.region_name = region_name
+            self.name = name
+            #: the properties it was created or last updated with (its own policies)
+            self.properties = properties
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "GroupName"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::IAM::Group"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "Arn"
+
+        def get_cfn_attribute(self, attribute_name: str) -> Any:
+            if attribute_name == "Arn":
+                return _iam_backend(self.account_id, self.region_name).get_group(self.name).arn
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            raise UnformattedGetAttTemplateException()
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.name
+
+        def is_created(self) -> bool:
+            return True
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> IamGroupResource:
+            properties = cloudformation_json.get("Properties", {})
+            backend = _iam_backend(account_id, region_name)
+            backend.create_group(resource_name, properties.get("Path", "/"))
+            _set_group_policies(backend, resource_name, properties, {})
+            return cls(account_id, region_name, resource_name, properties)
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls,
+            original_resource: IamGroupResource,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> IamGroupResource:
+            properties = cloudformation_json.get("Properties", {})
+            backend = _iam_backend(account_id, region_name)
+            group = backend.get_group(original_resource.name)
+            if (properties.get("GroupName", group.name), properties.get("Path", "/")) != (
+                group.name, group.path
+            ):
+                raise NotImplementedError(
+                    "moto patches: a changed GroupName or Path replaces the group in "
+                    "CloudFormation; the adapter does not model replacement"
+                )
+            _set_group_policies(backend, group.name, properties, original_resource.properties)
+            original_resource.properties = properties
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> None:
+            backend = _iam_backend(account_id, region_name)
+            from moto.iam.exceptions import DeleteConflictException
+
+            group = backend.groups.get(resource_name)
+            if group is None:
+                return  # gone already: CloudFormation takes NotFound on delete
+            _set_group_policies(
+                backend, resource_name, {}, cloudformation_json.get("Properties", {})
+            )
+            if group.policies or group.managed_policies:
+                # IAM's DeleteGroup refuses while policies that other resources gave the
+                # group remain; moto's stack deletion then retries after deleting those.
+                raise DeleteConflictException("Cannot delete entity, must delete policies first.")
+            backend.delete_group(resource_name)
+
+    return IamGroupResource

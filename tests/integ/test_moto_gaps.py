@@ -630,6 +630,38 @@ def stack_output_reference(client: Client) -> dict[str, Any]:
     }
 
 
+def iam_group_model(client: Client) -> dict[str, Any]:
+    """A group with an inline policy given by an ``AWS::IAM::Policy`` naming it (as a CDK
+    grant to an ``iam.Group`` writes it), created, then its stack deleted."""
+    template = {
+        "Resources": {
+            "Group": {"Type": "AWS::IAM::Group", "Properties": {"Path": "/team/"}},
+            "GroupPolicy": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "reads",
+                    "PolicyDocument": document("s3:GetObject"),
+                    "Groups": [{"Ref": "Group"}],
+                },
+            },
+        }
+    }
+    iam, cfn = client("iam"), client("cloudformation")
+    try:
+        deploy(client, "grouped", template, create=True)
+    except ClientError as error:
+        return {"deploy error": error.response["Error"]["Code"]}
+    status = cfn.describe_stacks(StackName="grouped")["Stacks"][0]["StackStatus"]
+    groups = {
+        group["GroupName"]: (group["Path"], iam.list_group_policies(
+            GroupName=group["GroupName"])["PolicyNames"])
+        for group in iam.list_groups()["Groups"]
+    }
+    cfn.delete_stack(StackName="grouped")
+    return {"status": status, "groups": sorted(groups.values()),
+            "groups left": iam.list_groups()["Groups"]}
+
+
 @dataclass(frozen=True)
 class Gap:
     scenario: Callable[[Client], dict[str, Any]]
@@ -779,6 +811,13 @@ GAPS = {
         moto_5_2_5={"tag is the output": False, "tag names the intrinsic": True},
         cloudformation={"tag is the output": True, "tag names the intrinsic": False},
     ),
+    "iam_group_model": Gap(
+        iam_group_model,
+        moto_5_2_5={"deploy error": "NoSuchEntity"},
+        cloudformation={
+            "status": "CREATE_COMPLETE", "groups": [("/team/", ["reads"])], "groups left": [],
+        },
+    ),
 }
 
 
@@ -819,6 +858,7 @@ def unpatched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..Organizations..Policy:UserWarning")
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudFormation..StackSet:UserWarning")
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..SageMaker..Pipeline:UserWarning")
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS..IAM..Group:UserWarning")
 @pytest.mark.parametrize("name", sorted(GAPS))
 def test_gap_is_still_in_moto(name: str, unpatched_moto: Client) -> None:
     gap = GAPS[name]
