@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ class Inventory:
     stack_sets: frozenset[str] = frozenset()
     #: names of the SageMaker pipelines
     pipelines: frozenset[str] = frozenset()
+    #: names of the IAM groups
+    groups: frozenset[str] = frozenset()
 
 
 def pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
@@ -56,13 +59,14 @@ def inventory(server: MotoServer, account: str | None = None) -> Inventory:
     managed = pages(iam, "list_policies", "Policies", Scope="Local")
     stacks = pages(cfn, "describe_stacks", "Stacks")
     pipelines = pages(server.client("sagemaker", account), "list_pipelines", "PipelineSummaries")
+    orgs = server.client("organizations", account)
     scps: list[Any] = []
-    stack_sets: list[Any] = []
-    if account is None:
-        orgs = server.client("organizations")
+    # An organization's policies are its management account's; other accounts have none.
+    with contextlib.suppress(orgs.exceptions.AWSOrganizationsNotInUseException):
         scps = [policy for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
                 for policy in pages(orgs, "list_policies", "Policies", Filter=kind)]
-        stack_sets = pages(cfn, "list_stack_sets", "Summaries")
+    stack_sets = pages(cfn, "list_stack_sets", "Summaries")
+    groups = pages(iam, "list_groups", "Groups")
     return Inventory(
         roles=roles,
         managed_policies=frozenset(policy["Arn"] for policy in managed),
@@ -70,6 +74,7 @@ def inventory(server: MotoServer, account: str | None = None) -> Inventory:
         stacks=frozenset(s["StackName"] for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"),
         stack_sets=frozenset(s["StackSetId"] for s in stack_sets if s["Status"] != "DELETED"),
         pipelines=frozenset(pipeline["PipelineName"] for pipeline in pipelines),
+        groups=frozenset(group["GroupName"] for group in groups),
     )
 
 
@@ -80,6 +85,7 @@ _INVENTORIED = (
     ("AWS::Organizations::Policy", "scps"),
     ("AWS::CloudFormation::StackSet", "stack_sets"),
     ("AWS::SageMaker::Pipeline", "pipelines"),
+    ("AWS::IAM::Group", "groups"),
 )
 
 
@@ -104,6 +110,7 @@ def inventory_problems(
         ("SCPs", "scps"),
         ("stack sets", "stack_sets"),
         ("SageMaker pipelines", "pipelines"),
+        ("IAM groups", "groups"),
     ):
         deployed, before = set(getattr(now, kind)), set(getattr(baseline, kind))
         for message in diff(

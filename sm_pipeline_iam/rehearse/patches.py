@@ -165,6 +165,14 @@ PATCHES: dict[str, str] = {
     "iam_group_model": "adds the AWS::IAM::Group CloudFormation model",
 }
 
+#: The resource types the patches add a CloudFormation model for.
+MODELLED_TYPES = (
+    "AWS::Organizations::Policy",
+    "AWS::CloudFormation::StackSet",
+    "AWS::SageMaker::Pipeline",
+    "AWS::IAM::Group",
+)
+
 _MARK = "_sm_pipeline_iam_patched"
 
 
