@@ -45,7 +45,8 @@ integ: setup
 test: lint typecheck unit integ
 
 # Deploy the sample app for real: the CDK CLI against a local moto server, read back, destroy.
-# The harness is the integration suite's (tests/integ/deploy_local.py), run as a program.
+# The sample's round trip (tests/integ/deploy_local.py) on the library's sm_pipeline_iam.rehearse
+# (server, patches, read-back), run as a program; `sm-pipeline-iam rehearse` does it for any app.
 deploy-local: setup
 	PYTHONPATH=$(CURDIR)/tests $(BIN)/python -m integ.deploy_local $(DEPLOY_ARGS)
 

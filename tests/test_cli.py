@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -410,3 +411,45 @@ def test_explain_takes_model_endpoints(
         main(["explain", str(path), "--model-endpoint", "CreateModel"])
     assert raised.value.code == 2
     assert "is not STEP=NAME[,NAME...]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("blocked", ["moto", "boto3"])
+def test_rehearse_without_its_extra_exits_2_saying_what_to_install(
+    tmp_path: Path, blocked: str
+) -> None:
+    """GIVEN moto (or boto3) not importable, as without the ``rehearse`` extra WHEN
+    ``rehearse`` runs THEN exit 2 with one line naming the extra to install, no traceback,
+    and nothing started."""
+    code = (f"import sys; sys.modules[{blocked!r}] = None\n"
+            "from sm_pipeline_iam.review.cli import main\n"
+            "sys.exit(main(['rehearse', '--app', 'python app.py']))\n")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path, check=False, env={**os.environ, "PYTHONPATH": str(root)})
+    assert result.returncode == 2
+    assert result.stderr == (f"sm-pipeline-iam rehearse: needs {blocked}, of the optional "
+                             "extra: pip install 'sm-pipeline-iam[rehearse]'\n")
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rehearse_without_the_cdk_cli_or_an_assembly_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN no CDK CLI at --cdk, or an --assembly that is none WHEN ``rehearse`` runs THEN
+    exit 2, one line each saying what is missing (no server is started)."""
+    missing = tmp_path / "node_modules" / ".bin" / "cdk"
+    assert main(["rehearse", "--app", "python app.py", "--cdk", str(missing)]) == 2
+    assert capsys.readouterr().err == (f"sm-pipeline-iam rehearse: needs the CDK CLI: "
+                                       f"{missing} not found\n")
+    assert main(["rehearse", "--assembly", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"sm-pipeline-iam rehearse: --assembly {tmp_path} is "
+                                       "not a cloud assembly (no manifest.json)\n")
+
+
+def test_rehearse_takes_an_app_or_an_assembly_not_both() -> None:
+    """GIVEN both --app and --assembly (or neither) WHEN parsed THEN a usage error, exit 2."""
+    for argv in (["rehearse"], ["rehearse", "--app", "x", "--assembly", "cdk.out"]):
+        with pytest.raises(SystemExit) as usage:
+            main(argv)
+        assert usage.value.code == 2

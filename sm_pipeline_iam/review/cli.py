@@ -1,4 +1,6 @@
-"""The ``sm-pipeline-iam`` command: review a synthesized assembly, explain a definition.
+"""The ``sm-pipeline-iam`` command: review a synthesized assembly, explain a definition,
+rehearse a deploy offline (``rehearse``: the optional ``rehearse`` extra, imported only
+when that command runs).
 
 Exit codes: 0 when all is well, 1 when the review has unaccepted findings (or a
 definition has unresolved values), 2 for usage errors (a ``--parameter`` the definition
@@ -103,7 +105,48 @@ def _parser() -> argparse.ArgumentParser:
         "the pipeline runs, with the role that makes it, an example ARN, the condition "
         "keys and why",
     )
+    rehearsal = commands.add_parser(
+        "rehearse",
+        help="rehearse a deploy of your app offline (CDK CLI against a local moto server)",
+        description="Synthesize your app (or take a synthesized assembly), start a moto "
+        "server on a free port of 127.0.0.1, bootstrap every environment of its stacks, "
+        "deploy every stack with the real CDK CLI, read everything back against the "
+        "templates, destroy, stop the server, and say what moto cannot model. Needs the "
+        "optional extra (pip install 'sm-pipeline-iam[rehearse]') and the CDK CLI "
+        "(node_modules/.bin/cdk of the current directory, or cdk on PATH). Exits 0 when "
+        "every stack deployed, read back equal and was destroyed, 1 when a command failed "
+        "or the read-back found a difference, 2 on a usage error (no extra, no CLI).",
+    )
+    source = rehearsal.add_mutually_exclusive_group(required=True)
+    source.add_argument("--app", metavar="COMMAND",
+                        help='the command that runs your app, as cdk --app takes it '
+                        '("python app.py"), run in the current directory')
+    source.add_argument("--assembly", type=Path, metavar="DIR",
+                        help="a synthesized cloud assembly (cdk.out)")
+    rehearsal.add_argument("--cdk", type=Path, metavar="PATH",
+                           help="the CDK CLI (default: node_modules/.bin/cdk, else cdk on "
+                           "PATH)")
+    rehearsal.add_argument("--workdir", type=Path, metavar="DIR",
+                           help="where the assembly and the logs go (default: a temporary "
+                           "directory, removed after a clean rehearsal)")
+    rehearsal.add_argument("--keep", action="store_true", help="keep the workdir")
+    rehearsal.add_argument("--timeout", type=float, metavar="SECONDS",
+                           help="per CLI command (default: 300 to 600)")
     return parser
+
+
+def _rehearse(arguments: argparse.Namespace) -> int:
+    """The rehearsal, when its optional extra is installed (else exit 2, one line)."""
+    from ..rehearse import missing_requirement
+
+    missing = missing_requirement()
+    if missing is not None:
+        return _usage("rehearse", missing)
+    from ..rehearse import command
+
+    return command.main(app=arguments.app, assembly=arguments.assembly, cdk=arguments.cdk,
+                        workdir=arguments.workdir, keep=arguments.keep,
+                        timeout=arguments.timeout)
 
 
 def _usage(command: str, message: str) -> int:
@@ -200,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     if arguments.command == "explain":
         return _explain(arguments, parser)
+    if arguments.command == "rehearse":
+        return _rehearse(arguments)
     try:
         accepted = report.read_acceptances(arguments.accept) if arguments.accept else []
         reviews = report.review_assembly(arguments.cdk_out, scope_all=arguments.all_principals,

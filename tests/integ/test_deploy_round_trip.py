@@ -1,6 +1,6 @@
 """The sample app, deployed for real with the CDK CLI against a (patched) moto server.
 
-GIVEN a moto server with the test-side adapter (``moto_patches.py``), started once for
+GIVEN a moto server with the library's adapter (``sm_pipeline_iam.rehearse``), started once for
 this module and stopped by its PID afterwards,
 WHEN ``deploy_local.py``'s round trip runs (``cdk bootstrap``; ``cdk deploy
 --all`` with the OrgStack, then two updates with changed context; ``cdk destroy``; then
@@ -31,19 +31,16 @@ import pytest
 from integ.deploy_local import (
     CDK,
     PHASES,
-    REGION,
     SAMPLE_PIPELINE_NAME,
-    MotoServer,
     RoundTrip,
-    check_deployment,
-    check_stack,
-    inventory,
-    moto_server,
     pipeline_update_change,
     round_trip,
-    stack_templates,
 )
+from sm_pipeline_iam.core.cfn import REGION
 from sm_pipeline_iam.core.definition.rewrite import role_slots
+from sm_pipeline_iam.rehearse.inventory import inventory
+from sm_pipeline_iam.rehearse.readback import check_deployment, check_stack, stack_templates
+from sm_pipeline_iam.rehearse.server import MotoServer, moto_server
 
 #: Per CLI command, in this test (a deploy takes ~5 s on a 2-core machine).
 COMMAND_TIMEOUT = 300

@@ -1,11 +1,12 @@
-"""Each patch of ``moto_patches.py`` is still needed, and does what CloudFormation does.
+"""Each patch of ``sm_pipeline_iam.rehearse.patches`` is still needed, and does what
+CloudFormation does.
 
 GIVEN a small template exercising one moto gap, deployed the way the CDK CLI deploys
 (change sets),
 WHEN it runs on unpatched moto (in this process, ``mock_aws``),
 THEN the gap is observed: once moto fixes it upstream this test fails, and the patch
 (and this case) should go;
-WHEN it runs on the patched server (``tests/integ/server.py``),
+WHEN it runs on the patched server (``sm_pipeline_iam.rehearse.server``),
 THEN the result is what CloudFormation does.
 
 The SageMaker pipeline model is also shown to refuse what CloudFormation refuses (and
@@ -29,8 +30,8 @@ from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 from moto import mock_aws
 
-from integ import moto_patches
-from integ.deploy_local import MotoServer, moto_server
+from sm_pipeline_iam.rehearse import patches
+from sm_pipeline_iam.rehearse.server import MotoServer, moto_server
 
 
 class Client(Protocol):
@@ -607,6 +608,60 @@ INLINE_UPDATED = {
 }
 
 
+def stack_output_reference(client: Client) -> dict[str, Any]:
+    """A role tagged with another stack's output, read with ``Fn::GetStackOutput`` (the
+    source stack created directly: moto keeps a change set's outputs only when patched)."""
+    source = {
+        "Resources": {"Role": role({}, TRUST, "source")},
+        "Outputs": {"RoleArn": {"Value": {"Fn::GetAtt": ["Role", "Arn"]}}},
+    }
+    cfn = client("cloudformation")
+    cfn.create_stack(StackName="source", TemplateBody=json.dumps(source))
+    [output] = cfn.describe_stacks(StackName="source")["Stacks"][0]["Outputs"]
+    reader = role({}, TRUST, "reader")
+    reader["Properties"]["Tags"] = [{"Key": "source", "Value": {
+        "Fn::GetStackOutput": {"StackName": "source", "OutputName": "RoleArn"}}}]
+    deploy(client, "reader", {"Resources": {"Reader": reader}}, create=True)
+    name = physical_id(client, "reader", "Reader")
+    [tag] = client("iam").list_role_tags(RoleName=name)["Tags"]
+    return {
+        "tag is the output": tag["Value"] == output["OutputValue"],
+        "tag names the intrinsic": "Fn::GetStackOutput" in tag["Value"],
+    }
+
+
+def iam_group_model(client: Client) -> dict[str, Any]:
+    """A group with an inline policy given by an ``AWS::IAM::Policy`` naming it (as a CDK
+    grant to an ``iam.Group`` writes it), created, then its stack deleted."""
+    template = {
+        "Resources": {
+            "Group": {"Type": "AWS::IAM::Group", "Properties": {"Path": "/team/"}},
+            "GroupPolicy": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "reads",
+                    "PolicyDocument": document("s3:GetObject"),
+                    "Groups": [{"Ref": "Group"}],
+                },
+            },
+        }
+    }
+    iam, cfn = client("iam"), client("cloudformation")
+    try:
+        deploy(client, "grouped", template, create=True)
+    except ClientError as error:
+        return {"deploy error": error.response["Error"]["Code"]}
+    status = cfn.describe_stacks(StackName="grouped")["Stacks"][0]["StackStatus"]
+    groups = {
+        group["GroupName"]: (group["Path"], iam.list_group_policies(
+            GroupName=group["GroupName"])["PolicyNames"])
+        for group in iam.list_groups()["Groups"]
+    }
+    cfn.delete_stack(StackName="grouped")
+    return {"status": status, "groups": sorted(groups.values()),
+            "groups left": iam.list_groups()["Groups"]}
+
+
 @dataclass(frozen=True)
 class Gap:
     scenario: Callable[[Client], dict[str, Any]]
@@ -751,24 +806,36 @@ GAPS = {
             "deleted": [],
         },
     ),
+    "stack_output_reference": Gap(
+        stack_output_reference,
+        moto_5_2_5={"tag is the output": False, "tag names the intrinsic": True},
+        cloudformation={"tag is the output": True, "tag names the intrinsic": False},
+    ),
+    "iam_group_model": Gap(
+        iam_group_model,
+        moto_5_2_5={"deploy error": "NoSuchEntity"},
+        cloudformation={
+            "status": "CREATE_COMPLETE", "groups": [("/team/", ["reads"])], "groups left": [],
+        },
+    ),
 }
 
 
 def test_every_patch_has_its_gap_case() -> None:
-    assert sorted(GAPS) == sorted(moto_patches.PATCHES)
+    assert sorted(GAPS) == sorted(patches.PATCHES)
 
 
 def test_importing_the_adapter_patches_nothing_in_this_process() -> None:
-    # GIVEN moto_patches imported (by this module) WHEN moto is inspected
+    # GIVEN the patches module imported (by this module) WHEN moto is inspected
     # THEN no patch is in place: the gap cases below see moto as released.
-    assert moto_patches.applied_in_process() == []
+    assert patches.applied_in_process() == []
 
 
 @pytest.fixture
 def unpatched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(name, raising=False)
-    assert moto_patches.applied_in_process() == []
+    assert patches.applied_in_process() == []
 
     def client(service: str, account: str | None = None) -> Any:
         credentials = {}
@@ -791,11 +858,12 @@ def unpatched_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..Organizations..Policy:UserWarning")
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..CloudFormation..StackSet:UserWarning")
 @pytest.mark.filterwarnings("ignore:Tried to parse AWS..SageMaker..Pipeline:UserWarning")
+@pytest.mark.filterwarnings("ignore:Tried to parse AWS..IAM..Group:UserWarning")
 @pytest.mark.parametrize("name", sorted(GAPS))
 def test_gap_is_still_in_moto(name: str, unpatched_moto: Client) -> None:
     gap = GAPS[name]
     assert gap.scenario(unpatched_moto) == gap.moto_5_2_5, (
-        f"moto no longer has the gap that moto_patches '{name}' works around: "
+        f"moto no longer has the gap that the patch '{name}' works around: "
         "remove that patch and this case"
     )
 
@@ -913,7 +981,7 @@ def test_patched_pipeline_model_raises_for_what_it_does_not_model(
     # THEN the server fails the request (500) and its log names the gap
     with pytest.raises(ResponseParserError, match="500 Internal Server Error"):
         deploy(client, "described", removed, create=False)
-    gap = "NotImplementedError: moto_patches: removing ['PipelineDescription']"
+    gap = "NotImplementedError: moto patches: removing ['PipelineDescription']"
     assert logged(patched_server, gap), f"not in {patched_server.log_path}: {gap}"
     described = client("sagemaker").describe_pipeline(PipelineName="one")
     assert described["PipelineDescription"] == "runs 2 steps at once"

@@ -1,10 +1,11 @@
-"""Test-side adapter: patches moto 5.2.5's CloudFormation (and Organizations, for StackSet
-auto-deployment) where our templates hit a gap.
+"""The rehearsal's adapter: patches moto 5.2.5's CloudFormation (and Organizations, for
+StackSet auto-deployment) where the library's templates hit a gap.
 
-Loaded only into the moto *server* process that the local deploy talks to (see
-``tests/integ/server.py``); importing this module changes nothing, ``apply()`` does.
-Each patch below names the moto function it replaces (or the model it adds), the gap,
-and what real CloudFormation does instead. ``tests/integ/test_moto_gaps.py`` proves
+Loaded only into the moto *server* process that a rehearsal talks to (see
+:mod:`sm_pipeline_iam.rehearse._serve`); importing this module changes nothing (nor
+imports moto), ``apply()`` does. Each patch below names the moto function it replaces (or
+the model it adds), the gap, and what real CloudFormation does instead.
+``tests/integ/test_moto_gaps.py`` proves
 each gap is still present in unpatched moto (so it fails once moto fixes one upstream:
 then delete that patch) and that the patched server behaves like CloudFormation.
 
@@ -103,6 +104,22 @@ Only what our templates use is modelled; anything else raises ``NotImplementedEr
     definition source, an undocumented property) is a ValidationError; removing
     PipelineDisplayName, PipelineDescription or ParallelismConfiguration from a pipeline
     that has one raises ``NotImplementedError`` (what SageMaker then keeps is not modelled).
+11. ``moto.cloudformation.parsing.clean_json`` (wrapped): moto does not know the
+    ``Fn::GetStackOutput`` intrinsic, which the CDK writes for a reference between stacks
+    when the app's ``@aws-cdk/core:defaultCrossStackReferences`` is ``weak`` (the value of
+    ``recommended_feature_flags()``): it leaves the dict in the property. Wrapped: the
+    output ``OutputName`` of the stack ``StackName`` (not deleted) in ``Region`` (default:
+    the stack's) of the account of ``RoleArn`` (default: the stack's), as CloudFormation
+    reads it at deploy time; a missing stack or output fails the deploy (ValidationError).
+12. ``AWS::IAM::Group`` (what ``iam.Group`` synthesizes; a grant to a group writes an
+    ``AWS::IAM::Policy`` naming it): moto has an IAM group but no CloudFormation model, so
+    ``parse_resource`` warns and skips it and the policy naming it fails the stack
+    (NoSuchEntity). Added: a model on moto's iam backend; physical id (``Ref``) = the
+    group name, ``Fn::GetAtt Arn``. Create: ``create_group`` (GroupName or a generated
+    name, Path), inline ``Policies`` and ``ManagedPolicyArns``; update: the policies
+    and attachments (a changed GroupName or Path replaces the group in CloudFormation and
+    raises ``NotImplementedError``); delete: its own policies and attachments, then the
+    group (DeleteConflict, as IAM says it, while another resource's policy is on it).
 
 Known moto gaps that our templates do not hit, so not patched (the read-back check would
 catch them): a role's ``ManagedPolicyArns`` are ignored and its inline ``Policies`` are
@@ -144,7 +161,17 @@ PATCHES: dict[str, str] = {
         "wraps moto.organizations.models.OrganizationsBackend.move_account"
     ),
     "sagemaker_pipeline_model": "adds the AWS::SageMaker::Pipeline CloudFormation model",
+    "stack_output_reference": "wraps moto.cloudformation.parsing.clean_json (Fn::GetStackOutput)",
+    "iam_group_model": "adds the AWS::IAM::Group CloudFormation model",
 }
+
+#: The resource types the patches add a CloudFormation model for.
+MODELLED_TYPES = (
+    "AWS::Organizations::Policy",
+    "AWS::CloudFormation::StackSet",
+    "AWS::SageMaker::Pipeline",
+    "AWS::IAM::Group",
+)
 
 _MARK = "_sm_pipeline_iam_patched"
 
@@ -169,6 +196,8 @@ def applied_in_process() -> list[str]:
         "stack_instance_stacks": cfn_models.StackInstance.__init__,
         "stack_set_auto_deployment": OrganizationsBackend.move_account,
         "sagemaker_pipeline_model": "AWS::SageMaker::Pipeline" in model_map,
+        "stack_output_reference": parsing.clean_json,
+        "iam_group_model": "AWS::IAM::Group" in model_map,
     }
     return [
         name for name, target in marked.items() if target is True or getattr(target, _MARK, False)
@@ -178,7 +207,7 @@ def applied_in_process() -> list[str]:
 def apply(skip: Collection[str] = ()) -> list[str]:
     """Apply the patches (all but ``skip``) to moto in this process; return their names.
 
-    ``skip`` is for showing what a patch is for (``server.py --skip NAME``).
+    ``skip`` is for showing what a patch is for (``_serve --skip NAME``).
     """
     if unknown := sorted(set(skip) - set(PATCHES)):
         raise ValueError(f"unknown patches {unknown}: choose from {sorted(PATCHES)}")
@@ -193,6 +222,8 @@ def apply(skip: Collection[str] = ()) -> list[str]:
         "stack_instance_stacks": _patch_stack_instance_stacks,
         "stack_set_auto_deployment": _patch_stack_set_auto_deployment,
         "sagemaker_pipeline_model": _register_sagemaker_pipeline_model,
+        "stack_output_reference": _resolve_stack_outputs,
+        "iam_group_model": _register_iam_group_model,
     }
     already = set(applied_in_process())
     for name, install in installers.items():
@@ -364,7 +395,7 @@ def _organizations_policy_model() -> type:
             policy = orgs.get_policy_by_id(original_resource.policy_id)
             if properties["Type"] != policy.type:
                 raise NotImplementedError(
-                    "moto_patches: changing an AWS::Organizations::Policy's Type replaces "
+                    "moto patches: changing an AWS::Organizations::Policy's Type replaces "
                     "it in CloudFormation; the adapter does not model replacement"
                 )
             orgs.update_policy(
@@ -431,13 +462,13 @@ def _update_role(
         or properties.get("Path", "/") != role.path
     ):
         raise NotImplementedError(
-            "moto_patches: a changed RoleName or Path replaces the role in CloudFormation; "
+            "moto patches: a changed RoleName or Path replaces the role in CloudFormation; "
             "the adapter does not model replacement"
         )
     if unmodelled := [name for name in _UNMODELLED_ROLE_PROPERTIES if name in properties]:
         raise NotImplementedError(
-            f"moto_patches: role property {unmodelled} is not modelled by the adapter "
-            "(moto ignores it): extend tests/integ/moto_patches.py"
+            f"moto patches: role property {unmodelled} is not modelled by the adapter "
+            "(moto ignores it): extend sm_pipeline_iam/rehearse/patches.py"
         )
     backend = _iam_backend(account_id, region_name)
     backend.update_assume_role_policy(role.name, _json_text(properties["AssumeRolePolicyDocument"]))
@@ -477,7 +508,7 @@ def _update_managed_policy(
     )
     if replaced or properties.get("Users") or properties.get("Groups"):
         raise NotImplementedError(
-            "moto_patches: only PolicyDocument and Roles updates of an "
+            "moto patches: only PolicyDocument and Roles updates of an "
             "AWS::IAM::ManagedPolicy are modelled (others replace it, or attach users/groups)"
         )
     backend = _iam_backend(account_id, region_name)
@@ -646,7 +677,7 @@ def _stack_set_targets(properties: dict[str, Any]) -> tuple[list[str], list[str]
             "OrganizationalUnitIds"
         }:
             raise NotImplementedError(
-                "moto_patches: only StackInstancesGroup entries of DeploymentTargets."
+                "moto patches: only StackInstancesGroup entries of DeploymentTargets."
                 "OrganizationalUnitIds and Regions are modelled (no accounts, account "
                 "filters or parameter overrides)"
             )
@@ -755,12 +786,12 @@ def _stack_set_model() -> type:
         def _checked(properties: dict[str, Any]) -> dict[str, Any]:
             if unmodelled := sorted(set(properties) - _STACK_SET_PROPERTIES):
                 raise NotImplementedError(
-                    f"moto_patches: StackSet properties {unmodelled} are not modelled by "
-                    "the adapter: extend tests/integ/moto_patches.py"
+                    f"moto patches: StackSet properties {unmodelled} are not modelled by "
+                    "the adapter: extend sm_pipeline_iam/rehearse/patches.py"
                 )
             if properties.get("PermissionModel") != "SERVICE_MANAGED":
                 raise NotImplementedError(
-                    "moto_patches: only SERVICE_MANAGED StackSets are modelled"
+                    "moto patches: only SERVICE_MANAGED StackSets are modelled"
                 )
             _stack_set_targets(properties)  # raises for unmodelled targets
             return properties
@@ -807,7 +838,7 @@ def _stack_set_model() -> type:
             stack_set = backend.describe_stack_set(original_resource.stack_set_id)
             if properties.get("StackSetName", stack_set.name) != stack_set.name:
                 raise NotImplementedError(
-                    "moto_patches: a changed StackSetName replaces the StackSet in "
+                    "moto patches: a changed StackSetName replaces the StackSet in "
                     "CloudFormation; the adapter does not model replacement"
                 )
             orgs = _organization_of(account_id, region_name)
@@ -1225,7 +1256,7 @@ def _sagemaker_pipeline_model() -> type:
             ]
             if removed:
                 raise NotImplementedError(
-                    f"moto_patches: removing {removed} from an AWS::SageMaker::Pipeline is "
+                    f"moto patches: removing {removed} from an AWS::SageMaker::Pipeline is "
                     "not modelled (what SageMaker keeps then is not known to the adapter)"
                 )
             backend.update_pipeline(
@@ -1270,3 +1301,194 @@ def _sagemaker_pipeline_model() -> type:
                 backend.delete_pipeline(resource_name)
 
     return SageMakerPipelineResource
+
+
+# --- 11. Fn::GetStackOutput ------------------------------------------------------------
+
+#: The keys of ``Fn::GetStackOutput``'s argument (``RoleArn`` for another account's stack).
+_STACK_OUTPUT_KEYS = frozenset({"StackName", "OutputName", "Region", "RoleArn"})
+
+
+def _resolve_stack_outputs() -> None:
+    """Wraps ``moto.cloudformation.parsing.clean_json`` (which calls itself through the
+    module, so the wrapper sees every nested value)."""
+    from moto.cloudformation import parsing
+
+    original_clean_json = parsing.clean_json
+
+    def clean_json(resource_json: Any, resources_map: Any) -> Any:
+        if isinstance(resource_json, dict) and set(resource_json) == {"Fn::GetStackOutput"}:
+            argument = original_clean_json(resource_json["Fn::GetStackOutput"], resources_map)
+            return _stack_output(argument, resources_map._account_id, resources_map._region_name)
+        return original_clean_json(resource_json, resources_map)
+
+    parsing.clean_json = _marked(clean_json)
+
+
+def _stack_output(argument: Any, account_id: str, region_name: str) -> str:
+    """The value of the output that ``Fn::GetStackOutput``'s resolved ``argument`` names."""
+    from moto.cloudformation.exceptions import ValidationError
+
+    if not isinstance(argument, dict) or not {"StackName", "OutputName"} <= set(argument) or (
+        set(argument) - _STACK_OUTPUT_KEYS
+    ):
+        raise ValidationError(
+            message=f"Fn::GetStackOutput takes StackName, OutputName, Region, RoleArn: {argument}"
+        )
+    role_arn = str(argument.get("RoleArn", ""))
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else account_id
+    region = str(argument.get("Region") or region_name)
+    backend = _cloudformation_backend(account, region)
+    stack = next(
+        (s for s in backend.stacks.values() if s.name == argument["StackName"]), None
+    )
+    name = argument["OutputName"]
+    outputs = stack.output_map if stack is not None else None
+    output = outputs[name] if outputs is not None and name in outputs.outputs else None
+    if output is None:
+        raise ValidationError(
+            message=f"Fn::GetStackOutput: stack {argument['StackName']} in {account}/{region} "
+            f"has no output {argument['OutputName']}"
+        )
+    return str(output.value)
+
+
+# --- 12. AWS::IAM::Group ---------------------------------------------------------------
+
+
+def _register_iam_group_model() -> None:
+    from moto.cloudformation import parsing
+
+    _iam_group_model()
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+
+
+def _set_group_policies(
+    backend: Any, name: str, properties: dict[str, Any], previous: dict[str, Any]
+) -> None:
+    """Make the group's own inline policies and managed attachments (``Policies``,
+    ``ManagedPolicyArns``) those of ``properties`` instead of ``previous``; those that
+    other resources (an ``AWS::IAM::Policy`` naming the group) gave it stay."""
+    def inline(given: dict[str, Any]) -> dict[str, str]:
+        return {policy["PolicyName"]: _json_text(policy["PolicyDocument"])
+                for policy in given.get("Policies", [])}
+
+    wanted, had = inline(properties), inline(previous)
+    for policy_name in sorted(set(had) - set(wanted)):
+        backend.delete_group_policy(name, policy_name)
+    for policy_name, document in wanted.items():
+        backend.put_group_policy(name, policy_name, document)
+    arns, had_arns = (set(given.get("ManagedPolicyArns", [])) for given in (properties, previous))
+    for arn in sorted(had_arns - arns):
+        backend.detach_group_policy(arn, name)
+    for arn in sorted(arns - had_arns):
+        backend.attach_group_policy(arn, name)
+
+
+def _iam_group_model() -> type:
+    """Define (and so register) the CloudFormation model of ``AWS::IAM::Group``."""
+    from moto.core.common_models import CloudFormationModel
+
+    class IamGroupResource(CloudFormationModel):
+        """A group created by a stack; physical id (``Ref``) = the group name."""
+
+        __module__ = "moto.iam.sm_pipeline_iam_adapter"
+
+        def __init__(
+            self, account_id: str, region_name: str, name: str, properties: dict[str, Any]
+        ) -> None:
+            self.account_id = account_id
+            self.region_name = region_name
+            self.name = name
+            #: the properties it was created or last updated with (its own policies)
+            self.properties = properties
+
+        @staticmethod
+        def cloudformation_name_type() -> str:
+            return "GroupName"
+
+        @staticmethod
+        def cloudformation_type() -> str:
+            return "AWS::IAM::Group"
+
+        @classmethod
+        def has_cfn_attr(cls, attr: str) -> bool:
+            return attr == "Arn"
+
+        def get_cfn_attribute(self, attribute_name: str) -> Any:
+            if attribute_name == "Arn":
+                return _iam_backend(self.account_id, self.region_name).get_group(self.name).arn
+            from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+            raise UnformattedGetAttTemplateException()
+
+        @property
+        def physical_resource_id(self) -> str:
+            return self.name
+
+        def is_created(self) -> bool:
+            return True
+
+        @classmethod
+        def create_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+            **kwargs: Any,
+        ) -> IamGroupResource:
+            properties = cloudformation_json.get("Properties", {})
+            backend = _iam_backend(account_id, region_name)
+            backend.create_group(resource_name, properties.get("Path", "/"))
+            _set_group_policies(backend, resource_name, properties, {})
+            return cls(account_id, region_name, resource_name, properties)
+
+        @classmethod
+        def update_from_cloudformation_json(
+            cls,
+            original_resource: IamGroupResource,
+            new_resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> IamGroupResource:
+            properties = cloudformation_json.get("Properties", {})
+            backend = _iam_backend(account_id, region_name)
+            group = backend.get_group(original_resource.name)
+            if (properties.get("GroupName", group.name), properties.get("Path", "/")) != (
+                group.name, group.path
+            ):
+                raise NotImplementedError(
+                    "moto patches: a changed GroupName or Path replaces the group in "
+                    "CloudFormation; the adapter does not model replacement"
+                )
+            _set_group_policies(backend, group.name, properties, original_resource.properties)
+            original_resource.properties = properties
+            return original_resource
+
+        @classmethod
+        def delete_from_cloudformation_json(
+            cls,
+            resource_name: str,
+            cloudformation_json: dict[str, Any],
+            account_id: str,
+            region_name: str,
+        ) -> None:
+            backend = _iam_backend(account_id, region_name)
+            from moto.iam.exceptions import DeleteConflictException
+
+            group = backend.groups.get(resource_name)
+            if group is None:
+                return  # gone already: CloudFormation takes NotFound on delete
+            _set_group_policies(
+                backend, resource_name, {}, cloudformation_json.get("Properties", {})
+            )
+            if group.policies or group.managed_policies:
+                # IAM's DeleteGroup refuses while policies that other resources gave the
+                # group remain; moto's stack deletion then retries after deleting those.
+                raise DeleteConflictException("Cannot delete entity, must delete policies first.")
+            backend.delete_group(resource_name)
+
+    return IamGroupResource
