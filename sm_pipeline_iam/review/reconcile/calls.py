@@ -160,10 +160,17 @@ def resource_of(record: Record, action: str) -> str:
         return ""
     if service == "sagemaker":
         for key, kind in _SAGEMAKER_NAMES:
+            if verb == "CreateModelPackage" and key == "modelPackageGroupName":
+                continue  # authorized on the package (group/version), not on its group
             name = request.get(key)
             if isinstance(name, str) and name:
                 return name if name.startswith("arn:") else _arn(record, "sagemaker",
                                                                   f"{kind}/{name}")
+        for key, value in record.response.items():
+            # The ARN the service answers with (a model package's, with its version,
+            # which the request does not hold).
+            if key.endswith("Arn") and isinstance(value, str) and ":sagemaker:" in value:
+                return value
         return ""
     if service == "logs":
         group = request.get("logGroupName")

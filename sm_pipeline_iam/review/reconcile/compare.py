@@ -190,6 +190,7 @@ class Reconciler:
                 self.principals) < PRINCIPAL_LIMIT) else "(other principals)"
             self.principals[key] += 1
             return
+        self.pipeline_records[owners[0].pipeline.name] += 1
         for call in calls_of(record):
             owner = self._owner(owners, call)
             self._take(owner, record, call)
@@ -226,7 +227,6 @@ class Reconciler:
     def _take(self, owner: Owner, record: Record, call: Call) -> None:
         model, role = owner.pipeline, owner.role
         steps = steps_of(model, role, call)
-        self.pipeline_records[model.name] += 1
         for step in steps if len(steps) == 1 or EXECUTION_ROLE not in role.serves else ():
             self.step_records[model.name][step] += 1
         allowing = [i for i, grant in enumerate(role.grants)
@@ -349,6 +349,10 @@ class Reconciler:
         if steps and not any(ran[s] for s in steps):
             return "not_exercisable", (f"no record shows step {', '.join(steps)} ran (a "
                                        "branch not taken, or a step that did not run)")
+        if planned and all(p.alternate_spelling for p in planned):
+            return "not_exercisable", ("the lower-cased spelling of a name, kept while "
+                                       "whether SageMaker lower-cases names in ARNs is "
+                                       "unconfirmed")
         whys = [p.why for p in planned]
         if whys and all("when the execution stops" in w for w in whys):
             return "not_exercisable", "made only when an execution is stopped"
