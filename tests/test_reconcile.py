@@ -44,7 +44,7 @@ def _run_records(*, clean: bool = False, branch_taken: bool = True) -> list[dict
     if not clean:
         found += [*R.execution(clock, "b2c3d4e5f6a7", kept_role_denied=True),
                   *R.denials(clock, "b2c3d4e5f6a7"), R.unplanned_success(clock)]
-    return found + [*R.other_pipeline(clock)]
+    return [*found, *R.other_pipeline(clock)]
 
 
 def _pipeline(tmp_path: Path, records: list[dict[str, Any]]) -> PipelineResult:

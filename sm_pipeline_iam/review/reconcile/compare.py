@@ -175,6 +175,7 @@ class Reconciler:
         self.used: dict[int, Counter[int]] = {}
         self.denied: dict[tuple[str, str, str, str], Denial] = {}
         self.misses: dict[tuple[str, str, str, str], PlanMiss] = {}
+        self._owners: dict[str, list[Owner]] = {}
 
     # -- feeding ----------------------------------------------------------------------
 
@@ -183,7 +184,11 @@ class Reconciler:
         self.records += 1
         self._visibility(record)
         self._execution(record)
-        owners = owner_of(self.models, record.role_arn)
+        owners = self._owners.get(record.role_arn)
+        if owners is None:
+            owners = owner_of(self.models, record.role_arn)
+            if len(self._owners) < PRINCIPAL_LIMIT:
+                self._owners[record.role_arn] = owners
         if not owners:
             self.ignored += 1
             key = record.principal if (record.principal in self.principals or len(
