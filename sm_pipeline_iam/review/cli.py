@@ -1,11 +1,13 @@
 """The ``sm-pipeline-iam`` command: review a synthesized assembly, explain a definition,
 rehearse a deploy offline (``rehearse``: the optional ``rehearse`` extra, imported only
-when that command runs).
+when that command runs); ``reconcile``: reconcile the roles with a run's CloudTrail records.
 
 Exit codes: 0 when all is well, 1 when the review has unaccepted findings (or a
-definition has unresolved values), 2 for usage errors (a ``--parameter`` the definition
-does not have, or without a value), unreadable input, a bad acceptance file and an
-unwritable ``--output``: one line on stderr, never a traceback.
+definition has unresolved values, or a reconciliation has a denied call or a plan miss),
+2 for usage errors (a ``--parameter`` the definition does not have, or without a value),
+unreadable input (for ``reconcile``: one line per unreadable trail file), a bad acceptance
+file and an unwritable ``--output``: one line on stderr, never a traceback; 3 when
+``reconcile`` finds no record of any of the pipelines' roles.
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ import difflib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..core.definition.reader import load_definition, parameter_names, read_definition
 from ..core.errors import DefinitionError
 from ..core.notices import needs_action
 from . import explain, report
+from . import reconcile as reconcile_package
 from .assembly import AssemblyError
+from .reconcile import output as reconcile_output
+from .reconcile import pipelines as reconcile_pipelines
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_NO_RECORDS = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     rehearsal.add_argument("--keep", action="store_true", help="keep the workdir")
     rehearsal.add_argument("--timeout", type=float, metavar="SECONDS",
                            help="per CLI command (default: 300 to 600)")
+    _reconcile_parser(commands)
     return parser
 
 
@@ -147,6 +154,55 @@ def _rehearse(arguments: argparse.Namespace) -> int:
     return command.main(app=arguments.app, assembly=arguments.assembly, cdk=arguments.cdk,
                         workdir=arguments.workdir, keep=arguments.keep,
                         timeout=arguments.timeout)
+
+
+def _reconcile_parser(commands: Any) -> None:
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="compare the roles with the CloudTrail records of pipeline executions",
+        description="Read CloudTrail records (S3 delivery folders or files, CloudTrail "
+        "Lake or Athena JSON lines exports) of one or more executions and report, per "
+        "pipeline, step and role: denied calls with the fix, calls the access plan did not "
+        "predict, and grants never used. Exits 0 when no call was denied and the plan "
+        "predicted every call, 1 otherwise (also on unused grants with --fail-on-unused), 2 "
+        "on usage errors and unreadable input (one line per unreadable file, and no "
+        "report), 3 when no record is of any of the pipelines' roles.",
+    )
+    reconcile.add_argument("trail", nargs="+", type=Path,
+                           help="trail files or folders (read recursively)")
+    source = reconcile.add_mutually_exclusive_group(required=True)
+    source.add_argument("--assembly", type=Path, metavar="CDK_OUT",
+                        help="the synthesized cloud assembly holding the pipelines")
+    source.add_argument("--definition", type=Path,
+                        help="the deployed definition (describe-pipeline's "
+                        "PipelineDefinition), with --execution-role")
+    reconcile.add_argument("--execution-role", metavar="ARN",
+                           help="with --definition: the pipeline's execution role")
+    reconcile.add_argument("--pipeline-name", metavar="NAME",
+                           help="with --definition: the pipeline's name")
+    reconcile.add_argument("--job-role", action="append", default=[], metavar="STEP=ARN",
+                           help="with --definition: a step's job role where the definition "
+                           "does not hold its ARN (repeatable)")
+    reconcile.add_argument("--keep-roles-for", action="append", default=[], metavar="STEP",
+                           help="with --definition: a step whose role is yours (repeatable)")
+    reconcile.add_argument("--role-name", action="append", default=[],
+                           metavar="LOGICAL_ID=NAME",
+                           help="with --assembly: a role's deployed name, where matching "
+                           "CloudFormation's generated names is not enough (repeatable)")
+    reconcile.add_argument("--parameter", action="append", default=[],
+                           metavar="NAME=VALUE[,VALUE...]",
+                           help="the parameter values the roles were made for (repeatable)")
+    reconcile.add_argument("--any-value-parameter", action="append", default=[],
+                           metavar="NAME", dest="any_value_parameters",
+                           help="a parameter the roles allow any value of (repeatable)")
+    reconcile.add_argument("--manifest-location", action="append", default=[],
+                           metavar="STEP=S3URI[,S3URI...]",
+                           help="the folders a step's manifest lists objects under")
+    reconcile.add_argument("--format", choices=("markdown", "json", "sarif"),
+                           default="markdown", help="output format (default: markdown)")
+    reconcile.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    reconcile.add_argument("--fail-on-unused", action="store_true",
+                           help="exit 1 on unused grants too")
 
 
 def _usage(command: str, message: str) -> int:
@@ -237,6 +293,59 @@ def _explain(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return EXIT_FINDINGS if needs_action(explain.warnings(reading)) else EXIT_OK
 
 
+def _pairs(parser: argparse.ArgumentParser, option: str, items: list[str]) -> dict[str, str]:
+    found = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key or not value:
+            parser.error(f"{option} {item!r} is not KEY=VALUE")
+        found[key] = value
+    return found
+
+
+def _reconcile(arguments: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    bindings = {name: values.split(",") for name, values in
+                _pairs(parser, "--parameter", arguments.parameter).items()}
+    manifests = _per_step(parser, "--manifest-location", "S3URI", arguments.manifest_location)
+    options: dict[str, Any] = {"parameter_values": bindings or None,
+                               "any_value_parameters": arguments.any_value_parameters,
+                               "manifest_locations": manifests or None}
+    try:
+        if arguments.assembly is not None:
+            models = reconcile_pipelines.from_assembly(
+                arguments.assembly, role_names=_pairs(parser, "--role-name",
+                                                      arguments.role_name), **options)
+        else:
+            if not arguments.execution_role:
+                return _usage("reconcile", "--definition needs --execution-role ARN, the "
+                              "role the pipeline runs as")
+            if not arguments.definition.is_file():
+                return _usage("reconcile", f"{arguments.definition} is not a file")
+            models = [reconcile_pipelines.from_definition(
+                arguments.definition, execution_role=arguments.execution_role,
+                pipeline_name=arguments.pipeline_name,
+                job_roles=_pairs(parser, "--job-role", arguments.job_role),
+                keep_roles_for=arguments.keep_roles_for, **options)]
+    except (AssemblyError, DefinitionError, reconcile_pipelines.ModelError) as error:
+        return _usage("reconcile", str(error))
+    result, errors = reconcile_package.reconcile(models, arguments.trail)
+    if errors:
+        # Never a report of a shortened input: each unreadable file, and no report.
+        for unreadable in errors:
+            print(f"sm-pipeline-iam reconcile: {unreadable}", file=sys.stderr)
+        return EXIT_USAGE
+    writer = {"json": reconcile_output.to_json, "sarif": reconcile_output.to_sarif}.get(
+        arguments.format, reconcile_output.to_markdown)
+    if not _write("reconcile", writer(result), arguments.output):
+        return EXIT_USAGE
+    if not any(p.records for p in result.pipelines):
+        print("sm-pipeline-iam reconcile: no record is of the pipelines' roles: check the "
+              "trail's account, region and dates, and the roles' names", file=sys.stderr)
+        return EXIT_NO_RECORDS
+    return EXIT_FINDINGS if reconcile_output.failed(
+        result, unused=arguments.fail_on_unused) else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code."""
     parser = _parser()
@@ -245,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _explain(arguments, parser)
     if arguments.command == "rehearse":
         return _rehearse(arguments)
+    if arguments.command == "reconcile":
+        return _reconcile(arguments, parser)
     try:
         accepted = report.read_acceptances(arguments.accept) if arguments.accept else []
         reviews = report.review_assembly(arguments.cdk_out, scope_all=arguments.all_principals,

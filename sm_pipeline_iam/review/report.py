@@ -614,7 +614,7 @@ def _review_scp(logical_id: str, resource: dict[str, Any]) -> ScpReview:
 _SUB_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-def _definition_text(body: Any) -> tuple[str | None, str]:
+def definition_text(body: Any) -> tuple[str | None, str]:
     """The definition body as JSON text with its intrinsics rendered, or a note."""
     if isinstance(body, str):
         return body, ""
@@ -648,7 +648,7 @@ def _review_pipeline(logical_id: str, resource: dict[str, Any]) -> PipelineRevie
         review.note = (f"the definition is in S3 ({render(location)}): steps not read"
                        if location else "no PipelineDefinitionBody: steps not read")
         return review
-    text, note = _definition_text(definition["PipelineDefinitionBody"])
+    text, note = definition_text(definition["PipelineDefinitionBody"])
     review.note = note
     if text is None:
         return review
