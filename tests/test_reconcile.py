@@ -18,6 +18,7 @@ from sm_pipeline_iam.review.cli import main
 from sm_pipeline_iam.review.reconcile import reconcile
 from sm_pipeline_iam.review.reconcile.calls import is_denied
 from sm_pipeline_iam.review.reconcile.compare import PipelineResult
+from sm_pipeline_iam.review.reconcile.output import GRANTS_NOTE
 from sm_pipeline_iam.review.reconcile.pipelines import RoleModel, from_definition
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -136,6 +137,100 @@ def test_without_data_events_object_grants_are_not_visible(tmp_path: Path) -> No
     assert {g.status for g in with_data.grants if g.action == "s3:PutObject"} >= {"used"}
 
 
+def test_log_and_metric_calls_are_not_visible_only_where_no_record_shows_one(
+        tmp_path: Path) -> None:
+    def put_log_events(pipeline: PipelineResult) -> dict[str, set[str]]:
+        statuses: dict[str, set[str]] = {}
+        for g in pipeline.grants:
+            if g.action == "logs:PutLogEvents":
+                statuses.setdefault(g.role, set()).add(g.status)
+        return statuses
+
+    R.write_delivery(tmp_path / "none", _run_records(clean=True))
+    result, _ = reconcile([_model()], [tmp_path / "none"])
+    (pipeline,) = result.pipelines
+    assert set().union(*put_log_events(pipeline).values()) == {"not_visible"}
+    reasons = {g.reason for g in pipeline.grants if g.action == "logs:PutLogEvents"}
+    assert all("may record them only as data events, or not at all" in r for r in reasons)
+    notes = " ".join(result.visibility)
+    assert "No logs:PutLogEvents events: the trail holds no such events" in notes
+    assert "No cloudwatch:PutMetricData events" in notes
+    assert "does not log" not in notes and "Never recorded" not in notes
+    # The same run with one PutLogEvents record: the family is visible, and judged.
+    clock = R.Clock(10_000)
+    records = [*_run_records(clean=True), R.log_events(clock, "a1b2c3d4e5f6")]
+    R.write_delivery(tmp_path / "some", records)
+    result, _ = reconcile([_model()], [tmp_path / "some"])
+    (pipeline,) = result.pipelines
+    statuses = put_log_events(pipeline)
+    assert "used" in statuses[R.JOB_ROLES["PreprocessAbaloneData"]]
+    # Its step ran and no record shows its job putting log events: unused, not invisible.
+    assert "unused" in statuses[R.JOB_ROLES["TrainAbaloneModel"]]
+    assert "not_visible" not in set().union(*statuses.values())
+    notes = " ".join(result.visibility)
+    assert "No logs:PutLogEvents events" not in notes
+    assert "No cloudwatch:PutMetricData events" in notes
+
+
+def test_the_roles_given_per_step_replace_the_definitions_role(tmp_path: Path) -> None:
+    # The sample's steps name sample-abalone-job-role; --job-role replaces it, as the
+    # constructs' roles do, so the execution role passes the given roles only.
+    assert "role/sample-abalone-job-role" in SAMPLE.read_text()
+    pipeline = _pipeline(tmp_path, _run_records(clean=True))
+    passes = {g.resource: g.status for g in pipeline.grants if g.action == "iam:PassRole"}
+    assert passes == {R.JOB_ROLES["PreprocessAbaloneData"]: "used",
+                      R.JOB_ROLES["TrainAbaloneModel"]: "used",
+                      R.JOB_ROLES["CreateAbaloneModel"]: "used", R.KEPT_ROLE: "used"}
+
+
+def test_a_denial_the_role_allows_under_a_condition_names_the_condition(
+        tmp_path: Path) -> None:
+    clock = R.Clock(10_000)
+    pipeline = _pipeline(tmp_path, [*_run_records(clean=True),
+                                    R.condition_denial(clock, "c3d4e5f6a7b8")])
+    (denial,) = pipeline.denied
+    assert (denial.action, denial.resource) == ("iam:PassRole",
+                                                R.JOB_ROLES["TrainAbaloneModel"])
+    assert denial.fix_kind == "condition"
+    assert "iam:PassedToService" in denial.fix
+    assert "does not say which condition failed" in denial.fix
+
+
+def test_a_manifests_objects_outside_its_folder_are_manifest_locations(
+        tmp_path: Path) -> None:
+    definition = FIXTURES / "runtime" / "manifest_input.json"
+    assert '"S3DataType": "ManifestFile"' in definition.read_text()
+    role = f"arn:aws:iam::{R.ACCOUNT}:role/fraud-train-role"
+    bucket = "ml-artifacts-111122223333"
+    key = "fraud/images/2026/05/img-0001.png"
+    denied = R.event(R.Clock(), R.assumed_role(role), "s3.amazonaws.com", "GetObject",
+                     {"bucketName": bucket, "key": key}, None, data=True,
+                     error=("AccessDenied", "Access Denied"), resources=[
+                         {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::{bucket}/{key}"},
+                         {"type": "AWS::S3::Bucket", "ARN": f"arn:aws:s3:::{bucket}"}])
+    R.write_delivery(tmp_path, [denied])
+
+    def model(**bindings: Any) -> Any:
+        return from_definition(definition, execution_role=R.EXECUTION_ROLE,
+                               pipeline_name="fraud",
+                               job_roles={"TrainFromManifest": role}, **bindings)
+
+    result, errors = reconcile([model()], [tmp_path])
+    assert errors == []
+    (denial,) = result.pipelines[0].denied
+    assert denial.steps == ["TrainFromManifest"] and denial.fix_kind == "manifest_locations"
+    assert (f'manifest_locations={{"TrainFromManifest": ["s3://{bucket}/fraud/images/2026/05/"]}}'
+            in denial.fix)
+    # The binding the fix names grants the object.
+    bound = model(manifest_locations={"TrainFromManifest": [
+        f"s3://{bucket}/fraud/images/2026/05/"]})
+    job_role_model = next(r for r in bound.roles if r.arn == role)
+    assert any(g.allows("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")
+               for g in job_role_model.grants)
+    assert not any(g.allows("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}")
+                   for g in next(r for r in model().roles if r.arn == role).grants)
+
+
 def test_other_principals_are_ignored_and_counted(tmp_path: Path) -> None:
     R.write_delivery(tmp_path, _run_records())
     result, _ = reconcile([_model()], [tmp_path])
@@ -211,6 +306,9 @@ def test_output_formats_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["reconcile", trail, *DEFINITION_OPTIONS]) == 1
     markdown = capsys.readouterr().out
     assert "### Denied calls (6)" in markdown and "## Visibility" in markdown
+    assert f"### Grants\n\n{GRANTS_NOTE}" in markdown
+    assert "conditions are not evaluated" in GRANTS_NOTE
+    assert markdown.count("#### Unused grants") == 1
     # No record of the pipeline's roles: exit 3.
     R.write_delivery(tmp_path / "others", [*R.other_pipeline(R.Clock())])
     assert main(["reconcile", str(tmp_path / "others"), *DEFINITION_OPTIONS]) == 3

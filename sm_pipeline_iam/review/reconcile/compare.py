@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ...core.notices import MANIFEST_UNDECLARED
 from ...core.plan import EXECUTION_ROLE, PlannedCall
-from .calls import Call, calls_of
+from .calls import Call, action_of, calls_of
 from .grants import Grant
 from .matching import Owner, owner_of, planned_steps, predicted, steps_of
 from .pipelines import PipelineModel, RoleModel
@@ -35,14 +35,24 @@ PRINCIPAL_LIMIT = 200
 S3_DATA_ACTIONS = frozenset({"s3:getobject", "s3:putobject", "s3:abortmultipartupload",
                              "s3:deleteobject", "s3:listbucket", "s3:getobjectversion"})
 LAMBDA_DATA_ACTIONS = frozenset({"lambda:invokefunction"})
-#: Calls CloudTrail does not record as events at all: CloudWatch Logs' log-event calls and
-#: CloudWatch's PutMetricData (the services' "Logging ... API calls with AWS CloudTrail"
-#: pages list the data-plane calls not logged).
-UNRECORDED_ACTIONS = frozenset({"logs:putlogevents", "cloudwatch:putmetricdata"})
+#: High-volume calls a trail may hold only as data events, or not at all; no AWS page is
+#: relied on for which: a family counts as not visible only when the records hold no event
+#: of it at all, from any principal (then its grants are kept apart, never "unused"), and
+#: is judged like any other call where they do. Action -> the resources whose data events
+#: would show it.
+DATA_EVENT_CANDIDATES = {"logs:PutLogEvents": "CloudWatch Logs log streams",
+                         "cloudwatch:PutMetricData": "CloudWatch metrics"}
+_CANDIDATES = {action.lower(): action for action in DATA_EVENT_CANDIDATES}
+#: Their event names, looked at before the action is worked out (every record passes).
+_CANDIDATE_NAMES = frozenset(("PutLogEvents", "PutMetricData"))
+#: Where the data-event resource types are listed.
+DATA_EVENTS_PAGE = ("https://docs.aws.amazon.com/awscloudtrail/latest/userguide/"
+                    "logging-data-events-with-cloudtrail.html")
 
-#: What the user changes for a denied call.
+#: What the user changes for a denied call (``condition``: the role's statement allows
+#: the call under a condition, which the reconciliation does not evaluate).
 FIX_KINDS = ("parameter_values", "manifest_locations", "keep_roles_for", "kept_role",
-             "other_policy", "library_defect")
+             "condition", "other_policy", "library_defect")
 
 
 @dataclass
@@ -103,8 +113,9 @@ class GrantUse:
 
     ``status``: ``used``; ``unused`` (its steps ran and never made the call: a candidate
     to drop); ``not_exercisable`` (its steps did not run, or the call is made only when an
-    execution stops or an upload fails); ``not_visible`` (CloudTrail does not record the
-    call: data events off, or never recorded).
+    execution stops or an upload fails); ``not_visible`` (the records cannot show the
+    call: S3 or Lambda data events off for its resource, or no event of its kind in the
+    records at all).
     """
 
     pipeline: str
@@ -169,6 +180,8 @@ class Reconciler:
         self.principals: Counter[str] = Counter()
         self.buckets: set[str] = set()
         self.lambda_data = False
+        #: The data-event candidate families any record shows.
+        self.families: set[str] = set()
         self.executions: dict[str, set[str]] = {m.name: set() for m in models}
         self.pipeline_records: Counter[str] = Counter()
         self.step_records: dict[str, Counter[str]] = {m.name: Counter() for m in models}
@@ -201,6 +214,10 @@ class Reconciler:
             self._take(owner, record, call)
 
     def _visibility(self, record: Record) -> None:
+        if record.name in _CANDIDATE_NAMES:
+            family = _CANDIDATES.get(action_of(record).lower())
+            if family is not None:
+                self.families.add(family)
         if record.category != "Data":
             return
         if record.source.startswith("lambda."):
@@ -302,8 +319,12 @@ class Reconciler:
             notes.append("No Lambda data events: lambda:InvokeFunction (Lambda steps) is "
                          "not visible; turn on data events for resources.type "
                          "AWS::Lambda::Function to see it.")
-        notes.append("Never recorded: logs:PutLogEvents and cloudwatch:PutMetricData "
-                     "(CloudTrail does not log these data-plane calls).")
+        for family, resources in DATA_EVENT_CANDIDATES.items():
+            if family not in self.families:
+                notes.append(f"No {family} events: the trail holds no such "
+                             "events: CloudTrail may record them only as data events, or "
+                             f"not at all; turn on data events for {resources} to see them "
+                             f"({DATA_EVENTS_PAGE}).")
         return notes
 
     def _pipeline(self, model: PipelineModel) -> PipelineResult:
@@ -344,8 +365,11 @@ class Reconciler:
         if count:
             return "used", f"{count} recorded call(s)"
         action = grant.action.lower()
-        if action in UNRECORDED_ACTIONS:
-            return "not_visible", "CloudTrail does not record this call"
+        family = _CANDIDATES.get(action)
+        if family is not None and family not in self.families:
+            return "not_visible", ("the trail holds no such events: CloudTrail may record "
+                                   "them only as data events, or not at all; turn on data "
+                                   f"events for {DATA_EVENT_CANDIDATES[family]} to see them")
         if action in S3_DATA_ACTIONS and not self._bucket_visible(grant.resource):
             return "not_visible", ("an S3 data event: no data events recorded for this "
                                    "bucket; turn them on to see it")
@@ -390,11 +414,21 @@ def _fix(model: PipelineModel, role: RoleModel, steps: list[str], call: Call, pl
     if not role.library:
         return "kept_role", (f"the role {role.label} is yours (kept, not made by "
                              f"sm-pipeline-iam): add {statement} to it")
+    conditioned = [grant for grant in allowing if grant.condition]
+    if allowing and len(conditioned) == len(allowing):
+        grant = conditioned[0]
+        keys = ", ".join(condition_keys(grant.condition))
+        return "condition", (
+            f"the role's statement {grant.sid or '(no sid)'} allows {grant.action} on "
+            f"{grant.resource} only when its condition holds ({grant.condition}); the "
+            f"record does not say which condition failed, nor whether another policy "
+            f"denied it: check the request's {keys} against it, then the SCPs, RCPs, "
+            "resource policies and permissions boundaries")
     if allowing:
         return "other_policy", (f"the role's statement {allowing[0].sid or '(no sid)'} "
-                                f"allows {allowing[0].action} on {allowing[0].resource}: "
-                                "another policy denied it (an SCP, RCP, resource policy or "
-                                "permissions boundary) or a condition did not hold")
+                                f"allows {allowing[0].action} on {allowing[0].resource} "
+                                "without a condition: another policy denied it (an SCP, "
+                                "RCP, resource policy or permissions boundary)")
     if planned:
         s3_read = call.action in ("s3:GetObject", "s3:ListBucket")
         for job in model.reading.jobs:
@@ -424,6 +458,13 @@ def _fix(model: PipelineModel, role: RoleModel, steps: list[str], call: Call, pl
     return "library_defect", ("the library does not know this call: report it to "
                               f"sm-pipeline-iam with this record; meanwhile add {statement} "
                               "to the role")
+
+
+def condition_keys(condition: str) -> list[str]:
+    """The condition keys of a grant's condition text (``StringEquals
+    iam:PassedToService = sagemaker.amazonaws.com; ...``), in order, once each."""
+    return list(dict.fromkeys(part.split()[1] for part in condition.split("; ")
+                              if len(part.split()) > 1))
 
 
 def _library_service(model: PipelineModel, role: RoleModel, call: Call) -> bool:

@@ -21,6 +21,12 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
+#: The one thing the grant tables do not judge.
+GRANTS_NOTE = ("Grants are the (action, resource) pairs of the roles' Allow statements; "
+               "their policy conditions are not evaluated, so a call on a grant's action "
+               "and resource counts as using it whatever the condition.")
+
+
 def failed(result: Result, *, unused: bool = False) -> bool:
     """True when the gate fails: a denied call or a plan miss (and, with ``unused``, an
     unused grant)."""
@@ -70,9 +76,10 @@ def to_markdown(result: Result) -> str:
                   ("not_exercisable", "Not exercised, and could not have been (keep)"),
                   ("not_visible", "Not visible in these records (keep; see Visibility)"),
                   ("used", "Used"))
+        lines += ["", "### Grants", "", GRANTS_NOTE]
         for status, title in titles:
             grants = by_status.get(status, [])
-            lines += ["", f"### {title} ({len(grants)})", ""]
+            lines += ["", f"#### {title} ({len(grants)})", ""]
             if grants and status != "used":
                 lines += ["| role | action | resource | why |", "|---|---|---|---|"]
                 lines += [f"| {g.role} | {g.action} | {_code(g.resource)} | {g.reason} |"

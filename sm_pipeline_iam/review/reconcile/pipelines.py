@@ -14,14 +14,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ...core.catalog.schema import StepType
+from ...core.catalog.services import SAGEMAKER
 from ...core.definition.reader import DefinitionReading, load_definition, read_definition
 from ...core.definition.rewrite import role_slots
-from ...core.execution_role.policy import Statement, build_statements
+from ...core.execution_role.policy import JOB_ROLE_ARN, Statement, build_statements
+from ...core.execution_role.requirements import PassRoleTarget
 from ...core.job_roles.policy import job_statements
 from ...core.plan import EXECUTION_ROLE, PlannedCall, access_plan, job_role
 from .. import report
@@ -219,20 +221,30 @@ def from_definition(path: Path, *, execution_role: str, pipeline_name: str | Non
                     keep_roles_for: Sequence[str] = ()) -> PipelineModel:
     """The pipeline of a deployed definition (``describe-pipeline``'s
     ``PipelineDefinition``): the execution role is ``execution_role``; each step's job role
-    is the ARN its role field holds, or ``job_roles[step]``; the grants are those the
-    library makes for the bindings given, but for ``keep_roles_for``, whose roles are the
-    user's (grants unknown).
+    is the ARN its role field holds, or ``job_roles[step]``, which replaces it (the
+    execution role passes the given role, not the definition's, as with the constructs'
+    roles); the grants are those the library makes for the bindings given, but for
+    ``keep_roles_for``, whose roles are the user's (grants unknown; their role fields are
+    not replaced).
 
     Raises:
         DefinitionError: the definition cannot be read with these bindings.
     """
     document = load_definition(path)
+    # A job role given for a step replaces the definition's role there, as the constructs
+    # do: the execution role passes the given role, not the one the definition names.
+    replaced = {step: arn for step, arn in (job_roles or {}).items()
+                if step not in keep_roles_for}
     reading = read_definition(document, parameter_values=parameter_values,
                               any_value_parameters=any_value_parameters,
                               pipeline_name=pipeline_name, allow_unknown_step_types=True,
+                              replaced_role_steps=sorted(replaced),
                               manifest_locations=manifest_locations)
+    passed = frozenset(PassRoleTarget(arn, SAGEMAKER) for arn in replaced.values())
+    requirements = replace(reading.requirements,
+                           pass_roles=reading.requirements.pass_roles | passed)
     execution = RoleModel(execution_role, [EXECUTION_ROLE], True,
-                          _statement_grants(build_statements(reading.requirements)),
+                          _statement_grants(build_statements(requirements)),
                           arn=execution_role)
     roles: dict[str, RoleModel] = {execution_role: execution}
     given = {slot.step: slot.value for slot in role_slots(document)
@@ -247,15 +259,19 @@ def from_definition(path: Path, *, execution_role: str, pipeline_name: str | Non
         kept = owner in keep_roles_for
         model = roles.setdefault(arn, RoleModel(arn, [], not kept, [], arn=arn))
         if not kept:
-            model.grants.extend(_statement_grants(job_statements(job)))
+            # The reader names a replaced step's own role by placeholder: here it is known.
+            model.grants.extend(_statement_grants(job_statements(job), {JOB_ROLE_ARN: arn}))
         if plan_role not in model.serves:
             model.serves.append(plan_role)
     return PipelineModel(pipeline_name or path.stem, str(path), reading, access_plan(reading),
                          list(roles.values()), list(keep_roles_for))
 
 
-def _statement_grants(statements: Sequence[Statement]) -> list[Grant]:
-    return [Grant(action, resource, statement.sid,
+def _statement_grants(statements: Sequence[Statement], names: Mapping[str, str] | None = None
+                      ) -> list[Grant]:
+    """The statements' grants, each resource named in ``names`` replaced by its value."""
+    names = names or {}
+    return [Grant(action, names.get(resource, resource), statement.sid,
                   "; ".join(f"{op} {key} = {value}" for op, key, value in statement.condition))
             for statement in statements for action in statement.actions
             for resource in statement.resources]
