@@ -1,10 +1,12 @@
 """The review report's Mermaid diagrams, sized to be read on one screen.
 
 One per pipeline: who may act on it (start, update, read, delete, pass its role), the role
-it runs as, the role each step's jobs run as, and per role one node per service with the
-resources it may act on there, the actions on the edge (a few by name, else their count
-and verbs). A stack without a pipeline gets one of its principals the same way. Names
-are the report's (construct paths, never logical ids). No CDK import.
+it runs as, the role each step's jobs run as, and per role an edge to one node per service
+with the resources it may act on there, the actions on the edge (a few by name, else their
+count and verbs); roles with the same resources on a service share its node, which keeps
+a pipeline of many job roles on one screen. A stack without a pipeline gets one of its
+principals the same way. Names are the report's (construct paths, never logical ids). No
+CDK import.
 
 Mermaid's flowchart syntax: https://mermaid.js.org/syntax/flowchart.html
 """
@@ -202,11 +204,20 @@ def _actions_label(actions: Sequence[str]) -> list[str]:
     return _wrap(f"{len(actions)} actions:", shown)
 
 
+def service_key(service: str, label: Sequence[str]) -> str:
+    """The key of a service's node: the service and the resources it lists, so that roles
+    that may act on the same resources of a service point at one node (each with its own
+    edge and actions), and two services never share one."""
+    return " / ".join((service, *label))
+
+
 def _draw_permissions(graph: Graph, node: str, principal: PrincipalReview,
                       names: _Names) -> None:
-    """One node per service the principal may use, under the principal's node."""
+    """One edge per service the principal may use, to that service's node for the
+    resources it may act on there (a node the roles with the same resources share)."""
     for service, entry in sorted(_services(principal, names).items()):
-        target = graph.node(f"{node} / {service}", *_scopes_label(service, entry.scopes))
+        label = _scopes_label(service, entry.scopes)
+        target = graph.node(service_key(service, label), *label)
         graph.edge(node, target, _actions_label(entry.actions))
 
 
