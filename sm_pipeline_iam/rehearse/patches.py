@@ -140,6 +140,8 @@ import re
 from collections.abc import Callable, Collection
 from typing import Any
 
+from ._models import STACK_SET_PROPERTIES
+
 #: The patches, in the order above: name -> the moto function it replaces or adds. Kept in
 #: step with the docstring; the gap tests check that each has a case.
 PATCHES: dict[str, str] = {
@@ -616,21 +618,6 @@ def _scope_change_sets_by_stack() -> None:
 
 # --- 7. AWS::CloudFormation::StackSet ------------------------------------------------
 
-#: StackSet properties the model reads; any other raises NotImplementedError.
-_STACK_SET_PROPERTIES = frozenset(
-    {
-        "AutoDeployment",
-        "Capabilities",
-        "Description",
-        "OperationPreferences",
-        "Parameters",
-        "PermissionModel",
-        "StackInstancesGroup",
-        "StackSetName",
-        "Tags",
-        "TemplateBody",
-    }
-)
 
 
 def _register_stack_set_model() -> None:
@@ -784,7 +771,7 @@ def _stack_set_model() -> type:
 
         @staticmethod
         def _checked(properties: dict[str, Any]) -> dict[str, Any]:
-            if unmodelled := sorted(set(properties) - _STACK_SET_PROPERTIES):
+            if unmodelled := sorted(set(properties) - STACK_SET_PROPERTIES):
                 raise NotImplementedError(
                     f"moto patches: StackSet properties {unmodelled} are not modelled by "
                     "the adapter: extend sm_pipeline_iam/rehearse/patches.py"

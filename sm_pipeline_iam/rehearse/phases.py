@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ._process import CommandFailed
@@ -43,3 +43,18 @@ def timed(phases: dict[str, Phase], name: str) -> Iterator[Phase]:
 def status(phase: Phase) -> str:
     """``ok``, ``FAILED`` (a command failed) or ``DIFFERS`` (the read-back found problems)."""
     return "ok" if phase.ok else ("FAILED" if phase.error else "DIFFERS")
+
+
+def report_phases(phases: Mapping[str, Phase], order: Sequence[str],
+                  echo: Callable[[str], None]) -> None:
+    """Each phase of ``order``: not run, or its status, time, error and problems."""
+    for name in order:
+        phase = phases.get(name)
+        if phase is None:
+            echo(f"  {name}: not run")
+            continue
+        echo(f"  {name}: {status(phase)} ({phase.seconds:.1f}s)")
+        if phase.error:
+            echo(f"    {phase.error}")
+        for problem in phase.problems:
+            echo(f"    - {problem}")

@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 from ..core.cfn import REGION, Resolver
 from ..core.definition.rewrite import role_slots
 from ..core.job_roles.assignment import SHARED_ROLE_ID, role_id
+from ._models import STACK_SET_PROPERTIES
 from .cdk_cli import BOOTSTRAP_VERSION_PARAMETER
 from .compare import as_document, definition_diff, diff, error_code, tags_of
 from .inventory import Inventory, inventory, inventory_problems, pages
@@ -153,20 +154,7 @@ class _StackChecker:
         {"Description", "Groups", "ManagedPolicyName", "Path", "PolicyDocument", "Roles"}
     )
     SCP_PROPERTIES = frozenset({"Content", "Description", "Name", "Tags", "TargetIds", "Type"})
-    STACK_SET_PROPERTIES = frozenset(
-        {
-            "AutoDeployment",
-            "Capabilities",
-            "Description",
-            "OperationPreferences",
-            "Parameters",
-            "PermissionModel",
-            "StackInstancesGroup",
-            "StackSetName",
-            "Tags",
-            "TemplateBody",
-        }
-    )
+    STACK_SET_PROPERTIES = STACK_SET_PROPERTIES
     PIPELINE_PROPERTIES = frozenset(
         {
             "ParallelismConfiguration",

@@ -32,7 +32,7 @@ from ._process import CommandFailed, Echo, run
 from .cdk_cli import BOOTSTRAP_TIMEOUT, DEPLOY_TIMEOUT, DESTROY_TIMEOUT, cli_env
 from .inventory import Inventory, inventory
 from .limits import cannot_model, unmodelled_types
-from .phases import Phase, status, timed
+from .phases import Phase, report_phases, timed
 from .readback import (
     DeployedState,
     StackArtifact,
@@ -203,16 +203,7 @@ def rehearse(
 def report(result: Rehearsal, echo: Echo = print) -> None:
     """The result: each phase, the stacks deployed and read back, what moto cannot model."""
     echo(f"=== rehearsal (deploying account {result.account}): {result.seconds:.1f}s")
-    for name in PHASES:
-        phase = result.phases.get(name)
-        if phase is None:
-            echo(f"  {name}: not run")
-            continue
-        echo(f"  {name}: {status(phase)} ({phase.seconds:.1f}s)")
-        if phase.error:
-            echo(f"    {phase.error}")
-        for problem in phase.problems:
-            echo(f"    - {problem}")
+    report_phases(result.phases, PHASES, echo)
     if result.deployed is not None:
         echo("stacks deployed, read back and destroyed:" if result.ok else "stacks deployed:")
         for label, state in result.deployed.stacks.items():

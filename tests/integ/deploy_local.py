@@ -76,7 +76,7 @@ from sm_pipeline_iam.rehearse.cdk_cli import (
 )
 from sm_pipeline_iam.rehearse.compare import diff, first_difference
 from sm_pipeline_iam.rehearse.inventory import Inventory, inventory
-from sm_pipeline_iam.rehearse.phases import Phase, status, timed
+from sm_pipeline_iam.rehearse.phases import Phase, report_phases, timed
 from sm_pipeline_iam.rehearse.readback import (
     DeployedState,
     check_bootstrap,
@@ -593,16 +593,7 @@ def round_trip(
 
 def report(result: RoundTrip, echo: Echo = print) -> None:
     echo(f"=== local deploy round trip (account {result.account}): {result.seconds:.1f}s")
-    for name in PHASES:
-        phase = result.phases.get(name)
-        if phase is None:
-            echo(f"  {name}: not run")
-            continue
-        echo(f"  {name}: {status(phase)} ({phase.seconds:.1f}s)")
-        if phase.error:
-            echo(f"    {phase.error}")
-        for problem in phase.problems:
-            echo(f"    - {problem}")
+    report_phases(result.phases, PHASES, echo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
