@@ -264,6 +264,23 @@ def test_bad_arguments_are_refused_at_construction(tmp_path: Path) -> None:
         ReviewPlugin(app, accept=bad)
 
 
+@pytest.mark.parametrize(("kwargs", "code"), [
+    ({"report_formats": "markdown"}, "notAList"),      # a string, not a list of them
+    ({"report_formats": [3]}, "unknownFormat"),
+    ({"report_name": ""}, "notAFileName"),
+    ({"report_name": None}, "notAFileName"),
+    ({"all_principals": "yes"}, "notABool"),
+    ({"fail_on": ["error"]}, "unknownSeverity"),
+])
+def test_wrong_types_are_one_problem_each(tmp_path: Path, kwargs: dict[str, object],
+                                          code: str) -> None:
+    """GIVEN an argument of the wrong type WHEN constructed THEN one problem names it (a
+    string of formats is not read letter by letter, an empty name writes no '.md')."""
+    with pytest.raises(InvalidPropsError) as refused:
+        ReviewPlugin(cdk.App(outdir=str(tmp_path)), **kwargs)  # type: ignore[arg-type]
+    assert [p.code for p in refused.value.problems] == [code]
+
+
 # --- registered with cdk.Validations ----------------------------------------------------
 
 

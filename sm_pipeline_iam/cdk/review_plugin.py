@@ -85,12 +85,28 @@ class ReviewPlugin:
         all_principals: bool = False,
     ) -> None:
         app = cdk.App.of(scope)
-        problems = [
+        problems = []
+        if isinstance(report_formats, str) or not isinstance(report_formats, Sequence):
+            problems.append(Problem(
+                "report_formats", "notAList",
+                f"report_formats is {report_formats!r}: give a list of formats, any of "
+                f"{', '.join(_FORMATS)} (e.g. ['markdown', 'sarif'])"))
+            report_formats = ()
+        problems += [
             Problem("report_formats", "unknownFormat",
                     f"report_formats {name!r} is not a format: give any of {', '.join(_FORMATS)}")
-            for name in report_formats if name not in _FORMATS
+            for name in report_formats if not isinstance(name, str) or name not in _FORMATS
         ]
-        if fail_on not in SEVERITIES:
+        if not isinstance(report_name, str) or not report_name.strip():
+            problems.append(Problem(
+                "report_name", "notAFileName",
+                f"report_name is {report_name!r}: give the reports' file name without its "
+                "suffix (default 'sm-pipeline-iam-report'), or an absolute path"))
+        if not isinstance(all_principals, bool):
+            problems.append(Problem(
+                "all_principals", "notABool",
+                f"all_principals is {all_principals!r}: give True or False"))
+        if not isinstance(fail_on, str) or fail_on not in SEVERITIES:
             problems.append(Problem(
                 "fail_on", "unknownSeverity",
                 f"fail_on {fail_on!r} is not a severity: give one of {', '.join(SEVERITIES)}"))
